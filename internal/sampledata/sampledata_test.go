@@ -8,7 +8,7 @@ import (
 
 func TestCatalogNamesEmbeddedGranules(t *testing.T) {
 	var cat struct {
-		Metadata map[string]any     `json:"metadata"`
+		Metadata map[string]any      `json:"metadata"`
 		Catalog  map[string][]string `json:"catalog"`
 	}
 	if err := json.Unmarshal(Catalog(), &cat); err != nil {
