@@ -1,0 +1,619 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net"
+	"sort"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Errors an Executor returns (wrapped with %w) to tell the Dispatcher how to
+// treat a failed attempt. An error that matches none of them is deterministic
+// unless it is a network error (net.Error, connection reset, unexpected EOF).
+var (
+	// ErrTransient marks a failure that may pass on retry.
+	ErrTransient = errors.New("pipeline: transient failure")
+	// ErrTimeout marks an attempt that ran out of time (e.g. a Lambda
+	// function timeout). Retried once (Dispatcher.TimeoutRetries).
+	ErrTimeout = errors.New("pipeline: timed out")
+	// ErrDeterministic marks a failure that will repeat. Never retried.
+	ErrDeterministic = errors.New("pipeline: deterministic failure")
+	// ErrDuplicateJob is returned by Dispatcher.Run when two jobs name the
+	// same cell.
+	ErrDuplicateJob = errors.New("pipeline: duplicate job")
+)
+
+// ThrottleError is returned by an Executor when the compute service refused
+// the attempt for rate or concurrency reasons (Lambda's
+// TooManyRequestsException). Throttles are retried with backoff that honours
+// RetryAfter, and pause all workers briefly; they do not count against
+// Dispatcher.MaxAttempts but against MaxThrottleRetries.
+type ThrottleError struct {
+	Reason     string        // e.g. "ConcurrentInvocationLimitExceeded"
+	RetryAfter time.Duration // 0 if the service did not say
+	Err        error         // the underlying error
+}
+
+func (e *ThrottleError) Error() string {
+	s := "pipeline: throttled"
+	if e.Reason != "" {
+		s += " (" + e.Reason + ")"
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *ThrottleError) Unwrap() error { return e.Err }
+
+// Job is one parent cell to process.
+type Job struct {
+	// Key is the catalog key of the parent cell: zagg 0.1.0's legacy signed
+	// decimal morton id. It identifies the job in results.
+	Key string
+	// Granules are the URLs of the granules the catalog lists for the cell.
+	Granules []string
+}
+
+// Execution is what an Executor reports for one successful attempt.
+type Execution struct {
+	// Result is the worker's record. A result whose ErrorKind is
+	// KindTransient is retried like a transient error.
+	Result *CellResult
+	// Billed is the billed compute duration of the attempt, if the executor
+	// knows it (Lambda reports it in the invocation log tail); zero means
+	// unknown, and Result.DurationS is used for cost estimates.
+	Billed time.Duration
+	// MaxMemoryMB is the peak memory the attempt used, if known.
+	MaxMemoryMB int
+}
+
+// Executor processes one job, once. Implementations: LocalExecutor (the
+// pipeline in this process) and LambdaExecutor (one synchronous Lambda invoke
+// per attempt). Execute must be safe for concurrent use, and idempotent:
+// the Dispatcher may run the same job again after a transient failure.
+type Executor interface {
+	Execute(ctx context.Context, job Job) (*Execution, error)
+}
+
+// Order is the order in which a Dispatcher starts its jobs.
+type Order int
+
+const (
+	// OrderMostGranulesFirst starts the cells with the most granules first,
+	// so the longest cells do not straggle at the end (zagg's Lambda order).
+	// Ties keep their input order. The default.
+	OrderMostGranulesFirst Order = iota
+	// OrderAsGiven keeps the input order (zagg's local order).
+	OrderAsGiven
+	// OrderShuffled shuffles with Dispatcher.Seed, spreading S3 key prefixes.
+	OrderShuffled
+)
+
+// Outcome is the final state of one cell in a Report.
+type Outcome string
+
+// The outcomes a CellRecord can end with.
+const (
+	OutcomeOK       Outcome = "ok"       // processed, data written
+	OutcomeEmpty    Outcome = "empty"    // processed, nothing to write
+	OutcomeFailed   Outcome = "failed"   // deterministic failure, or retries exhausted
+	OutcomeTimeout  Outcome = "timeout"  // timed out on every allowed attempt
+	OutcomeSkipped  Outcome = "skipped"  // already done (resume), not run
+	OutcomeCanceled Outcome = "canceled" // the run was stopped before the cell finished
+)
+
+// Dispatcher runs many jobs on an Executor with bounded concurrency and the
+// retry policy below. The zero value is not usable: set Executor. Every other
+// field has a documented default.
+//
+// Retry policy, per cell:
+//   - throttles (ThrottleError): retried up to MaxThrottleRetries times with
+//     exponential backoff and full jitter, at least RetryAfter; every worker
+//     waits out the RetryAfter before starting its next attempt;
+//   - transient failures (ErrTransient, network errors, results of kind
+//     KindTransient): up to MaxAttempts attempts in all, exponential backoff
+//     with full jitter, while the run-level RetryBudget lasts;
+//   - timeouts (ErrTimeout): retried TimeoutRetries times, then OutcomeTimeout;
+//   - deterministic failures and results of kind KindDeterministic: never
+//     retried;
+//   - empty results: final, OutcomeEmpty.
+//
+// Each job appears exactly once in the Report, in the input order.
+type Dispatcher struct {
+	// Executor runs one attempt of one job. Required.
+	Executor Executor
+	// Workers bounds the attempts in flight. Default 4; clamped to the number
+	// of jobs.
+	Workers int
+	// MaxAttempts bounds the attempts of a job failing transiently. Default 4.
+	MaxAttempts int
+	// MaxThrottleRetries bounds the retries of a job after throttles.
+	// Default 20.
+	MaxThrottleRetries int
+	// TimeoutRetries is how many times a timed-out job is tried again.
+	// Default 1; negative means never.
+	TimeoutRetries int
+	// BaseBackoff and MaxBackoff bound the exponential backoff: the n-th retry
+	// waits a uniformly random duration in [0, min(MaxBackoff, BaseBackoff·2^n)].
+	// Defaults 1 s and 60 s.
+	BaseBackoff, MaxBackoff time.Duration
+	// RetryBudget bounds the transient and timeout retries of the whole run,
+	// so a broken dependency does not multiply the cost of a run. Default
+	// 10 + len(jobs)/2; negative means no retries.
+	RetryBudget int
+	// Order is the start order. Default OrderMostGranulesFirst.
+	Order Order
+	// Seed seeds the jitter and OrderShuffled.
+	Seed uint64
+	// Skip, if set, is asked before a job starts; true records the job as
+	// OutcomeSkipped (used to resume runs: cells whose chunks exist). An
+	// error fails the job (deterministic).
+	Skip func(ctx context.Context, job Job) (bool, error)
+	// OnRecord, if set, is called once per job as it ends (from the worker's
+	// goroutine; it must be safe for concurrent use).
+	OnRecord func(CellRecord)
+	// Progress, if set, receives a progress display: a bar with an ETA
+	// redrawn in place on a terminal, plain lines otherwise.
+	Progress io.Writer
+	// MemoryMB and PricePerGBSecond turn durations into the cost estimate of
+	// the Summary (GB-seconds × price). Defaults: 0 (no estimate) and
+	// PriceARM64.
+	MemoryMB         int
+	PricePerGBSecond float64
+}
+
+// PriceARM64 is the Lambda price per GB-second for arm64 functions in
+// us-west-2 used by zagg's estimates (USD; check the current AWS price list).
+const PriceARM64 = 0.0000133334
+
+// CellRecord is the outcome of one job in a Report. Its JSON keys follow
+// zagg 0.1.0's per-cell records where they exist.
+type CellRecord struct {
+	Key          string      `json:"morton"`
+	Outcome      Outcome     `json:"outcome"`
+	GranuleCount int         `json:"granule_count"`
+	Attempts     int         `json:"attempts"`
+	Retries      int         `json:"retries"`
+	Throttles    int         `json:"throttles"`
+	WallTimeS    float64     `json:"wall_time"`
+	BilledS      float64     `json:"billed_s,omitempty"`
+	MaxMemoryMB  int         `json:"max_memory_mb,omitempty"`
+	GBSeconds    float64     `json:"gb_seconds,omitempty"`
+	Error        string      `json:"error,omitempty"`
+	Result       *CellResult `json:"body,omitempty"`
+}
+
+// Summary totals a Report.
+type Summary struct {
+	TotalCells       int     `json:"total_cells"`
+	CellsWithData    int     `json:"cells_with_data"`
+	CellsEmpty       int     `json:"cells_empty"`
+	CellsError       int     `json:"cells_error"`
+	CellsTimeout     int     `json:"cells_timeout"`
+	CellsSkipped     int     `json:"cells_skipped"`
+	CellsCanceled    int     `json:"cells_canceled"`
+	TotalObs         int64   `json:"total_obs"`
+	Attempts         int     `json:"attempts"`
+	Throttles        int     `json:"throttles"`
+	WallTimeS        float64 `json:"wall_time_s"`
+	ComputeTimeS     float64 `json:"compute_time_s"`
+	MemoryMB         int     `json:"memory_mb,omitempty"`
+	GBSeconds        float64 `json:"gb_seconds,omitempty"`
+	PricePerGBSecond float64 `json:"price_per_gb_sec,omitempty"`
+	EstimatedCostUSD float64 `json:"estimated_cost_usd,omitempty"`
+}
+
+// Report is the result of Dispatcher.Run.
+type Report struct {
+	Summary Summary      `json:"summary"`
+	Results []CellRecord `json:"results"`
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+func (d *Dispatcher) withDefaults(njobs int) Dispatcher {
+	c := *d
+	if c.Workers <= 0 {
+		c.Workers = 4
+	}
+	if c.Workers > njobs {
+		c.Workers = max(njobs, 1)
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 4
+	}
+	if c.MaxThrottleRetries <= 0 {
+		c.MaxThrottleRetries = 20
+	}
+	if c.TimeoutRetries == 0 {
+		c.TimeoutRetries = 1
+	}
+	if c.BaseBackoff <= 0 {
+		c.BaseBackoff = time.Second
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = time.Minute
+	}
+	if c.RetryBudget == 0 {
+		c.RetryBudget = 10 + njobs/2
+	}
+	if c.PricePerGBSecond == 0 {
+		c.PricePerGBSecond = PriceARM64
+	}
+	return c
+}
+
+// run is the state of one Dispatcher.Run.
+type run struct {
+	d       Dispatcher
+	jobs    []Job
+	records []CellRecord
+	prog    *progress
+
+	mu       sync.Mutex
+	budget   int
+	rng      *rand.Rand
+	notUntil time.Time // throttle pause shared by all workers
+}
+
+// Run processes jobs and returns a report with one record per job, in input
+// order. It returns early with ctx's error when ctx is cancelled: cells that
+// had not finished are recorded as OutcomeCanceled and the report is still
+// returned. Other errors are configuration errors (no executor, duplicate
+// jobs) found before anything runs.
+func (d *Dispatcher) Run(ctx context.Context, jobs []Job) (*Report, error) {
+	if d.Executor == nil {
+		return nil, errors.New("pipeline: Dispatcher.Executor is nil")
+	}
+	seen := make(map[string]bool, len(jobs))
+	for _, j := range jobs {
+		if seen[j.Key] {
+			return nil, fmt.Errorf("%w: cell %s", ErrDuplicateJob, j.Key)
+		}
+		seen[j.Key] = true
+	}
+	r := &run{d: d.withDefaults(len(jobs)), jobs: jobs, records: make([]CellRecord, len(jobs))}
+	r.budget = max(r.d.RetryBudget, 0)
+	r.rng = rand.New(rand.NewPCG(r.d.Seed, 0x7a616767))
+	for i, j := range jobs {
+		r.records[i] = CellRecord{Key: j.Key, GranuleCount: len(j.Granules), Outcome: OutcomeCanceled}
+	}
+	if r.d.Progress != nil {
+		r.prog = newProgress(r.d.Progress, len(jobs))
+	}
+	start := time.Now()
+
+	order := r.startOrder()
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < r.d.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				r.runJob(ctx, i)
+			}
+		}()
+	}
+feed:
+	for _, i := range order {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+
+	rep := &Report{Results: r.records, Summary: r.summarize(time.Since(start))}
+	if r.prog != nil {
+		r.prog.finish()
+	}
+	return rep, ctx.Err()
+}
+
+func (r *run) startOrder() []int {
+	order := make([]int, len(r.jobs))
+	for i := range order {
+		order[i] = i
+	}
+	switch r.d.Order {
+	case OrderMostGranulesFirst:
+		sort.SliceStable(order, func(a, b int) bool {
+			return len(r.jobs[order[a]].Granules) > len(r.jobs[order[b]].Granules)
+		})
+	case OrderShuffled:
+		rng := rand.New(rand.NewPCG(r.d.Seed, 1))
+		rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+	}
+	return order
+}
+
+// runJob runs one job through all its attempts and fills its record.
+func (r *run) runJob(ctx context.Context, i int) {
+	job := r.jobs[i]
+	rec := &r.records[i]
+	start := time.Now()
+	defer func() {
+		rec.WallTimeS = time.Since(start).Seconds()
+		if rec.Attempts > 0 {
+			rec.Retries = rec.Attempts - 1 - rec.Throttles
+		}
+		if r.prog != nil {
+			r.prog.record(rec.Outcome)
+		}
+		if r.d.OnRecord != nil {
+			r.d.OnRecord(*rec)
+		}
+	}()
+	if ctx.Err() != nil {
+		return
+	}
+	if r.d.Skip != nil {
+		skip, err := r.d.Skip(ctx, job)
+		if err != nil {
+			rec.Outcome, rec.Error = OutcomeFailed, fmt.Sprintf("checking whether cell %s is done: %v", job.Key, err)
+			return
+		}
+		if skip {
+			rec.Outcome = OutcomeSkipped
+			return
+		}
+	}
+	transientRetries, timeouts := 0, 0
+	for {
+		if err := r.waitThrottle(ctx); err != nil {
+			rec.Outcome = OutcomeCanceled
+			return
+		}
+		rec.Attempts++
+		exec, err := r.d.Executor.Execute(ctx, job)
+		if ctx.Err() != nil {
+			rec.Outcome, rec.Error = OutcomeCanceled, ctx.Err().Error()
+			return
+		}
+		if exec != nil {
+			rec.Result = exec.Result
+			r.bill(rec, exec)
+		}
+		kind, throttle := classify(exec, err)
+		if err != nil {
+			rec.Error = err.Error()
+		} else if exec.Result != nil && exec.Result.Error != nil {
+			rec.Error = *exec.Result.Error
+		} else {
+			rec.Error = ""
+		}
+		var delay time.Duration
+		switch kind {
+		case KindNone:
+			rec.Outcome = OutcomeOK
+			return
+		case KindEmpty:
+			rec.Outcome = OutcomeEmpty
+			return
+		case KindDeterministic:
+			rec.Outcome = OutcomeFailed
+			return
+		case kindThrottle:
+			rec.Throttles++
+			if rec.Throttles > r.d.MaxThrottleRetries {
+				rec.Outcome = OutcomeFailed
+				rec.Error = fmt.Sprintf("throttled %d times, giving up: %s", rec.Throttles, rec.Error)
+				return
+			}
+			delay = max(r.backoff(rec.Throttles), throttle.RetryAfter)
+			r.pauseAll(throttle.RetryAfter)
+		case kindTimeout:
+			timeouts++
+			if timeouts > r.d.TimeoutRetries || !r.takeBudget() {
+				rec.Outcome = OutcomeTimeout
+				return
+			}
+			delay = r.backoff(timeouts)
+		case KindTransient:
+			transientRetries++
+			if transientRetries >= r.d.MaxAttempts {
+				rec.Outcome = OutcomeFailed
+				rec.Error = fmt.Sprintf("gave up after %d attempts: %s", transientRetries, rec.Error)
+				return
+			}
+			if !r.takeBudget() {
+				rec.Outcome = OutcomeFailed
+				rec.Error = "run retry budget exhausted: " + rec.Error
+				return
+			}
+			delay = r.backoff(transientRetries)
+		}
+		if err := sleep(ctx, delay); err != nil {
+			rec.Outcome = OutcomeCanceled
+			return
+		}
+	}
+}
+
+// Private kinds used only inside the dispatcher.
+const (
+	kindThrottle ErrorKind = "throttle"
+	kindTimeout  ErrorKind = "timeout"
+)
+
+// classify maps an attempt's outcome to what the retry policy does with it.
+func classify(exec *Execution, err error) (ErrorKind, *ThrottleError) {
+	if err != nil {
+		var te *ThrottleError
+		switch {
+		case errors.As(err, &te):
+			return kindThrottle, te
+		case errors.Is(err, ErrTimeout):
+			return kindTimeout, nil
+		case errors.Is(err, ErrDeterministic):
+			return KindDeterministic, nil
+		case IsTransient(err):
+			return KindTransient, nil
+		}
+		return KindDeterministic, nil
+	}
+	if exec == nil || exec.Result == nil {
+		return KindDeterministic, nil
+	}
+	res := exec.Result
+	if res.Error == nil {
+		return KindNone, nil
+	}
+	switch res.ErrorKind {
+	case KindEmpty, KindTransient:
+		return res.ErrorKind, nil
+	}
+	return KindDeterministic, nil
+}
+
+// IsTransient reports whether err is worth retrying: it wraps ErrTransient or
+// ErrTimeout, or is a network-level failure (a net.Error, a connection reset
+// or refused, a broken pipe, or an unexpected EOF).
+func IsTransient(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ne net.Error
+	return errors.Is(err, ErrTransient) || errors.Is(err, ErrTimeout) ||
+		errors.As(err, &ne) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.EPIPE)
+}
+
+// backoff returns the full-jitter exponential delay of the n-th retry (n ≥ 1).
+func (r *run) backoff(n int) time.Duration {
+	ceil := float64(r.d.BaseBackoff) * math.Pow(2, float64(n-1))
+	ceil = math.Min(ceil, float64(r.d.MaxBackoff))
+	r.mu.Lock()
+	f := r.rng.Float64()
+	r.mu.Unlock()
+	return time.Duration(f * ceil)
+}
+
+func (r *run) takeBudget() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.budget <= 0 {
+		return false
+	}
+	r.budget--
+	return true
+}
+
+func (r *run) pauseAll(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	r.mu.Lock()
+	if until := time.Now().Add(d); until.After(r.notUntil) {
+		r.notUntil = until
+	}
+	r.mu.Unlock()
+}
+
+func (r *run) waitThrottle(ctx context.Context) error {
+	r.mu.Lock()
+	d := time.Until(r.notUntil)
+	r.mu.Unlock()
+	return sleep(ctx, d)
+}
+
+func (r *run) bill(rec *CellRecord, exec *Execution) {
+	var s float64
+	switch {
+	case exec.Billed > 0:
+		s = exec.Billed.Seconds()
+	case exec.Result != nil:
+		s = exec.Result.DurationS
+	}
+	rec.BilledS += s
+	if exec.MaxMemoryMB > rec.MaxMemoryMB {
+		rec.MaxMemoryMB = exec.MaxMemoryMB
+	}
+	if r.d.MemoryMB > 0 {
+		rec.GBSeconds += s * float64(r.d.MemoryMB) / 1024
+	}
+}
+
+func (r *run) summarize(wall time.Duration) Summary {
+	s := Summary{TotalCells: len(r.records), WallTimeS: wall.Seconds(), MemoryMB: r.d.MemoryMB}
+	for _, rec := range r.records {
+		switch rec.Outcome {
+		case OutcomeOK:
+			s.CellsWithData++
+		case OutcomeEmpty:
+			s.CellsEmpty++
+		case OutcomeFailed:
+			s.CellsError++
+		case OutcomeTimeout:
+			s.CellsTimeout++
+		case OutcomeSkipped:
+			s.CellsSkipped++
+		case OutcomeCanceled:
+			s.CellsCanceled++
+		}
+		if rec.Result != nil && rec.Outcome == OutcomeOK {
+			s.TotalObs += rec.Result.TotalObs
+		}
+		s.Attempts += rec.Attempts
+		s.Throttles += rec.Throttles
+		s.ComputeTimeS += rec.BilledS
+		s.GBSeconds += rec.GBSeconds
+	}
+	if r.d.MemoryMB > 0 {
+		s.PricePerGBSecond = r.d.PricePerGBSecond
+		s.EstimatedCostUSD = s.GBSeconds * r.d.PricePerGBSecond
+	}
+	return s
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// ParseRetryAfter parses an HTTP Retry-After value in seconds (the only form
+// AWS and CMR send); it returns 0 for anything else.
+func ParseRetryAfter(v string) time.Duration {
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || n < 0 || n > 3600 || math.IsNaN(n) {
+		return 0
+	}
+	return time.Duration(n * float64(time.Second))
+}
+
+// ExecutorFunc adapts a function to the Executor interface.
+type ExecutorFunc func(ctx context.Context, job Job) (*Execution, error)
+
+// Execute calls f(ctx, job).
+func (f ExecutorFunc) Execute(ctx context.Context, job Job) (*Execution, error) { return f(ctx, job) }
