@@ -1,0 +1,71 @@
+// Package zarrstore writes and reads Zarr v3 stores laid out on the HEALPix
+// grid with the DGGS convention, on a local folder, S3, or memory.
+//
+// # Layout
+//
+// A zagg store holds one group per HEALPix order ("12/", "6/", …). Each
+// group carries the zarr-conventions/dggs v1 attributes (HEALPix, NESTED,
+// the refinement level, the WGS84 ellipsoid, coordinate "cell_ids"; built by
+// [Grid.GroupAttributes]) and a project attribute "zagg" with the parent
+// order and the latitude convention. Every array in a group is 1-D along the
+// dimension "cells" with 12·4^order elements covering the whole sphere:
+// "cell_ids" (uint64 NESTED ids, also carrying the attributes older xdggs
+// releases read), "morton" (int64 legacy or uint64 packed ids) and one array
+// per statistic. A chunk holds the 4^(order−parent order) children of one
+// parent cell and its key is the parent's NESTED id, e.g.
+// "12/h_mean/c/45763". Chunks never written read as the fill value.
+//
+// # Writing
+//
+// A run calls [Store.Setup] once with a [Layout]; it writes all metadata
+// (root last) or, for an existing store, checks that it matches. Workers then
+// call [Store.WriteChunk] (or [Array.WriteChunk]) for their own chunks: each
+// chunk is encoded in memory and stored with one atomic Put (temporary file
+// plus rename on a folder, one PutObject on S3), and metadata is never
+// rewritten, so any number of goroutines or processes write distinct chunks
+// without locks, and a retried write is idempotent. [Array.ChunkExists] and
+// [Array.ListChunks] let a resumed run skip finished cells. At the end
+// [Store.Consolidate] writes consolidated metadata into the root zarr.json as
+// zarr-python does.
+//
+// # Supported Zarr v3 features
+//
+//   - Arrays: 1-D, regular chunk grid, default chunk key encoding with "/"
+//     (reading also "."), data types bool, int8…int64, uint8…uint64,
+//     float32, float64, fill values as numbers, true/false, "NaN",
+//     "Infinity", "-Infinity" and "0x…" raw bits.
+//   - Codecs: bytes (little or big endian), gzip, zstd, crc32c,
+//     sharding_indexed (index at the end when writing, either end when
+//     reading; inner chunks holding only the fill value are not stored),
+//     and the identity transpose.
+//   - Groups with attributes, consolidated metadata (kind "inline").
+//   - Not supported: multi-dimensional arrays, other chunk grids, storage
+//     transformers, variable-length types, partial (range) reads of shards.
+//
+// Go data is passed as slices of the element type matching the data type
+// ([]float32 for float32, []uint64 for uint64, …; see [Element]).
+// Metadata and chunks from a store are untrusted: malformed input gives an
+// error wrapping one of the Err… sentinels, never a panic, and every
+// allocation is bounded by the chunk size declared in validated metadata
+// (itself at most 1 GiB).
+//
+// # Backends
+//
+// [Backend] is a small key-value interface with three implementations:
+// [FSBackend], [S3Backend] (aws-sdk-go-v2; seekable bodies; configurable
+// checksum modes; retries of 5xx and 503 SlowDown with exponential backoff)
+// and [MemBackend]. [Open] picks one from a location string.
+//
+// # Testing against other S3 servers
+//
+// The S3 tests run against an in-process gofakes3 server on loopback. To run
+// the same tests against another S3-compatible server, point
+// ZAGG_TEST_S3_ENDPOINT at it (with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+// and optionally AWS_REGION), e.g. versitygw:
+//
+//	ROOT_ACCESS_KEY=k ROOT_SECRET_KEY=s versitygw --port 127.0.0.1:7070 --iam-dir /tmp/iam posix /tmp/s3data &
+//	ZAGG_TEST_S3_ENDPOINT=http://127.0.0.1:7070 AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s \
+//	    go test -run S3 ./zarrstore/
+//
+// Fault-injection tests are skipped there.
+package zarrstore

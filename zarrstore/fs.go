@@ -1,0 +1,209 @@
+package zarrstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// FSBackend stores objects as files under a local directory. Put writes a
+// temporary file in the destination directory and renames it over the key,
+// so readers and concurrent writers never see a partial object.
+type FSBackend struct {
+	root string
+	sync bool
+}
+
+// tmpPrefix starts the names of in-flight temporary files; List and ListDir
+// skip them.
+const tmpPrefix = ".zarrstore-tmp-"
+
+// NewFSBackend returns a backend rooted at dir (created on first Put). With
+// syncWrites, Put also fsyncs each file before renaming it (durable across
+// power loss, much slower); without it a crash can lose recent objects but
+// never leaves a partial one visible.
+func NewFSBackend(dir string, syncWrites bool) *FSBackend {
+	return &FSBackend{root: filepath.Clean(dir), sync: syncWrites}
+}
+
+// Root returns the backend's directory.
+func (b *FSBackend) Root() string { return b.root }
+
+func (b *FSBackend) path(key string) (string, error) {
+	if err := checkKey(key); err != nil {
+		return "", err
+	}
+	return filepath.Join(b.root, filepath.FromSlash(key)), nil
+}
+
+// Get implements [Backend].
+func (b *FSBackend) Get(ctx context.Context, key string) ([]byte, error) {
+	p, err := b.path(key)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", p, ErrNotFound)
+	}
+	return data, err
+}
+
+// Put implements [Backend].
+func (b *FSBackend) Put(ctx context.Context, key string, data []byte) (err error) {
+	p, err := b.path(key)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	dir := filepath.Dir(p)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, tmpPrefix+"*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if b.sync {
+		if err = f.Sync(); err != nil {
+			return err
+		}
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), p)
+}
+
+// Exists implements [Backend].
+func (b *FSBackend) Exists(ctx context.Context, key string) (bool, error) {
+	p, err := b.path(key)
+	if err != nil {
+		return false, err
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	st, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return st.Mode().IsRegular(), nil
+}
+
+// Delete implements [Backend].
+func (b *FSBackend) Delete(ctx context.Context, key string) error {
+	p, err := b.path(key)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// List implements [Backend]. It walks only the directory that contains the
+// prefix's last "/", so listing one array's chunks does not walk the store.
+func (b *FSBackend) List(ctx context.Context, prefix string) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		if err := checkPrefix(prefix); err != nil {
+			yield("", err)
+			return
+		}
+		base := ""
+		if i := strings.LastIndexByte(prefix, '/'); i >= 0 {
+			base = prefix[:i]
+		}
+		start := filepath.Join(b.root, filepath.FromSlash(base))
+		stop := errors.New("stop")
+		err := filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil
+				}
+				return err
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rel, rerr := filepath.Rel(b.root, p)
+			if rerr != nil {
+				return rerr
+			}
+			key := filepath.ToSlash(rel)
+			if d.IsDir() {
+				// Prune directories that cannot hold matching keys.
+				if p != start && !strings.HasPrefix(key+"/", prefix) && !strings.HasPrefix(prefix, key+"/") {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if !d.Type().IsRegular() || strings.HasPrefix(d.Name(), tmpPrefix) || !strings.HasPrefix(key, prefix) {
+				return nil
+			}
+			if !yield(key, nil) {
+				return stop
+			}
+			return nil
+		})
+		if err != nil && err != stop {
+			yield("", err)
+		}
+	}
+}
+
+// ListDir implements [Backend].
+func (b *FSBackend) ListDir(ctx context.Context, prefix string) (objects, dirs []string, err error) {
+	if err := checkPrefix(prefix); err != nil {
+		return nil, nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	ents, err := os.ReadDir(filepath.Join(b.root, filepath.FromSlash(strings.TrimSuffix(prefix, "/"))))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range ents {
+		switch {
+		case strings.HasPrefix(e.Name(), tmpPrefix):
+		case e.IsDir():
+			dirs = append(dirs, e.Name())
+		case e.Type().IsRegular():
+			objects = append(objects, e.Name())
+		}
+	}
+	return objects, dirs, nil
+}

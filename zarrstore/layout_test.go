@@ -1,0 +1,238 @@
+package zarrstore_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/golden")
+
+// testLayout is the layout used by the golden, zarrita and S3 tests: two
+// orders, three statistics of different types and codecs.
+func testLayout() zarrstore.Layout {
+	return zarrstore.Layout{
+		ParentOrder: 1,
+		Orders:      []int{4, 2},
+		Latitude:    zarrstore.LatitudeAuthalic,
+		Variables: []zarrstore.Variable{
+			{Name: "h_mean", DataType: zarrstore.Float32, Attributes: map[string]any{"units": "m"}},
+			{Name: "count", DataType: zarrstore.Int32},
+			{Name: "h_sigma", DataType: zarrstore.Float64, Codecs: &zarrstore.Codecs{Compressor: zarrstore.Gzip, ShardInner: 4}},
+		},
+		Attributes: map[string]any{"title": "test"},
+		Project:    map[string]any{"version": "test"},
+	}
+}
+
+func goldenCompare(t *testing.T, name string, got []byte) {
+	t.Helper()
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, got, "", "  "); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	pretty.WriteByte('\n')
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(pretty.Bytes(), want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", name, pretty.Bytes())
+	}
+}
+
+func TestSetupConsolidateGolden(t *testing.T) {
+	ctx := context.Background()
+	s := zarrstore.New(zarrstore.NewMemBackend())
+	if err := s.Setup(ctx, testLayout()); err != nil {
+		t.Fatal(err)
+	}
+	b := s.Backend()
+	for _, key := range []string{"4/zarr.json", "4/cell_ids/zarr.json", "4/h_mean/zarr.json", "4/h_sigma/zarr.json"} {
+		got, err := b.Get(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		goldenCompare(t, filepath.FromSlash(key), got)
+	}
+	if err := s.Consolidate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	root, err := b.Get(ctx, "zarr.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenCompare(t, "consolidated.json", root)
+	g, err := s.OpenGroup(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(g.Consolidated); n != 2+2*5 {
+		t.Errorf("consolidated metadata has %d nodes, want 12", n)
+	}
+}
+
+// TestDGGSAttributes checks the exact DGGS block of the notes, independent of
+// the golden files.
+func TestDGGSAttributes(t *testing.T) {
+	ctx := context.Background()
+	s := zarrstore.New(zarrstore.NewMemBackend())
+	l := testLayout()
+	l.Orders = []int{12}
+	l.ParentOrder = 6
+	l.Variables = nil
+	if err := s.Setup(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	g, err := s.OpenGroup(ctx, "12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(map[string]any{"zarr_conventions": g.Attributes["zarr_conventions"], "dggs": g.Attributes["dggs"]})
+	const want = `{"zarr_conventions": [{
+    "schema_url": "https://raw.githubusercontent.com/zarr-conventions/dggs/refs/tags/v1/schema.json",
+    "spec_url": "https://github.com/zarr-conventions/dggs/blob/v1/README.md",
+    "uuid": "7b255807-140c-42ca-97f6-7a1cfecdbc38",
+    "name": "dggs",
+    "description": "Discrete Global Grid Systems convention for zarr"}],
+  "dggs": {
+    "name": "healpix",
+    "refinement_level": 12,
+    "indexing_scheme": "nested",
+    "spatial_dimension": "cells",
+    "ellipsoid": {"name": "WGS84", "semimajor_axis": 6378137.0, "inverse_flattening": 298.257223563},
+    "coordinate": "cell_ids",
+    "compression": "none"}}`
+	var a, b any
+	if err := json.Unmarshal(got, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(want), &b); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("DGGS attributes = %s\nwant %s", got, want)
+	}
+	grid, err := zarrstore.GridFromAttributes(g.Attributes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (zarrstore.Grid{Order: 12, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}); grid != want {
+		t.Errorf("GridFromAttributes = %+v, want %+v", grid, want)
+	}
+	a12, err := s.OpenArray(ctx, "12/cell_ids")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := a12.Metadata()
+	if m.Shape[0] != 12<<24 || m.ChunkShape[0] != 4096 || a12.NumChunks() != 12<<12 {
+		t.Errorf("12/cell_ids shape %v chunks %v, want [201326592] [4096]", m.Shape, m.ChunkShape)
+	}
+	if a12.ChunkKey(45763) != "12/cell_ids/c/45763" {
+		t.Errorf("ChunkKey(45763) = %q", a12.ChunkKey(45763))
+	}
+	if m.Attributes["grid_name"] != "healpix" || m.Attributes["indexing_scheme"] != "nested" || m.Attributes["level"] != json.Number("12") {
+		t.Errorf("cell_ids attributes = %v, want the xdggs grid_name/level/indexing_scheme", m.Attributes)
+	}
+}
+
+func TestSetupIdempotentAndMismatch(t *testing.T) {
+	ctx := context.Background()
+	s := zarrstore.New(zarrstore.NewMemBackend())
+	l := testLayout()
+	if err := s.Setup(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Consolidate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Setup(ctx, l); err != nil {
+		t.Errorf("second Setup with the same layout: %v", err)
+	}
+	other := testLayout()
+	other.Latitude = zarrstore.LatitudeGeodetic
+	if err := s.Setup(ctx, other); !errors.Is(err, zarrstore.ErrLayoutMismatch) {
+		t.Errorf("Setup with another latitude convention = %v, want ErrLayoutMismatch", err)
+	}
+	more := testLayout()
+	more.Variables = append(more.Variables, zarrstore.Variable{Name: "h_max", DataType: zarrstore.Float32})
+	if err := s.Setup(ctx, more); !errors.Is(err, zarrstore.ErrLayoutMismatch) {
+		t.Errorf("Setup with another variable = %v, want ErrLayoutMismatch", err)
+	}
+}
+
+func TestLayoutErrors(t *testing.T) {
+	base := testLayout
+	tests := []struct {
+		name string
+		edit func(*zarrstore.Layout)
+	}{
+		{"no orders", func(l *zarrstore.Layout) { l.Orders = nil }},
+		{"order too big", func(l *zarrstore.Layout) { l.Orders = []int{30} }},
+		{"negative order", func(l *zarrstore.Layout) { l.Orders = []int{-1} }},
+		{"repeated order", func(l *zarrstore.Layout) { l.Orders = []int{4, 4} }},
+		{"legacy morton past 18", func(l *zarrstore.Layout) { l.Orders = []int{19} }},
+		{"bad morton type", func(l *zarrstore.Layout) { l.MortonType = zarrstore.Float32 }},
+		{"bad latitude", func(l *zarrstore.Layout) { l.Latitude = "flat" }},
+		{"reserved name", func(l *zarrstore.Layout) { l.Variables[0].Name = "cell_ids" }},
+		{"dunder name", func(l *zarrstore.Layout) { l.Variables[0].Name = "__x" }},
+		{"slash name", func(l *zarrstore.Layout) { l.Variables[0].Name = "a/b" }},
+		{"dots name", func(l *zarrstore.Layout) { l.Variables[0].Name = ".." }},
+		{"repeated name", func(l *zarrstore.Layout) { l.Variables[1].Name = "h_mean" }},
+		{"bad dtype", func(l *zarrstore.Layout) { l.Variables[0].DataType = "complex64" }},
+		{"bad fill", func(l *zarrstore.Layout) { l.Variables[1].Fill = 1.5 }},
+		{"fill out of range", func(l *zarrstore.Layout) { l.Variables[1].Fill = int64(1) << 40 }},
+		{"bad compressor", func(l *zarrstore.Layout) { l.Codecs.Compressor = "lz4" }},
+		{"bad gzip level", func(l *zarrstore.Layout) { l.Codecs = zarrstore.Codecs{Compressor: zarrstore.Gzip, Level: 10} }},
+		{"shard does not divide", func(l *zarrstore.Layout) { l.Codecs.ShardInner = 6 }},
+	}
+	for _, tt := range tests {
+		l := base()
+		tt.edit(&l)
+		if _, err := l.Nodes(); !errors.Is(err, zarrstore.ErrInvalidLayout) {
+			t.Errorf("%s: Nodes() = %v, want ErrInvalidLayout", tt.name, err)
+		}
+	}
+}
+
+func TestParseCodecs(t *testing.T) {
+	tests := []struct {
+		in   string
+		want zarrstore.Codecs
+		ok   bool
+	}{
+		{"", zarrstore.Codecs{}, true},
+		{"zstd", zarrstore.Codecs{Compressor: zarrstore.Zstd}, true},
+		{"zstd:7", zarrstore.Codecs{Compressor: zarrstore.Zstd, Level: 7}, true},
+		{"gzip+crc32c", zarrstore.Codecs{Compressor: zarrstore.Gzip, Checksum: true}, true},
+		{"crc32c", zarrstore.Codecs{Compressor: zarrstore.None, Checksum: true}, true},
+		{"none", zarrstore.Codecs{Compressor: zarrstore.None}, true},
+		{"lz4", zarrstore.Codecs{}, false},
+		{"zstd:x", zarrstore.Codecs{}, false},
+		{"zstd+gzip", zarrstore.Codecs{}, false},
+		{"none:3", zarrstore.Codecs{}, false},
+	}
+	for _, tt := range tests {
+		got, err := zarrstore.ParseCodecs(tt.in)
+		if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
+			t.Errorf("ParseCodecs(%q) = %+v, %v; want %+v, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}

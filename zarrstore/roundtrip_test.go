@@ -1,0 +1,164 @@
+package zarrstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+var allTypes = []DataType{Bool, Int8, Int16, Int32, Int64, Uint8, Uint16, Uint32, Uint64, Float32, Float64}
+
+// codecCases are the codec choices every data type is tested with.
+var codecCases = []struct {
+	name string
+	c    Codecs
+}{
+	{"none", Codecs{Compressor: None}},
+	{"zstd", Codecs{}},
+	{"zstd-19-crc", Codecs{Compressor: Zstd, Level: 19, Checksum: true}},
+	{"gzip", Codecs{Compressor: Gzip}},
+	{"crc32c", Codecs{Compressor: None, Checksum: true}},
+	{"shard-none", Codecs{Compressor: None, ShardInner: 16}},
+	{"shard-zstd", Codecs{ShardInner: 16}},
+	{"shard-gzip-crc", Codecs{Compressor: Gzip, Level: 9, Checksum: true, ShardInner: 8}},
+}
+
+// testData returns n elements of type dt whose first quarter is the fill
+// value (an empty inner chunk when sharded) and the rest pseudo-random.
+func testData(dt DataType, fillBits uint64, n int, seed uint64) any {
+	r := rand.New(rand.NewPCG(seed, 7))
+	raw := make([]byte, 0, n*dt.Size())
+	fill := fillBytes(dt, fillBits)
+	for i := range n {
+		if i < n/4 {
+			raw = append(raw, fill...)
+			continue
+		}
+		var v [8]byte
+		x := r.Uint64()
+		switch dt {
+		case Bool:
+			x &= 1
+		case Float32:
+			x = uint64(math.Float32bits(float32(r.NormFloat64() * 1000)))
+			if i%17 == 0 {
+				x = uint64(math.Float32bits(float32(math.Inf(1))))
+			}
+		case Float64:
+			x = math.Float64bits(r.NormFloat64() * 1e6)
+			if i%19 == 0 {
+				x = math.Float64bits(math.Copysign(0, -1))
+			}
+		}
+		for j := range 8 {
+			v[j] = byte(x >> (8 * j))
+		}
+		raw = append(raw, v[:dt.Size()]...)
+	}
+	return fromRaw(dt, raw)
+}
+
+func rawOf(data any) []byte { return appendRaw(nil, data) }
+
+func TestRoundTripAllTypesAndCodecs(t *testing.T) {
+	ctx := context.Background()
+	for _, dt := range allTypes {
+		for _, cc := range codecCases {
+			for _, fill := range []any{nil, 1} {
+				if dt == Bool && fill != nil {
+					fill = true
+				}
+				name := fmt.Sprintf("%s/%s/fill=%v", dt, cc.name, fill)
+				t.Run(name, func(t *testing.T) {
+					s := New(NewMemBackend())
+					fv, err := FillValue(dt, fill)
+					if err != nil {
+						t.Fatal(err)
+					}
+					codecs, err := cc.c.List(64)
+					if err != nil {
+						t.Fatal(err)
+					}
+					a, err := s.CreateArray(ctx, "g/v", ArrayMetadata{
+						Shape: []int64{64 * 5}, DataType: dt, ChunkShape: []int64{64},
+						FillValue: fv, Codecs: codecs, DimensionNames: []string{"cells"},
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					data := testData(dt, a.fillBits, 64, uint64(len(name)))
+					if err := a.WriteChunk(ctx, 3, data); err != nil {
+						t.Fatal(err)
+					}
+					// Reopen from the stored metadata to test the parser too.
+					s2 := New(s.Backend())
+					a2, err := s2.OpenArray(ctx, "g/v")
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := a2.ReadChunk(ctx, 3)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(rawOf(got), rawOf(data)) {
+						t.Errorf("ReadChunk(3) = %v, want %v", got, data)
+					}
+					missing, err := a2.ReadChunk(ctx, 1)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if want := appendFill(nil, fillBytes(dt, a.fillBits), 64); !bytes.Equal(rawOf(missing), want) {
+						t.Errorf("ReadChunk(missing) = %v, want fill %s", missing, fv)
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestEncodeChunkErrors(t *testing.T) {
+	ctx := context.Background()
+	s := New(NewMemBackend())
+	a, err := s.CreateArray(ctx, "v", ArrayMetadata{
+		Shape: []int64{100}, DataType: Float32, ChunkShape: []int64{32},
+		FillValue: []byte(`"NaN"`), Codecs: []Codec{BytesCodec()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		i    int64
+		data any
+		want error
+	}{
+		{"wrong type", 0, make([]float64, 32), ErrDataType},
+		{"short", 0, make([]float32, 31), ErrDataType},
+		{"not a slice", 0, 3.0, ErrDataType},
+		{"index negative", -1, make([]float32, 32), ErrChunkIndex},
+		{"index past end", 4, make([]float32, 32), ErrChunkIndex},
+	}
+	for _, tt := range tests {
+		if err := a.WriteChunk(ctx, tt.i, tt.data); !errors.Is(err, tt.want) {
+			t.Errorf("%s: WriteChunk = %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	// The edge chunk (elements 96…99) accepts 4 or 32 elements.
+	if err := a.WriteChunk(ctx, 3, []float32{1, 2, 3, 4}); err != nil {
+		t.Fatalf("edge chunk: %v", err)
+	}
+	got, err := ReadChunkAs[float32](ctx, a, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 32 || got[3] != 4 || !math.IsNaN(float64(got[4])) {
+		t.Errorf("edge chunk = %v, want 1 2 3 4 then NaN padding", got)
+	}
+	if _, err := ReadChunkAs[int32](ctx, a, 3); !errors.Is(err, ErrDataType) {
+		t.Errorf("ReadChunkAs[int32] = %v, want ErrDataType", err)
+	}
+}
