@@ -1,0 +1,1020 @@
+package agg
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// MaxOrder is the finest HEALPix order (the order points are hashed at).
+const MaxOrder = 29
+
+// MaxDepth bounds child_order − parent_order: one call holds 4^MaxDepth
+// cells per variable and order.
+const MaxDepth = 12
+
+const chunkLen = 1024 // element-wise evaluation chunk
+
+// Column is one input column: exactly one of F64 and F32 holds the values,
+// one per point. float32 columns (ATL06 h_li, h_li_sigma) are widened to
+// float64 while they are gathered into cell order, at no extra cost.
+type Column struct {
+	F64 []float64
+	F32 []float32
+}
+
+// Len returns the number of values.
+func (c Column) Len() int {
+	if c.F64 != nil {
+		return len(c.F64)
+	}
+	return len(c.F32)
+}
+
+func (c Column) at(i int) float64 {
+	if c.F64 != nil {
+		return c.F64[i]
+	}
+	return float64(c.F32[i])
+}
+
+// Input is one parent cell's points.
+type Input struct {
+	ParentOrder int    // order of the parent cell
+	Parent      uint64 // nested id of the parent cell at ParentOrder
+	ChildOrder  int    // finest output order (≥ ParentOrder)
+	// Cells holds each point's nested cell id at order 29 (MaxOrder). Points
+	// outside Parent are skipped and counted in Result.Outside.
+	Cells []uint64
+	// Columns holds the values, aligned with Aggregator.Columns(); each has
+	// len(Cells) values.
+	Columns []Column
+}
+
+// Level is the output at one order: per cell (in nested order inside the
+// parent, 4^(Order−ParentOrder) cells) the number of points and the value of
+// every variable.
+type Level struct {
+	Order  int
+	Counts []int64     // points per cell (after filters)
+	Values [][]float64 // Values[v][cell] for variable v, float64, not yet cast to its dtype
+}
+
+// Result is the output of Aggregate. Its buffers are reused by later calls
+// with the same Result.
+type Result struct {
+	ParentOrder int
+	Parent      uint64
+	ChildOrder  int
+	// Levels[k] is order ChildOrder − k, down to ParentOrder.
+	Levels []Level
+	// Partial holds the parent cell's partial state of every variable (one
+	// slice of States per variable, see Aggregator.Partial / Finalize).
+	Partial  [][]State
+	Points   int // points given
+	Outside  int // points outside the parent cell
+	Filtered int // points removed by the filters
+}
+
+// Level returns the level of order o, or nil.
+func (r *Result) Level(o int) *Level {
+	k := r.ChildOrder - o
+	if k < 0 || k >= len(r.Levels) {
+		return nil
+	}
+	return &r.Levels[k]
+}
+
+// compiledVar is a Variable with its expression root.
+type compiledVar struct {
+	Variable
+	root      *node
+	count     bool
+	mergeable bool
+	reds      []*reduction // reductions the variable depends on
+}
+
+// Aggregator computes the configured statistics of the points of one parent
+// cell at every order from the child order to the parent order. Create it with
+// Compile. An Aggregator holds scratch buffers and is not safe for concurrent
+// use; Clone gives an independent copy for another goroutine.
+type Aggregator struct {
+	vars     []compiledVar
+	coords   []Coordinate
+	columns  []string // columns read, in order
+	used     []int    // indices into columns that reductions use
+	filters  []Filter
+	filtCol  []int
+	nodes    []*node // all nodes, post-order
+	roots    []*node // pure nodes to materialise over all points
+	segNodes []*node // non-pure vector nodes (evaluated per segment)
+	reds     []*reduction
+	sortArgs []*node // distinct pure arguments of order statistics
+
+	// workspace
+	dest    []int32
+	offs    []int
+	cursor  []int
+	sorted  [][]float64 // per column, in cell order (nil for filter-only columns)
+	sortA   [][]float64
+	sortB   [][]float64
+	scratch []float64
+}
+
+// Compile resolves spec against the columns a data source reads (the keys of
+// data_source.variables) and the filters to apply, and returns the compiled
+// Aggregator. Errors name the variable and key (a *FieldError with the YAML
+// line when spec came from YAML) and wrap this package's sentinels.
+func Compile(spec *Spec, columns []string, filters ...Filter) (*Aggregator, error) {
+	c := &compiler{avail: map[string]bool{}, cols: map[string]int{}, nodes: map[string]*node{}}
+	for _, col := range columns {
+		c.avail[col] = true
+	}
+	a := &Aggregator{coords: slices.Clone(spec.Coordinates)}
+	seen := map[string]bool{}
+	for i := range spec.Variables {
+		v := &spec.Variables[i]
+		if seen[v.Name] {
+			return nil, v.fieldErr("", fmt.Errorf("%w: duplicate variable %q", ErrInvalid, v.Name))
+		}
+		seen[v.Name] = true
+		cv, err := compileVar(c, v, columns)
+		if err != nil {
+			return nil, err
+		}
+		a.vars = append(a.vars, cv)
+	}
+	a.columns = c.colList
+	for i := range a.columns {
+		a.used = append(a.used, i)
+	}
+	for i, f := range filters {
+		if err := f.Validate(); err != nil {
+			return nil, fmt.Errorf("filter %d (%s): %w", i, f.Column, err)
+		}
+		j, ok := c.cols[f.Column]
+		if !ok {
+			j = len(a.columns)
+			c.cols[f.Column] = j
+			a.columns = append(a.columns, f.Column)
+		}
+		a.filters = append(a.filters, Filter{Column: f.Column, Op: f.Op, Values: slices.Clone(f.Values)})
+		a.filtCol = append(a.filtCol, j)
+	}
+	a.reds = c.reds
+	a.plan()
+	return a, nil
+}
+
+func compileVar(c *compiler, v *Variable, columns []string) (compiledVar, error) {
+	cv := compiledVar{Variable: *v}
+	if v.Name == "" {
+		return cv, v.fieldErr("", fmt.Errorf("%w: variable with no name", ErrInvalid))
+	}
+	if err := v.DType.CheckFill(v.FillValue); err != nil {
+		return cv, v.fieldErr("fill_value", err)
+	}
+	hasF, hasE := v.Function != "", v.Expression != ""
+	switch {
+	case hasF && hasE:
+		return cv, v.fieldErr("", fmt.Errorf("%w: Variable '%s': 'function' and 'expression' are mutually exclusive", ErrInvalid, v.Name))
+	case !hasF && !hasE:
+		return cv, v.fieldErr("", fmt.Errorf("%w: Variable '%s': must specify 'function' or 'expression'", ErrInvalid, v.Name))
+	case hasE:
+		c.src = v.Expression
+		root, err := compileExpr(c, v.Expression)
+		if err != nil {
+			var un *unknownName
+			if errors.As(err, &un) {
+				return cv, v.fieldErr("expression", fmt.Errorf("%w: Variable '%s': expression references '%s' which is not in data_source.variables or numpy namespace", ErrUnknownColumn, v.Name, un.name))
+			}
+			return cv, v.fieldErr("expression", err)
+		}
+		if root.vec {
+			return cv, v.fieldErr("expression", exprError(v.Expression, 0, "gives one value per point; a cell statistic must reduce them (np.sum, np.mean, ...)"))
+		}
+		cv.root = root
+	default:
+		f, ok := v.fn()
+		if !ok {
+			return cv, v.fieldErr("function", fmt.Errorf("%w: Cannot resolve '%s' as numpy function", ErrUnknownFunction, v.Function))
+		}
+		root, err := compileFunc(c, v, f, columns)
+		if err != nil {
+			return cv, err
+		}
+		cv.root = root
+		cv.count = f.kind == rLen
+	}
+	cv.reds = collectReds(cv.root, nil)
+	cv.mergeable = true
+	for _, r := range cv.reds {
+		if !r.merge {
+			cv.mergeable = false
+		}
+	}
+	return cv, nil
+}
+
+func collectReds(n *node, dst []*reduction) []*reduction {
+	for _, a := range n.args {
+		dst = collectReds(a, dst)
+	}
+	if n.red != nil && !slices.Contains(dst, n.red) {
+		dst = append(dst, n.red)
+	}
+	return dst
+}
+
+func compileExpr(c *compiler, src string) (*node, error) {
+	a, err := parseExpr(src)
+	if err != nil {
+		return nil, err
+	}
+	return c.compileAST(a)
+}
+
+func compileFunc(c *compiler, v *Variable, f *Function, columns []string) (*node, error) {
+	allowed := func(p string) bool { return slices.Contains(f.Params, p) }
+	if v.Params.Weights != "" && !allowed("weights") {
+		return nil, v.fieldErr("params.weights", fmt.Errorf("%w: Variable '%s': function '%s' takes no param 'weights'", ErrBadParam, v.Name, f.Name))
+	}
+	if v.Params.DDof != 0 && !allowed("ddof") {
+		return nil, v.fieldErr("params.ddof", fmt.Errorf("%w: Variable '%s': function '%s' takes no param 'ddof'", ErrBadParam, v.Name, f.Name))
+	}
+	if v.Params.Q != nil && !allowed("q") {
+		return nil, v.fieldErr("params.q", fmt.Errorf("%w: Variable '%s': function '%s' takes no param 'q'", ErrBadParam, v.Name, f.Name))
+	}
+	var src *node
+	if v.Source == "" {
+		if f.kind != rLen {
+			return nil, v.fieldErr("", fmt.Errorf("%w: Variable '%s': function '%s' needs a 'source' column", ErrInvalid, v.Name, f.Name))
+		}
+	} else {
+		if !c.avail[v.Source] {
+			return nil, v.fieldErr("source", fmt.Errorf("%w: Variable '%s': source '%s' not in data_source.variables", ErrUnknownColumn, v.Name, v.Source))
+		}
+		src = c.column(v.Source)
+	}
+	r := &reduction{kind: f.kind, arg: src, ddof: v.Params.DDof, sortBuf: -1}
+	key := f.Name + "("
+	if src != nil {
+		key += src.key
+	}
+	switch f.kind {
+	case rQuantile, rNanQuantile:
+		if v.Params.Q == nil {
+			return nil, v.fieldErr("params", fmt.Errorf("%w: Variable '%s': function '%s' needs params.q", ErrBadParam, v.Name, f.Name))
+		}
+		q := *v.Params.Q
+		hi := 1.0
+		if f.percent {
+			hi = 100
+		}
+		if !(q >= 0 && q <= hi) {
+			return nil, v.fieldErr("params.q", fmt.Errorf("%w: Variable '%s': q = %v outside [0, %v]", ErrBadParam, v.Name, q, hi))
+		}
+		if f.percent {
+			q /= 100
+		}
+		r.q = q
+		key += fmt.Sprintf(",q=%v", q)
+	case rVar, rNanVar, rStd, rNanStd:
+		key += fmt.Sprintf(",ddof=%d", r.ddof)
+	case rAverage:
+		if w := strings.TrimSpace(v.Params.Weights); w != "" {
+			c.src = w
+			wn, err := compileExpr(c, w)
+			if err != nil {
+				var un *unknownName
+				if errors.As(err, &un) {
+					return nil, v.fieldErr("params.weights", fmt.Errorf("%w: Variable '%s': param value '%s' references unknown column (available: [%s])", ErrUnknownColumn, v.Name, w, strings.Join(sortedCopy(columns), ", ")))
+				}
+				return nil, v.fieldErr("params.weights", err)
+			}
+			if !wn.vec {
+				return nil, v.fieldErr("params.weights", fmt.Errorf("%w: Variable '%s': weights '%s' must give one value per point", ErrBadParam, v.Name, w))
+			}
+			r.w = wn
+			key += ",w=" + wn.key
+		}
+	}
+	key += ")"
+	if src == nil {
+		// len without a source: any column of the cell has n rows; use a
+		// dedicated node with no argument.
+		n := c.nodes[key]
+		if n == nil {
+			n = &node{op: opReduce, red: r, key: key}
+			r.nd = n
+			c.nodes[key] = n
+			c.reds = append(c.reds, r)
+		}
+		return n, nil
+	}
+	return c.reduce(r, key), nil
+}
+
+func sortedCopy(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
+}
+
+// plan orders the nodes and decides what is materialised where.
+func (a *Aggregator) plan() {
+	seen := map[*node]bool{}
+	var walk func(n *node)
+	walk = func(n *node) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		for _, x := range n.args {
+			walk(x)
+		}
+		a.nodes = append(a.nodes, n)
+	}
+	for _, v := range a.vars {
+		walk(v.root)
+	}
+	isRoot := map[*node]bool{}
+	for _, n := range a.nodes {
+		if n.vec && !n.pure {
+			a.segNodes = append(a.segNodes, n)
+		}
+		if n.op == opReduce || (n.vec && !n.pure) {
+			for _, x := range n.args {
+				if x.pure && x.op != opCol && !isRoot[x] {
+					isRoot[x] = true
+					x.root = true
+					a.roots = append(a.roots, x)
+				}
+			}
+		}
+	}
+	for _, r := range a.reds {
+		if (r.kind >= rMedian) && r.arg.pure {
+			i := slices.Index(a.sortArgs, r.arg)
+			if i < 0 {
+				i = len(a.sortArgs)
+				a.sortArgs = append(a.sortArgs, r.arg)
+			}
+			r.sortBuf = i
+		}
+	}
+	a.sorted = make([][]float64, len(a.columns))
+	a.sortA = make([][]float64, len(a.sortArgs))
+	a.sortB = make([][]float64, len(a.sortArgs))
+}
+
+// Clone returns an Aggregator with the same compiled statistics and its own
+// scratch buffers, for use by another goroutine.
+func (a *Aggregator) Clone() *Aggregator {
+	// The node DAG carries evaluation buffers, so recompile from the spec.
+	spec := Spec{Coordinates: a.coords}
+	cols := map[string]bool{}
+	for _, v := range a.vars {
+		spec.Variables = append(spec.Variables, v.Variable)
+	}
+	var names []string
+	for i, c := range a.columns {
+		if !slices.Contains(a.filtCol, i) || slices.Contains(a.used, i) {
+			if !cols[c] {
+				cols[c] = true
+				names = append(names, c)
+			}
+		}
+	}
+	b, err := Compile(&spec, names, a.filters...)
+	if err != nil {
+		panic("agg: Clone: " + err.Error()) // compiled once already
+	}
+	return b
+}
+
+// Columns returns the names of the columns Aggregate needs, in the order
+// Input.Columns must follow: the columns used by the statistics (sources,
+// weights, expressions), then the filter columns. Do not modify it.
+func (a *Aggregator) Columns() []string { return a.columns }
+
+// NumVariables returns the number of output variables.
+func (a *Aggregator) NumVariables() int { return len(a.vars) }
+
+// Variable returns output variable i (in YAML order) as configured.
+func (a *Aggregator) Variable(i int) Variable { return a.vars[i].Variable }
+
+// Coordinates returns the configured output coordinates.
+func (a *Aggregator) Coordinates() []Coordinate { return a.coords }
+
+// Mergeable reports whether variable i of a union of cells follows exactly
+// from the cells' partial states (Result.Partial, Finalize): true when every
+// reduction it uses is mergeable (len, sum, min, max, mean, average, var, std
+// and nan twins) over element-wise arguments.
+func (a *Aggregator) Mergeable(i int) bool { return a.vars[i].mergeable }
+
+// IsCount reports whether variable i is a point count (len/count), whose
+// value for an empty cell is 0 rather than the fill value.
+func (a *Aggregator) IsCount(i int) bool { return a.vars[i].count }
+
+func (a *Aggregator) grow(buf []float64, n int) []float64 {
+	if cap(buf) < n {
+		return make([]float64, n, n+n/4)
+	}
+	return buf[:n]
+}
+
+func growInt(buf []int, n int) []int {
+	if cap(buf) < n {
+		return make([]int, n)
+	}
+	return buf[:n]
+}
+
+// Aggregate computes every variable at every order from in.ChildOrder down to
+// in.ParentOrder into dst, reusing dst's buffers. Points are put in cell order
+// by one counting sort on the child index (stable, so each cell keeps the
+// input order numpy would see); each cell at each order is then a contiguous
+// run. Mergeable statistics of coarser cells come from merging the partial
+// states of their four children; order statistics merge the children's sorted
+// runs. After the buffers have grown, a call allocates nothing.
+//
+// It returns an error wrapping ErrOrder for invalid orders and panics if the
+// number of columns or their lengths do not match.
+func (a *Aggregator) Aggregate(dst *Result, in Input) error {
+	p, c := in.ParentOrder, in.ChildOrder
+	if p < 0 || c > MaxOrder || c < p || c-p > MaxDepth {
+		return fmt.Errorf("%w: parent order %d, child order %d (want 0 <= parent <= child <= %d, child - parent <= %d)", ErrOrder, p, c, MaxOrder, MaxDepth)
+	}
+	if in.Parent >= 12<<(2*uint(p)) {
+		return fmt.Errorf("%w: parent %d is not a cell of order %d", ErrOrder, in.Parent, p)
+	}
+	if len(in.Columns) != len(a.columns) {
+		panic(fmt.Sprintf("agg: %d columns given, want %d (%s)", len(in.Columns), len(a.columns), strings.Join(a.columns, ", ")))
+	}
+	n := len(in.Cells)
+	for i, col := range in.Columns {
+		if col.Len() != n {
+			panic(fmt.Sprintf("agg: column %s has %d values, want %d", a.columns[i], col.Len(), n))
+		}
+	}
+	depth := c - p
+	nChild := 1 << (2 * uint(depth))
+	dst.ParentOrder, dst.Parent, dst.ChildOrder = p, in.Parent, c
+	dst.Points, dst.Outside, dst.Filtered = n, 0, 0
+
+	// Pass 1: child index per point (or -1), counts.
+	if cap(a.dest) < n {
+		a.dest = make([]int32, n)
+	}
+	dest := a.dest[:n]
+	a.offs = growInt(a.offs, nChild+1)
+	offs := a.offs
+	clear(offs)
+	pshift := 2 * uint(MaxOrder-p)
+	cshift := 2 * uint(MaxOrder-c)
+	mask := uint64(nChild - 1)
+	for i, cell := range in.Cells {
+		if cell>>pshift != in.Parent || cell>>(2*MaxOrder) >= 12 {
+			dest[i] = -1
+			dst.Outside++
+			continue
+		}
+		keep := true
+		for j := range a.filters {
+			if !a.filters[j].Keep(in.Columns[a.filtCol[j]].at(i)) {
+				keep = false
+				break
+			}
+		}
+		if !keep {
+			dest[i] = -1
+			dst.Filtered++
+			continue
+		}
+		k := int((cell >> cshift) & mask)
+		dest[i] = int32(k)
+		offs[k+1]++
+	}
+	for k := 1; k <= nChild; k++ {
+		offs[k] += offs[k-1]
+	}
+	m := offs[nChild]
+	// Pass 2: destination of every kept point.
+	a.cursor = growInt(a.cursor, nChild)
+	copy(a.cursor, offs[:nChild])
+	for i, k := range dest {
+		if k >= 0 {
+			d := a.cursor[k]
+			a.cursor[k] = d + 1
+			dest[i] = int32(d)
+		}
+	}
+	// Gather the used columns into cell order (widening float32).
+	for _, ci := range a.used {
+		buf := a.grow(a.sorted[ci], m)
+		a.sorted[ci] = buf
+		col := in.Columns[ci]
+		if col.F64 != nil {
+			for i, d := range dest {
+				if d >= 0 {
+					buf[d] = col.F64[i]
+				}
+			}
+		} else {
+			for i, d := range dest {
+				if d >= 0 {
+					buf[d] = float64(col.F32[i])
+				}
+			}
+		}
+	}
+	// Element-wise sub-expressions, once for all points.
+	for _, r := range a.roots {
+		r.full = a.grow(r.full, m)
+		for lo := 0; lo < m; lo += chunkLen {
+			hi := min(lo+chunkLen, m)
+			copy(r.full[lo:hi], a.evalPure(r, lo, hi, true))
+		}
+	}
+	a.prepareLevels(dst, depth)
+	for k := 0; k <= depth; k++ {
+		a.level(dst, k, depth)
+	}
+	// Partial states of the parent cell.
+	dst.Partial = slices.Grow(dst.Partial[:0], len(a.vars))[:len(a.vars)]
+	for vi := range a.vars {
+		v := &a.vars[vi]
+		ps := dst.Partial[vi][:0]
+		for _, r := range v.reds {
+			if r.merge {
+				ps = append(ps, r.states[0])
+			} else {
+				ps = append(ps, State{Count: int64(m)})
+			}
+		}
+		dst.Partial[vi] = ps
+	}
+	return nil
+}
+
+// MergePartial folds the partial states src (Result.Partial of another set of
+// points, e.g. another parent cell) into dst. A nil dst takes a copy of src.
+// It panics if the shapes differ (partials of another Aggregator).
+func (a *Aggregator) MergePartial(dst, src [][]State) [][]State {
+	if dst == nil {
+		dst = make([][]State, len(src))
+		for i := range src {
+			dst[i] = slices.Clone(src[i])
+		}
+		return dst
+	}
+	if len(dst) != len(src) || len(dst) != len(a.vars) {
+		panic("agg: partial states of a different aggregation")
+	}
+	for i := range dst {
+		if len(dst[i]) != len(src[i]) {
+			panic("agg: partial states of a different aggregation")
+		}
+		for j := range dst[i] {
+			dst[i][j].Merge(&src[i][j])
+		}
+	}
+	return dst
+}
+
+// Finalize writes into dst (grown to NumVariables) the value of every variable
+// for the set of points whose merged partial states are p: exact for the
+// Mergeable variables; the fill value for the others (order statistics cannot
+// be merged exactly) and for an empty set (0 for counts).
+func (a *Aggregator) Finalize(dst []float64, p [][]State) []float64 {
+	if len(p) != len(a.vars) {
+		panic("agg: partial states of a different aggregation")
+	}
+	dst = a.grow(dst, len(a.vars))
+	for vi := range a.vars {
+		v := &a.vars[vi]
+		empty := len(p[vi]) == 0 || p[vi][0].Count == 0
+		switch {
+		case v.count && empty:
+			dst[vi] = 0
+		case empty || !v.mergeable:
+			dst[vi] = v.FillValue
+		default:
+			if len(p[vi]) != len(v.reds) {
+				panic("agg: partial states of a different aggregation")
+			}
+			for ri, r := range v.reds {
+				r.nd.cur = stateValue(r, &p[vi][ri])
+			}
+			dst[vi] = evalScalar(v.root)
+		}
+	}
+	return dst
+}
+
+func (a *Aggregator) prepareLevels(dst *Result, depth int) {
+	if cap(dst.Levels) < depth+1 {
+		dst.Levels = append(dst.Levels[:cap(dst.Levels)], make([]Level, depth+1-cap(dst.Levels))...)
+	}
+	dst.Levels = dst.Levels[:depth+1]
+	for k := range dst.Levels {
+		l := &dst.Levels[k]
+		cells := 1 << (2 * uint(depth-k))
+		l.Order = dst.ChildOrder - k
+		if cap(l.Counts) < cells {
+			l.Counts = make([]int64, cells)
+		}
+		l.Counts = l.Counts[:cells]
+		if cap(l.Values) < len(a.vars) {
+			l.Values = make([][]float64, len(a.vars))
+		}
+		l.Values = l.Values[:len(a.vars)]
+		for v := range l.Values {
+			l.Values[v] = a.grow(l.Values[v], cells)
+		}
+	}
+}
+
+// segment returns the point range of cell j at level k.
+func (a *Aggregator) segment(k, j int) (int, int) {
+	return a.offs[j<<(2*uint(k))], a.offs[(j+1)<<(2*uint(k))]
+}
+
+// vecOf returns the full cell-ordered values of a pure node.
+func (a *Aggregator) vecOf(n *node) []float64 {
+	if n.op == opCol {
+		return a.sorted[n.col]
+	}
+	return n.full
+}
+
+// level computes level k (order child−k).
+func (a *Aggregator) level(dst *Result, k, depth int) {
+	cells := 1 << (2 * uint(depth-k))
+	l := &dst.Levels[k]
+	for j := 0; j < cells; j++ {
+		lo, hi := a.segment(k, j)
+		l.Counts[j] = int64(hi - lo)
+	}
+	// Mergeable reductions: states per cell.
+	for _, r := range a.reds {
+		if !r.merge {
+			continue
+		}
+		if cap(r.states) < cells {
+			r.states = make([]State, cells)
+		}
+		prev := r.states
+		if k == 0 {
+			r.states = r.states[:cells]
+			for j := 0; j < cells; j++ {
+				lo, hi := a.segment(0, j)
+				r.states[j] = a.bulkState(r, lo, hi)
+			}
+		} else {
+			// Merge in place: cell j of level k covers cells 4j..4j+3 of
+			// level k−1, and 4j ≥ j, so ascending j never overwrites an
+			// unread state.
+			for j := 0; j < cells; j++ {
+				s := prev[4*j]
+				s.Merge(&prev[4*j+1])
+				s.Merge(&prev[4*j+2])
+				s.Merge(&prev[4*j+3])
+				prev[j] = s
+			}
+			r.states = prev[:cells]
+		}
+		r.vals = a.grow(r.vals, cells)
+		for j := range r.vals {
+			r.vals[j] = stateValue(r, &r.states[j])
+		}
+	}
+	// Order statistics over pure arguments: sorted runs.
+	for i, arg := range a.sortArgs {
+		full := a.vecOf(arg)
+		m := len(full)
+		if k == 0 {
+			a.sortA[i] = a.grow(a.sortA[i], m)
+			copy(a.sortA[i], full)
+			for j := 0; j < cells; j++ {
+				lo, hi := a.segment(0, j)
+				slices.Sort(a.sortA[i][lo:hi])
+			}
+		} else {
+			a.sortB[i] = a.grow(a.sortB[i], m)
+			src, out := a.sortA[i], a.sortB[i]
+			for j := 0; j < cells; j++ {
+				lo, hi := a.segment(k, j)
+				_, b1 := a.segment(k-1, 4*j)
+				_, b2 := a.segment(k-1, 4*j+1)
+				_, b3 := a.segment(k-1, 4*j+2)
+				merge4(out[lo:hi], src[lo:b1], src[b1:b2], src[b2:b3], src[b3:hi])
+			}
+			a.sortA[i], a.sortB[i] = out, src
+		}
+	}
+	for vi := range a.vars {
+		v := &a.vars[vi]
+		out := l.Values[vi]
+		for j := 0; j < cells; j++ {
+			lo, hi := a.segment(k, j)
+			if lo == hi {
+				if v.count {
+					out[j] = 0
+				} else {
+					out[j] = v.FillValue
+				}
+				continue
+			}
+			for _, r := range v.reds {
+				a.setReduction(r, j, lo, hi)
+			}
+			out[j] = evalScalar(v.root)
+		}
+	}
+}
+
+// setReduction sets the current value of r for cell j with points [lo, hi).
+func (a *Aggregator) setReduction(r *reduction, j, lo, hi int) {
+	n := a.redNode(r)
+	switch {
+	case r.merge:
+		n.cur = r.vals[j]
+	case r.sortBuf >= 0:
+		n.cur = sortedValue(r, a.sortA[r.sortBuf][lo:hi])
+	default:
+		n.cur = a.directValue(r, lo, hi)
+	}
+}
+
+func (a *Aggregator) redNode(r *reduction) *node { return r.nd }
+
+func sortedValue(r *reduction, s []float64) float64 {
+	switch r.kind {
+	case rMedian:
+		return Median(s)
+	case rNanMedian:
+		return NanMedian(s)
+	case rQuantile:
+		return Quantile(r.q, s)
+	}
+	return NanQuantile(r.q, s)
+}
+
+// directValue computes a non-mergeable reduction whose argument is evaluated
+// per segment.
+func (a *Aggregator) directValue(r *reduction, lo, hi int) float64 {
+	if r.arg == nil {
+		return float64(hi - lo)
+	}
+	x := a.evalSeg(r.arg, lo, hi)
+	var w []float64
+	if r.w != nil {
+		w = a.evalSeg(r.w, lo, hi)
+	}
+	switch r.kind {
+	case rMedian, rNanMedian, rQuantile, rNanQuantile:
+		a.scratch = append(a.scratch[:0], x...)
+		slices.Sort(a.scratch)
+		return sortedValue(r, a.scratch)
+	}
+	st := bulk(r, x, w)
+	return stateValue(r, &st)
+}
+
+func (a *Aggregator) bulkState(r *reduction, lo, hi int) State {
+	if r.arg == nil {
+		return State{Count: int64(hi - lo)}
+	}
+	x := a.vecOf(r.arg)[lo:hi]
+	var w []float64
+	if r.w != nil {
+		w = a.vecOf(r.w)[lo:hi]
+	}
+	return bulk(r, x, w)
+}
+
+// bulk computes the State of one reduction over a cell's values with the
+// numpy algorithms (pairwise sums, two-pass variance), filling only the
+// fields the reduction reads.
+func bulk(r *reduction, x, w []float64) State {
+	n := len(x)
+	s := State{Count: int64(n)}
+	if n == 0 {
+		return s
+	}
+	switch r.kind {
+	case rLen:
+	case rSum, rMean:
+		s.SumW = float64(n)
+		s.SumWX = pairwiseSum(x)
+	case rMin:
+		s.Min = Min(x)
+	case rMax:
+		s.Max = Max(x)
+	case rAverage:
+		if w == nil {
+			s.SumW = float64(n)
+			s.SumWX = pairwiseSum(x)
+		} else {
+			s.SumW = pairwiseSum(w)
+			s.SumWX = pairwiseSumProd(x, w)
+		}
+	case rVar, rStd:
+		s.SumW = float64(n)
+		s.SumWX = pairwiseSum(x)
+		s.Mean = s.SumWX / float64(n)
+		s.M2 = pairwiseSumSqDev(x, s.Mean)
+	case rNanSum, rNanMean, rNanMin, rNanMax, rNanVar, rNanStd:
+		s.Min, s.Max = math.Inf(1), math.Inf(-1)
+		for _, v := range x {
+			if v != v {
+				s.NaN++
+				continue
+			}
+			s.SumWX += v
+			s.Min = math.Min(s.Min, v)
+			s.Max = math.Max(s.Max, v)
+		}
+		nv := s.Valid()
+		s.SumW = float64(nv)
+		if nv > 0 && (r.kind == rNanVar || r.kind == rNanStd) {
+			s.Mean = s.SumWX / float64(nv)
+			for _, v := range x {
+				if v == v {
+					d := v - s.Mean
+					s.M2 += d * d
+				}
+			}
+		}
+	}
+	return s
+}
+
+// stateValue finalises a reduction from its State.
+func stateValue(r *reduction, s *State) float64 {
+	nv := s.Valid()
+	switch r.kind {
+	case rLen:
+		return float64(s.Count)
+	case rSum, rNanSum:
+		return s.SumWX
+	}
+	if nv == 0 {
+		return math.NaN()
+	}
+	switch r.kind {
+	case rMean, rNanMean:
+		return s.SumWX / s.SumW
+	case rAverage:
+		if s.SumW == 0 {
+			return math.NaN()
+		}
+		return s.SumWX / s.SumW
+	case rMin, rNanMin:
+		return s.Min
+	case rMax, rNanMax:
+		return s.Max
+	case rVar, rNanVar:
+		return s.Variance(r.ddof)
+	case rStd, rNanStd:
+		return math.Sqrt(s.Variance(r.ddof))
+	}
+	return math.NaN()
+}
+
+// evalScalar evaluates a per-cell (scalar) node.
+func evalScalar(n *node) float64 {
+	switch n.op {
+	case opConst:
+		return n.val
+	case opReduce:
+		return n.cur
+	case opUnary:
+		return n.f1(evalScalar(n.args[0]))
+	case opBinary:
+		return n.f2(evalScalar(n.args[0]), evalScalar(n.args[1]))
+	}
+	return math.NaN()
+}
+
+// evalPure evaluates a pure vector node on points [lo, hi) (at most chunkLen
+// of them unless n is materialised). self=true evaluates n itself even if it
+// is a materialised root (used while materialising it).
+func (a *Aggregator) evalPure(n *node, lo, hi int, self bool) []float64 {
+	if n.op == opCol {
+		return a.sorted[n.col][lo:hi]
+	}
+	if !self && n.full != nil && len(n.full) >= hi && a.isRoot(n) {
+		return n.full[lo:hi]
+	}
+	if cap(n.chunk) < chunkLen {
+		n.chunk = make([]float64, chunkLen)
+	}
+	out := n.chunk[:hi-lo]
+	switch n.op {
+	case opUnary:
+		x := a.evalPure(n.args[0], lo, hi, false)
+		for i, v := range x {
+			out[i] = n.f1(v)
+		}
+	case opBinary:
+		l, r := n.args[0], n.args[1]
+		switch {
+		case l.vec && r.vec:
+			x, y := a.evalPure(l, lo, hi, false), a.evalPure(r, lo, hi, false)
+			for i := range out {
+				out[i] = n.f2(x[i], y[i])
+			}
+		case l.vec:
+			x, c := a.evalPure(l, lo, hi, false), r.val
+			for i := range out {
+				out[i] = n.f2(x[i], c)
+			}
+		default:
+			c, y := l.val, a.evalPure(r, lo, hi, false)
+			for i := range out {
+				out[i] = n.f2(c, y[i])
+			}
+		}
+	}
+	return out
+}
+
+func (a *Aggregator) isRoot(n *node) bool { return n.root }
+
+// evalSeg evaluates any vector node on the points [lo, hi) of one cell.
+func (a *Aggregator) evalSeg(n *node, lo, hi int) []float64 {
+	if n.pure {
+		return a.vecOf(n)[lo:hi]
+	}
+	n.chunk = a.grow(n.chunk, hi-lo)
+	out := n.chunk
+	switch n.op {
+	case opUnary:
+		x := a.evalSeg(n.args[0], lo, hi)
+		for i, v := range x {
+			out[i] = n.f1(v)
+		}
+	case opBinary:
+		l, r := n.args[0], n.args[1]
+		switch {
+		case l.vec && r.vec:
+			x, y := a.evalSeg(l, lo, hi), a.evalSeg(r, lo, hi)
+			for i := range out {
+				out[i] = n.f2(x[i], y[i])
+			}
+		case l.vec:
+			x, c := a.evalSeg(l, lo, hi), evalScalar(r)
+			for i := range out {
+				out[i] = n.f2(x[i], c)
+			}
+		default:
+			c, y := evalScalar(l), a.evalSeg(r, lo, hi)
+			for i := range out {
+				out[i] = n.f2(c, y[i])
+			}
+		}
+	}
+	return out
+}
+
+// merge4 merges four sorted runs (slices.Sort order: NaN first) into dst.
+func merge4(dst, a, b, c, d []float64) {
+	// Two-way merges through the tail of dst would overlap; merge a+b and
+	// c+d by index walking instead.
+	i, j, k, l := 0, 0, 0, 0
+	for o := range dst {
+		best := -1
+		var bv float64
+		if i < len(a) {
+			best, bv = 0, a[i]
+		}
+		if j < len(b) && (best < 0 || less(b[j], bv)) {
+			best, bv = 1, b[j]
+		}
+		if k < len(c) && (best < 0 || less(c[k], bv)) {
+			best, bv = 2, c[k]
+		}
+		if l < len(d) && (best < 0 || less(d[l], bv)) {
+			best, bv = 3, d[l]
+		}
+		dst[o] = bv
+		switch best {
+		case 0:
+			i++
+		case 1:
+			j++
+		case 2:
+			k++
+		default:
+			l++
+		}
+	}
+}
+
+// less is slices.Sort's order for float64 (NaN before everything).
+func less(x, y float64) bool { return (x != x && y == y) || x < y }
