@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""Golden values for the real ATL06 granule, made with libhdf5 through h5py.
+
+Usage (from h5read/): /usr/bin/python3 testdata/mkgolden_atl06.py \
+    ../../shared/testdata/granules/ATL06_20181013235645_02340114_209_01.h5 testdata/atl06_golden.json
+
+For every dataset under /gt*/land_ice_segments (recursively): shape, numpy
+dtype string, chunk shape, fill value, attributes, the sha256 of the data as
+little-endian bytes, and a few sample values. The Go test compares h5read
+against this file; CI does not run Python.
+"""
+import hashlib
+import json
+import math
+import sys
+
+import h5py
+import numpy as np
+
+
+def num(v):
+    v = float(v)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return v
+
+
+def attr_value(a):
+    if isinstance(a, bytes):
+        return a.decode("utf-8", "surrogateescape")
+    if isinstance(a, str):
+        return a
+    a = np.asarray(a)
+    if a.dtype.kind in "iu":
+        return int(a) if a.ndim == 0 else [int(x) for x in a.ravel()]
+    if a.dtype.kind == "f":
+        return num(a) if a.ndim == 0 else [num(x) for x in a.ravel()]
+    if a.dtype.kind == "S":
+        return a.item().decode() if a.ndim == 0 else [x.decode() for x in a.ravel()]
+    return None
+
+
+def main(src, dst):
+    out = {"file": src.rsplit("/", 1)[-1], "h5py": h5py.version.version,
+           "hdf5": h5py.version.hdf5_version, "datasets": {}}
+    with h5py.File(src, "r") as f:
+        beams = sorted(k for k in f if k.startswith("gt"))
+
+        def visit(name, obj):
+            if not isinstance(obj, h5py.Dataset):
+                return
+            data = obj[()]
+            le = np.ascontiguousarray(data).astype(data.dtype.newbyteorder("<"))
+            attrs = {}
+            for k in obj.attrs:
+                aid = obj.attrs.get_id(k)
+                cls = aid.get_type().get_class()
+                if cls in (h5py.h5t.INTEGER, h5py.h5t.FLOAT, h5py.h5t.STRING):
+                    attrs[k] = attr_value(obj.attrs[k])
+                else:
+                    attrs[k] = None
+            flat = data.ravel()
+            fv = obj.fillvalue
+            out["datasets"][obj.name] = {
+                "shape": list(obj.shape),
+                "dtype": obj.dtype.str,
+                "chunks": list(obj.chunks) if obj.chunks else None,
+                "filters": [k for k in ("shuffle", "compression", "fletcher32") if getattr(obj, k)],
+                "fill": num(fv) if obj.dtype.kind == "f" else int(fv),
+                "attrs": attrs,
+                "sha256": hashlib.sha256(le.tobytes()).hexdigest(),
+                "head": [num(x) for x in flat[:3]],
+                "tail": [num(x) for x in flat[-2:]],
+                "nfill": int(np.count_nonzero(flat == fv)),
+            }
+
+        for b in beams:
+            g = f[b + "/land_ice_segments"]
+            g.visititems(visit)
+    with open(dst, "w") as fh:
+        json.dump(out, fh, indent=0, sort_keys=True)
+        fh.write("\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
