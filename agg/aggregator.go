@@ -120,6 +120,7 @@ type Aggregator struct {
 	sorted  [][]float64 // per column, in cell order (nil for filter-only columns)
 	sortA   [][]float64
 	sortB   [][]float64
+	sortF32 []bool // sort argument i is a float32 column in this call
 	scratch []float64
 }
 
@@ -368,6 +369,7 @@ func (a *Aggregator) plan() {
 	a.sorted = make([][]float64, len(a.columns))
 	a.sortA = make([][]float64, len(a.sortArgs))
 	a.sortB = make([][]float64, len(a.sortArgs))
+	a.sortF32 = make([]bool, len(a.sortArgs))
 }
 
 // Clone returns an Aggregator with the same compiled statistics and its own
@@ -538,6 +540,9 @@ func (a *Aggregator) Aggregate(dst *Result, in Input) error {
 			hi := min(lo+chunkLen, m)
 			copy(r.full[lo:hi], a.evalPure(r, lo, hi, true))
 		}
+	}
+	for i, arg := range a.sortArgs {
+		a.sortF32[i] = arg.op == opCol && in.Columns[arg.col].F64 == nil
 	}
 	a.prepareLevels(dst, depth)
 	for k := 0; k <= depth; k++ {
@@ -744,7 +749,7 @@ func (a *Aggregator) setReduction(r *reduction, j, lo, hi int) {
 	case r.merge:
 		n.cur = r.vals[j]
 	case r.sortBuf >= 0:
-		n.cur = sortedValue(r, a.sortA[r.sortBuf][lo:hi])
+		n.cur = sortedValue(r, a.sortA[r.sortBuf][lo:hi], a.sortF32[r.sortBuf])
 	default:
 		n.cur = a.directValue(r, lo, hi)
 	}
@@ -752,16 +757,22 @@ func (a *Aggregator) setReduction(r *reduction, j, lo, hi int) {
 
 func (a *Aggregator) redNode(r *reduction) *node { return r.nd }
 
-func sortedValue(r *reduction, s []float64) float64 {
+// sortedValue computes an order statistic on a sorted run; f32 selects
+// numpy's float32 interpolation (the source column is float32).
+func sortedValue(r *reduction, s []float64, f32 bool) float64 {
 	switch r.kind {
 	case rMedian:
 		return Median(s)
 	case rNanMedian:
 		return NanMedian(s)
 	case rQuantile:
-		return Quantile(r.q, s)
+		if len(s) == 0 || s[0] != s[0] {
+			return math.NaN()
+		}
+	default:
+		s = skipNaN(s)
 	}
-	return NanQuantile(r.q, s)
+	return lerp(r.q, s, f32)
 }
 
 // directValue computes a non-mergeable reduction whose argument is evaluated
@@ -779,7 +790,7 @@ func (a *Aggregator) directValue(r *reduction, lo, hi int) float64 {
 	case rMedian, rNanMedian, rQuantile, rNanQuantile:
 		a.scratch = append(a.scratch[:0], x...)
 		slices.Sort(a.scratch)
-		return sortedValue(r, a.scratch)
+		return sortedValue(r, a.scratch, false)
 	}
 	st := bulk(r, x, w)
 	return stateValue(r, &st)
@@ -828,28 +839,20 @@ func bulk(r *reduction, x, w []float64) State {
 		s.SumWX = pairwiseSum(x)
 		s.Mean = s.SumWX / float64(n)
 		s.M2 = pairwiseSumSqDev(x, s.Mean)
-	case rNanSum, rNanMean, rNanMin, rNanMax, rNanVar, rNanStd:
+	case rNanMin, rNanMax:
 		s.Min, s.Max = math.Inf(1), math.Inf(-1)
 		for _, v := range x {
 			if v != v {
 				s.NaN++
 				continue
 			}
-			s.SumWX += v
 			s.Min = math.Min(s.Min, v)
 			s.Max = math.Max(s.Max, v)
 		}
-		nv := s.Valid()
-		s.SumW = float64(nv)
-		if nv > 0 && (r.kind == rNanVar || r.kind == rNanStd) {
-			s.Mean = s.SumWX / float64(nv)
-			for _, v := range x {
-				if v == v {
-					d := v - s.Mean
-					s.M2 += d * d
-				}
-			}
-		}
+	case rNanSum, rNanMean, rNanVar, rNanStd:
+		nv, sum, mean, m2 := nanMoments(x, r.kind == rNanVar || r.kind == rNanStd)
+		s.NaN = int64(n - nv)
+		s.SumW, s.SumWX, s.Mean, s.M2 = float64(nv), sum, mean, m2
 	}
 	return s
 }
@@ -878,10 +881,14 @@ func stateValue(r *reduction, s *State) float64 {
 		return s.Min
 	case rMax, rNanMax:
 		return s.Max
-	case rVar, rNanVar:
+	case rVar:
 		return s.Variance(r.ddof)
-	case rStd, rNanStd:
+	case rStd:
 		return math.Sqrt(s.Variance(r.ddof))
+	case rNanVar:
+		return nanVar(int(nv), s.M2, r.ddof)
+	case rNanStd:
+		return math.Sqrt(nanVar(int(nv), s.M2, r.ddof))
 	}
 	return math.NaN()
 }

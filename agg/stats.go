@@ -151,6 +151,10 @@ func Sum(x, weights []float64) float64 {
 // The sum of no values is 0.
 func NanSum(x, weights []float64) float64 {
 	checkWeights(x, weights)
+	if weights == nil {
+		_, s, _, _ := nanMoments(x, false)
+		return s
+	}
 	s := 0.0
 	for i, v := range x {
 		w := 1.0
@@ -189,6 +193,13 @@ func Mean(x, weights []float64) float64 {
 // (np.nanmean). It returns NaN when no such element exists.
 func NanMean(x, weights []float64) float64 {
 	checkWeights(x, weights)
+	if weights == nil {
+		n, s, _, _ := nanMoments(x, false)
+		if n == 0 {
+			return math.NaN()
+		}
+		return s / float64(n)
+	}
 	var s, sw float64
 	for i, v := range x {
 		w := 1.0
@@ -304,29 +315,20 @@ func dof(n, ddof int) float64 {
 // StdDev returns √Variance(x, ddof) (np.std).
 func StdDev(x []float64, ddof int) float64 { return math.Sqrt(Variance(x, ddof)) }
 
-// NanVariance is Variance over the non-NaN elements of x (np.nanvar); NaN
-// when there are none.
+// NanVariance is Variance over the non-NaN elements of x (np.nanvar), with
+// numpy's NaN-as-zero pairwise sums. Unlike Variance it returns NaN (not
+// +Inf) when the non-NaN count n satisfies n − ddof ≤ 0, as numpy does.
 func NanVariance(x []float64, ddof int) float64 {
-	n := 0
-	s := 0.0
-	for _, v := range x {
-		if v == v {
-			n++
-			s += v
-		}
-	}
-	if n == 0 {
+	n, _, _, m2 := nanMoments(x, true)
+	return nanVar(n, m2, ddof)
+}
+
+// nanVar is np.nanvar's division: NaN (not Inf) when n − ddof ≤ 0.
+func nanVar(n int, m2 float64, ddof int) float64 {
+	if n-ddof <= 0 {
 		return math.NaN()
 	}
-	m := s / float64(n)
-	ss := 0.0
-	for _, v := range x {
-		if v == v {
-			d := v - m
-			ss += d * d
-		}
-	}
-	return ss / dof(n, ddof)
+	return m2 / float64(n-ddof)
 }
 
 // NanStdDev returns √NanVariance(x, ddof) (np.nanstd).
@@ -369,24 +371,49 @@ func skipNaN(sorted []float64) []float64 {
 }
 
 // lerpQuantile is numpy's linear quantile on a NaN-free sorted slice.
-func lerpQuantile(q float64, s []float64) float64 {
+func lerpQuantile(q float64, s []float64) float64 { return lerp(q, s, false) }
+
+// lerp implements numpy's _quantile/_lerp. With f32 set the difference b − a
+// is rounded to float32 first, which is what numpy does for float32 input (the
+// subtraction happens in the array's dtype, the rest in float64), so results
+// on float32 data match numpy's bit for bit. At the top end numpy evaluates
+// the lerp with a = b = the maximum, so an infinite maximum gives NaN there;
+// we keep that.
+func lerp(q float64, s []float64, f32 bool) float64 {
 	n := len(s)
 	if n == 0 {
 		return math.NaN()
 	}
 	p := float64(n-1) * q
 	if p >= float64(n-1) {
-		return s[n-1]
+		b := s[n-1]
+		return b - (b-b)*(1-float64(n)) // b, or NaN for an infinite b
 	}
 	lo := math.Floor(p)
 	i := int(lo)
 	g := p - lo
 	a, b := s[i], s[i+1]
 	d := b - a
+	if f32 {
+		d = float64(float32(d))
+	}
 	if g >= 0.5 {
 		return b - d*(1-g)
 	}
 	return a + d*g
+}
+
+// QuantileFloat32 is Quantile for data that numpy holds as float32 (widened
+// exactly to float64 in sorted): it reproduces numpy's result on the float32
+// array bit for bit.
+func QuantileFloat32(q float64, sorted []float64) float64 {
+	if !(q >= 0 && q <= 1) {
+		panic("agg: quantile q out of [0, 1]")
+	}
+	if len(sorted) == 0 || sorted[0] != sorted[0] {
+		return math.NaN()
+	}
+	return lerp(q, sorted, true)
 }
 
 // Median returns the median of sorted (np.median): the middle element for odd
@@ -411,4 +438,68 @@ func median(s []float64) float64 {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// pairwiseSumF returns Σ f(x[i]) with numpy's pairwise summation (used by the
+// nan variants, where numpy replaces NaN by 0 before summing).
+func pairwiseSumF(x []float64, f func(float64) float64) float64 {
+	n := len(x)
+	if n < 8 {
+		s := 0.0
+		for _, v := range x {
+			s += f(v)
+		}
+		return s
+	}
+	if n <= pairwiseBlock {
+		var r [8]float64
+		for k := range r {
+			r[k] = f(x[k])
+		}
+		i := 8
+		for ; i+8 <= n; i += 8 {
+			for k := range r {
+				r[k] += f(x[i+k])
+			}
+		}
+		s := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+		for ; i < n; i++ {
+			s += f(x[i])
+		}
+		return s
+	}
+	n2 := n / 2
+	n2 -= n2 % 8
+	return pairwiseSumF(x[:n2], f) + pairwiseSumF(x[n2:], f)
+}
+
+func nanToZero(v float64) float64 {
+	if v != v {
+		return 0
+	}
+	return v
+}
+
+// nanMoments returns the non-NaN count, NaN-as-zero pairwise sum, and (when
+// moments is set) the mean and Σ (x − mean)² over the non-NaN values, as
+// np.nansum / np.nanmean / np.nanvar compute them.
+func nanMoments(x []float64, moments bool) (n int, sum, mean, m2 float64) {
+	for _, v := range x {
+		if v == v {
+			n++
+		}
+	}
+	sum = pairwiseSumF(x, nanToZero)
+	if !moments || n == 0 {
+		return n, sum, 0, 0
+	}
+	mean = sum / float64(n)
+	m2 = pairwiseSumF(x, func(v float64) float64 {
+		if v != v {
+			return 0
+		}
+		d := v - mean
+		return d * d
+	})
+	return n, sum, mean, m2
 }
