@@ -1,0 +1,231 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+)
+
+// invokeStandIn is a loopback stand-in for the Lambda Invoke API
+// (POST /2015-03-31/functions/{name}/invocations) and GetAccountSettings.
+// Each cell follows a script of behaviours, one per invocation (the last one
+// repeats); the "worker" it stands in for answers like examples/lambda.
+type invokeStandIn struct {
+	mu       sync.Mutex
+	script   map[string][]string
+	calls    map[string]int
+	inflight atomic.Int32
+	peak     atomic.Int32
+}
+
+func (s *invokeStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && r.URL.Path == "/2016-08-19/account-settings" {
+		fmt.Fprint(w, `{"AccountLimit":{"ConcurrentExecutions":1000,"UnreservedConcurrentExecutions":900},"AccountUsage":{}}`)
+		return
+	}
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/zagg-cell/invocations") {
+		w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"Type":"User","message":"Function not found"}`)
+		return
+	}
+	n := s.inflight.Add(1)
+	defer s.inflight.Add(-1)
+	for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
+	}
+	var ev Event
+	if err := json.NewDecoder(r.Body).Decode(&ev); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	key := string(ev.ParentMorton)
+	s.mu.Lock()
+	steps := s.script[key]
+	i := s.calls[key]
+	s.calls[key]++
+	s.mu.Unlock()
+	behaviour := "ok"
+	if len(steps) > 0 {
+		behaviour = steps[min(i, len(steps)-1)]
+	}
+	time.Sleep(time.Millisecond)
+	report := base64.StdEncoding.EncodeToString([]byte(
+		"START RequestId: x\nEND RequestId: x\nREPORT RequestId: x\tDuration: 3000.12 ms\tBilled Duration: 3001 ms\tMemory Size: 2048 MB\tMax Memory Used: 211 MB\t\n"))
+	switch behaviour {
+	case "throttle":
+		w.Header().Set("X-Amzn-ErrorType", "TooManyRequestsException")
+		w.Header().Set("Retry-After", "0.002")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"Reason":"ConcurrentInvocationLimitExceeded","Type":"User","message":"Rate Exceeded."}`)
+		return
+	case "api500":
+		w.Header().Set("X-Amzn-ErrorType", "ServiceException")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprint(w, `{"Type":"Service","message":"internal"}`)
+		return
+	case "reset":
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return
+	case "timeout", "crash":
+		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+		w.Header().Set("X-Amz-Log-Result", report)
+		msg := `{"errorMessage":"2026-11-21T01:00:00Z x Task timed out after 900.00 seconds","errorType":"Sandbox.Timedout"}`
+		if behaviour == "crash" {
+			msg = `{"errorMessage":"Runtime exited with error: signal: killed","errorType":"Runtime.ExitError"}`
+		}
+		fmt.Fprint(w, msg)
+		return
+	}
+	res := CellResult{DurationS: 3, GranuleCount: len(ev.GranuleURLs), FilesProcessed: len(ev.GranuleURLs)}
+	fmt.Sscan(key, &res.ParentMorton)
+	status := http.StatusOK
+	switch behaviour {
+	case "ok":
+		res.TotalObs, res.CellsWithData = int64(100*len(ev.GranuleURLs)), 7
+	case "empty":
+		res.SetError(KindEmpty, MsgNoData)
+		status = http.StatusInternalServerError // zagg 0.1.0 answers 500 for "no data"
+	case "s3slow":
+		res.SetError(KindTransient, "writing chunk: SlowDown")
+		status = http.StatusInternalServerError
+	case "badevent":
+		status = http.StatusBadRequest
+	}
+	body, _ := json.Marshal(res)
+	if behaviour == "badevent" {
+		body = []byte(`{"error": "Missing required parameters: store_path"}`)
+	}
+	w.Header().Set("X-Amz-Log-Result", report)
+	json.NewEncoder(w).Encode(Response{StatusCode: status, Body: string(body)})
+}
+
+func newStandIn(t *testing.T, script map[string][]string) (*invokeStandIn, *lambda.Client) {
+	t.Helper()
+	s := &invokeStandIn{script: script, calls: map[string]int{}}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	cfg := aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")}
+	client := NewLambdaClient(cfg, 2*time.Second, 8, func(o *lambda.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	return s, client
+}
+
+func TestLambdaDispatchAgainstStandIn(t *testing.T) {
+	script := map[string][]string{
+		"-4211301": {"throttle", "throttle", "ok"},
+		"-4211302": {"api500", "ok"},
+		"-4211303": {"reset", "ok"},
+		"-4211304": {"timeout"},
+		"-4211305": {"timeout", "ok"},
+		"-4211306": {"crash"},
+		"-4211307": {"badevent"},
+		"-4211308": {"empty"},
+		"-4211309": {"s3slow", "ok"},
+		"-4211310": {"s3slow"},
+	}
+	want := map[string]struct {
+		outcome  Outcome
+		attempts int
+	}{
+		"-4211301": {OutcomeOK, 3}, "-4211302": {OutcomeOK, 2}, "-4211303": {OutcomeOK, 2},
+		"-4211304": {OutcomeTimeout, 2}, "-4211305": {OutcomeOK, 2}, "-4211306": {OutcomeFailed, 1},
+		"-4211307": {OutcomeFailed, 1}, "-4211308": {OutcomeEmpty, 1}, "-4211309": {OutcomeOK, 2},
+		"-4211310": {OutcomeFailed, 4},
+	}
+	var js []Job
+	for i := 1; i <= 40; i++ {
+		js = append(js, Job{Key: fmt.Sprintf("-42113%02d", i), Granules: make([]string, 1+i%3)})
+	}
+	stand, client := newStandIn(t, script)
+	ex := &LambdaExecutor{Client: client, FunctionName: "zagg-cell", Event: func(j Job) (*Event, error) {
+		return &Event{ParentMorton: CellKey(j.Key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: j.Granules,
+			StorePath: "s3://out/x.zarr", S3Credentials: map[string]string{"accessKeyId": "AKIA-secret"}}, nil
+	}}
+	limit, err := AccountConcurrency(context.Background(), client)
+	if err != nil || limit != 900 {
+		t.Fatalf("AccountConcurrency = %d, %v; want 900", limit, err)
+	}
+	d := &Dispatcher{Executor: ex, Workers: min(6, limit), BaseBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond, MemoryMB: 2048}
+	rep, err := d.Run(context.Background(), js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := stand.peak.Load(); p > 6 {
+		t.Errorf("peak in-flight invokes %d > 6", p)
+	}
+	seen := map[string]bool{}
+	for _, rec := range rep.Results {
+		if seen[rec.Key] {
+			t.Errorf("cell %s twice in results", rec.Key)
+		}
+		seen[rec.Key] = true
+		w, scripted := want[rec.Key]
+		if !scripted {
+			w.outcome, w.attempts = OutcomeOK, 1
+		}
+		if rec.Outcome != w.outcome || rec.Attempts != w.attempts {
+			t.Errorf("cell %s: %s after %d attempts (%s); want %s after %d", rec.Key, rec.Outcome, rec.Attempts, rec.Error, w.outcome, w.attempts)
+		}
+		if stand.calls[rec.Key] != rec.Attempts {
+			t.Errorf("cell %s: stand-in saw %d invokes, record %d", rec.Key, stand.calls[rec.Key], rec.Attempts)
+		}
+		if strings.Contains(rec.Error, "AKIA-secret") {
+			t.Errorf("cell %s: credentials leaked into the error", rec.Key)
+		}
+	}
+	if len(seen) != 40 {
+		t.Errorf("%d cells in results, want 40", len(seen))
+	}
+	if r := rep.Results[0]; r.BilledS < 3.0 || r.MaxMemoryMB != 211 || r.Throttles != 2 {
+		t.Errorf("cell 1: billed %v s, memory %d MB, throttles %d; want ≥3.0 (two throttled invokes are free), 211, 2", r.BilledS, r.MaxMemoryMB, r.Throttles)
+	}
+	if rep.Summary.EstimatedCostUSD <= 0 || rep.Summary.GBSeconds <= 0 {
+		t.Errorf("no cost estimate: %+v", rep.Summary)
+	}
+}
+
+func TestLambdaExecutorUnknownFunction(t *testing.T) {
+	_, client := newStandIn(t, nil)
+	ex := &LambdaExecutor{Client: client, FunctionName: "nope", Event: func(j Job) (*Event, error) { return &Event{ParentMorton: CellKey(j.Key)}, nil }}
+	_, err := ex.Execute(context.Background(), Job{Key: "1"})
+	if err == nil || IsTransient(err) {
+		t.Fatalf("unknown function: err = %v, want a deterministic error", err)
+	}
+}
+
+func TestEventCompat(t *testing.T) {
+	var ev Event
+	if err := json.Unmarshal([]byte(`{"shard_key":"-4211322","parent_order":6,"child_order":12,"granule_urls":["s3://a"],"store_path":"s3://b/c","s3_credentials":{"accessKeyId":"AK","secretAccessKey":"SK","sessionToken":"T"}}`), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.ParentMorton != "-4211322" || ev.Mode != "" {
+		t.Errorf("shard_key alias: %+v", ev)
+	}
+	if s := ev.String(); strings.Contains(s, "SK") || !strings.Contains(s, "redacted") {
+		t.Errorf("String leaks or hides nothing: %q", s)
+	}
+	if err := json.Unmarshal([]byte(`{"parent_morton":-6134114,"chunk_idx":17}`), &ev); err != nil || ev.ParentMorton != "-6134114" {
+		t.Errorf("numeric parent_morton: %v %+v", err, ev)
+	}
+	b, _ := json.Marshal(Event{ParentMorton: "-6134114"})
+	if !strings.Contains(string(b), `"parent_morton":-6134114`) {
+		t.Errorf("marshal: %s", b)
+	}
+	if err := json.Unmarshal([]byte(`{"parent_morton":1.5}`), &ev); err == nil {
+		t.Error("fractional parent_morton accepted")
+	}
+}
