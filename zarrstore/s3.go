@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,7 +23,7 @@ import (
 // S3Options configures an [S3Backend]. The zero value is valid.
 type S3Options struct {
 	// MaxAttempts is the number of attempts per request, including the
-	// first (default 8). Throttling (503 SlowDown), 5xx answers, dropped
+	// first (default 8). Throttling (503 SlowDown, 429), 5xx answers, dropped
 	// connections and timeouts are retried with exponential backoff and
 	// jitter; other errors are not.
 	MaxAttempts int
@@ -90,6 +91,13 @@ func NewS3Backend(client *s3.Client, bucket, prefix string, opts S3Options) (*S3
 		// Thousands of workers share nothing; a client-side retry quota
 		// would turn a burst of throttling into hard failures.
 		o.RateLimiter = ratelimit.None
+		o.Retryables = append(slices.Clone(o.Retryables), retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			var re *smithyhttp.ResponseError
+			if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusTooManyRequests {
+				return aws.TrueTernary
+			}
+			return aws.UnknownTernary
+		}))
 	})
 	b := &S3Backend{client: client, bucket: bucket, prefix: prefix, opts: opts}
 	b.optFns = []func(*s3.Options){func(o *s3.Options) {

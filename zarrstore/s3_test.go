@@ -1,0 +1,196 @@
+package zarrstore_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/zagg-go/zagg/internal/s3test"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+func openS3(t *testing.T, srv *s3test.Server, opts zarrstore.S3Options) *zarrstore.Store {
+	t.Helper()
+	if opts.MaxBackoff == 0 {
+		opts.MaxBackoff = 5 * time.Millisecond
+	}
+	s, err := zarrstore.Open("s3://bucket/"+uniquePrefix(t), zarrstore.WithS3Client(srv.Client), zarrstore.WithS3Options(opts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestS3StoreRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.New(t, "bucket")
+	s := openS3(t, srv, zarrstore.S3Options{})
+	if err := s.Setup(ctx, testLayout()); err != nil {
+		t.Fatal(err)
+	}
+	if !srv.External() {
+		srv.Reset()
+	}
+	if err := s.WriteChunk(ctx, "4/h_mean", 7, chunkValues(7)); err != nil {
+		t.Fatal(err)
+	}
+	if !srv.External() {
+		// The first write reads the array metadata once, then one PUT.
+		if got := srv.Stats(); got.Requests != 2 || got.Gets != 1 {
+			t.Errorf("first WriteChunk made %d requests (%d GETs), want 2 (1 GET)", got.Requests, got.Gets)
+		}
+		srv.Reset()
+		if err := s.WriteChunk(ctx, "4/h_mean", 8, chunkValues(8)); err != nil {
+			t.Fatal(err)
+		}
+		if got := srv.Stats(); got.Requests != 1 || got.Gets != 0 {
+			t.Errorf("second WriteChunk made %d requests, want exactly 1 PUT", got.Requests)
+		}
+	}
+	if err := s.Consolidate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A second process reads it back.
+	r := zarrstore.New(s.Backend())
+	g, err := r.OpenGroup(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := g.Consolidated["4/h_sigma"]; !ok {
+		t.Errorf("consolidated metadata lacks 4/h_sigma: %v", g.Consolidated)
+	}
+	chunks, err := r.ListChunks(ctx, "4/h_mean")
+	if err != nil || !slices.Equal(chunks, []int64{7, 8}) {
+		t.Errorf("ListChunks = %v, %v; want [7 8]", chunks, err)
+	}
+	v, err := r.ReadChunk(ctx, "4/h_mean", 7)
+	if err != nil || !slices.Equal(v.([]float32), chunkValues(7)) {
+		t.Errorf("ReadChunk(7) = %v, %v", v, err)
+	}
+	if ok, err := r.ChunkExists(ctx, "4/h_mean", 9); ok || err != nil {
+		t.Errorf("ChunkExists(9) = %v, %v; want false", ok, err)
+	}
+}
+
+func TestS3Retries(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.New(t, "bucket")
+	if srv.External() {
+		t.Skip("fault injection needs the in-process server")
+	}
+	s := openS3(t, srv, zarrstore.S3Options{MaxAttempts: 4})
+	if err := s.Setup(ctx, testLayout()); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.OpenArray(ctx, "4/count")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		fault    s3test.Fault
+		requests int64
+	}{
+		{"503 SlowDown twice", s3test.Fault{Method: http.MethodPut, Status: 503, Times: 2}, 3},
+		{"500 once", s3test.Fault{Method: http.MethodPut, Status: 500}, 2},
+		{"connection dropped", s3test.Fault{Method: http.MethodPut, Drop: true}, 2},
+		{"429 three times", s3test.Fault{Method: http.MethodPut, Status: 429, Times: 3}, 4},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			chunk := int64(i)
+			tt.fault.PathSuffix = a.ChunkKey(chunk)
+			srv.Inject(tt.fault)
+			srv.Reset()
+			if err := a.WriteChunk(ctx, chunk, chunkCounts(chunk)); err != nil {
+				t.Fatalf("WriteChunk with %s: %v", tt.name, err)
+			}
+			if got := srv.Stats().Requests; got != tt.requests {
+				t.Errorf("%d requests, want %d", got, tt.requests)
+			}
+			v, err := zarrstore.ReadChunkAs[int32](ctx, a, chunk)
+			if err != nil || !slices.Equal(v, chunkCounts(chunk)) {
+				t.Errorf("ReadChunk after retries = %v, %v", v, err)
+			}
+		})
+	}
+	t.Run("GET 503", func(t *testing.T) {
+		srv.Inject(s3test.Fault{Method: http.MethodGet, PathSuffix: a.ChunkKey(0), Status: 503, Times: 2})
+		if _, err := a.ReadChunk(ctx, 0); err != nil {
+			t.Errorf("ReadChunk after two 503s: %v", err)
+		}
+	})
+	t.Run("exhausted", func(t *testing.T) {
+		srv.Inject(s3test.Fault{Method: http.MethodPut, PathSuffix: a.ChunkKey(20), Status: 503, Times: 10})
+		srv.Reset()
+		err := a.WriteChunk(ctx, 20, chunkCounts(20))
+		if err == nil {
+			t.Fatal("WriteChunk succeeded through 10 injected 503s with 4 attempts")
+		}
+		if got := srv.Stats().Requests; got != 4 {
+			t.Errorf("%d requests, want MaxAttempts = 4", got)
+		}
+		if ok, _ := a.ChunkExists(ctx, 20); ok {
+			t.Errorf("a failed write left a chunk behind")
+		}
+		srv.Inject(s3test.Fault{Method: http.MethodPut, PathSuffix: a.ChunkKey(20), Status: 403})
+		if err := a.WriteChunk(ctx, 20, chunkCounts(20)); err == nil {
+			t.Errorf("403 was not reported")
+		}
+	})
+}
+
+func TestS3ChecksumModes(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.New(t, "bucket")
+	for _, mode := range []struct {
+		name string
+		req  aws.RequestChecksumCalculation
+		resp aws.ResponseChecksumValidation
+	}{
+		{"when-required", aws.RequestChecksumCalculationWhenRequired, aws.ResponseChecksumValidationWhenRequired},
+		{"when-supported", aws.RequestChecksumCalculationWhenSupported, aws.ResponseChecksumValidationWhenSupported},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			s := openS3(t, srv, zarrstore.S3Options{RequestChecksum: mode.req, ResponseChecksum: mode.resp})
+			if err := s.Setup(ctx, testLayout()); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.WriteChunk(ctx, "4/h_mean", 3, chunkValues(3)); err != nil {
+				t.Fatal(err)
+			}
+			v, err := s.ReadChunk(ctx, "4/h_mean", 3)
+			if err != nil || !slices.Equal(v.([]float32), chunkValues(3)) {
+				t.Errorf("ReadChunk = %v, %v", v, err)
+			}
+		})
+	}
+}
+
+func TestS3MaxObjectSize(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.New(t, "bucket")
+	s := openS3(t, srv, zarrstore.S3Options{MaxObjectSize: 100})
+	if err := s.Backend().Put(ctx, "big", make([]byte, 101)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Backend().Get(ctx, "big"); err == nil {
+		t.Errorf("Get of a 101-byte object with MaxObjectSize 100 succeeded")
+	}
+	if err := s.Backend().Put(ctx, "ok", make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := s.Backend().Get(ctx, "ok"); err != nil || len(b) != 100 {
+		t.Errorf("Get(100 bytes) = %d, %v", len(b), err)
+	}
+	if _, err := zarrstore.NewS3Backend(nil, "b", "", zarrstore.S3Options{}); err == nil {
+		t.Errorf("NewS3Backend(nil client) succeeded")
+	}
+	if _, err := s.Backend().Get(ctx, "missing"); !errors.Is(err, zarrstore.ErrNotFound) {
+		t.Errorf("Get(missing) = %v, want ErrNotFound", err)
+	}
+}
