@@ -138,7 +138,7 @@ func Compile(spec *Spec, columns []string, filters ...Filter) (*Aggregator, erro
 	for i := range spec.Variables {
 		v := &spec.Variables[i]
 		if seen[v.Name] {
-			return nil, v.fieldErr("", fmt.Errorf("%w: duplicate variable %q", ErrInvalid, v.Name))
+			return nil, v.fieldErr("", errf(ErrInvalid, "duplicate variable %q", v.Name))
 		}
 		seen[v.Name] = true
 		cv, err := compileVar(c, v, columns)
@@ -172,7 +172,7 @@ func Compile(spec *Spec, columns []string, filters ...Filter) (*Aggregator, erro
 func compileVar(c *compiler, v *Variable, columns []string) (compiledVar, error) {
 	cv := compiledVar{Variable: *v}
 	if v.Name == "" {
-		return cv, v.fieldErr("", fmt.Errorf("%w: variable with no name", ErrInvalid))
+		return cv, v.fieldErr("", errf(ErrInvalid, "variable with no name"))
 	}
 	if err := v.DType.CheckFill(v.FillValue); err != nil {
 		return cv, v.fieldErr("fill_value", err)
@@ -180,16 +180,16 @@ func compileVar(c *compiler, v *Variable, columns []string) (compiledVar, error)
 	hasF, hasE := v.Function != "", v.Expression != ""
 	switch {
 	case hasF && hasE:
-		return cv, v.fieldErr("", fmt.Errorf("%w: Variable '%s': 'function' and 'expression' are mutually exclusive", ErrInvalid, v.Name))
+		return cv, v.fieldErr("", errf(ErrInvalid, "Variable '%s': 'function' and 'expression' are mutually exclusive", v.Name))
 	case !hasF && !hasE:
-		return cv, v.fieldErr("", fmt.Errorf("%w: Variable '%s': must specify 'function' or 'expression'", ErrInvalid, v.Name))
+		return cv, v.fieldErr("", errf(ErrInvalid, "Variable '%s': must specify 'function' or 'expression'", v.Name))
 	case hasE:
 		c.src = v.Expression
 		root, err := compileExpr(c, v.Expression)
 		if err != nil {
 			var un *unknownName
 			if errors.As(err, &un) {
-				return cv, v.fieldErr("expression", fmt.Errorf("%w: Variable '%s': expression references '%s' which is not in data_source.variables or numpy namespace", ErrUnknownColumn, v.Name, un.name))
+				return cv, v.fieldErr("expression", errf(ErrUnknownColumn, "Variable '%s': expression references '%s' which is not in data_source.variables or numpy namespace", v.Name, un.name))
 			}
 			return cv, v.fieldErr("expression", err)
 		}
@@ -200,7 +200,7 @@ func compileVar(c *compiler, v *Variable, columns []string) (compiledVar, error)
 	default:
 		f, ok := v.fn()
 		if !ok {
-			return cv, v.fieldErr("function", fmt.Errorf("%w: Cannot resolve '%s' as numpy function", ErrUnknownFunction, v.Function))
+			return cv, v.fieldErr("function", errf(ErrUnknownFunction, "Cannot resolve '%s' as numpy function", v.Function))
 		}
 		root, err := compileFunc(c, v, f, columns)
 		if err != nil {
@@ -240,22 +240,22 @@ func compileExpr(c *compiler, src string) (*node, error) {
 func compileFunc(c *compiler, v *Variable, f *Function, columns []string) (*node, error) {
 	allowed := func(p string) bool { return slices.Contains(f.Params, p) }
 	if v.Params.Weights != "" && !allowed("weights") {
-		return nil, v.fieldErr("params.weights", fmt.Errorf("%w: Variable '%s': function '%s' takes no param 'weights'", ErrBadParam, v.Name, f.Name))
+		return nil, v.fieldErr("params.weights", errf(ErrBadParam, "Variable '%s': function '%s' takes no param 'weights'", v.Name, f.Name))
 	}
 	if v.Params.DDof != 0 && !allowed("ddof") {
-		return nil, v.fieldErr("params.ddof", fmt.Errorf("%w: Variable '%s': function '%s' takes no param 'ddof'", ErrBadParam, v.Name, f.Name))
+		return nil, v.fieldErr("params.ddof", errf(ErrBadParam, "Variable '%s': function '%s' takes no param 'ddof'", v.Name, f.Name))
 	}
 	if v.Params.Q != nil && !allowed("q") {
-		return nil, v.fieldErr("params.q", fmt.Errorf("%w: Variable '%s': function '%s' takes no param 'q'", ErrBadParam, v.Name, f.Name))
+		return nil, v.fieldErr("params.q", errf(ErrBadParam, "Variable '%s': function '%s' takes no param 'q'", v.Name, f.Name))
 	}
 	var src *node
 	if v.Source == "" {
 		if f.kind != rLen {
-			return nil, v.fieldErr("", fmt.Errorf("%w: Variable '%s': function '%s' needs a 'source' column", ErrInvalid, v.Name, f.Name))
+			return nil, v.fieldErr("", errf(ErrInvalid, "Variable '%s': function '%s' needs a 'source' column", v.Name, f.Name))
 		}
 	} else {
 		if !c.avail[v.Source] {
-			return nil, v.fieldErr("source", fmt.Errorf("%w: Variable '%s': source '%s' not in data_source.variables", ErrUnknownColumn, v.Name, v.Source))
+			return nil, v.fieldErr("source", errf(ErrUnknownColumn, "Variable '%s': source '%s' not in data_source.variables", v.Name, v.Source))
 		}
 		src = c.column(v.Source)
 	}
@@ -267,7 +267,7 @@ func compileFunc(c *compiler, v *Variable, f *Function, columns []string) (*node
 	switch f.kind {
 	case rQuantile, rNanQuantile:
 		if v.Params.Q == nil {
-			return nil, v.fieldErr("params", fmt.Errorf("%w: Variable '%s': function '%s' needs params.q", ErrBadParam, v.Name, f.Name))
+			return nil, v.fieldErr("params", errf(ErrBadParam, "Variable '%s': function '%s' needs params.q", v.Name, f.Name))
 		}
 		q := *v.Params.Q
 		hi := 1.0
@@ -275,7 +275,7 @@ func compileFunc(c *compiler, v *Variable, f *Function, columns []string) (*node
 			hi = 100
 		}
 		if !(q >= 0 && q <= hi) {
-			return nil, v.fieldErr("params.q", fmt.Errorf("%w: Variable '%s': q = %v outside [0, %v]", ErrBadParam, v.Name, q, hi))
+			return nil, v.fieldErr("params.q", errf(ErrBadParam, "Variable '%s': q = %v outside [0, %v]", v.Name, q, hi))
 		}
 		if f.percent {
 			q /= 100
@@ -291,12 +291,12 @@ func compileFunc(c *compiler, v *Variable, f *Function, columns []string) (*node
 			if err != nil {
 				var un *unknownName
 				if errors.As(err, &un) {
-					return nil, v.fieldErr("params.weights", fmt.Errorf("%w: Variable '%s': param value '%s' references unknown column (available: [%s])", ErrUnknownColumn, v.Name, w, strings.Join(sortedCopy(columns), ", ")))
+					return nil, v.fieldErr("params.weights", errf(ErrUnknownColumn, "Variable '%s': param value '%s' references unknown column (available: [%s])", v.Name, w, strings.Join(sortedCopy(columns), ", ")))
 				}
 				return nil, v.fieldErr("params.weights", err)
 			}
 			if !wn.vec {
-				return nil, v.fieldErr("params.weights", fmt.Errorf("%w: Variable '%s': weights '%s' must give one value per point", ErrBadParam, v.Name, w))
+				return nil, v.fieldErr("params.weights", errf(ErrBadParam, "Variable '%s': weights '%s' must give one value per point", v.Name, w))
 			}
 			r.w = wn
 			key += ",w=" + wn.key
@@ -448,10 +448,10 @@ func growInt(buf []int, n int) []int {
 func (a *Aggregator) Aggregate(dst *Result, in Input) error {
 	p, c := in.ParentOrder, in.ChildOrder
 	if p < 0 || c > MaxOrder || c < p || c-p > MaxDepth {
-		return fmt.Errorf("%w: parent order %d, child order %d (want 0 <= parent <= child <= %d, child - parent <= %d)", ErrOrder, p, c, MaxOrder, MaxDepth)
+		return errf(ErrOrder, "parent order %d, child order %d (want 0 <= parent <= child <= %d, child - parent <= %d)", p, c, MaxOrder, MaxDepth)
 	}
 	if in.Parent >= 12<<(2*uint(p)) {
-		return fmt.Errorf("%w: parent %d is not a cell of order %d", ErrOrder, in.Parent, p)
+		return errf(ErrOrder, "parent %d is not a cell of order %d", in.Parent, p)
 	}
 	if len(in.Columns) != len(a.columns) {
 		panic(fmt.Sprintf("agg: %d columns given, want %d (%s)", len(in.Columns), len(a.columns), strings.Join(a.columns, ", ")))

@@ -58,7 +58,7 @@ func ParseOp(s string) (Op, error) {
 	case "between":
 		return OpBetween, nil
 	}
-	return 0, fmt.Errorf("%w: unknown operator %q (want one of ==, !=, <, <=, >, >=, in, not_in, between)", ErrBadFilter, s)
+	return 0, errf(ErrBadFilter, "unknown operator %q (want one of ==, !=, <, <=, >, >=, in, not_in, between)", s)
 }
 
 // Filter keeps the points whose Column value satisfies Op against Values.
@@ -74,23 +74,23 @@ type Filter struct {
 // Validate checks the operator and the number and order of values.
 func (f Filter) Validate() error {
 	if f.Column == "" {
-		return fmt.Errorf("%w: no column", ErrBadFilter)
+		return errf(ErrBadFilter, "no column")
 	}
 	switch f.Op {
 	case OpEq, OpNe, OpLt, OpLe, OpGt, OpGe:
 		if len(f.Values) != 1 {
-			return fmt.Errorf("%w: %s takes one value, got %d", ErrBadFilter, f.Op, len(f.Values))
+			return errf(ErrBadFilter, "%s takes one value, got %d", f.Op, len(f.Values))
 		}
 	case OpIn, OpNotIn:
 		if len(f.Values) == 0 {
-			return fmt.Errorf("%w: %s needs at least one value", ErrBadFilter, f.Op)
+			return errf(ErrBadFilter, "%s needs at least one value", f.Op)
 		}
 	case OpBetween:
 		if len(f.Values) != 2 || !(f.Values[0] <= f.Values[1]) {
-			return fmt.Errorf("%w: between takes two values [lo, hi] with lo <= hi", ErrBadFilter)
+			return errf(ErrBadFilter, "between takes two values [lo, hi] with lo <= hi")
 		}
 	default:
-		return fmt.Errorf("%w: unknown operator %v", ErrBadFilter, f.Op)
+		return errf(ErrBadFilter, "unknown operator %v", f.Op)
 	}
 	return nil
 }

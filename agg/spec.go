@@ -36,6 +36,21 @@ var (
 	ErrCorruptState = errors.New("agg: corrupt state")
 )
 
+// detailError is an error with its own message that matches a sentinel
+// under errors.Is, so messages read naturally ("Cannot resolve 'foo' as numpy
+// function") without the sentinel's text.
+type detailError struct {
+	sentinel error
+	msg      string
+}
+
+func (e *detailError) Error() string { return e.msg }
+func (e *detailError) Unwrap() error { return e.sentinel }
+
+func errf(sentinel error, format string, args ...any) error {
+	return &detailError{sentinel: sentinel, msg: fmt.Sprintf(format, args...)}
+}
+
 // FieldError locates an error in the aggregation section: Path is the key
 // path inside the section ("variables.h_mean.params.weights"), Line and Column
 // the 1-based YAML position (0 when unknown, e.g. for a Spec built in Go).
@@ -116,7 +131,7 @@ func ParseDType(s string) (DType, error) {
 			return DType(i), nil
 		}
 	}
-	return 0, fmt.Errorf("%w: %q (want one of %s)", ErrBadDType, s, strings.Join(dtypeNames[:], ", "))
+	return 0, errf(ErrBadDType, "unsupported dtype %q (want one of %s)", s, strings.Join(dtypeNames[:], ", "))
 }
 
 // IsFloat reports whether d is a floating-point type.
@@ -169,7 +184,7 @@ func (d DType) CheckFill(v float64) error {
 	}
 	lo, hi := d.Range()
 	if v != math.Trunc(v) || v < lo || v > hi {
-		return fmt.Errorf("%w: fill_value %v cannot be stored as %s", ErrBadDType, formatFill(v), d)
+		return errf(ErrBadDType, "fill_value %v cannot be stored as %s", formatFill(v), d)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package agg
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
 )
 
@@ -115,12 +114,12 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 // error wrapping ErrCorruptState for a wrong length or inconsistent counts.
 func (s *State) UnmarshalBinary(b []byte) error {
 	if len(b) != stateSize {
-		return fmt.Errorf("%w: %d bytes, want %d", ErrCorruptState, len(b), stateSize)
+		return errf(ErrCorruptState, "%d bytes, want %d", len(b), stateSize)
 	}
 	c := int64(binary.LittleEndian.Uint64(b))
 	nn := int64(binary.LittleEndian.Uint64(b[8:]))
 	if c < 0 || nn < 0 || nn > c {
-		return fmt.Errorf("%w: count %d, NaN count %d", ErrCorruptState, c, nn)
+		return errf(ErrCorruptState, "count %d, NaN count %d", c, nn)
 	}
 	var f [7]float64
 	for i := range f {

@@ -39,7 +39,7 @@ func (s *Spec) UnmarshalYAML(n *yaml.Node) error {
 			return eachPair(v, key, func(name string, nk, nv *yaml.Node) error {
 				path := key + "." + name
 				if name != "cell_ids" && name != "morton" {
-					return ferr(nk, path, fmt.Errorf("%w: coordinate '%s' (allowed: cell_ids, morton)", ErrUnknownKey, name))
+					return ferr(nk, path, errf(ErrUnknownKey, "unknown coordinate '%s' (allowed: cell_ids, morton)", name))
 				}
 				c := Coordinate{Name: name, DType: Uint64}
 				if name == "morton" {
@@ -63,7 +63,7 @@ func (s *Spec) UnmarshalYAML(n *yaml.Node) error {
 						c.FillValue = x
 						return err
 					}
-					return ferr(fk, path+"."+f, fmt.Errorf("%w: '%s' (allowed: dtype, fill_value)", ErrUnknownKey, f))
+					return ferr(fk, path+"."+f, errf(ErrUnknownKey, "unknown key '%s' (allowed: dtype, fill_value)", f))
 				})
 				if err != nil {
 					return err
@@ -79,7 +79,7 @@ func (s *Spec) UnmarshalYAML(n *yaml.Node) error {
 				return err
 			}
 			if len(v.Content) == 0 {
-				return ferr(v, key, fmt.Errorf("%w: no variables", ErrInvalid))
+				return ferr(v, key, errf(ErrInvalid, "no variables"))
 			}
 			return eachPair(v, key, func(name string, nk, nv *yaml.Node) error {
 				va, err := parseVariable(name, nk, nv)
@@ -90,7 +90,7 @@ func (s *Spec) UnmarshalYAML(n *yaml.Node) error {
 				return nil
 			})
 		}
-		return ferr(k, key, fmt.Errorf("%w: '%s' (allowed: coordinates, variables)", ErrUnknownKey, key))
+		return ferr(k, key, errf(ErrUnknownKey, "unknown key '%s' (allowed: coordinates, variables)", key))
 	})
 }
 
@@ -120,7 +120,7 @@ func parseVariable(name string, nk, nv *yaml.Node) (Variable, error) {
 		case "params":
 			err = parseParams(&v, x, p)
 		default:
-			err = ferr(k, p, fmt.Errorf("%w: '%s' (allowed: function, source, params, expression, dtype, fill_value)", ErrUnknownKey, key))
+			err = ferr(k, p, errf(ErrUnknownKey, "unknown key '%s' (allowed: function, source, params, expression, dtype, fill_value)", key))
 		}
 		return err
 	})
@@ -150,7 +150,7 @@ func parseParams(v *Variable, n *yaml.Node, path string) error {
 				return err
 			}
 			if strings.TrimSpace(s) == "" {
-				return ferr(x, p, fmt.Errorf("%w: Variable '%s': empty weights", ErrBadParam, v.Name))
+				return ferr(x, p, errf(ErrBadParam, "Variable '%s': empty weights", v.Name))
 			}
 			v.Params.Weights = s
 		case "ddof":
@@ -159,7 +159,7 @@ func parseParams(v *Variable, n *yaml.Node, path string) error {
 				return err
 			}
 			if d != math.Trunc(d) || d < 0 || d > 1<<30 {
-				return ferr(x, p, fmt.Errorf("%w: Variable '%s': ddof must be a non-negative integer, got %s", ErrBadParam, v.Name, x.Value))
+				return ferr(x, p, errf(ErrBadParam, "Variable '%s': ddof must be a non-negative integer, got %s", v.Name, x.Value))
 			}
 			v.Params.DDof = int(d)
 		case "q":
@@ -174,10 +174,10 @@ func parseParams(v *Variable, n *yaml.Node, path string) error {
 				return err
 			}
 			if s != "linear" {
-				return ferr(x, p, fmt.Errorf("%w: Variable '%s': method '%s' (only numpy's default 'linear' is supported)", ErrBadParam, v.Name, s))
+				return ferr(x, p, errf(ErrBadParam, "Variable '%s': method '%s' (only numpy's default 'linear' is supported)", v.Name, s))
 			}
 		default:
-			return ferr(k, p, fmt.Errorf("%w: Variable '%s': unknown param '%s' (allowed: weights, ddof, q, method)", ErrBadParam, v.Name, key))
+			return ferr(k, p, errf(ErrBadParam, "Variable '%s': unknown param '%s' (allowed: weights, ddof, q, method)", v.Name, key))
 		}
 		return nil
 	})
@@ -211,7 +211,7 @@ func wantMap(n *yaml.Node, path string) error {
 		if p == "" {
 			p = "aggregation"
 		}
-		return ferr(n, p, fmt.Errorf("%w: must be a mapping, got %s", ErrInvalid, kindName(n)))
+		return ferr(n, p, errf(ErrInvalid, "must be a mapping, got %s", kindName(n)))
 	}
 	return nil
 }
@@ -223,14 +223,14 @@ func eachPair(n *yaml.Node, path string, f func(key string, k, v *yaml.Node) err
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			return ferr(k, path, fmt.Errorf("%w: keys must be names", ErrInvalid))
+			return ferr(k, path, errf(ErrInvalid, "keys must be names"))
 		}
 		p := k.Value
 		if path != "" {
 			p = path + "." + k.Value
 		}
 		if seen[k.Value] {
-			return ferr(k, p, fmt.Errorf("%w: duplicate key '%s'", ErrInvalid, k.Value))
+			return ferr(k, p, errf(ErrInvalid, "duplicate key '%s'", k.Value))
 		}
 		seen[k.Value] = true
 		if v.Kind == yaml.AliasNode && v.Alias != nil {
@@ -245,7 +245,7 @@ func eachPair(n *yaml.Node, path string, f func(key string, k, v *yaml.Node) err
 
 func str(n *yaml.Node, path string) (string, error) {
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return "", ferr(n, path, fmt.Errorf("%w: must be a string, got %s", ErrInvalid, kindName(n)))
+		return "", ferr(n, path, errf(ErrInvalid, "must be a string, got %s", kindName(n)))
 	}
 	return n.Value, nil
 }
@@ -262,7 +262,7 @@ func number(n *yaml.Node, path string) (float64, error) {
 			return x, nil
 		}
 	}
-	return 0, ferr(n, path, fmt.Errorf("%w: must be a number, got %s", ErrBadParam, kindName(n)))
+	return 0, ferr(n, path, errf(ErrBadParam, "must be a number, got %s", kindName(n)))
 }
 
 func parseDTypeNode(n *yaml.Node, path string) (DType, error) {
@@ -294,5 +294,5 @@ func parseFill(n *yaml.Node, path string) (float64, error) {
 			return x, nil
 		}
 	}
-	return 0, ferr(n, path, fmt.Errorf("%w: fill_value must be a number or \"NaN\", got %s", ErrBadDType, kindName(n)))
+	return 0, ferr(n, path, errf(ErrBadDType, "fill_value must be a number or \"NaN\", got %s", kindName(n)))
 }

@@ -1,0 +1,134 @@
+package pipeline
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/zagg-go/zagg/agg"
+)
+
+// base is a small valid config; the invalid cases edit one line of it.
+const base = `data_source:
+  driver: s3
+  groups: [gt1l, gt2l]
+  coordinates:
+    latitude: "/{group}/land_ice_segments/latitude"
+    longitude: "/{group}/land_ice_segments/longitude"
+  variables:
+    h_li: "/{group}/land_ice_segments/h_li"
+    s_li: "/{group}/land_ice_segments/h_li_sigma"
+  quality_filter:
+    dataset: "/{group}/land_ice_segments/atl06_quality_summary"
+    value: 0
+aggregation:
+  variables:
+    count: {function: len, source: h_li, dtype: int32, fill_value: 0}
+    h_mean: {function: average, source: h_li, params: {weights: "1.0 / s_li**2"}}
+    h_q50: {function: quantile, source: h_li, params: {q: 0.5}}
+    h_sigma: {expression: "1.0 / np.sqrt(np.sum(1.0 / s_li**2))"}
+output:
+  grid: {type: healpix, indexing_scheme: nested, child_order: 12}
+`
+
+// edit replaces the first occurrence of old in base (which must exist).
+func edit(t *testing.T, old, new string) string {
+	t.Helper()
+	if !strings.Contains(base, old) {
+		t.Fatalf("base has no %q", old)
+	}
+	return strings.Replace(base, old, new, 1)
+}
+
+func TestConfigBaseIsValid(t *testing.T) {
+	if _, err := ParseConfig("base.yaml", []byte(base)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConfigInvalid(t *testing.T) {
+	type tc struct {
+		name     string
+		old, new string // edit of base; old == "" means doc is the whole document
+		doc      string
+		want     string
+		sentinel error
+	}
+	cases := []tc{
+		{name: "empty document", doc: "", want: "x.yaml: Missing required section: data_source", sentinel: ErrMissingKey},
+		{name: "not yaml", doc: "data_source: [\n", want: "x.yaml:1: did not find expected node content", sentinel: ErrConfigSyntax},
+		{name: "top-level list", doc: "- 1\n", want: "x.yaml:1:1: config must be a mapping with data_source, aggregation and output", sentinel: ErrInvalidValue},
+		{name: "unknown top-level key", old: "output:\n", new: "outptu: {}\noutput:\n", want: "x.yaml:19:1: outptu: unknown top-level key 'outptu' (allowed: data_source, aggregation, output, catalog, bounds)", sentinel: ErrUnknownKey},
+		{name: "missing output", old: "output:\n  grid: {type: healpix, indexing_scheme: nested, child_order: 12}\n", new: "", want: "x.yaml: output: Missing required section: output", sentinel: ErrMissingKey},
+		{name: "empty aggregation", doc: "data_source: {a: 1}\naggregation:\noutput: {grid: {}}\n", want: "x.yaml:2:13: aggregation: Missing required section: aggregation", sentinel: ErrMissingKey},
+		{name: "grid not a mapping", old: "grid: {type: healpix, indexing_scheme: nested, child_order: 12}", new: "grid: healpix", want: "x.yaml:20:9: output.grid: output.grid must be a mapping (e.g. type: healpix, child_order: 12)", sentinel: ErrInvalidValue},
+		{name: "grid type missing", old: "{type: healpix, indexing_scheme: nested, child_order: 12}", new: "{child_order: 12}", want: "x.yaml:20:9: output.grid.type: output.grid.type is required", sentinel: ErrMissingKey},
+		{name: "child_order missing", old: "{type: healpix, indexing_scheme: nested, child_order: 12}", new: "{type: healpix}", want: "x.yaml:20:9: output.grid.child_order: output.grid.child_order is required for healpix grid", sentinel: ErrMissingKey},
+		{name: "child_order out of range", old: "child_order: 12}", new: "child_order: 30}", want: "x.yaml:20:63: output.grid.child_order: child_order 30 outside 0..29", sentinel: ErrInvalidValue},
+		{name: "child_order not an integer", old: "child_order: 12}", new: "child_order: twelve}", want: "x.yaml:20:63: output.grid.child_order: must be an integer, got 'twelve'", sentinel: ErrInvalidValue},
+		{name: "child below parent", old: "child_order: 12}", new: "child_order: 5, parent_order: 6}", want: "x.yaml:20:63: output.grid.child_order: child_order (5) must be >= parent_order (6)", sentinel: ErrInvalidValue},
+		{name: "ring indexing", old: "indexing_scheme: nested", new: "indexing_scheme: ring", want: "x.yaml:20:42: output.grid.indexing_scheme: unsupported indexing_scheme 'ring' (only nested)", sentinel: ErrInvalidValue},
+		{name: "unknown grid type", old: "type: healpix", new: "type: s2", want: "x.yaml:20:16: output.grid.type: unsupported grid type 's2' (only healpix)", sentinel: ErrInvalidValue},
+		{name: "unknown codec", old: "  grid:", new: "  codec: lz4\n  grid:", want: "x.yaml:20:10: output.codec: unknown codec 'lz4' (allowed: none, gzip, zstd, crc32c)", sentinel: ErrInvalidValue},
+		{name: "zstd level", old: "  grid:", new: "  codec: {name: zstd, level: 99}\n  grid:", want: "x.yaml:20:10: output.codec.level: zstd level 99 outside -7..22", sentinel: ErrInvalidValue},
+		{name: "unknown latitude", old: "  grid:", new: "  latitude: planetocentric\n  grid:", want: "x.yaml:20:13: output.latitude: unknown latitude convention 'planetocentric' (allowed: authalic, geodetic)", sentinel: ErrInvalidValue},
+		{name: "order finer than child", old: "  grid:", new: "  orders: [12, 13]\n  grid:", want: "x.yaml:20:16: output.orders[1]: order 13 is finer than child_order 12", sentinel: ErrInvalidValue},
+		{name: "unknown output key", old: "  grid:", new: "  stroe: x.zarr\n  grid:", want: "x.yaml:20:3: output.stroe: unknown key 'stroe' (allowed: grid, store, codec, inner_chunk_order, latitude, orders)", sentinel: ErrUnknownKey},
+		{name: "unknown driver", old: "driver: s3", new: "driver: ftp", want: "x.yaml:2:11: data_source.driver: unknown driver 'ftp' (allowed: s3, https, file)", sentinel: ErrInvalidValue},
+		{name: "bad coordinate key", old: "    longitude:", new: "    lon:", want: "x.yaml:6:5: data_source.coordinates.lon: unknown coordinate 'lon' (keys must be exactly latitude and longitude)", sentinel: ErrUnknownKey},
+		{name: "unknown placeholder", old: "land_ice_segments/h_li\"", new: "land_ice_segments/{beam}/h_li\"", want: "x.yaml:8:11: data_source.variables.h_li: unknown placeholder {beam} in '/{group}/land_ice_segments/{beam}/h_li' (only {group} is substituted)", sentinel: ErrInvalidValue},
+		{name: "group template without groups", old: "  groups: [gt1l, gt2l]\n", new: "", want: "x.yaml:4:15: data_source.coordinates.latitude: '/{group}/land_ice_segments/latitude' uses {group} but data_source.groups is empty", sentinel: ErrMissingKey},
+		{name: "relative path", old: "\"/{group}/land_ice_segments/h_li_sigma\"", new: "\"h_li_sigma\"", want: "x.yaml:9:11: data_source.variables.s_li: dataset path 'h_li_sigma' must be absolute (start with '/')", sentinel: ErrInvalidValue},
+		{name: "quality_filter without value", old: "    value: 0\n", new: "", want: "x.yaml:11:5: data_source.quality_filter: quality_filter needs both dataset and value", sentinel: ErrMissingKey},
+		{name: "filter unknown op", old: "  quality_filter:", new: "  filters:\n    - {variable: h_li, op: '~=', value: 1}\n  quality_filter:", want: "x.yaml:11:28: data_source.filters[0].op: unknown operator '~=' (allowed: ==, !=, <, <=, >, >=, in, not_in, between)", sentinel: agg.ErrBadFilter},
+		{name: "filter unknown variable", old: "  quality_filter:", new: "  filters:\n    - {variable: h_ll, op: '<', value: 1}\n  quality_filter:", want: "x.yaml:11:18: data_source.filters[0].variable: variable 'h_ll' not in data_source.variables (available: [h_li, s_li])", sentinel: agg.ErrUnknownColumn},
+		{name: "filter between one value", old: "  quality_filter:", new: "  filters:\n    - {variable: h_li, op: between, value: [1]}\n  quality_filter:", want: "x.yaml:11:44: data_source.filters[0].value: between takes two values [lo, hi] with lo <= hi", sentinel: agg.ErrBadFilter},
+		{name: "on_granule_error", old: "driver: s3", new: "driver: s3\n  on_granule_error: ignore", want: "x.yaml:3:21: data_source.on_granule_error: must be 'fail' or 'skip', got 'ignore'", sentinel: ErrInvalidValue},
+		{name: "unknown function", old: "function: len", new: "function: lenn", want: "x.yaml:15:23: aggregation.variables.count.function: Cannot resolve 'lenn' as numpy function", sentinel: agg.ErrUnknownFunction},
+		{name: "unknown source", old: "function: average, source: h_li", new: "function: average, source: h_lii", want: "x.yaml:16:41: aggregation.variables.h_mean.source: Variable 'h_mean': source 'h_lii' not in data_source.variables", sentinel: agg.ErrUnknownColumn},
+		{name: "function and expression", old: "{expression:", new: "{function: sum, source: s_li, expression:", want: "x.yaml:18:5: aggregation.variables.h_sigma: Variable 'h_sigma': 'function' and 'expression' are mutually exclusive", sentinel: agg.ErrInvalid},
+		{name: "neither function nor expression", old: "{function: quantile, source: h_li, params: {q: 0.5}}", new: "{source: h_li}", want: "x.yaml:17:5: aggregation.variables.h_q50: Variable 'h_q50': must specify 'function' or 'expression'", sentinel: agg.ErrInvalid},
+		{name: "bad dtype", old: "dtype: int32", new: "dtype: int128", want: "x.yaml:15:49: aggregation.variables.count.dtype: unsupported dtype \"int128\" (want one of float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64)", sentinel: agg.ErrBadDType},
+		{name: "NaN fill for int", old: "fill_value: 0}", new: "fill_value: NaN}", want: "x.yaml:15:68: aggregation.variables.count.fill_value: fill_value NaN cannot be stored as int32", sentinel: agg.ErrBadDType},
+		{name: "unknown param", old: "params: {q: 0.5}", new: "params: {q: 0.5, interpolation: linear}", want: "x.yaml:17:64: aggregation.variables.h_q50.params.interpolation: Variable 'h_q50': unknown param 'interpolation' (allowed: weights, ddof, q, method)", sentinel: agg.ErrBadParam},
+		{name: "q out of range", old: "params: {q: 0.5}", new: "params: {q: 50}", want: "x.yaml:17:59: aggregation.variables.h_q50.params.q: Variable 'h_q50': q = 50 outside [0, 1]", sentinel: agg.ErrBadParam},
+		{name: "param the function does not take", old: "{function: len, source: h_li,", new: "{function: len, source: h_li, params: {q: 0.5},", want: "x.yaml:15:54: aggregation.variables.count.params.q: Variable 'count': function 'len' takes no param 'q'", sentinel: agg.ErrBadParam},
+		{name: "expression unknown name", old: "np.sum(1.0 / s_li**2)", new: "np.sum(1.0 / sigma**2)", want: "x.yaml:18:27: aggregation.variables.h_sigma.expression: Variable 'h_sigma': expression references 'sigma' which is not in data_source.variables or numpy namespace", sentinel: agg.ErrUnknownColumn},
+		{name: "expression syntax", old: "np.sum(1.0 / s_li**2))", new: "np.sum(1.0 / s_li**2)", want: "x.yaml:18:27: aggregation.variables.h_sigma.expression: expression \"1.0 / np.sqrt(np.sum(1.0 / s_li**2)\": column 14: unclosed '('", sentinel: agg.ErrExpression},
+		{name: "expression without reduction", old: "\"1.0 / np.sqrt(np.sum(1.0 / s_li**2))\"", new: "\"1.0 / s_li**2\"", want: "x.yaml:18:27: aggregation.variables.h_sigma.expression: expression \"1.0 / s_li**2\": column 1: gives one value per point; a cell statistic must reduce them (np.sum, np.mean, ...)", sentinel: agg.ErrExpression},
+		{name: "weights unknown column", old: "weights: \"1.0 / s_li**2\"", new: "weights: \"1.0 / sigma**2\"", want: "x.yaml:16:65: aggregation.variables.h_mean.params.weights: Variable 'h_mean': param value '1.0 / sigma**2' references unknown column (available: [h_li, s_li])", sentinel: agg.ErrUnknownColumn},
+		{name: "unknown variable key", old: "{function: len, source: h_li,", new: "{function: len, sourc: h_li,", want: "x.yaml:15:28: aggregation.variables.count.sourc: unknown key 'sourc' (allowed: function, source, params, expression, dtype, fill_value)", sentinel: agg.ErrUnknownKey},
+		{name: "unknown bounds key", old: "output:\n", new: "bounds: {temporal: {start_date: 2024-01-06, end_date: 2024-04-06}, area: x}\noutput:\n", want: "x.yaml:19:68: bounds: Unknown bounds keys: {'area'} (allowed: {'temporal', 'spatial'})", sentinel: ErrUnknownKey},
+		{name: "bounds temporal incomplete", old: "output:\n", new: "bounds: {temporal: {start_date: 2024-01-06}}\noutput:\n", want: "x.yaml:19:20: bounds.temporal: bounds.temporal requires start_date and end_date", sentinel: ErrMissingKey},
+		{name: "duplicate key", old: "    s_li:", new: "    h_li:", want: "x.yaml:9:5: data_source.variables.h_li: duplicate key 'h_li'", sentinel: ErrInvalidValue},
+		{name: "alias", old: "output:\n", new: "catalog: &c cat.json\nx: *c\noutput:\n", want: "x.yaml:20:4: YAML aliases (*c) are not supported in configs", sentinel: ErrInvalidValue},
+	}
+	if len(cases) < 20 {
+		t.Fatalf("only %d cases", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			doc := c.doc
+			if c.old != "" {
+				doc = edit(t, c.old, c.new)
+			}
+			cfg, err := ParseConfig("x.yaml", []byte(doc))
+			if err == nil {
+				t.Fatalf("ParseConfig = %+v, want error %q", cfg, c.want)
+			}
+			if err.Error() != c.want {
+				t.Errorf("error\n got: %s\nwant: %s", err, c.want)
+			}
+			if !errors.Is(err, ErrConfig) {
+				t.Errorf("error does not match ErrConfig")
+			}
+			if !errors.Is(err, c.sentinel) {
+				t.Errorf("error does not match %v", c.sentinel)
+			}
+			var ce *ConfigError
+			if !errors.As(err, &ce) || ce.File != "x.yaml" {
+				t.Errorf("error is not a *ConfigError for x.yaml: %#v", err)
+			}
+		})
+	}
+}

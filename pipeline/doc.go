@@ -1,0 +1,81 @@
+// Package pipeline runs zagg end to end: it turns the granules of a catalog
+// into a Zarr v3 store of per-cell statistics on the HEALPix grid.
+//
+// # The job
+//
+// A run has three steps. A catalog (package cmr) maps each parent cell
+// (HEALPix order ~6, ~100 km) to the granules whose footprint touches it.
+// For each parent cell one worker reads, from every granule of the cell,
+// only the rows whose coordinates fall in the cell (package h5read, byte
+// ranges over S3, HTTPS or local files), applies the filters, bins the
+// points into child cells (order ~12, ~1.5 km) and computes the configured
+// statistics at every order from the child order down to the parent order
+// (package agg). It then writes the cell's chunk of every output array into
+// one shared Zarr v3 store (package zarrstore); chunks never overlap, so
+// workers need no locks. Orders coarser than the parent come from merging
+// the parent cells' partial states in a finalize step (mergeable statistics
+// only).
+//
+// Workers run as goroutines (examples/local) or as AWS Lambda functions
+// (examples/lambda) fanned out by the Dispatcher with bounded concurrency
+// and retries of transient failures only. Everything is a library call
+// first; the commands are thin.
+//
+// # Configuration
+//
+// A Config is zagg 0.1.0's pipeline YAML, which works unchanged, plus a few
+// keys of this port. LoadConfig reads a file, ParseConfig a document (YAML
+// or JSON, as carried by Lambda events), DefaultConfig a built-in ("atl06",
+// zagg 0.1.0's ATL06 land-ice statistics). Loading validates everything that
+// can be checked without data — unknown keys, functions, dtypes, columns,
+// params, expressions, filters, orders, codecs — and reports the first
+// problem as a *ConfigError naming the file, line, column and YAML key path:
+//
+//	atl06.yaml:27:23: aggregation.variables.h_min.function: Cannot resolve 'mni' as numpy function
+//
+// The schema, with this port's additions marked (+):
+//
+//	data_source:
+//	  reader: h5coro                # informational (h5coro | h5read)
+//	  driver: s3                    # s3 (default) | https | file
+//	  groups: [gt1l, gt1r, gt2l, gt2r, gt3l, gt3r]   # substituted for {group}
+//	  coordinates:                  # exactly latitude and longitude
+//	    latitude:  "/{group}/land_ice_segments/latitude"
+//	    longitude: "/{group}/land_ice_segments/longitude"
+//	  variables:                    # column name: dataset path template
+//	    h_li: "/{group}/land_ice_segments/h_li"
+//	    s_li: "/{group}/land_ice_segments/h_li_sigma"
+//	  quality_filter:               # keep rows where dataset == value
+//	    dataset: "/{group}/land_ice_segments/atl06_quality_summary"
+//	    value: 0
+//	  filters:                      # (+) ==, !=, <, <=, >, >=, in, not_in, between
+//	    - {variable: h_li, op: between, value: [-500, 9000]}
+//	  on_granule_error: fail        # (+) fail (default) | skip
+//	aggregation:                    # see package agg
+//	  coordinates:
+//	    cell_ids: {dtype: uint64, fill_value: 0}
+//	    morton:   {dtype: int64,  fill_value: 0}
+//	  variables:                    # YAML order = output order
+//	    count:   {function: len, source: h_li, dtype: int32, fill_value: 0}
+//	    h_mean:  {function: average, source: h_li, params: {weights: "1.0 / s_li**2"}}
+//	    h_sigma: {expression: "1.0 / np.sqrt(np.sum(1.0 / s_li**2))"}
+//	output:
+//	  grid: {type: healpix, indexing_scheme: nested, child_order: 12,
+//	         parent_order: 6}       # (+) parent_order overrides the catalog's
+//	  store: ./output.zarr          # local path or s3://bucket/prefix
+//	  codec: zstd                   # (+) none | gzip | zstd | crc32c, or {name, level}
+//	  inner_chunk_order: 10         # (+) sharding_indexed, inner chunk = one order-10 cell
+//	  latitude: authalic            # (+) authalic (default) | geodetic (zagg 0.1.0 cells)
+//	  orders: [12, 9, 6]            # (+) orders to write; default child..parent
+//	catalog: catalog.json           # optional
+//	bounds:                         # optional; validated, not used
+//	  temporal: {start_date: 2024-01-06, end_date: 2024-04-06}
+//
+// Differences from zagg 0.1.0, all deliberate: unknown keys anywhere are
+// errors (0.1.0 ignored unknown top-level keys); a function's source is
+// required (0.1.0 silently used h_li), except for len/count; numeric-string
+// params ("0.25") are numbers; expressions are a sandboxed numpy subset, not
+// Python eval; values equal to a dataset's HDF5 fill value are dropped
+// (0.1.0 kept them); the latitude convention defaults to authalic, and
+// geodetic reproduces 0.1.0's cell assignment.
+package pipeline
