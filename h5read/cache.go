@@ -104,14 +104,8 @@ func (f *fetcher) fetch(ctx context.Context, off, n int64) ([]byte, error) {
 			break
 		}
 		f.retries.Add(1)
-		d := f.cfg.backoff << attempt
-		d += time.Duration(rand.Int64N(int64(d)/2 + 1))
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
+		if err := sleepBackoff(ctx, f.cfg.backoff, attempt); err != nil {
+			return nil, err
 		}
 	}
 	return nil, fmt.Errorf("h5read: reading %d bytes at offset %d: %w", n, off, err)
@@ -201,7 +195,12 @@ func newStore(ctx context.Context, src io.ReaderAt, size int64, cfg *config) (*s
 		f.csrc = c
 	}
 	s := &store{f: f, cfg: cfg, blocks: newLRU(cfg.metaCache), chunks: newLRU(cfg.chunkCache), inflight: map[int64]*call{}}
-	if h := min(cfg.headSize, size); h > 0 {
+	if cfg.seedHead != nil {
+		s.head = cfg.seedHead[:min(int64(len(cfg.seedHead)), size)]
+		f.requests.Add(cfg.seedRequests)
+		f.retries.Add(cfg.seedRequests - 1)
+		f.fetched.Add(cfg.seedFetched)
+	} else if h := min(cfg.headSize, size); h > 0 {
 		b, err := f.fetch(ctx, 0, h)
 		if err != nil {
 			return nil, err
@@ -233,6 +232,18 @@ func (s *store) meta(ctx context.Context, off, n int64) ([]byte, error) {
 	first, last := off/bs, (off+n-1)/bs
 	if n == 0 {
 		return nil, nil
+	}
+	if col := collectorFrom(ctx); col != nil {
+		missing := false
+		for i := first; i <= last; i++ {
+			if _, ok := s.blocks.get(i); !ok {
+				col.add(i)
+				missing = true
+			}
+		}
+		if missing {
+			return nil, errPending
+		}
 	}
 	if first == last {
 		b, err := s.block(ctx, first)
@@ -347,4 +358,18 @@ func (s *store) cachedChunkPeek(addr, size int64) ([]byte, bool) {
 	}
 	b, ok := s.chunks.get(addr)
 	return b, ok && int64(len(b)) == size
+}
+
+// sleepBackoff waits base·2^attempt plus up to 50 % jitter.
+func sleepBackoff(ctx context.Context, base time.Duration, attempt int) error {
+	d := base << min(attempt, 16)
+	d += time.Duration(rand.Int64N(int64(d)/2 + 1))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

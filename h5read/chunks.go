@@ -22,9 +22,20 @@ type chunkIndex interface {
 // maxGridChunks bounds the chunks one selection may touch.
 const maxGridChunks = 1 << 22
 
+// index opens the chunk index once; failures are not cached, so a read
+// that failed on a transient error (or a pending batched read) can retry.
 func (d *Dataset) index(ctx context.Context) (chunkIndex, error) {
-	d.idxOnce.Do(func() { d.idx, d.idxErr = d.openIndex(ctx) })
-	return d.idx, d.idxErr
+	d.idxMu.Lock()
+	defer d.idxMu.Unlock()
+	if d.idx != nil {
+		return d.idx, nil
+	}
+	idx, err := d.openIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.idx = idx
+	return idx, nil
 }
 
 func (d *Dataset) openIndex(ctx context.Context) (chunkIndex, error) {

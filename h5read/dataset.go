@@ -81,9 +81,8 @@ type Dataset struct {
 
 	chunkBytes int64 // bytes of one full decoded chunk
 
-	idxOnce sync.Once
-	idx     chunkIndex
-	idxErr  error
+	idxMu sync.Mutex
+	idx   chunkIndex
 }
 
 // Dataset opens the dataset at path, e.g. "/gt1l/land_ice_segments/h_li".

@@ -15,12 +15,18 @@ type config struct {
 	metaCache   int64
 	chunkCache  int64
 	coalesceGap int64
+	metaGap     int64
 	maxRequest  int64
 	concurrency int
 	retries     int
 	backoff     time.Duration
 	maxAlloc    int64
 	verify      bool
+
+	// set by openProbing: a head already fetched with the size probe
+	seedHead     []byte
+	seedRequests int64
+	seedFetched  int64
 }
 
 func defaultConfig() config {
@@ -30,6 +36,7 @@ func defaultConfig() config {
 		metaCache:   16 << 20,
 		chunkCache:  64 << 20,
 		coalesceGap: 64 << 10,
+		metaGap:     1 << 20,
 		maxRequest:  16 << 20,
 		concurrency: 8,
 		retries:     4,
@@ -88,6 +95,20 @@ func WithCoalesce(gap, maxRequest int64) Option {
 			return fmt.Errorf("h5read: WithCoalesce(%d, %d): maxRequest must be positive", gap, maxRequest)
 		}
 		c.coalesceGap, c.maxRequest = gap, maxRequest
+		return nil
+	}
+}
+
+// WithMetadataGap sets how far apart metadata blocks fetched in the same
+// round of [File.OpenDatasets] or [File.PlanRows] may be and still be
+// merged into one request (the bytes between them are fetched and cached).
+// Default 1 MiB; a negative gap disables merging.
+func WithMetadataGap(gap int64) Option {
+	return func(c *config) error {
+		if gap > 64<<20 {
+			return fmt.Errorf("h5read: WithMetadataGap(%d): at most 64 MiB", gap)
+		}
+		c.metaGap = gap
 		return nil
 	}
 }

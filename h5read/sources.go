@@ -1,0 +1,224 @@
+package h5read
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// StatusError is an HTTP answer other than 206/200 to a range request.
+// Status 5xx and 429 are retried.
+type StatusError struct {
+	Status int
+	URL    string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("h5read: GET %s: HTTP %d %s", e.URL, e.Status, http.StatusText(e.Status))
+}
+
+// HTTPStatusCode returns the status (the interface the AWS SDK errors share).
+func (e *StatusError) HTTPStatusCode() int { return e.Status }
+
+// S3GetObjectAPI is the part of *s3.Client that [S3Source] uses.
+type S3GetObjectAPI interface {
+	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// S3Source reads an S3 object with ranged GetObject requests. The SDK's own
+// retryer is turned off for these calls: the File retries transient
+// failures itself (see [WithRetries]) and counts them.
+type S3Source struct {
+	client      S3GetObjectAPI
+	bucket, key string
+}
+
+var (
+	_ io.ReaderAt     = (*S3Source)(nil)
+	_ ReaderAtContext = (*S3Source)(nil)
+	_ io.ReaderAt     = (*HTTPSource)(nil)
+	_ ReaderAtContext = (*HTTPSource)(nil)
+)
+
+// NewS3Source returns a source for s3://bucket/key.
+func NewS3Source(client S3GetObjectAPI, bucket, key string) *S3Source {
+	return &S3Source{client: client, bucket: bucket, key: key}
+}
+
+// ReadAt implements io.ReaderAt with a background context.
+func (s *S3Source) ReadAt(p []byte, off int64) (int, error) {
+	return s.ReadAtContext(context.Background(), p, off)
+}
+
+// ReadAtContext reads len(p) bytes at off with one ranged GetObject.
+func (s *S3Source) ReadAtContext(ctx context.Context, p []byte, off int64) (int, error) {
+	n, _, err := s.get(ctx, p, off)
+	return n, err
+}
+
+func (s *S3Source) get(ctx context.Context, p []byte, off int64) (int, int64, error) {
+	if len(p) == 0 {
+		return 0, -1, nil
+	}
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(s.bucket), Key: aws.String(s.key),
+		Range: aws.String(fmt.Sprintf("bytes=%d-%d", off, off+int64(len(p))-1)),
+	}, func(o *s3.Options) { o.Retryer = aws.NopRetryer{} })
+	if err != nil {
+		return 0, -1, fmt.Errorf("s3://%s/%s: %w", s.bucket, s.key, err)
+	}
+	defer out.Body.Close()
+	total := int64(-1)
+	if out.ContentRange != nil {
+		total = parseContentRangeTotal(*out.ContentRange)
+	}
+	n, err := io.ReadFull(out.Body, p)
+	if err != nil {
+		return n, total, fmt.Errorf("s3://%s/%s: %w", s.bucket, s.key, err)
+	}
+	return n, total, nil
+}
+
+// OpenS3 opens s3://bucket/key. Its first request fetches the head of the
+// object and learns the object size from the Content-Range answer, so no
+// separate HEAD request is needed.
+func OpenS3(ctx context.Context, client S3GetObjectAPI, bucket, key string, opts ...Option) (*File, error) {
+	src := NewS3Source(client, bucket, key)
+	return openProbing(ctx, src, src.get, opts)
+}
+
+// HTTPSource reads a URL with ranged GET requests, optionally with a bearer
+// token (NASA Earthdata). Redirects are followed by the client; the token is
+// only sent to the original host (net/http drops Authorization on a
+// redirect to another host).
+type HTTPSource struct {
+	client *http.Client
+	url    string
+	token  string
+}
+
+// NewHTTPSource returns a source for url. A nil client means
+// http.DefaultClient; an empty token sends no Authorization header.
+func NewHTTPSource(client *http.Client, url, token string) *HTTPSource {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return &HTTPSource{client: client, url: url, token: token}
+}
+
+// ReadAt implements io.ReaderAt with a background context.
+func (h *HTTPSource) ReadAt(p []byte, off int64) (int, error) {
+	return h.ReadAtContext(context.Background(), p, off)
+}
+
+// ReadAtContext reads len(p) bytes at off with one ranged GET.
+func (h *HTTPSource) ReadAtContext(ctx context.Context, p []byte, off int64) (int, error) {
+	n, _, err := h.get(ctx, p, off)
+	return n, err
+}
+
+func (h *HTTPSource) get(ctx context.Context, p []byte, off int64) (int, int64, error) {
+	if len(p) == 0 {
+		return 0, -1, nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.url, nil)
+	if err != nil {
+		return 0, -1, err
+	}
+	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", off, off+int64(len(p))-1))
+	if h.token != "" {
+		req.Header.Set("Authorization", "Bearer "+h.token)
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return 0, -1, err
+	}
+	defer resp.Body.Close()
+	total := int64(-1)
+	switch resp.StatusCode {
+	case http.StatusPartialContent:
+		total = parseContentRangeTotal(resp.Header.Get("Content-Range"))
+	case http.StatusOK:
+		// The server ignored the range: usable only when it sent the
+		// whole file and we asked from the start.
+		if off != 0 {
+			return 0, -1, fmt.Errorf("h5read: GET %s: server ignored the Range header", h.url)
+		}
+		total = resp.ContentLength
+	default:
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+		return 0, -1, &StatusError{Status: resp.StatusCode, URL: h.url}
+	}
+	n, err := io.ReadFull(resp.Body, p)
+	if errors.Is(err, io.EOF) && total >= 0 && off+int64(n) == total {
+		err = nil // read reached the end of the file
+	}
+	return n, total, err
+}
+
+// OpenHTTP opens the HDF5 file at url (see [HTTPSource]). Its first request
+// fetches the head and learns the size from Content-Range.
+func OpenHTTP(ctx context.Context, client *http.Client, url, token string, opts ...Option) (*File, error) {
+	src := NewHTTPSource(client, url, token)
+	return openProbing(ctx, src, src.get, opts)
+}
+
+// parseContentRangeTotal returns the total of "bytes a-b/total", or -1.
+func parseContentRangeTotal(s string) int64 {
+	i := strings.LastIndexByte(s, '/')
+	if i < 0 {
+		return -1
+	}
+	n, err := strconv.ParseInt(s[i+1:], 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+// openProbing fetches the head with a range request that also reports the
+// object size, then opens the File with that head already in place.
+func openProbing(ctx context.Context, src io.ReaderAt, get func(context.Context, []byte, int64) (int, int64, error), opts []Option) (*File, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	probe := max(cfg.headSize, 4096)
+	buf := make([]byte, probe)
+	var (
+		n, total int64
+		err      error
+		retries  int64
+	)
+	for attempt := 0; ; attempt++ {
+		var got int
+		got, total, err = get(ctx, buf, 0)
+		n = int64(got)
+		if err == nil || total >= 0 && n == min(total, probe) {
+			err = nil
+			break
+		}
+		if attempt >= cfg.retries || !isTransient(err) {
+			return nil, err
+		}
+		retries++
+		if werr := sleepBackoff(ctx, cfg.backoff, attempt); werr != nil {
+			return nil, werr
+		}
+	}
+	if total < 0 {
+		return nil, fmt.Errorf("h5read: the server did not report the object size (no Content-Range total)")
+	}
+	head := buf[:min(n, total, cfg.headSize)]
+	opts = append(opts, func(c *config) error { c.seedHead = head; c.seedRequests = 1 + retries; c.seedFetched = n; return nil })
+	return Open(ctx, src, total, opts...)
+}

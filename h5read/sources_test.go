@@ -1,0 +1,328 @@
+package h5read_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/internal/s3test"
+)
+
+var beamVars = []string{"latitude", "longitude", "h_li", "h_li_sigma", "atl06_quality_summary"}
+
+// readBeam reads the five ATL06 variables of one beam, rows [start,
+// start+count), planning all five first and fetching them together.
+func readBeam(ctx context.Context, t testing.TB, f *h5read.File, beam string, start, count int) [][]float64 {
+	t.Helper()
+	var plans []*h5read.Plan
+	var dss []*h5read.Dataset
+	for _, v := range beamVars {
+		d, err := f.Dataset(ctx, "/"+beam+"/land_ice_segments/"+v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := d.PlanRows(ctx, start, count)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dss = append(dss, d)
+		plans = append(plans, p)
+	}
+	if err := f.Fetch(ctx, plans...); err != nil {
+		t.Fatal(err)
+	}
+	out := make([][]float64, len(dss))
+	for i, d := range dss {
+		out[i] = make([]float64, count)
+		if err := d.ReadFloat64(ctx, out[i], start, count); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func localBeam(t testing.TB, beam string, start, count int) [][]float64 {
+	t.Helper()
+	ctx := context.Background()
+	f, err := h5read.OpenFile(ctx, granule(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return readBeam(ctx, t, f, beam, start, count)
+}
+
+func putGranule(t testing.TB) (*s3test.Server, []byte) {
+	t.Helper()
+	b, err := os.ReadFile(granule(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := s3test.New(t, "nsidc")
+	srv.Put(t, "nsidc", "ATL06/g.h5", b)
+	srv.Reset()
+	return srv, b
+}
+
+func TestS3ReadsEqualLocal(t *testing.T) {
+	srv, _ := putGranule(t)
+	ctx := context.Background()
+	want := localBeam(t, "gt1l", 0, 330)
+	f, err := h5read.OpenS3(ctx, srv.Client, "nsidc", "ATL06/g.h5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readBeam(ctx, t, f, "gt1l", 0, 330)
+	for i := range want {
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("%s over S3 differs from the local read", beamVars[i])
+		}
+	}
+	st := f.Stats()
+	if srv.External() {
+		return
+	}
+	if s := srv.Stats(); s.Gets != st.Requests || s.BytesSent != st.BytesFetched {
+		t.Errorf("server saw %d GETs / %d bytes, File counted %d requests / %d bytes", s.Gets, s.BytesSent, st.Requests, st.BytesFetched)
+	}
+}
+
+// TestS3RequestCount is the target: the five variables of one beam
+// for a row range cost at most 3 metadata requests with the default head
+// (2 MiB), and their chunks are coalesced into few requests. Smaller heads
+// show the cost of metadata outside the head: each level of the dependency
+// chain (root group heap, group heap, continuation blocks, B-tree nodes) is
+// one batched round, so they are held to a looser bound.
+func TestS3RequestCount(t *testing.T) {
+	srv, _ := putGranule(t)
+	if srv.External() {
+		t.Skip("request counting needs the in-process server")
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		head     int64
+		maxMeta  int64
+		maxData  int64
+		maxBeams int64 // metadata requests for all six beams
+	}{{512 << 10, 6, 2, 8}, {1 << 20, 4, 2, 5}, {2 << 20, 3, 2, 3}} {
+		head := tc.head
+		srv.Reset()
+		f, err := h5read.OpenS3(ctx, srv.Client, "nsidc", "ATL06/g.h5", h5read.WithHeadSize(head))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		for _, v := range beamVars {
+			paths = append(paths, "/gt2l/land_ice_segments/"+v)
+		}
+		dss, plans, err := f.PlanRows(ctx, 100, 100, paths...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		meta := f.Stats().Requests
+		if err := f.Fetch(ctx, plans...); err != nil {
+			t.Fatal(err)
+		}
+		data := f.Stats().Requests - meta
+		v := make([]float64, 100)
+		for _, d := range dss {
+			if err := d.ReadFloat64(ctx, v, 100, 100); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st := f.Stats()
+		t.Logf("head %4d KiB: %d metadata requests, %d data requests (%d chunks), %d after reads; %d bytes fetched, %d used",
+			head>>10, meta, data, len(plans), st.Requests, st.BytesFetched, st.BytesUsed)
+		if meta > tc.maxMeta {
+			t.Errorf("head %d KiB: %d metadata requests, want ≤ %d", head>>10, meta, tc.maxMeta)
+		}
+		if st.Requests != meta+data {
+			t.Errorf("reads after Fetch issued %d more requests", st.Requests-meta-data)
+		}
+		if data > tc.maxData {
+			t.Errorf("head %d KiB: %d data requests for 5 chunks, want ≤ %d (coalesced)", head>>10, data, tc.maxData)
+		}
+		if s := srv.Stats(); s.Gets != st.Requests {
+			t.Errorf("server saw %d GETs, File counted %d", s.Gets, st.Requests)
+		}
+
+		// All six beams at once: the rounds are shared.
+		f, err = h5read.OpenS3(ctx, srv.Client, "nsidc", "ATL06/g.h5", h5read.WithHeadSize(head))
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = paths[:0]
+		for _, b := range []string{"gt1l", "gt1r", "gt2l", "gt2r", "gt3l", "gt3r"} {
+			for _, v := range beamVars {
+				paths = append(paths, "/"+b+"/land_ice_segments/"+v)
+			}
+		}
+		_, plans, err = f.PlanRows(ctx, 0, 100, paths...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		meta = f.Stats().Requests
+		if err := f.Fetch(ctx, plans...); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("head %4d KiB, 6 beams × 5 variables: %d metadata requests, %d data requests",
+			head>>10, meta, f.Stats().Requests-meta)
+		if meta > tc.maxBeams {
+			t.Errorf("head %d KiB, 6 beams: %d metadata requests, want ≤ %d", head>>10, meta, tc.maxBeams)
+		}
+	}
+}
+
+func TestS3Retries(t *testing.T) {
+	srv, _ := putGranule(t)
+	if srv.External() {
+		t.Skip("fault injection needs the in-process server")
+	}
+	ctx := context.Background()
+	want := localBeam(t, "gt3r", 0, 177)
+	fast := h5read.WithRetries(3, time.Millisecond)
+	srv.Inject(s3test.Fault{Method: "GET", Status: 503, Times: 2}, s3test.Fault{Method: "GET", Drop: true})
+	f, err := h5read.OpenS3(ctx, srv.Client, "nsidc", "ATL06/g.h5", fast, h5read.WithHeadSize(256<<10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Inject(s3test.Fault{Method: "GET", Status: 500}, s3test.Fault{Method: "GET", Status: 429})
+	got := readBeam(ctx, t, f, "gt3r", 0, 177)
+	for i := range want {
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("%s differs after retries", beamVars[i])
+		}
+	}
+	// The dropped connection may be retried by net/http itself (an
+	// idempotent GET on a reused connection), so count at least the four
+	// status failures.
+	if st := f.Stats(); st.Retries < 4 {
+		t.Errorf("Retries = %d, want ≥ 4", st.Retries)
+	}
+
+	// Permanent failures are not retried.
+	srv.Reset()
+	_, err = h5read.OpenS3(ctx, srv.Client, "nsidc", "missing.h5", fast)
+	if err == nil {
+		t.Fatal("opening a missing key succeeded")
+	}
+	if s := srv.Stats(); s.Gets != 1 {
+		t.Errorf("missing key: %d GETs, want 1 (no retries)", s.Gets)
+	}
+	// Retries give up.
+	srv.Inject(s3test.Fault{Method: "GET", Status: 503, Times: 10})
+	_, err = h5read.OpenS3(ctx, srv.Client, "nsidc", "ATL06/g.h5", fast)
+	if err == nil {
+		t.Fatal("open succeeded through 10 injected 503s with 3 retries")
+	}
+}
+
+// TestHTTPSource covers the bearer token, ranged GETs, short reads and
+// status handling against a loopback server.
+func TestHTTPSource(t *testing.T) {
+	body, err := os.ReadFile(granule(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reqs, short, fail atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reqs.Add(1)
+		if r.Header.Get("Authorization") != "Bearer edl-token" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		if fail.Add(-1) >= 0 {
+			http.Error(w, "busy", http.StatusBadGateway)
+			return
+		}
+		if short.Add(-1) >= 0 {
+			// Promise the range, deliver half of it, hang up.
+			w.Header().Set("Content-Range", "bytes 0-99/"+itoa(len(body)))
+			w.Header().Set("Content-Length", "100")
+			w.WriteHeader(http.StatusPartialContent)
+			w.Write(body[:50])
+			return
+		}
+		http.ServeContent(w, r, "g.h5", time.Time{}, bytes.NewReader(body))
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	want := localBeam(t, "gt2r", 0, 254)
+	fast := h5read.WithRetries(3, time.Millisecond)
+
+	fail.Store(1)
+	short.Store(1)
+	f, err := h5read.OpenHTTP(ctx, srv.Client(), srv.URL+"/g.h5", "edl-token", fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readBeam(ctx, t, f, "gt2r", 0, 254)
+	for i := range want {
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("%s over HTTP differs from the local read", beamVars[i])
+		}
+	}
+	if st := f.Stats(); st.Retries != 2 || st.Requests != reqs.Load() {
+		t.Errorf("Stats = %+v; server saw %d requests; want 2 retries", st, reqs.Load())
+	}
+
+	reqs.Store(0)
+	_, err = h5read.OpenHTTP(ctx, srv.Client(), srv.URL+"/g.h5", "wrong", fast)
+	var se *h5read.StatusError
+	if !errors.As(err, &se) || se.Status != http.StatusUnauthorized {
+		t.Errorf("wrong token: err = %v, want a 401 StatusError", err)
+	}
+	if reqs.Load() != 1 {
+		t.Errorf("401 was retried: %d requests", reqs.Load())
+	}
+}
+
+func itoa(n int) string {
+	b := []byte{}
+	for {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+		if n == 0 {
+			return string(b)
+		}
+	}
+}
+
+// TestCacheBounded reads every dataset of the granule through tiny caches
+// and checks the caches never exceed their caps.
+func TestCacheBounded(t *testing.T) {
+	ctx := context.Background()
+	fh, err := os.Open(granule(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	fi, _ := fh.Stat()
+	const metaCap, chunkCap = 64 << 10, 128 << 10
+	f, err := h5read.Open(ctx, fh, fi.Size(), h5read.WithHeadSize(0), h5read.WithBlockSize(4096),
+		h5read.WithCacheSize(metaCap, chunkCap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := loadGolden(t, "atl06_golden.json", "mkgolden_atl06.py", granule(t))
+	for name, gd := range g.Datasets {
+		d, err := f.Dataset(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.ReadRaw(ctx, make([]int, len(gd.Shape)), gd.Shape); err != nil {
+			t.Fatal(err)
+		}
+		if c := f.Stats().CachedBytes; c > metaCap+chunkCap {
+			t.Fatalf("caches hold %d bytes, caps %d + %d", c, metaCap, chunkCap)
+		}
+	}
+}
