@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zagg-go/zagg/agg"
+	"github.com/zagg-go/zagg/healpix"
 	"gopkg.in/yaml.v3"
 )
 
@@ -200,9 +201,10 @@ type Output struct {
 	// sharding_indexed shard whose inner chunks hold the cells of one
 	// order-InnerChunkOrder cell (parent_order < InnerChunkOrder ≤ child_order).
 	InnerChunkOrder int
-	// Latitude is the latitude convention, "authalic" (default) or
-	// "geodetic" (zagg 0.1.0's cell assignment). See LatitudeConvention.
-	Latitude string
+	// Latitude is the latitude convention: healpix.Authalic (the default,
+	// "authalic") or healpix.Geodetic ("geodetic", zagg 0.1.0's cell
+	// assignment).
+	Latitude healpix.LatitudeConvention
 	// Orders lists the orders to write; empty means every order from
 	// child_order down to parent_order. Orders below parent_order are written
 	// by the finalize step (mergeable statistics only).
@@ -835,7 +837,7 @@ func (o *Output) parse(n *yaml.Node) error {
 		return err
 	}
 	o.Codec = Codec{Name: "zstd", Level: 3}
-	o.Latitude = "authalic"
+	o.Latitude = healpix.Authalic
 	o.Grid.ParentOrder = -1
 	var gridNode *yaml.Node
 	var ordersNode, innerNode *yaml.Node
@@ -867,15 +869,11 @@ func (o *Output) parse(n *yaml.Node) error {
 			if err != nil {
 				return err
 			}
-			s = strings.ToLower(strings.TrimSpace(s))
-			switch s {
-			case "authalic", "authalic-wgs84":
-				o.Latitude = "authalic"
-			case "geodetic", "geodetic-spherical":
-				o.Latitude = "geodetic"
-			default:
+			lc, err := healpix.ParseLatitudeConvention(s)
+			if err != nil {
 				return at(v, kp, ErrInvalidValue, "unknown latitude convention '%s' (allowed: authalic, geodetic)", s)
 			}
+			o.Latitude = lc
 		case "orders":
 			ordersNode = v
 			if v.Kind != yaml.SequenceNode {
