@@ -1,0 +1,378 @@
+package cmr
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/golang/geo/s1"
+	"github.com/golang/geo/s2"
+	"github.com/paulmach/orb"
+	"github.com/zagg-go/zagg/healpix"
+)
+
+// Coverage on the sphere.
+//
+// A HEALPix cell C and a polygon P (great-circle edges, vertices converted to
+// the sphere's latitude) intersect iff a vertex of P lies in C, or the
+// boundary ∂C meets P. The cell's true boundary is sampled with NestBoundary
+// (points exactly on the true edges) and ε bounds the distance between the
+// true edges and the polyline through the samples (twice the largest
+// deviation of the midpoint sample from its chord). Then:
+//
+//   - a vertex of P hashes to C            → they intersect (exact);
+//   - a sample of ∂C lies in P             → they intersect (exact);
+//   - no edge of P comes within ε of the
+//     polyline and no vertex is in C       → ∂C does not meet ∂P, so C is
+//     inside P if one sample is in P and disjoint from it otherwise (exact);
+//   - otherwise an edge of P passes within ε of the boundary: sample more
+//     densely (ε shrinks quadratically) and decide again; if it is still
+//     undecided below ε ≈ 1e−11 rad (0.06 mm) the cell counts as touching.
+//
+// So the result is a guaranteed superset of the cells that intersect P, and
+// the only cells it adds are those within that final ε of P.
+
+const (
+	// coverStep is the number of boundary samples per cell edge.
+	coverStep = 16
+	// maxRefineStep bounds refinement of undecided cells.
+	maxRefineStep = 4096
+	// epsMargin is added to every ε for rounding (radians).
+	epsMargin = 1e-13
+)
+
+// cellGeom is the sampled boundary of one HEALPix cell on the sphere.
+type cellGeom struct {
+	center s2.Point
+	ring   []s2.Point    // 4·step points on the true boundary, N, W, S, E corners first
+	eps    float64       // radians: true boundary lies within eps of the ring polyline
+	radius s1.ChordAngle // the cell lies within radius of center
+	limit  s1.ChordAngle // eps as a chord angle
+}
+
+func llPoint(lat, lon float64) s2.Point { return s2.PointFromLatLng(s2.LatLngFromDegrees(lat, lon)) }
+
+func newCellGeom(order int, nest uint64, step int) *cellGeom {
+	b := healpix.NestBoundary(make([][2]float64, 0, 8*step), order, nest, 2*step)
+	n := 4 * step
+	g := &cellGeom{ring: make([]s2.Point, n)}
+	for k := range g.ring {
+		g.ring[k] = llPoint(b[2*k][0], b[2*k][1])
+	}
+	dev := 0.0
+	for k := range g.ring {
+		mid := llPoint(b[2*k+1][0], b[2*k+1][1])
+		dev = math.Max(dev, s2.DistanceFromSegment(mid, g.ring[k], g.ring[(k+1)%n]).Radians())
+	}
+	g.eps = 2*dev + epsMargin
+	lat, lon := healpix.NestCenter(order, nest)
+	g.center = llPoint(lat, lon)
+	r := 0.0
+	for _, p := range g.ring {
+		r = math.Max(r, g.center.Angle(p.Vector).Radians())
+	}
+	g.radius = s1.ChordAngleFromAngle(s1.Angle(r + g.eps + epsMargin))
+	g.limit = s1.ChordAngleFromAngle(s1.Angle(g.eps))
+	return g
+}
+
+// relation of a cell to a shape.
+type relation uint8
+
+const (
+	disjoint relation = iota // no common point
+	touches                  // the cell meets the shape's boundary or holds a vertex
+	inside                   // the whole cell lies in the shape
+)
+
+// shape is a region or footprint on the sphere, ready for cell tests.
+type shape struct {
+	polys []*s2.Polygon
+	edges []s2.Edge      // every edge, for small shapes
+	index *s2.ShapeIndex // for large shapes
+	rect  s2.Rect        // bound of the whole shape
+}
+
+// bruteForceEdges is the edge count up to which near edges are found by a
+// linear scan rather than an index query.
+const bruteForceEdges = 96
+
+func newShape(mp orb.MultiPolygon, conv healpix.LatitudeConvention) (*shape, error) {
+	polys, err := sphereRegion(mp, conv.ToSphere)
+	if err != nil {
+		return nil, err
+	}
+	s := &shape{polys: polys, rect: s2.EmptyRect()}
+	n := 0
+	for _, p := range polys {
+		n += p.NumEdges()
+		s.rect = s.rect.Union(p.RectBound())
+	}
+	if n <= bruteForceEdges {
+		for _, p := range polys {
+			for e := range p.NumEdges() {
+				s.edges = append(s.edges, p.Edge(e))
+			}
+		}
+	} else {
+		s.index = s2.NewShapeIndex()
+		for _, p := range polys {
+			s.index.Add(p)
+		}
+	}
+	return s, nil
+}
+
+func (s *shape) containsPoint(p s2.Point) bool {
+	for _, poly := range s.polys {
+		if poly.ContainsPoint(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// tester finds the edges of a shape near a cell; one per goroutine.
+type tester struct {
+	s     *shape
+	query *s2.EdgeQuery
+	opts  *s2.EdgeQueryOptions
+	near  []s2.Edge
+}
+
+func (s *shape) tester() *tester {
+	t := &tester{s: s}
+	if s.index != nil {
+		t.opts = s2.NewClosestEdgeQueryOptions().MaxResults(math.MaxInt32).IncludeInteriors(false)
+		t.query = s2.NewClosestEdgeQuery(s.index, t.opts)
+	}
+	return t
+}
+
+// nearEdges returns the edges within r of p (a superset is fine).
+func (t *tester) nearEdges(p s2.Point, r s1.ChordAngle) []s2.Edge {
+	t.near = t.near[:0]
+	if t.query == nil {
+		for _, e := range t.s.edges {
+			if s2.IsDistanceLess(p, e.V0, e.V1, r.Successor()) {
+				t.near = append(t.near, e)
+			}
+		}
+		return t.near
+	}
+	t.opts.DistanceLimit(r.Successor())
+	for _, res := range t.query.FindEdges(s2.NewMinDistanceToPointTarget(p)) {
+		if res.EdgeID() < 0 {
+			continue
+		}
+		t.near = append(t.near, t.s.index.Shape(res.ShapeID()).Edge(int(res.EdgeID())))
+	}
+	return t.near
+}
+
+// relate classifies cell nest at order. With exact false an undecided cell
+// (an edge within ε of its boundary) is reported as touching without
+// refinement, which is all a coarse level of the descent needs.
+func (t *tester) relate(g *cellGeom, order int, nest uint64, exact bool) relation {
+	near := t.nearEdges(g.center, g.radius)
+	if len(near) == 0 {
+		if t.s.containsPoint(g.center) {
+			return inside
+		}
+		return disjoint
+	}
+	for _, e := range near {
+		for _, v := range [2]s2.Point{e.V0, e.V1} {
+			ll := s2.LatLngFromPoint(v)
+			if healpix.LatLonToNest(order, ll.Lat.Degrees(), ll.Lng.Degrees()) == nest {
+				return touches
+			}
+		}
+	}
+	for step := coverStep; ; step *= 4 {
+		if step != coverStep {
+			g = newCellGeom(order, nest, step)
+		}
+		undecided := false
+		n := len(g.ring)
+		for _, e := range near {
+			for k := range n {
+				a, b := g.ring[k], g.ring[(k+1)%n]
+				if !edgesWithin(e.V0, e.V1, a, b, g.limit) {
+					continue
+				}
+				if t.s.containsPoint(a) || t.s.containsPoint(b) {
+					return touches
+				}
+				undecided = true
+			}
+		}
+		if !undecided {
+			if t.s.containsPoint(g.ring[0]) {
+				return inside
+			}
+			return disjoint
+		}
+		if !exact || step >= maxRefineStep || g.eps < 1e-11 {
+			return touches
+		}
+	}
+}
+
+// edgesWithin reports whether segments ab and cd cross or come within limit.
+func edgesWithin(a, b, c, d s2.Point, limit s1.ChordAngle) bool {
+	if s2.CrossingSign(a, b, c, d) != s2.DoNotCross {
+		return true
+	}
+	lim := limit.Successor()
+	return s2.IsDistanceLess(a, c, d, lim) || s2.IsDistanceLess(b, c, d, lim) ||
+		s2.IsDistanceLess(c, a, b, lim) || s2.IsDistanceLess(d, a, b, lim)
+}
+
+// MaxCoverCells bounds the number of cells one Cover call returns.
+const MaxCoverCells = 1 << 24
+
+// Coverer computes, on the sphere, the HEALPix cells of one order that
+// intersect regions and granule footprints. It caches cell boundaries, so
+// reuse one Coverer for all footprints of a catalog. It is safe for
+// concurrent use.
+//
+// A cell is reported iff it intersects the closed polygon (boundary
+// included), up to a tolerance of about 1e−11 rad (0.06 mm): the result is a
+// guaranteed superset of the exact answer and adds only cells that pass
+// within that distance of the polygon. Polygon edges are great circles
+// between the vertices after their latitudes are converted with the
+// Coverer's latitude convention; cell edges are the true HEALPix edges
+// (which are not great circles).
+type Coverer struct {
+	order int
+	conv  healpix.LatitudeConvention
+	cache sync.Map // uint64 key(order, nest) → *cellGeom
+}
+
+// NewCoverer returns a Coverer for cells of the given order (0–29) whose
+// polygon vertex latitudes are converted with conv.
+func NewCoverer(order int, conv healpix.LatitudeConvention) (*Coverer, error) {
+	if order < 0 || order > healpix.MaxOrder {
+		return nil, fmt.Errorf("%w: order %d outside 0–%d", ErrQuery, order, healpix.MaxOrder)
+	}
+	if conv != healpix.Authalic && conv != healpix.Geodetic {
+		return nil, fmt.Errorf("%w: unknown latitude convention %d", ErrQuery, conv)
+	}
+	return &Coverer{order: order, conv: conv}, nil
+}
+
+// Order returns the order of the cells.
+func (c *Coverer) Order() int { return c.order }
+
+// Convention returns the latitude convention applied to polygon vertices.
+func (c *Coverer) Convention() healpix.LatitudeConvention { return c.conv }
+
+func (c *Coverer) geom(order int, nest uint64) *cellGeom {
+	key := uint64(order)<<58 | nest
+	if g, ok := c.cache.Load(key); ok {
+		return g.(*cellGeom)
+	}
+	g := newCellGeom(order, nest, coverStep)
+	if order <= c.order && order <= 12 {
+		c.cache.Store(key, g)
+	}
+	return g
+}
+
+// Cover returns the nested indices, ascending, of the cells at the
+// Coverer's order that intersect the polygons.
+func (c *Coverer) Cover(mp orb.MultiPolygon) ([]uint64, error) {
+	return c.CoverWithin(mp, nil)
+}
+
+// CoverWithin is Cover restricted to the cells in within (nested indices
+// at the Coverer's order, ascending, no duplicates); a nil within means no
+// restriction. Restricting a footprint to a region's cells avoids testing
+// cells that cannot be in the catalog.
+func (c *Coverer) CoverWithin(mp orb.MultiPolygon, within []uint64) ([]uint64, error) {
+	s, err := newShape(mp, c.conv)
+	if err != nil {
+		return nil, err
+	}
+	if within != nil && !slices.IsSorted(within) {
+		return nil, fmt.Errorf("%w: restriction cells are not sorted", ErrQuery)
+	}
+	if within == nil {
+		area := 0.0
+		for _, p := range s.polys {
+			area += p.Area()
+		}
+		if area/(4*math.Pi/float64(healpix.NPix(c.order))) > MaxCoverCells {
+			return nil, fmt.Errorf("%w: the polygon spans more than %d cells at order %d; use a coarser order", ErrQuery, MaxCoverCells, c.order)
+		}
+	}
+	t := s.tester()
+	var out []uint64
+	var tooMany bool
+	var visit func(order int, nest uint64)
+	visit = func(order int, nest uint64) {
+		if tooMany {
+			return
+		}
+		shift := 2 * uint(c.order-order)
+		lo, hi := nest<<shift, (nest+1)<<shift
+		var i, j int
+		if within != nil {
+			i, _ = slices.BinarySearch(within, lo)
+			j, _ = slices.BinarySearch(within, hi)
+			if i == j {
+				return
+			}
+		}
+		switch t.relate(c.geom(order, nest), order, nest, order == c.order) {
+		case disjoint:
+			return
+		case inside:
+			if uint64(len(out))+(hi-lo) > MaxCoverCells && (within == nil || len(out)+(j-i) > MaxCoverCells) {
+				tooMany = true
+				return
+			}
+			if within != nil {
+				out = append(out, within[i:j]...)
+			} else {
+				for k := lo; k < hi; k++ {
+					out = append(out, k)
+				}
+			}
+			return
+		}
+		if order == c.order {
+			if len(out) >= MaxCoverCells {
+				tooMany = true
+				return
+			}
+			out = append(out, nest)
+			return
+		}
+		for k := range uint64(4) {
+			visit(order+1, 4*nest+k)
+		}
+	}
+	for base := range uint64(12) {
+		visit(0, base)
+	}
+	if tooMany {
+		return nil, fmt.Errorf("%w: more than %d cells at order %d; use a coarser order", ErrQuery, MaxCoverCells, c.order)
+	}
+	return out, nil
+}
+
+// Intersects reports whether cell nest at the Coverer's order intersects the
+// polygons, with the same contract as Cover.
+func (c *Coverer) Intersects(mp orb.MultiPolygon, nest uint64) (bool, error) {
+	if nest >= healpix.NPix(c.order) {
+		return false, fmt.Errorf("%w: cell %d outside order %d", ErrQuery, nest, c.order)
+	}
+	s, err := newShape(mp, c.conv)
+	if err != nil {
+		return false, err
+	}
+	return s.tester().relate(c.geom(c.order, nest), c.order, nest, true) != disjoint, nil
+}
