@@ -454,13 +454,13 @@ func (s *Store) collect(ctx context.Context, path string, meta map[string]json.R
 		switch head.NodeType {
 		case "array":
 			var m ArrayMetadata
-			if err := json.Unmarshal(b, &m); err != nil {
+			if err := m.UnmarshalJSON(b); err != nil {
 				return fmt.Errorf("node %q: %w", child, err)
 			}
 			meta[child] = compact(b)
 		case "group":
 			var g GroupMetadata
-			if err := json.Unmarshal(b, &g); err != nil {
+			if err := g.UnmarshalJSON(b); err != nil {
 				return fmt.Errorf("node %q: %w", child, err)
 			}
 			g.Consolidated = map[string]json.RawMessage{}

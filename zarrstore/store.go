@@ -127,7 +127,7 @@ func (s *Store) OpenGroup(ctx context.Context, path string) (GroupMetadata, erro
 		return GroupMetadata{}, fmt.Errorf("group %q: %w", path, err)
 	}
 	var g GroupMetadata
-	if err := json.Unmarshal(b, &g); err != nil {
+	if err := g.UnmarshalJSON(b); err != nil {
 		return GroupMetadata{}, fmt.Errorf("group %q: %w", path, err)
 	}
 	return g, nil
@@ -151,7 +151,7 @@ func (s *Store) OpenArray(ctx context.Context, path string) (*Array, error) {
 		return nil, fmt.Errorf("array %q: %w", path, err)
 	}
 	var m ArrayMetadata
-	if err := json.Unmarshal(b, &m); err != nil {
+	if err := m.UnmarshalJSON(b); err != nil {
 		return nil, fmt.Errorf("array %q: %w", path, err)
 	}
 	a, err = newArray(s, path, m)
