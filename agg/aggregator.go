@@ -51,6 +51,10 @@ type Input struct {
 	// Columns holds the values, aligned with Aggregator.Columns(); each has
 	// len(Cells) values.
 	Columns []Column
+	// MinOrder limits the output to orders ChildOrder down to
+	// max(MinOrder, ParentOrder); the zero value gives every order down to
+	// the parent. Result.Partial always covers the whole parent cell.
+	MinOrder int
 }
 
 // Level is the output at one order: per cell (in nested order inside the
@@ -121,6 +125,9 @@ type Aggregator struct {
 	sortA   [][]float64
 	sortB   [][]float64
 	sortF32 []bool // sort argument i is a float32 column in this call
+	keysA   [][]uint32
+	keysB   [][]uint32
+	keysC   [][]uint32
 	scratch []float64
 }
 
@@ -310,6 +317,7 @@ func compileFunc(c *compiler, v *Variable, f *Function, columns []string) (*node
 		if n == nil {
 			n = &node{op: opReduce, red: r, key: key}
 			r.nd = n
+			r.merge = true
 			c.nodes[key] = n
 			c.reds = append(c.reds, r)
 		}
@@ -370,6 +378,9 @@ func (a *Aggregator) plan() {
 	a.sortA = make([][]float64, len(a.sortArgs))
 	a.sortB = make([][]float64, len(a.sortArgs))
 	a.sortF32 = make([]bool, len(a.sortArgs))
+	a.keysA = make([][]uint32, len(a.sortArgs))
+	a.keysB = make([][]uint32, len(a.sortArgs))
+	a.keysC = make([][]uint32, len(a.sortArgs))
 }
 
 // Clone returns an Aggregator with the same compiled statistics and its own
@@ -544,9 +555,13 @@ func (a *Aggregator) Aggregate(dst *Result, in Input) error {
 	for i, arg := range a.sortArgs {
 		a.sortF32[i] = arg.op == opCol && in.Columns[arg.col].F64 == nil
 	}
-	a.prepareLevels(dst, depth)
+	levels := c - max(in.MinOrder, p) + 1
+	if levels < 1 {
+		levels = 1
+	}
+	a.prepareLevels(dst, depth, levels)
 	for k := 0; k <= depth; k++ {
-		a.level(dst, k, depth)
+		a.level(dst, k, depth, k < levels)
 	}
 	// Partial states of the parent cell.
 	dst.Partial = slices.Grow(dst.Partial[:0], len(a.vars))[:len(a.vars)]
@@ -620,11 +635,11 @@ func (a *Aggregator) Finalize(dst []float64, p [][]State) []float64 {
 	return dst
 }
 
-func (a *Aggregator) prepareLevels(dst *Result, depth int) {
-	if cap(dst.Levels) < depth+1 {
-		dst.Levels = append(dst.Levels[:cap(dst.Levels)], make([]Level, depth+1-cap(dst.Levels))...)
+func (a *Aggregator) prepareLevels(dst *Result, depth, levels int) {
+	if cap(dst.Levels) < levels {
+		dst.Levels = append(dst.Levels[:cap(dst.Levels)], make([]Level, levels-cap(dst.Levels))...)
 	}
-	dst.Levels = dst.Levels[:depth+1]
+	dst.Levels = dst.Levels[:levels]
 	for k := range dst.Levels {
 		l := &dst.Levels[k]
 		cells := 1 << (2 * uint(depth-k))
@@ -656,14 +671,10 @@ func (a *Aggregator) vecOf(n *node) []float64 {
 	return n.full
 }
 
-// level computes level k (order child−k).
-func (a *Aggregator) level(dst *Result, k, depth int) {
+// level computes level k (order child−k); with out unset it only merges the
+// partial states (for Result.Partial).
+func (a *Aggregator) level(dst *Result, k, depth int, out bool) {
 	cells := 1 << (2 * uint(depth-k))
-	l := &dst.Levels[k]
-	for j := 0; j < cells; j++ {
-		lo, hi := a.segment(k, j)
-		l.Counts[j] = int64(hi - lo)
-	}
 	// Mergeable reductions: states per cell.
 	for _, r := range a.reds {
 		if !r.merge {
@@ -692,13 +703,27 @@ func (a *Aggregator) level(dst *Result, k, depth int) {
 			}
 			r.states = prev[:cells]
 		}
-		r.vals = a.grow(r.vals, cells)
-		for j := range r.vals {
-			r.vals[j] = stateValue(r, &r.states[j])
+		if out {
+			r.vals = a.grow(r.vals, cells)
+			for j := range r.vals {
+				r.vals[j] = stateValue(r, &r.states[j])
+			}
 		}
+	}
+	if !out {
+		return
+	}
+	l := &dst.Levels[k]
+	for j := 0; j < cells; j++ {
+		lo, hi := a.segment(k, j)
+		l.Counts[j] = int64(hi - lo)
 	}
 	// Order statistics over pure arguments: sorted runs.
 	for i, arg := range a.sortArgs {
+		if a.sortF32[i] {
+			a.sortedKeys(i, arg, k, cells)
+			continue
+		}
 		full := a.vecOf(arg)
 		m := len(full)
 		if k == 0 {
@@ -742,12 +767,55 @@ func (a *Aggregator) level(dst *Result, k, depth int) {
 	}
 }
 
+// sortedKeys prepares the sorted runs of float32 sort argument i at level k:
+// radix-sorted child runs at level 0, merged runs above.
+func (a *Aggregator) sortedKeys(i int, arg *node, k, cells int) {
+	full := a.vecOf(arg)
+	m := len(full)
+	a.keysB[i] = growU32(a.keysB[i], m)
+	if k == 0 {
+		a.keysA[i] = growU32(a.keysA[i], m)
+		keys := a.keysA[i]
+		for j, v := range full {
+			keys[j] = key32(float32(v))
+		}
+		for j := 0; j < cells; j++ {
+			lo, hi := a.segment(0, j)
+			if hi-lo > 1 {
+				radixSort32(keys[lo:hi], a.keysB[i][lo:hi])
+			}
+		}
+		return
+	}
+	a.keysC[i] = growU32(a.keysC[i], m)
+	src, tmp, out := a.keysA[i], a.keysC[i], a.keysB[i]
+	for j := 0; j < cells; j++ {
+		lo, hi := a.segment(k, j)
+		_, b1 := a.segment(k-1, 4*j)
+		_, b2 := a.segment(k-1, 4*j+1)
+		_, b3 := a.segment(k-1, 4*j+2)
+		merge32(tmp[lo:b2], src[lo:b1], src[b1:b2])
+		merge32(tmp[b2:hi], src[b2:b3], src[b3:hi])
+		merge32(out[lo:hi], tmp[lo:b2], tmp[b2:hi])
+	}
+	a.keysA[i], a.keysB[i] = out, src
+}
+
+func growU32(buf []uint32, n int) []uint32 {
+	if cap(buf) < n {
+		return make([]uint32, n, n+n/4)
+	}
+	return buf[:n]
+}
+
 // setReduction sets the current value of r for cell j with points [lo, hi).
 func (a *Aggregator) setReduction(r *reduction, j, lo, hi int) {
 	n := a.redNode(r)
 	switch {
 	case r.merge:
 		n.cur = r.vals[j]
+	case r.sortBuf >= 0 && a.sortF32[r.sortBuf]:
+		n.cur = quantile32(r, a.keysA[r.sortBuf][lo:hi])
 	case r.sortBuf >= 0:
 		n.cur = sortedValue(r, a.sortA[r.sortBuf][lo:hi], a.sortF32[r.sortBuf])
 	default:
