@@ -2,8 +2,8 @@ package agg
 
 import (
 	"fmt"
-	"runtime"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"gopkg.in/yaml.v3"
