@@ -1,0 +1,249 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/zagg-go/zagg/internal/s3test"
+	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// sampleCatalog returns the built-in sample catalog.
+func sampleCatalog(t testing.TB) *pipeline.Catalog {
+	t.Helper()
+	cat, err := pipeline.ParseCatalog(sampledata.Catalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+// sampleServer starts a loopback S3 server holding the sample granules under
+// the keys the sample catalog names, plus an empty "out" bucket for stores.
+func sampleServer(t testing.TB) *s3test.Server {
+	t.Helper()
+	srv := s3test.New(t, sampledata.Bucket, "out")
+	for _, name := range sampledata.GranuleNames() {
+		for _, cell := range sampleCatalog(t).Cells {
+			for _, u := range cell.Granules {
+				if !hasBase(u, name) {
+					continue
+				}
+				key, err := sampledata.Key(u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				data, err := sampledata.Granule(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				srv.Put(t, sampledata.Bucket, key, data)
+			}
+		}
+	}
+	srv.Reset()
+	return srv
+}
+
+func hasBase(u, name string) bool {
+	return len(u) >= len(name) && u[len(u)-len(name):] == name
+}
+
+// worker builds the reader, aggregator and store of the ATL06 config over the
+// sample catalog, the store on z.
+type worker struct {
+	cfg    *pipeline.Config
+	cat    *pipeline.Catalog
+	reader *pipeline.CellReader
+	aggr   *pipeline.Aggregator
+	store  *pipeline.Store
+}
+
+func newWorker(t testing.TB, opener pipeline.Opener, z *zarrstore.Store) *worker {
+	t.Helper()
+	cfg, err := pipeline.DefaultConfig("atl06")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := sampleCatalog(t)
+	conv, err := cat.Convention(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	po, err := cfg.ParentOrder(cat.ParentOrder())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := pipeline.NewAggregator(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := pipeline.NewStore(z, cfg, a, po, conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Setup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return &worker{cfg: cfg, cat: cat, reader: pipeline.NewCellReader(cfg, a.Columns(), opener), aggr: a, store: s}
+}
+
+// TestRunSampleS3 runs every sample cell from granules on a loopback S3
+// server into stores on the S3 server and in memory, and checks every
+// statistic at every order against numpy's (expected.json).
+func TestRunSampleS3(t *testing.T) {
+	srv := sampleServer(t)
+	s3z, err := zarrstore.Open("s3://out/sample.zarr", zarrstore.WithS3Client(srv.Client))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		z    *zarrstore.Store
+	}{
+		{"s3", s3z},
+		{"memory", zarrstore.New(zarrstore.NewMemBackend())},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorker(t, pipeline.S3Opener(srv.Client), tc.z)
+			var obs int64
+			for _, cell := range w.cat.Cells {
+				res, err := pipeline.Run(context.Background(), pipeline.Job{Key: cell.Key(), Granules: cell.Granules}, w.reader, w.aggr, w.store)
+				if err != nil {
+					t.Fatalf("Run(%s) = %v", cell.Key(), err)
+				}
+				if res.Error != nil {
+					t.Fatalf("Run(%s): result error %q (%s)", cell.Key(), *res.Error, res.ErrorKind)
+				}
+				if res.FilesProcessed != len(cell.Granules) || res.Requests == 0 || res.BytesFetched == 0 {
+					t.Errorf("Run(%s): files %d/%d, %d requests, %d bytes", cell.Key(), res.FilesProcessed, len(cell.Granules), res.Requests, res.BytesFetched)
+				}
+				obs += res.TotalObs
+			}
+			if err := w.store.Consolidate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			exp := checkExpected(t, tc.z, w.store.ParentOrder())
+			if obs != int64(exp.PointsKept) {
+				t.Errorf("total observations %d, want %d", obs, exp.PointsKept)
+			}
+		})
+	}
+}
+
+// checkExpected compares the store with expected.json at every order: the
+// counts exactly, the statistics to float32 rounding, and every other cell
+// of every chunk written as empty (count 0, NaN).
+func checkExpected(t *testing.T, z *zarrstore.Store, parentOrder int) *sampledata.Expected {
+	t.Helper()
+	ctx := context.Background()
+	exp, err := sampledata.LoadExpected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exp.ParentOrder != parentOrder {
+		t.Fatalf("expected.json parent order %d, store %d", exp.ParentOrder, parentOrder)
+	}
+	stats := []string{"h_min", "h_max", "h_mean", "h_sigma", "h_variance", "h_q25", "h_q50", "h_q75"}
+	for o := exp.ChildOrder; o >= exp.ParentOrder; o-- {
+		table := exp.Orders[strconv.Itoa(o)]
+		ids := table["cell_ids"]
+		shift := 2 * (o - parentOrder)
+		per := int64(1) << shift
+		// Chunks the expected cells fall in, and the rows of each.
+		want := map[int64]map[int64]int{}
+		for row, f := range ids {
+			id := int64(f)
+			c := id >> shift
+			if want[c] == nil {
+				want[c] = map[int64]int{}
+			}
+			want[c][id-c*per] = row
+		}
+		got, err := z.ListChunks(ctx, fmt.Sprintf("%d/count", o))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantChunks []int64
+		for c := range want {
+			wantChunks = append(wantChunks, c)
+		}
+		slices.Sort(wantChunks)
+		if !slices.Equal(got, wantChunks) {
+			t.Errorf("order %d: chunks written %v, want %v", o, got, wantChunks)
+		}
+		for _, c := range wantChunks {
+			counts, err := zarrstore.ReadChunkAs[int32](ctx, mustArray(t, z, fmt.Sprintf("%d/count", o)), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cellIDs, err := zarrstore.ReadChunkAs[uint64](ctx, mustArray(t, z, fmt.Sprintf("%d/cell_ids", o)), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			values := map[string][]float32{}
+			for _, name := range stats {
+				v, err := zarrstore.ReadChunkAs[float32](ctx, mustArray(t, z, fmt.Sprintf("%d/%s", o, name)), c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				values[name] = v
+			}
+			for k := int64(0); k < per; k++ {
+				if cellIDs[k] != uint64(c*per+k) {
+					t.Fatalf("order %d chunk %d: cell_ids[%d] = %d, want %d", o, c, k, cellIDs[k], c*per+k)
+				}
+				row, has := want[c][k]
+				if !has {
+					if counts[k] != 0 || !math.IsNaN(float64(values["h_mean"][k])) {
+						t.Errorf("order %d cell %d: count %d, h_mean %v; want an empty cell", o, c*per+k, counts[k], values["h_mean"][k])
+					}
+					continue
+				}
+				if wc := int32(table["count"][row]); counts[k] != wc {
+					t.Errorf("order %d cell %d: count = %d, want %d", o, c*per+k, counts[k], wc)
+				}
+				for _, name := range stats {
+					g, w := values[name][k], table[name][row]
+					if !closeF32(g, w) {
+						t.Errorf("order %d cell %d: %s = %v, want %v (numpy)", o, c*per+k, name, g, w)
+					}
+				}
+			}
+		}
+	}
+	return exp
+}
+
+// closeF32 reports whether a stored float32 equals numpy's float64 value
+// rounded to float32, within 2 float32 ulps (sums in another order).
+func closeF32(got float32, want float64) bool {
+	w := float32(want)
+	if math.IsNaN(float64(w)) || math.IsNaN(float64(got)) {
+		return math.IsNaN(float64(w)) && math.IsNaN(float64(got))
+	}
+	if got == w {
+		return true
+	}
+	lo, hi := w, w
+	for range 2 {
+		lo = math.Nextafter32(lo, float32(math.Inf(-1)))
+		hi = math.Nextafter32(hi, float32(math.Inf(1)))
+	}
+	return got >= lo && got <= hi
+}
+
+func mustArray(t *testing.T, z *zarrstore.Store, path string) *zarrstore.Array {
+	t.Helper()
+	a, err := z.OpenArray(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

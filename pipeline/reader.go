@@ -1,0 +1,593 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zagg-go/zagg/agg"
+	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/morton"
+)
+
+// CellReader reads the points of one parent cell from its granules, as the
+// config's data_source describes them. For every granule and every group
+// (ATL06 beam) it reads the whole latitude and longitude datasets, hashes the
+// points to order 29 with the latitude convention, finds the row range
+// [first, last] of the points inside the parent cell, and then reads only
+// that row range of the other datasets (the variables and the filter
+// datasets), fetched in a few coalesced requests through h5read's read
+// plans. Points outside the parent and rows where a variable equals its
+// dataset's fill value are dropped; the config's filters are left to the
+// Aggregator, which counts what they remove.
+//
+// Granules are read concurrently (Concurrency), but their points are
+// concatenated in the order given, beams in config order, so the result, and
+// every statistic computed from it, does not depend on timing.
+//
+// A CellReader is safe for concurrent use once configured.
+type CellReader struct {
+	// Source is the data_source section.
+	Source *DataSource
+	// Columns are the columns to read, as Aggregator.Columns lists them.
+	Columns []string
+	// Opener opens a granule URL. Required.
+	Opener Opener
+	// Convention is the latitude convention points are hashed with.
+	Convention healpix.LatitudeConvention
+	// Concurrency is how many granules of a cell are read at once. Default 4.
+	Concurrency int
+	// Attempts is how many times a granule is tried when it fails
+	// transiently (HTTP 5xx or 429, connection resets, short reads, on top of
+	// h5read's own per-request retries). Default 3.
+	Attempts int
+	// Backoff is the wait before the second attempt; it doubles after each
+	// one. Default 500 ms.
+	Backoff time.Duration
+	// Options are passed to every h5read open. The defaults bound the caches
+	// at 8 MiB of metadata and 32 MiB of chunks per open granule.
+	Options []h5read.Option
+}
+
+// NewCellReader returns a reader for cfg's data source that reads the given
+// columns (Aggregator.Columns) with opener and hashes points with cfg's
+// latitude convention.
+func NewCellReader(cfg *Config, columns []string, opener Opener) *CellReader {
+	return &CellReader{Source: &cfg.DataSource, Columns: columns, Opener: opener, Convention: cfg.Output.Latitude}
+}
+
+// Points are the points of one parent cell: the order-29 NESTED cell of
+// each, and one column per CellReader.Columns entry.
+type Points struct {
+	Cells   []uint64
+	Columns []agg.Column
+}
+
+// Len returns the number of points.
+func (p *Points) Len() int { return len(p.Cells) }
+
+// ReadStats counts what reading a cell cost.
+type ReadStats struct {
+	// GranulesRead counts the granules opened and read to the end.
+	GranulesRead int
+	// Requests, BytesFetched and BytesUsed are h5read's counters summed over
+	// the granules (retries included).
+	Requests, BytesFetched, BytesUsed int64
+	// Rows counts the rows read from inside the parent cell's row ranges;
+	// Inside the points inside the parent; FillDropped the points dropped for
+	// a fill value.
+	Rows, Inside, FillDropped int64
+	// Read, Decode and Bin are the time spent fetching bytes, decoding chunks
+	// into values, and hashing and gathering points, summed over the
+	// goroutines that read granules.
+	Read, Decode, Bin time.Duration
+	// Errors lists the granules skipped under on_granule_error: skip.
+	Errors []GranuleError
+
+	transient int // how many of Errors may pass on retry
+}
+
+// GranuleReadError is the error of a granule that could not be read. It
+// matches ErrGranule, and the error underneath (h5read's sentinels, context
+// errors, network errors) through errors.Is and errors.As.
+type GranuleReadError struct {
+	URL       string
+	Err       error
+	Transient bool // the failure may pass on a later attempt
+}
+
+func (e *GranuleReadError) Error() string { return "granule " + e.URL + ": " + e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *GranuleReadError) Unwrap() error { return e.Err }
+
+// Is makes every GranuleReadError match ErrGranule, and ErrTransient when it
+// is transient.
+func (e *GranuleReadError) Is(target error) bool {
+	return target == ErrGranule || (e.Transient && target == ErrTransient)
+}
+
+func (r *CellReader) defaults() (conc, attempts int, backoff time.Duration) {
+	conc, attempts, backoff = r.Concurrency, r.Attempts, r.Backoff
+	if conc <= 0 {
+		conc = 4
+	}
+	if attempts <= 0 {
+		attempts = 3
+	}
+	if backoff <= 0 {
+		backoff = 500 * time.Millisecond
+	}
+	return
+}
+
+// ReadCell reads the points of parent from granules. With on_granule_error:
+// fail (the default) the first granule that cannot be read fails the cell
+// with a *GranuleReadError; with skip it is listed in ReadStats.Errors and
+// the cell goes on with the other granules. A granule that lacks a group
+// (beam) entirely is not an error: the beam is skipped, as zagg 0.1.0 does.
+func (r *CellReader) ReadCell(ctx context.Context, parent morton.Cell, granules []string) (*Points, *ReadStats, error) {
+	if r.Opener == nil || r.Source == nil {
+		return nil, nil, fmt.Errorf("%w: CellReader needs a Source and an Opener", ErrDriver)
+	}
+	if !parent.IsValid() {
+		return nil, nil, fmt.Errorf("pipeline: invalid parent cell %v", parent)
+	}
+	plan, err := r.columnPlan()
+	if err != nil {
+		return nil, nil, err
+	}
+	conc, _, _ := r.defaults()
+	conc = min(conc, max(len(granules), 1))
+
+	parentCtx := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	parts := make([]*granulePoints, len(granules))
+	errs := make([]error, len(granules))
+	stats := make([]ReadStats, len(granules))
+	skip := r.Source.OnGranuleError == SkipGranuleError
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g := &granuleReader{r: r, plan: plan, parent: parent}
+			for i := range next {
+				parts[i], errs[i] = g.readWithRetry(ctx, granules[i], &stats[i])
+				if errs[i] != nil && !skip {
+					cancel()
+				}
+			}
+		}()
+	}
+feed:
+	for i := range granules {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+
+	total := &ReadStats{}
+	for i := range granules {
+		s := &stats[i]
+		total.Requests += s.Requests
+		total.BytesFetched += s.BytesFetched
+		total.BytesUsed += s.BytesUsed
+		total.Rows += s.Rows
+		total.Inside += s.Inside
+		total.FillDropped += s.FillDropped
+		total.Read += s.Read
+		total.Decode += s.Decode
+		total.Bin += s.Bin
+		total.GranulesRead += s.GranulesRead
+	}
+	// Report the first real failure in granule order (a granule cancelled
+	// because another one failed is not one).
+	if err := parentCtx.Err(); err != nil {
+		return nil, total, err
+	}
+	for i, err := range errs {
+		if err == nil || errors.Is(err, context.Canceled) {
+			continue
+		}
+		if !skip {
+			return nil, total, err
+		}
+		total.Errors = append(total.Errors, GranuleError{URL: granules[i], Error: err.Error()})
+		if errors.Is(err, ErrTransient) {
+			total.transient++
+		}
+	}
+
+	// Concatenate in granule order.
+	n := 0
+	for _, p := range parts {
+		if p != nil {
+			n += len(p.cells)
+		}
+	}
+	pts := &Points{Cells: make([]uint64, 0, n), Columns: make([]agg.Column, len(r.Columns))}
+	for c, src := range plan.colSource {
+		if plan.reads[src].f32 {
+			pts.Columns[c].F32 = make([]float32, 0, n)
+		} else {
+			pts.Columns[c].F64 = make([]float64, 0, n)
+		}
+	}
+	for _, p := range parts {
+		if p == nil {
+			continue
+		}
+		pts.Cells = append(pts.Cells, p.cells...)
+		for c, src := range plan.colSource {
+			if plan.reads[src].f32 {
+				pts.Columns[c].F32 = append(pts.Columns[c].F32, p.f32[src]...)
+			} else {
+				pts.Columns[c].F64 = append(pts.Columns[c].F64, p.f64[src]...)
+			}
+		}
+	}
+	return pts, total, nil
+}
+
+// columnPlan maps the columns to the datasets to read: each distinct path
+// template is read once.
+type columnPlan struct {
+	reads     []datasetRead // distinct dataset path templates
+	colSource []int         // column -> index into reads
+	mu        sync.Mutex    // guards the f32 decisions
+}
+
+type datasetRead struct {
+	template string
+	variable bool // a data_source variable: rows equal to its fill are dropped
+	decided  bool // f32 is fixed (see granuleReader.isF32)
+	f32      bool // the column is kept as float32
+}
+
+func (r *CellReader) columnPlan() (*columnPlan, error) {
+	p := &columnPlan{colSource: make([]int, len(r.Columns))}
+	byPath := map[string]int{}
+	for c, col := range r.Columns {
+		tmpl, ok := r.Source.PathOf(col)
+		if !ok {
+			return nil, fmt.Errorf("%w: column %q is neither a data_source variable nor a dataset path", ErrConfig, col)
+		}
+		i, ok := byPath[tmpl]
+		if !ok {
+			i = len(p.reads)
+			byPath[tmpl] = i
+			p.reads = append(p.reads, datasetRead{template: tmpl})
+		}
+		if !strings.HasPrefix(col, "/") {
+			p.reads[i].variable = true
+		}
+		p.colSource[c] = i
+	}
+	return p, nil
+}
+
+// granulePoints are the points one granule contributes.
+type granulePoints struct {
+	cells []uint64
+	f32   [][]float32 // per read, when reads[i].f32
+	f64   [][]float64 // per read otherwise
+}
+
+// granuleReader reads granules one at a time, reusing its buffers.
+type granuleReader struct {
+	r      *CellReader
+	plan   *columnPlan
+	parent morton.Cell
+
+	lat, lon []float64
+	nest     []uint64
+	rawF32   [][]float32
+	rawF64   [][]float64
+}
+
+func (g *granuleReader) readWithRetry(ctx context.Context, url string, st *ReadStats) (*granulePoints, error) {
+	_, attempts, backoff := g.r.defaults()
+	var err error
+	for a := 1; ; a++ {
+		var pts *granulePoints
+		pts, err = g.readGranule(ctx, url, st)
+		if err == nil {
+			st.GranulesRead++
+			return pts, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		transient := isTransientRead(err)
+		if !transient || a >= attempts {
+			return nil, &GranuleReadError{URL: url, Err: err, Transient: transient}
+		}
+		if err := sleep(ctx, backoff<<(a-1)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// isTransientRead reports whether a granule read error may pass on retry:
+// network failures, HTTP 5xx and 429 (from S3 or HTTPS), and short reads.
+func isTransientRead(err error) bool {
+	if IsTransient(err) {
+		return true
+	}
+	var sc interface{ HTTPStatusCode() int }
+	if errors.As(err, &sc) {
+		code := sc.HTTPStatusCode()
+		return code >= 500 || code == 429
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadStats) (pts *granulePoints, err error) {
+	r := g.r
+	opts := append([]h5read.Option{h5read.WithCacheSize(8<<20, 32<<20)}, r.Options...)
+	t0 := time.Now()
+	f, err := r.Opener.Open(ctx, url, opts...)
+	st.Read += time.Since(t0)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		s := f.Stats()
+		st.Requests += s.Requests
+		st.BytesFetched += s.BytesFetched
+		st.BytesUsed += s.BytesUsed
+		f.Close()
+	}()
+	pts = &granulePoints{f32: make([][]float32, len(g.plan.reads)), f64: make([][]float64, len(g.plan.reads))}
+	for _, group := range r.Source.Groups {
+		if err := g.readGroup(ctx, f, group, pts, st); err != nil {
+			return nil, err
+		}
+	}
+	return pts, nil
+}
+
+// readGroup reads one group (beam) of an open granule into pts.
+func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group string, pts *granulePoints, st *ReadStats) error {
+	r := g.r
+	latPath := ExpandPath(r.Source.Latitude, group)
+	lonPath := ExpandPath(r.Source.Longitude, group)
+
+	// Round 1: the coordinates, whole.
+	t0 := time.Now()
+	coords, err := f.OpenDatasets(ctx, latPath, lonPath)
+	if errors.Is(err, h5read.ErrNotFound) {
+		st.Read += time.Since(t0)
+		return nil // the beam is absent from this granule
+	}
+	if err != nil {
+		return err
+	}
+	n, err := rows1D(coords[0])
+	if err != nil {
+		return err
+	}
+	if m, err := rows1D(coords[1]); err != nil {
+		return err
+	} else if m != n {
+		return fmt.Errorf("%s has %d rows but %s has %d", latPath, n, lonPath, m)
+	}
+	if n == 0 {
+		st.Read += time.Since(t0)
+		return nil
+	}
+	var plans []*h5read.Plan
+	for _, d := range coords {
+		p, err := d.PlanRows(ctx, 0, n)
+		if err != nil {
+			return err
+		}
+		plans = append(plans, p)
+	}
+	if err := f.Fetch(ctx, plans...); err != nil {
+		return err
+	}
+	t1 := time.Now()
+	st.Read += t1.Sub(t0)
+	g.lat = grow(g.lat, n)
+	g.lon = grow(g.lon, n)
+	if err := coords[0].ReadFloat64(ctx, g.lat, 0, n); err != nil {
+		return err
+	}
+	if err := coords[1].ReadFloat64(ctx, g.lon, 0, n); err != nil {
+		return err
+	}
+	t2 := time.Now()
+	st.Decode += t2.Sub(t1)
+
+	// Hash and find the row range inside the parent.
+	conv := r.Convention
+	for i, la := range g.lat {
+		g.lat[i] = conv.ToSphere(la)
+	}
+	g.nest = growU(g.nest, n)
+	healpix.LatLonToNestSlice(g.nest, healpix.MaxOrder, g.lat, g.lon)
+	shift := uint(2 * (healpix.MaxOrder - g.parent.Order()))
+	pn := g.parent.Nest()
+	first, last := -1, -1
+	for i, c := range g.nest {
+		if c>>shift == pn {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	t3 := time.Now()
+	st.Bin += t3.Sub(t2)
+	if first < 0 {
+		return nil
+	}
+	lo, cnt := first, last-first+1
+	st.Rows += int64(cnt)
+
+	// Round 2: only that row range of every other dataset.
+	paths := make([]string, len(g.plan.reads))
+	for i, rd := range g.plan.reads {
+		paths[i] = ExpandPath(rd.template, group)
+	}
+	dsets, plans, err := f.PlanRows(ctx, lo, cnt, paths...)
+	if err != nil {
+		return err
+	}
+	for i, d := range dsets {
+		m, err := rows1D(d)
+		if err != nil {
+			return err
+		}
+		if m != n {
+			return fmt.Errorf("%s has %d rows but %s has %d", paths[i], m, latPath, n)
+		}
+	}
+	if err := f.Fetch(ctx, plans...); err != nil {
+		return err
+	}
+	t4 := time.Now()
+	st.Read += t4.Sub(t3)
+
+	if len(g.rawF32) < len(dsets) {
+		g.rawF32 = make([][]float32, len(dsets))
+		g.rawF64 = make([][]float64, len(dsets))
+	}
+	keepF32 := make([]bool, len(dsets))
+	fill32 := make([]float32, len(dsets))
+	fill64 := make([]float64, len(dsets))
+	check := make([]bool, len(dsets))
+	for i, d := range dsets {
+		keepF32[i] = g.isF32(i, d)
+		fv, ok := fillOf(d)
+		check[i] = ok && g.plan.reads[i].variable
+		fill64[i], fill32[i] = fv, float32(fv)
+		if keepF32[i] {
+			g.rawF32[i] = grow32(g.rawF32[i], cnt)
+			err = d.ReadFloat32(ctx, g.rawF32[i], lo, cnt)
+		} else {
+			g.rawF64[i] = grow(g.rawF64[i], cnt)
+			err = d.ReadFloat64(ctx, g.rawF64[i], lo, cnt)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	t5 := time.Now()
+	st.Decode += t5.Sub(t4)
+
+	// Gather the points inside the parent whose variables are not fill.
+rows:
+	for k := 0; k < cnt; k++ {
+		c := g.nest[lo+k]
+		if c>>shift != pn {
+			continue
+		}
+		st.Inside++
+		for i := range dsets {
+			if !check[i] {
+				continue
+			}
+			if keepF32[i] {
+				if v := g.rawF32[i][k]; v == fill32[i] || (fill32[i] != fill32[i] && v != v) {
+					st.FillDropped++
+					continue rows
+				}
+			} else if v := g.rawF64[i][k]; v == fill64[i] || (fill64[i] != fill64[i] && v != v) {
+				st.FillDropped++
+				continue rows
+			}
+		}
+		pts.cells = append(pts.cells, c)
+		for i := range dsets {
+			if keepF32[i] {
+				pts.f32[i] = append(pts.f32[i], g.rawF32[i][k])
+			} else {
+				pts.f64[i] = append(pts.f64[i], g.rawF64[i][k])
+			}
+		}
+	}
+	st.Bin += time.Since(t5)
+	return nil
+}
+
+// isF32 fixes, the first time a dataset is met, whether its column is kept
+// as float32 (a float32 dataset, such as ATL06 h_li) or float64 (everything
+// else), so that every granule of the cell yields the same column types.
+func (g *granuleReader) isF32(i int, d *h5read.Dataset) bool {
+	g.plan.mu.Lock()
+	defer g.plan.mu.Unlock()
+	rd := &g.plan.reads[i]
+	if !rd.decided {
+		dt := d.Dtype()
+		rd.decided, rd.f32 = true, dt.Class == h5read.ClassFloat && dt.Size == 4
+	}
+	return rd.f32
+}
+
+// fillOf returns a dataset's HDF5 fill value as float64 and whether rows
+// equal to it are to be dropped. h5read reports 0 for a dataset without a
+// defined fill value, which cannot be told apart from a defined fill of 0;
+// zero fills are therefore not used to drop rows (ATL06 fills are FLT_MAX,
+// DBL_MAX or the type's maximum, never 0).
+func fillOf(d *h5read.Dataset) (float64, bool) {
+	var f float64
+	switch v := d.FillValue().(type) {
+	case float64:
+		f = v
+	case int64:
+		f = float64(v)
+	case uint64:
+		f = float64(v)
+	default:
+		return 0, false
+	}
+	if f == 0 {
+		return 0, false
+	}
+	return f, true
+}
+
+// rows1D returns the length of a one-dimensional dataset.
+func rows1D(d *h5read.Dataset) (int, error) {
+	sh := d.Shape()
+	if len(sh) != 1 {
+		return 0, fmt.Errorf("%s: %d-dimensional dataset, want one dimension (rows)", d.Path(), len(sh))
+	}
+	return sh[0], nil
+}
+
+func grow(b []float64, n int) []float64 {
+	if cap(b) < n {
+		return make([]float64, n)
+	}
+	return b[:n]
+}
+
+func grow32(b []float32, n int) []float32 {
+	if cap(b) < n {
+		return make([]float32, n)
+	}
+	return b[:n]
+}
+
+func growU(b []uint64, n int) []uint64 {
+	if cap(b) < n {
+		return make([]uint64, n)
+	}
+	return b[:n]
+}

@@ -1,0 +1,134 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Run processes one parent cell end to end: it reads the cell's points from
+// the job's granules (r), computes every statistic at every order from the
+// child order down to the parent order (a), and writes the cell's chunk of
+// every array of every order (s), only after all of that succeeded. job.Key
+// is the catalog key of the cell (its legacy decimal morton id).
+//
+// Run always returns a result record. A cell with no granules or no
+// observation left after filtering is a normal, empty outcome (ErrorKind
+// KindEmpty, nothing written, nil error). A failure is recorded in the result
+// (ErrorKind KindTransient when a retry may succeed: network errors, HTTP 5xx
+// and 429, after the reader's own retries; KindDeterministic otherwise) and
+// also returned as the error. When ctx is cancelled Run stops as soon as it
+// can and returns ctx's error; chunks already written for the cell are then
+// incomplete (Store.Done is false) and a resumed run redoes the cell.
+func Run(ctx context.Context, job Job, r *CellReader, a *Aggregator, s *Store) (*CellResult, error) {
+	start := time.Now()
+	res := &CellResult{GranuleCount: len(job.Granules), Phases: &Phases{}}
+	finish := func(kind ErrorKind, err error) (*CellResult, error) {
+		res.DurationS = time.Since(start).Seconds()
+		if err != nil {
+			res.SetError(kind, err.Error())
+		}
+		return res, err
+	}
+	parent, err := parseCellKey(job.Key)
+	if err != nil {
+		return finish(KindDeterministic, fmt.Errorf("cell %q: %w: %w", job.Key, ErrDeterministic, err))
+	}
+	res.ParentMorton, _ = parent.Legacy()
+	if parent.Order() != s.ParentOrder() {
+		return finish(KindDeterministic, fmt.Errorf("cell %s: %w: order %d, the store's parent order is %d",
+			job.Key, ErrDeterministic, parent.Order(), s.ParentOrder()))
+	}
+	if len(job.Granules) == 0 {
+		res.SetError(KindEmpty, MsgNoGranules)
+		res.DurationS = time.Since(start).Seconds()
+		return res, nil
+	}
+
+	pts, rs, err := r.ReadCell(ctx, parent, job.Granules)
+	if rs != nil {
+		res.FilesProcessed = rs.GranulesRead
+		res.Requests, res.BytesFetched, res.BytesUsed = rs.Requests, rs.BytesFetched, rs.BytesUsed
+		res.Phases.Read, res.Phases.Decode, res.Phases.Bin = rs.Read.Seconds(), rs.Decode.Seconds(), rs.Bin.Seconds()
+		res.GranuleErrors = rs.Errors
+	}
+	if err != nil {
+		return finish(classifyErr(ctx, err), fmt.Errorf("cell %s: %w", job.Key, err))
+	}
+	if rs.GranulesRead == 0 && len(rs.Errors) > 0 {
+		kind := KindDeterministic
+		if rs.transient > 0 {
+			kind = KindTransient // some failed for reasons that may pass
+		}
+		return finish(kind, fmt.Errorf("cell %s: %w: all %d granules failed, first: %s",
+			job.Key, ErrGranule, len(rs.Errors), rs.Errors[0].Error))
+	}
+
+	t := time.Now()
+	out, err := a.Aggregate(parent, pts)
+	res.Phases.Aggregate = time.Since(t).Seconds()
+	if err != nil {
+		return finish(KindDeterministic, fmt.Errorf("cell %s: %w: %w", job.Key, ErrDeterministic, err))
+	}
+	if lv := out.Level(a.ChildOrder()); lv != nil {
+		for _, n := range lv.Counts {
+			res.TotalObs += n
+			if n > 0 {
+				res.CellsWithData++
+			}
+		}
+	}
+	if res.TotalObs == 0 {
+		res.SetError(KindEmpty, MsgNoData)
+		res.DurationS = time.Since(start).Seconds()
+		return res, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return finish(KindTransient, err)
+	}
+
+	t = time.Now()
+	err = s.Write(ctx, parent, out)
+	res.Phases.Write = time.Since(t).Seconds()
+	if err != nil {
+		return finish(classifyErr(ctx, err), fmt.Errorf("cell %s: write: %w", job.Key, err))
+	}
+	return finish(KindNone, nil)
+}
+
+// classifyErr returns the error kind of a failed cell.
+func classifyErr(ctx context.Context, err error) ErrorKind {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return KindTransient
+	}
+	if errors.Is(err, ErrDeterministic) {
+		return KindDeterministic
+	}
+	if errors.Is(err, ErrTransient) || isTransientRead(err) {
+		return KindTransient
+	}
+	return KindDeterministic
+}
+
+// LocalExecutor runs each job in this process with Run. It is the Executor
+// of the local runner (examples/local run); its workers are the Dispatcher's
+// goroutines.
+type LocalExecutor struct {
+	Reader     *CellReader
+	Aggregator *Aggregator
+	Store      *Store
+}
+
+var _ Executor = (*LocalExecutor)(nil)
+
+// Execute runs job once. A cancelled ctx is returned as the error (the
+// Dispatcher records the cell as canceled); every other outcome is in the
+// result, whose ErrorKind drives the Dispatcher's retries.
+func (e *LocalExecutor) Execute(ctx context.Context, job Job) (*Execution, error) {
+	res, _ := Run(ctx, job, e.Reader, e.Aggregator, e.Store)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return &Execution{Result: res}, nil
+}

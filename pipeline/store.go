@@ -1,0 +1,299 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/zagg-go/zagg/agg"
+	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// Store is the output Zarr v3 store of a run (package zarrstore): one group
+// per order from the child order down to the parent order (or the config's
+// output.orders at or above the parent order), each holding cell_ids, morton
+// and one array per statistic, chunked by parent cell.
+//
+// A cell is written only as a whole: Write stores every chunk of the cell,
+// finest order first, and the chunk of the finest order's cell_ids array
+// last, so that chunk marks a finished cell (Done). A cell interrupted
+// half-way is redone by a resumed run, overwriting its partial chunks.
+type Store struct {
+	z           *zarrstore.Store
+	layout      zarrstore.Layout
+	parentOrder int
+	orders      []int // written by each cell, finest first
+	vars        []agg.Variable
+	conv        healpix.LatitudeConvention
+}
+
+// NewStore prepares the store z for cfg's statistics (a's variables) with
+// parent cells at parentOrder and the latitude convention conv. It does no
+// I/O; call Setup before the first Write.
+func NewStore(z *zarrstore.Store, cfg *Config, a *Aggregator, parentOrder int, conv healpix.LatitudeConvention) (*Store, error) {
+	var orders []int
+	for _, o := range cfg.WriteOrders(parentOrder) {
+		if o < parentOrder {
+			return nil, fmt.Errorf("%w: output.orders lists order %d, coarser than the parent order %d: the finalize step that merges parent cells is not available in this runner; remove it",
+				ErrStore, o, parentOrder)
+		}
+		orders = append(orders, o)
+	}
+	if len(orders) == 0 {
+		return nil, fmt.Errorf("%w: no order to write", ErrStore)
+	}
+	l := zarrstore.Layout{
+		ParentOrder: parentOrder,
+		Orders:      orders,
+		Latitude:    zarrLatitude(conv),
+		MortonType:  zarrstore.Int64,
+		Project:     map[string]any{"child_order": cfg.Output.Grid.ChildOrder, "config": cfg.Name()},
+	}
+	c := a.Compiled()
+	for _, co := range c.Coordinates() {
+		switch {
+		case co.Name == "cell_ids" && co.DType != agg.Uint64:
+			return nil, fmt.Errorf("%w: aggregation.coordinates.cell_ids.dtype %s: only uint64 is supported", ErrStore, co.DType)
+		case co.Name == "morton" && co.DType == agg.Uint64:
+			l.MortonType = zarrstore.Uint64
+		case co.Name == "morton" && co.DType != agg.Int64:
+			return nil, fmt.Errorf("%w: aggregation.coordinates.morton.dtype %s: want int64 (legacy ids) or uint64 (packed words)", ErrStore, co.DType)
+		}
+	}
+	if l.MortonType == zarrstore.Int64 && orders[0] > morton.MaxLegacyOrder {
+		return nil, fmt.Errorf("%w: legacy int64 morton ids stop at order %d; set aggregation.coordinates.morton.dtype: uint64 for order %d",
+			ErrStore, morton.MaxLegacyOrder, orders[0])
+	}
+	codecs, err := zarrCodecs(cfg, orders[0])
+	if err != nil {
+		return nil, err
+	}
+	l.Codecs = codecs
+	vars := make([]agg.Variable, c.NumVariables())
+	for i := range vars {
+		v := c.Variable(i)
+		vars[i] = v
+		l.Variables = append(l.Variables, zarrstore.Variable{
+			Name: v.Name, DataType: zarrstore.DataType(v.DType.String()), Fill: v.FillValue,
+		})
+	}
+	if _, err := l.Nodes(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrStore, err)
+	}
+	return &Store{z: z, layout: l, parentOrder: parentOrder, orders: orders, vars: vars, conv: conv}, nil
+}
+
+func zarrLatitude(c healpix.LatitudeConvention) zarrstore.Latitude {
+	if c == healpix.Geodetic {
+		return zarrstore.LatitudeGeodetic
+	}
+	return zarrstore.LatitudeAuthalic
+}
+
+// zarrCodecs turns output.codec and output.inner_chunk_order into the
+// codec choice of every array. With sharding, the inner chunk holds the
+// cells of one order-inner_chunk_order cell at the finest order written
+// (4^(finest − inner) elements), and coarser orders use inner chunks of the
+// same length (or none where the whole chunk is no longer).
+func zarrCodecs(cfg *Config, finest int) (zarrstore.Codecs, error) {
+	var c zarrstore.Codecs
+	switch cfg.Output.Codec.Name {
+	case "", "zstd":
+		c.Compressor = zarrstore.Zstd
+	case "gzip":
+		c.Compressor = zarrstore.Gzip
+	case "none":
+		c.Compressor = zarrstore.None
+	case "crc32c":
+		c.Compressor, c.Checksum = zarrstore.None, true
+	default:
+		return c, fmt.Errorf("%w: output.codec %q", ErrStore, cfg.Output.Codec.Name)
+	}
+	c.Level = cfg.Output.Codec.Level
+	if in := cfg.Output.InnerChunkOrder; in > 0 {
+		if in > finest {
+			return c, fmt.Errorf("%w: output.inner_chunk_order %d is finer than the finest order written (%d)", ErrStore, in, finest)
+		}
+		c.ShardInner = int64(1) << (2 * (finest - in))
+	}
+	return c, nil
+}
+
+// OpenStore opens the store at location (a folder, "s3://bucket/prefix" or
+// "memory:"; see zarrstore.Open) for cfg. opts pass S3 clients and options.
+func OpenStore(location string, cfg *Config, a *Aggregator, parentOrder int, conv healpix.LatitudeConvention, opts ...zarrstore.Option) (*Store, error) {
+	if location == "" {
+		return nil, fmt.Errorf("%w: no store given (pass --store or set output.store in the config)", ErrStore)
+	}
+	z, err := zarrstore.Open(location, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrStore, err)
+	}
+	return NewStore(z, cfg, a, parentOrder, conv)
+}
+
+// Zarr returns the underlying zarrstore store.
+func (s *Store) Zarr() *zarrstore.Store { return s.z }
+
+// Orders returns the orders each cell writes, finest first.
+func (s *Store) Orders() []int { return s.orders }
+
+// ParentOrder returns the parent order (one chunk per parent cell).
+func (s *Store) ParentOrder() int { return s.parentOrder }
+
+// Layout returns the store's layout.
+func (s *Store) Layout() zarrstore.Layout { return s.layout }
+
+// Setup writes the store's metadata, or checks an existing store against it.
+// A store made with the other latitude convention is refused with an error
+// wrapping ErrConvention; any other difference (statistics, dtypes, orders,
+// codecs) wraps zarrstore.ErrLayoutMismatch.
+func (s *Store) Setup(ctx context.Context) error {
+	for _, o := range s.orders {
+		g, err := s.z.OpenGroup(ctx, fmt.Sprint(o))
+		if errors.Is(err, zarrstore.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrStore, err)
+		}
+		grid, err := zarrstore.GridFromAttributes(g.Attributes)
+		if err != nil {
+			return fmt.Errorf("%w: group %d: %v", ErrStore, o, err)
+		}
+		if grid.Latitude != s.layout.Latitude {
+			return fmt.Errorf("%w: the store was made with %s latitude, this run uses %s", ErrConvention, grid.Latitude, s.layout.Latitude)
+		}
+	}
+	if err := s.z.Setup(ctx, s.layout); err != nil {
+		return fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	return nil
+}
+
+// markerPath is the array whose chunk is written last for a cell.
+func (s *Store) markerPath() string { return fmt.Sprintf("%d/%s", s.orders[0], zarrstore.CellIDsArray) }
+
+// Done reports whether parent was written completely by an earlier run.
+func (s *Store) Done(ctx context.Context, parent morton.Cell) (bool, error) {
+	return s.z.ChunkExists(ctx, s.markerPath(), int64(parent.Nest()))
+}
+
+// Write stores the chunks of parent at every order of the store from res:
+// the statistics first, then morton, then cell_ids, finest order last, so a
+// cell whose marker chunk (the finest order's cell_ids) exists is complete.
+func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) error {
+	if parent.Order() != s.parentOrder {
+		return fmt.Errorf("%w: cell %v has order %d, the store's parent order is %d", ErrStore, parent, parent.Order(), s.parentOrder)
+	}
+	chunk := int64(parent.Nest())
+	var marker []uint64
+	for i := len(s.orders) - 1; i >= 0; i-- { // coarsest first, the finest's cell_ids last
+		o := s.orders[i]
+		lv := res.Level(o)
+		if lv == nil {
+			return fmt.Errorf("pipeline: write: the aggregation has no order %d", o)
+		}
+		for v, va := range s.vars {
+			data, err := castValues(lv.Values[v], va.DType, va.FillValue)
+			if err != nil {
+				return fmt.Errorf("pipeline: write %d/%s: %w", o, va.Name, err)
+			}
+			if err := s.z.WriteChunk(ctx, fmt.Sprintf("%d/%s", o, va.Name), chunk, data); err != nil {
+				return err
+			}
+		}
+		grid := zarrstore.Grid{Order: o, ParentOrder: s.parentOrder, Latitude: s.layout.Latitude}
+		ids := grid.CellIDs(nil, chunk)
+		var mortons any
+		if s.layout.MortonType == zarrstore.Uint64 {
+			m := make([]uint64, len(ids))
+			for k, id := range ids {
+				m[k] = uint64(morton.FromNest(o, id))
+			}
+			mortons = m
+		} else {
+			m := make([]int64, len(ids))
+			for k, id := range ids {
+				l, err := morton.FromNest(o, id).Legacy()
+				if err != nil {
+					return fmt.Errorf("pipeline: write %d/morton: %w", o, err)
+				}
+				m[k] = l
+			}
+			mortons = m
+		}
+		if err := s.z.WriteChunk(ctx, fmt.Sprintf("%d/%s", o, zarrstore.MortonArray), chunk, mortons); err != nil {
+			return err
+		}
+		if i == 0 {
+			marker = ids
+			break
+		}
+		if err := s.z.WriteChunk(ctx, fmt.Sprintf("%d/%s", o, zarrstore.CellIDsArray), chunk, ids); err != nil {
+			return err
+		}
+	}
+	return s.z.WriteChunk(ctx, s.markerPath(), chunk, marker)
+}
+
+// Consolidate writes the consolidated metadata into the root zarr.json.
+func (s *Store) Consolidate(ctx context.Context) error { return s.z.Consolidate(ctx) }
+
+// castValues converts float64 statistics to the slice type of dtype d.
+// Integer dtypes truncate toward zero as numpy's astype does, clamp to the
+// type's range, and store NaN as the fill value.
+func castValues(vals []float64, d agg.DType, fill float64) (any, error) {
+	switch d {
+	case agg.Float32:
+		out := make([]float32, len(vals))
+		for i, v := range vals {
+			out[i] = float32(v)
+		}
+		return out, nil
+	case agg.Float64:
+		return append([]float64(nil), vals...), nil
+	case agg.Int8:
+		return castInt[int8](vals, d, fill), nil
+	case agg.Int16:
+		return castInt[int16](vals, d, fill), nil
+	case agg.Int32:
+		return castInt[int32](vals, d, fill), nil
+	case agg.Int64:
+		return castInt[int64](vals, d, fill), nil
+	case agg.Uint8:
+		return castInt[uint8](vals, d, fill), nil
+	case agg.Uint16:
+		return castInt[uint16](vals, d, fill), nil
+	case agg.Uint32:
+		return castInt[uint32](vals, d, fill), nil
+	case agg.Uint64:
+		return castInt[uint64](vals, d, fill), nil
+	}
+	return nil, fmt.Errorf("unsupported dtype %v", d)
+}
+
+func castInt[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](vals []float64, d agg.DType, fill float64) []T {
+	lo, hi := d.Range()
+	out := make([]T, len(vals))
+	for i, v := range vals {
+		switch {
+		case math.IsNaN(v):
+			v = fill
+		case v <= lo:
+			v = lo
+		case v >= hi:
+			// The float64 nearest to the top of int64/uint64 is above it;
+			// convert the largest value below instead.
+			v = math.Nextafter(hi, lo)
+			if d.Size() < 8 {
+				v = hi
+			}
+		}
+		out[i] = T(math.Trunc(v))
+	}
+	return out
+}
