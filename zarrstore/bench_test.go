@@ -1,0 +1,131 @@
+package zarrstore
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// benchChunk is one order-12 chunk of an order-6 parent (4096 cells) of
+// float32 elevations, 60% empty (NaN) like a sparse ICESat-2 cell.
+func benchChunk() []float32 {
+	r := rand.New(rand.NewPCG(1, 2))
+	v := make([]float32, 4096)
+	for i := range v {
+		if r.Float64() < 0.6 {
+			v[i] = float32(math.NaN())
+			continue
+		}
+		v[i] = float32(2000 + 50*math.Sin(float64(i)/64) + r.NormFloat64())
+	}
+	return v
+}
+
+var benchCodecs = []struct {
+	name string
+	c    Codecs
+}{
+	{"none", Codecs{Compressor: None}},
+	{"zstd", Codecs{}},
+	{"gzip", Codecs{Compressor: Gzip}},
+	{"crc32c", Codecs{Compressor: None, Checksum: true}},
+	{"shard256-zstd", Codecs{ShardInner: 256}},
+}
+
+func benchArray(b *testing.B, c Codecs) *Array {
+	codecs, err := c.List(4096)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := newArray(New(NewMemBackend()), "12/h", ArrayMetadata{
+		Shape: []int64{12 << 24}, DataType: Float32, ChunkShape: []int64{4096},
+		FillValue: []byte(`"NaN"`), Codecs: codecs,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
+}
+
+func BenchmarkEncodeChunk(b *testing.B) {
+	data := benchChunk()
+	for _, bc := range benchCodecs {
+		b.Run(bc.name, func(b *testing.B) {
+			a := benchArray(b, bc.c)
+			var buf []byte
+			b.SetBytes(int64(4 * len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if buf, err = a.EncodeChunk(buf[:0], data); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(buf)), "stored-bytes/chunk")
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "chunks/s")
+		})
+	}
+}
+
+func BenchmarkDecodeChunk(b *testing.B) {
+	data := benchChunk()
+	for _, bc := range benchCodecs {
+		b.Run(bc.name, func(b *testing.B) {
+			a := benchArray(b, bc.c)
+			enc, err := a.EncodeChunk(nil, data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(4 * len(data)))
+			b.ReportAllocs()
+			var sink any
+			for b.Loop() {
+				if sink, err = a.DecodeChunk(enc); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if len(sink.([]float32)) != len(data) {
+				b.Fatal("wrong length")
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "chunks/s")
+		})
+	}
+}
+
+// TestEncodeChunkAllocs pins the promise that encoding into a caller's
+// buffer does not allocate in steady state (codec objects are reused).
+func TestEncodeChunkAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts are checked in the full run")
+	}
+	data := benchChunk()
+	for _, bc := range benchCodecs {
+		codecs, _ := bc.c.List(4096)
+		a, err := newArray(New(NewMemBackend()), "a", ArrayMetadata{Shape: []int64{4096 * 4}, DataType: Float32,
+			ChunkShape: []int64{4096}, FillValue: []byte(`"NaN"`), Codecs: codecs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf, _ := a.EncodeChunk(nil, data)
+		allocs := testing.AllocsPerRun(50, func() {
+			buf, _ = a.EncodeChunk(buf[:0], data)
+		})
+		t.Logf("%s: %.1f allocs per EncodeChunk", bc.name, allocs)
+		if limit := allocLimit(bc.name); allocs > limit {
+			t.Errorf("%s: EncodeChunk allocates %.1f times per call, want ≤ %.0f", bc.name, allocs, limit)
+		}
+	}
+}
+
+// allocLimit is the allocation budget per EncodeChunk call: the one
+// allocation is the slice boxed into the data argument; gzip's pooled
+// writer needs a bytes.Buffer; sharding builds its index.
+func allocLimit(codec string) float64 {
+	switch codec {
+	case "gzip":
+		return 2
+	case "shard256-zstd":
+		return 5
+	}
+	return 1
+}

@@ -1,0 +1,108 @@
+package zarrstore_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log"
+
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// A run sets the store up once, workers write whole chunks (one per parent
+// cell), and the end of the run consolidates the metadata.
+func Example() {
+	ctx := context.Background()
+	s, err := zarrstore.Open("memory:") // or a folder, or "s3://bucket/prefix" with WithS3Client
+	if err != nil {
+		log.Fatal(err)
+	}
+	layout := zarrstore.Layout{
+		ParentOrder: 6,
+		Orders:      []int{12},
+		Variables: []zarrstore.Variable{
+			{Name: "h_mean", DataType: zarrstore.Float32},
+			{Name: "count", DataType: zarrstore.Int32},
+		},
+	}
+	if err := s.Setup(ctx, layout); err != nil {
+		log.Fatal(err)
+	}
+
+	// A worker for parent cell 45763 writes its 4096 children.
+	const parent = 45763
+	grid := zarrstore.Grid{Order: 12, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}
+	h := make([]float32, grid.ChunkLen())
+	n := make([]int32, grid.ChunkLen())
+	h[0], n[0] = 1234.5, 3
+	for path, data := range map[string]any{
+		"12/cell_ids": grid.CellIDs(nil, parent),
+		"12/h_mean":   h,
+		"12/count":    n,
+	} {
+		if err := s.WriteChunk(ctx, path, parent, data); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := s.Consolidate(ctx); err != nil {
+		log.Fatal(err)
+	}
+
+	a, err := s.OpenArray(ctx, "12/h_mean")
+	if err != nil {
+		log.Fatal(err)
+	}
+	chunks, _ := a.ListChunks(ctx)
+	got, _ := zarrstore.ReadChunkAs[float32](ctx, a, parent)
+	never, _ := zarrstore.ReadChunkAs[float32](ctx, a, 0)
+	done, _ := a.ChunkExists(ctx, parent)
+	fmt.Println("key:", a.ChunkKey(parent))
+	fmt.Println("cells:", a.Len(), "per chunk:", a.ChunkLen())
+	fmt.Println("written:", chunks, done)
+	fmt.Println("values:", got[0], got[1], "unwritten chunk:", never[0])
+	// Output:
+	// key: 12/h_mean/c/45763
+	// cells: 201326592 per chunk: 4096
+	// written: [45763] true
+	// values: 1234.5 0 unwritten chunk: NaN
+}
+
+func ExampleGrid() {
+	g := zarrstore.Grid{Order: 8, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}
+	fmt.Println(g.Len(), g.ChunkLen(), g.NumChunks())
+	fmt.Println(g.CellIDs(nil, 2))
+	attrs, _ := json.Marshal(g.GroupAttributes(nil)["dggs"])
+	fmt.Println(string(attrs))
+	// Output:
+	// 786432 16 49152
+	// [32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47]
+	// {"compression":"none","coordinate":"cell_ids","ellipsoid":{"inverse_flattening":298.257223563,"name":"WGS84","semimajor_axis":6378137.0},"indexing_scheme":"nested","name":"healpix","refinement_level":8,"spatial_dimension":"cells"}
+}
+
+func ExampleParseCodecs() {
+	c, err := zarrstore.ParseCodecs("gzip:6+crc32c")
+	if err != nil {
+		log.Fatal(err)
+	}
+	c.ShardInner = 256
+	list, _ := c.List(4096)
+	b, _ := json.Marshal(list)
+	fmt.Println(string(b))
+	// Output:
+	// [{"name":"sharding_indexed","configuration":{"chunk_shape":[256],"codecs":[{"name":"bytes","configuration":{"endian":"little"}},{"name":"gzip","configuration":{"level":6}},{"name":"crc32c"}],"index_codecs":[{"name":"bytes","configuration":{"endian":"little"}},{"name":"crc32c"}],"index_location":"end"}}]
+}
+
+func ExampleFillValue() {
+	for _, c := range []struct {
+		dt zarrstore.DataType
+		v  any
+	}{{zarrstore.Float32, nil}, {zarrstore.Int32, -1}, {zarrstore.Float64, 0}, {zarrstore.Uint8, 300}} {
+		fv, err := zarrstore.FillValue(c.dt, c.v)
+		fmt.Println(c.dt, string(fv), err != nil)
+	}
+	// Output:
+	// float32 "NaN" false
+	// int32 -1 false
+	// float64 0.0 false
+	// uint8  true
+}
