@@ -45,10 +45,11 @@ const (
 // cellGeom is the sampled boundary of one HEALPix cell on the sphere.
 type cellGeom struct {
 	center s2.Point
-	ring   []s2.Point    // 4·step points on the true boundary, N, W, S, E corners first
-	eps    float64       // radians: true boundary lies within eps of the ring polyline
-	radius s1.ChordAngle // the cell lies within radius of center
-	limit  s1.ChordAngle // eps as a chord angle
+	ring   []s2.Point      // 4·step points on the true boundary, N, W, S, E corners first
+	eps    float64         // radians: true boundary lies within eps of the ring polyline
+	radius s1.ChordAngle   // the cell lies within radius of center
+	limit  s1.ChordAngle   // eps as a chord angle
+	reach  []s1.ChordAngle // per ring segment k: its length + eps (prefilter)
 }
 
 func llPoint(lat, lon float64) s2.Point { return s2.PointFromLatLng(s2.LatLngFromDegrees(lat, lon)) }
@@ -74,6 +75,11 @@ func newCellGeom(order int, nest uint64, step int) *cellGeom {
 	}
 	g.radius = s1.ChordAngleFromAngle(s1.Angle(r + g.eps + epsMargin))
 	g.limit = s1.ChordAngleFromAngle(s1.Angle(g.eps))
+	g.reach = make([]s1.ChordAngle, n)
+	for k := range g.ring {
+		l := g.ring[k].Angle(g.ring[(k+1)%n].Vector).Radians()
+		g.reach[k] = s1.ChordAngleFromAngle(s1.Angle(l + g.eps + epsMargin))
+	}
 	return g
 }
 
@@ -199,7 +205,9 @@ func (t *tester) relate(g *cellGeom, order int, nest uint64, exact bool) relatio
 		for _, e := range near {
 			for k := range n {
 				a, b := g.ring[k], g.ring[(k+1)%n]
-				if !edgesWithin(e.V0, e.V1, a, b, g.limit) {
+				// Cheap test first: the segment cannot come within ε of e
+				// if its start is farther from e than its length + ε.
+				if !s2.IsDistanceLess(a, e.V0, e.V1, g.reach[k]) || !edgesWithin(e.V0, e.V1, a, b, g.limit) {
 					continue
 				}
 				if t.s.containsPoint(a) || t.s.containsPoint(b) {
