@@ -215,8 +215,8 @@ func newStore(ctx context.Context, src io.ReaderAt, size int64, cfg *config) (*s
 // clipped; the caller's cursor reports truncation.
 func (s *store) meta(ctx context.Context, off, n int64) ([]byte, error) {
 	size := s.f.size
-	if off < 0 || off > size {
-		return nil, errf(ErrCorrupt, "metadata", off, "address outside the %d-byte file", size)
+	if off < 0 || off > size || n < 0 {
+		return nil, errf(ErrCorrupt, "metadata", off, "%d bytes at an address outside the %d-byte file", n, size)
 	}
 	if n > size-off {
 		n = size - off

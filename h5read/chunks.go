@@ -119,10 +119,11 @@ func (g grid) each(lo, hi []uint64, fn func(scaled []uint64) error) error {
 		}
 		first[i] = lo[i] / g.chunk[i]
 		last[i] = (hi[i] - 1) / g.chunk[i]
-		total *= last[i] - first[i] + 1
-		if total > maxGridChunks {
+		k := last[i] - first[i] + 1
+		if k > maxGridChunks/total {
 			return errf(ErrTooLarge, "selection", -1, "touches more than %d chunks", maxGridChunks)
 		}
+		total *= k
 	}
 	cur := append([]uint64(nil), first...)
 	for {

@@ -169,8 +169,8 @@ func (d *Dataset) init(ctx context.Context, h *objHeader) error {
 		}
 		d.chunkBytes = int64(n)
 	}
-	if _, ok := d.space.nelems(); !ok {
-		return errf(ErrTooLarge, w, sm.addr, "dataspace %v", d.space.dims)
+	if n, ok := d.space.nelems(); !ok || n > math.MaxInt64/uint64(d.dtype.Size) {
+		return errf(ErrTooLarge, w, sm.addr, "dataspace %v of %d-byte elements", d.space.dims, d.dtype.Size)
 	}
 	return nil
 }

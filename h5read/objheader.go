@@ -39,7 +39,7 @@ const (
 	maxMessages      = 1 << 16 // messages in one object header
 	maxContinuations = 1 << 12 // continuation blocks in one object header
 	maxRank          = 32      // HDF5's H5S_MAX_RANK
-	maxTreeNodes     = 1 << 20 // nodes visited in one index walk
+	maxTreeNodes     = 1 << 16 // nodes visited in one index walk
 	maxHeaderBlock   = 1 << 26 // bytes in one object header block
 )
 
@@ -107,7 +107,7 @@ func (f *File) readObjHeader(ctx context.Context, addr uint64, name string) (*ob
 		if c.err != nil {
 			return nil, c.err
 		}
-		if size0 > maxHeaderBlock || size0 > f.size {
+		if size0 < 0 || size0 > maxHeaderBlock || size0 > f.size {
 			return nil, errf(ErrTooLarge, what, a, "first block of %d bytes", size0)
 		}
 		prefix := int64(c.pos)

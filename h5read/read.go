@@ -60,7 +60,7 @@ func (d *Dataset) selection(start, count []int) (lo, hi []uint64, n uint64, err 
 		lo[i], hi[i] = uint64(start[i]), uint64(start[i]+count[i])
 		n *= uint64(count[i])
 	}
-	if n*uint64(d.dtype.Size) > uint64(d.f.cfg.maxAlloc) {
+	if n > uint64(d.f.cfg.maxAlloc)/uint64(d.dtype.Size) {
 		return nil, nil, 0, fmt.Errorf("%w: %s: selection of %d elements exceeds the allocation limit", ErrTooLarge, d.path, n)
 	}
 	return lo, hi, n, nil

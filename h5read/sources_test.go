@@ -90,8 +90,10 @@ func TestS3ReadsEqualLocal(t *testing.T) {
 	if srv.External() {
 		return
 	}
-	if s := srv.Stats(); s.Gets != st.Requests || s.BytesSent != st.BytesFetched {
-		t.Errorf("server saw %d GETs / %d bytes, File counted %d requests / %d bytes", s.Gets, s.BytesSent, st.Requests, st.BytesFetched)
+	// (The server's byte counter is updated after the client may already
+	// have the bytes, so only requests are compared.)
+	if s := srv.Stats(); s.Gets != st.Requests {
+		t.Errorf("server saw %d GETs, File counted %d requests", s.Gets, st.Requests)
 	}
 }
 

@@ -22,6 +22,7 @@ samples), the fill value, attributes and libhdf5's own chunk table
                 2-D chunked with partial edge chunks, a 300-member dense group
                 (indirect fractal heap, 2-level name index), unsupported
                 filters (lzf, scale-offset)
+  fz_tiny_*.h5  a few KB each, seeds for FuzzOpen (v0 and latest formats)
   fx_v4idx.h5   layout 4 single chunk, implicit, fixed array (unpaged and
                 paged), extensible array, v2 B-tree (2-D)
 """
@@ -146,6 +147,23 @@ def v4idx(fn):
         d.attrs.create("strarr", data=["x", "yz"], dtype=h5py.string_dtype())
 
 
+def tiny(fn, **fkw):
+    """A few-KB file touching most structures: the fuzz seed."""
+    with h5py.File(fn, "w", **fkw) as f:
+        g = f.create_group("g", track_order=True)
+        for i in range(9):  # dense links
+            g.create_dataset(f"s{i}", data=np.arange(i + 1, dtype="<i2" if i % 2 else ">f4"), track_times=False)
+        d = g.create_dataset("c", data=np.arange(50, dtype="f8"), chunks=(16,), maxshape=(None,),
+                             compression="gzip", shuffle=True, fletcher32=True, fillvalue=-1.0, track_times=False)
+        d.attrs["units"] = np.bytes_("m")
+        d.attrs["v"] = np.arange(3, dtype="i4")
+        e = g.create_dataset("e", data=np.arange(24, dtype="u1").reshape(4, 6), chunks=(2, 4),
+                             maxshape=(None, None), track_times=False)
+        for i in range(9):
+            e.attrs[f"a{i}"] = i
+        f.create_dataset("old", data=np.arange(4, dtype="i8"), track_times=False)
+
+
 def num(v):
     v = float(v)
     if math.isnan(v):
@@ -230,7 +248,9 @@ def main(dirname):
     atl06_like(p("fx_latest.h5"), n=5_000, chunk=2_000, libver="latest")
     edge(p("fx_edge.h5"))
     v4idx(p("fx_v4idx.h5"))
-    for name in ("fx_v0.h5", "fx_sb1.h5", "fx_sb2.h5", "fx_latest.h5", "fx_edge.h5", "fx_v4idx.h5"):
+    tiny(p("fz_tiny_v0.h5"))
+    tiny(p("fz_tiny_latest.h5"), libver="latest")
+    for name in ("fz_tiny_v0.h5", "fz_tiny_latest.h5", "fx_v0.h5", "fx_sb1.h5", "fx_sb2.h5", "fx_latest.h5", "fx_edge.h5", "fx_v4idx.h5"):
         files[name] = golden(p(name))
     with open(p("fixtures_golden.json"), "w") as fh:
         json.dump({"h5py": h5py.version.version, "hdf5": h5py.version.hdf5_version, "files": files},
