@@ -50,10 +50,10 @@ func TestExpressionValues(t *testing.T) {
 		{"np.size(x)", 4},
 		{"np.sum(x) + 2 * 3", 16},
 		{"(np.sum(x) + 2) * 3", 36},
-		{"-2**2 + np.sum(x)", 6},             // Python: -(2**2)
-		{"2**3**2 + 0 * np.sum(x)", 512},     // right-associative
-		{"2**-1 + 0 * np.sum(x)", 0.5},       // signed exponent
-		{"np.sum(x ** 2)", 30},               // element-wise power
+		{"-2**2 + np.sum(x)", 6},              // Python: -(2**2)
+		{"2**3**2 + 0 * np.sum(x)", 512},      // right-associative
+		{"2**-1 + 0 * np.sum(x)", 0.5},        // signed exponent
+		{"np.sum(x ** 2)", 30},                // element-wise power
 		{"np.sum(x * y)", 0.5 + 0.5 + 6 + 16}, // element-wise product
 		{"1.0 / np.sqrt(np.sum(1.0 / y**2))", 1 / math.Sqrt(sumSq)},
 		{"np.mean(x) - np.min(x)", 1.5},
