@@ -74,3 +74,13 @@ func ExampleParent() {
 	// Output:
 	// 19456 79691776 79695872 4096
 }
+
+func ExampleNestNeighbours() {
+	// The eight neighbours of the northernmost cell of base cell 4 at order 1:
+	// its north corner is one of the eight vertices where only three base
+	// cells meet, so it has no neighbour to the north.
+	nb := healpix.NestNeighbours(1, 19)
+	fmt.Println(nb[healpix.N] == healpix.Invalid, nb[healpix.NE], nb[healpix.NW])
+	// Output:
+	// true 2 13
+}
