@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"runtime"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -432,8 +433,10 @@ func getZstd(level int, checksum bool) (*zstdCodec, error) {
 	if level == 0 {
 		lvl = zstd.EncoderLevelFromZstd(3)
 	}
+	// Concurrency GOMAXPROCS (the default): EncodeAll takes one of that
+	// many internal encoders, so parallel writers do not queue.
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(lvl), zstd.WithEncoderCRC(checksum),
-		zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true))
+		zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)), zstd.WithZeroFrames(true))
 	if err != nil {
 		return nil, err
 	}

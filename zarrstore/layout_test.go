@@ -236,3 +236,54 @@ func TestParseCodecs(t *testing.T) {
 		}
 	}
 }
+
+func TestConsolidatedKeyOrder(t *testing.T) {
+	ctx := context.Background()
+	s := zarrstore.New(zarrstore.NewMemBackend())
+	l := testLayout()
+	l.ParentOrder = 0
+	l.Orders = []int{12, 6, 10, 11, 1}
+	l.Variables = []zarrstore.Variable{{Name: "B", DataType: zarrstore.Int8}, {Name: "a", DataType: zarrstore.Int8}}
+	if err := s.Setup(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Consolidate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	root, err := s.Backend().Get(ctx, "zarr.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Decode the keys in document order.
+	var doc struct {
+		CM struct {
+			Metadata json.RawMessage `json:"metadata"`
+		} `json:"consolidated_metadata"`
+	}
+	if err := json.Unmarshal(root, &doc); err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(doc.CM.Metadata))
+	var keys []string
+	if _, err := dec.Token(); err != nil {
+		t.Fatal(err)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, tok.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"1", "10", "11", "12", "6", "1/a", "1/B", "1/cell_ids", "1/morton"}
+	if !reflect.DeepEqual(keys[:len(want)], want) {
+		t.Errorf("consolidated keys start %v, want %v", keys[:len(want)], want)
+	}
+	if len(keys) != 5+5*4 {
+		t.Errorf("%d consolidated keys, want 25", len(keys))
+	}
+}

@@ -286,6 +286,11 @@ func TestZarritaReadsWhatWeWrite(t *testing.T) {
 		want["4/count"].write(t, ctx, count, parent, typedValues(zarrstore.Int32, 64, uint64(parent), inner))
 		want["4/h_sigma"].write(t, ctx, sigma, parent, typedValues(zarrstore.Float64, 64, uint64(parent), inner))
 	}
+	// A shard whose inner chunks are all fill: stored as an index only.
+	want["4/h_sigma"].write(t, ctx, sigma, 46, typedValues(zarrstore.Float64, 64, 46, func(int) bool { return true }))
+	if ok, err := sigma.ChunkExists(ctx, 46); !ok || err != nil {
+		t.Fatalf("all-fill shard not stored: %v, %v", ok, err)
+	}
 	c2 := open("2/count", "0")
 	want["2/count"].write(t, ctx, c2, 13, []int32{1, 2, 3, 4})
 	if err := s.Consolidate(ctx); err != nil {

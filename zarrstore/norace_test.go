@@ -1,0 +1,5 @@
+//go:build !race
+
+package zarrstore
+
+const raceEnabled = false
