@@ -459,6 +459,9 @@ func (z *zstdCodec) decode(dst, src []byte, limit int) ([]byte, error) {
 	if h.HasFCS && h.FrameContentSize > uint64(limit) {
 		return dst, fmt.Errorf("%w: zstd frame declares %d bytes, more than the limit %d", ErrCorruptChunk, h.FrameContentSize, limit)
 	}
+	if !h.HasFCS {
+		return zstdDecodeStream(dst, src, limit)
+	}
 	start := len(dst)
 	out, err := z.dec.DecodeAll(src, dst)
 	if err != nil {
@@ -468,6 +471,29 @@ func (z *zstdCodec) decode(dst, src []byte, limit int) ([]byte, error) {
 		return dst, fmt.Errorf("%w: zstd: decodes to more than %d bytes", ErrCorruptChunk, limit)
 	}
 	return out, nil
+}
+
+// zstdDecodeStream decodes frames that do not declare their size (other
+// writers' streaming output) through a reader capped at limit bytes, so a
+// small hostile input cannot make DecodeAll allocate up to its memory cap.
+// The window cap (8 MiB, libzstd's largest below level 20) bounds the
+// history buffer.
+func zstdDecodeStream(dst, src []byte, limit int) ([]byte, error) {
+	zr, err := zstd.NewReader(bytes.NewReader(src), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+		zstd.WithDecoderMaxWindow(max(8<<20, uint64(limit))))
+	if err != nil {
+		return dst, fmt.Errorf("%w: zstd: %v", ErrCorruptChunk, err)
+	}
+	defer zr.Close()
+	w := bytes.NewBuffer(dst)
+	n, err := io.Copy(w, io.LimitReader(zr, int64(limit)+1))
+	if err != nil {
+		return dst, fmt.Errorf("%w: zstd: %v", ErrCorruptChunk, err)
+	}
+	if n > int64(limit) {
+		return dst, fmt.Errorf("%w: zstd: decodes to more than %d bytes", ErrCorruptChunk, limit)
+	}
+	return w.Bytes(), nil
 }
 
 func (z *zstdCodec) growth(n int) int { return n + n/128 + 1024 }

@@ -245,6 +245,7 @@ func TestCorruptChunks(t *testing.T) {
 		return b
 	}
 	zeros := zstdFrame(t, make([]byte, 10<<20))
+	zeroStream := zstdStream(t, make([]byte, 10<<20))
 	tests := []struct {
 		name  string
 		a     *Array
@@ -257,6 +258,7 @@ func TestCorruptChunks(t *testing.T) {
 		{"zstd garbage", mk(Codecs{}), func(b []byte) []byte { return []byte("not zstd at all") }},
 		{"zstd truncated", mk(Codecs{}), func(b []byte) []byte { return b[:len(b)/2] }},
 		{"zstd bomb", mk(Codecs{}), func(b []byte) []byte { return zeros }},
+		{"zstd bomb without size", mk(Codecs{}), func(b []byte) []byte { return zeroStream }},
 		{"gzip garbage", mk(Codecs{Compressor: Gzip}), func(b []byte) []byte { b[12] ^= 0xff; return b }},
 		{"gzip truncated", mk(Codecs{Compressor: Gzip}), func(b []byte) []byte { return b[:len(b)-6] }},
 		{"shard short", mk(Codecs{ShardInner: 8}), func(b []byte) []byte { return b[:20] }},
@@ -293,6 +295,40 @@ func zstdFrame(t *testing.T, b []byte) []byte {
 	}
 	defer enc.Close()
 	return enc.EncodeAll(b, nil)
+}
+
+// zstdStream compresses b as a streaming frame without a content size.
+func zstdStream(t *testing.T, b []byte) []byte {
+	var buf bytes.Buffer
+	enc, err := zstd.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := enc.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var h zstd.Header
+	if err := h.Decode(buf.Bytes()); err != nil || h.HasFCS {
+		t.Fatalf("streaming frame header %+v, %v: want no content size", h, err)
+	}
+	return buf.Bytes()
+}
+
+// TestZstdStreamFrame reads a valid frame without a content size (as other
+// writers produce).
+func TestZstdStreamFrame(t *testing.T) {
+	raw := appendRaw(nil, []float64{1, 2, 3, 4, 5, 6, 7, 8})
+	c, err := newChain([]Codec{BytesCodec(), ZstdCodec(3)}, Float64, 8, fillBytes(Float64, nan64Bits))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.decode(nil, zstdStream(t, raw))
+	if err != nil || !bytes.Equal(out, raw) {
+		t.Errorf("decode of a streaming zstd frame = %v, %v", out, err)
+	}
 }
 
 // reindex rewrites entry i of an uncompressed bytes+crc32c shard index.
