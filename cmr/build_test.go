@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/golang/geo/s2"
@@ -34,8 +35,14 @@ func fixtureGranules(t testing.TB) []Granule {
 	return all
 }
 
+var antarcticaMemo sync.Map // [2]int{order, conv} → []uint64
+
 func antarcticaCells(t testing.TB, order int, conv healpix.LatitudeConvention) []uint64 {
 	t.Helper()
+	key := [2]int{order, int(conv)}
+	if v, ok := antarcticaMemo.Load(key); ok {
+		return v.([]uint64)
+	}
 	c, err := NewCoverer(order, conv)
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +51,7 @@ func antarcticaCells(t testing.TB, order int, conv healpix.LatitudeConvention) [
 	if err != nil {
 		t.Fatal(err)
 	}
+	antarcticaMemo.Store(key, cells)
 	return cells
 }
 

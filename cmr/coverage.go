@@ -95,14 +95,15 @@ const (
 // shape is a region or footprint on the sphere, ready for cell tests.
 type shape struct {
 	polys []*s2.Polygon
-	edges []s2.Edge      // every edge, for small shapes
-	index *s2.ShapeIndex // for large shapes
-	rect  s2.Rect        // bound of the whole shape
+	edges []sedge // every edge of every loop
+	rect  s2.Rect // bound of the whole shape
 }
 
-// bruteForceEdges is the edge count up to which near edges are found by a
-// linear scan rather than an index query.
-const bruteForceEdges = 96
+// sedge is an edge with the order-29 nested index of each end point.
+type sedge struct {
+	s2.Edge
+	h0, h1 uint64
+}
 
 func newShape(mp orb.MultiPolygon, conv healpix.LatitudeConvention) (*shape, error) {
 	polys, err := sphereRegion(mp, conv.ToSphere)
@@ -110,21 +111,24 @@ func newShape(mp orb.MultiPolygon, conv healpix.LatitudeConvention) (*shape, err
 		return nil, err
 	}
 	s := &shape{polys: polys, rect: s2.EmptyRect()}
-	n := 0
-	for _, p := range polys {
-		n += p.NumEdges()
-		s.rect = s.rect.Union(p.RectBound())
+	hash := func(p s2.Point) uint64 {
+		ll := s2.LatLngFromPoint(p)
+		return healpix.LatLonToNest(healpix.MaxOrder, ll.Lat.Degrees(), ll.Lng.Degrees())
 	}
-	if n <= bruteForceEdges {
-		for _, p := range polys {
-			for e := range p.NumEdges() {
-				s.edges = append(s.edges, p.Edge(e))
+	for _, p := range polys {
+		s.rect = s.rect.Union(p.RectBound())
+		for _, l := range p.Loops() {
+			n := l.NumVertices()
+			first := hash(l.Vertex(0))
+			prev := first
+			for k := range n {
+				next := first
+				if k+1 < n {
+					next = hash(l.Vertex(k + 1))
+				}
+				s.edges = append(s.edges, sedge{Edge: s2.Edge{V0: l.Vertex(k), V1: l.Vertex(k + 1)}, h0: prev, h1: next})
+				prev = next
 			}
-		}
-	} else {
-		s.index = s2.NewShapeIndex()
-		for _, p := range polys {
-			s.index.Add(p)
 		}
 	}
 	return s, nil
@@ -139,62 +143,38 @@ func (s *shape) containsPoint(p s2.Point) bool {
 	return false
 }
 
-// tester finds the edges of a shape near a cell; one per goroutine.
-type tester struct {
-	s     *shape
-	query *s2.EdgeQuery
-	opts  *s2.EdgeQueryOptions
-	near  []s2.Edge
-}
+// coarseNear is the number of nearby edges above which a cell of a coarse
+// level is not examined further: it is reported as touching and its
+// children, with shorter edge lists, decide.
+const coarseNear = 48
 
-func (s *shape) tester() *tester {
-	t := &tester{s: s}
-	if s.index != nil {
-		t.opts = s2.NewClosestEdgeQueryOptions().MaxResults(math.MaxInt32).IncludeInteriors(false)
-		t.query = s2.NewClosestEdgeQuery(s.index, t.opts)
-	}
-	return t
-}
-
-// nearEdges returns the edges within r of p (a superset is fine).
-func (t *tester) nearEdges(p s2.Point, r s1.ChordAngle) []s2.Edge {
-	t.near = t.near[:0]
-	if t.query == nil {
-		for _, e := range t.s.edges {
-			if s2.IsDistanceLess(p, e.V0, e.V1, r.Successor()) {
-				t.near = append(t.near, e)
-			}
+// relate classifies cell nest at order. candidates must hold every edge of
+// the shape that may come near the cell (the parent's near edges, or all
+// edges at order 0); the edges within the cell's bounding radius are
+// appended to buf and returned for the children. With exact false an
+// undecided cell is reported as touching without refinement, which is all a
+// coarse level of the descent needs.
+func (s *shape) relate(g *cellGeom, order int, nest uint64, exact bool, candidates, buf []sedge) (relation, []sedge) {
+	near := buf[:0]
+	for _, e := range candidates {
+		if s2.IsDistanceLess(g.center, e.V0, e.V1, g.radius.Successor()) {
+			near = append(near, e)
 		}
-		return t.near
 	}
-	t.opts.DistanceLimit(r.Successor())
-	for _, res := range t.query.FindEdges(s2.NewMinDistanceToPointTarget(p)) {
-		if res.EdgeID() < 0 {
-			continue
-		}
-		t.near = append(t.near, t.s.index.Shape(res.ShapeID()).Edge(int(res.EdgeID())))
-	}
-	return t.near
-}
-
-// relate classifies cell nest at order. With exact false an undecided cell
-// (an edge within ε of its boundary) is reported as touching without
-// refinement, which is all a coarse level of the descent needs.
-func (t *tester) relate(g *cellGeom, order int, nest uint64, exact bool) relation {
-	near := t.nearEdges(g.center, g.radius)
 	if len(near) == 0 {
-		if t.s.containsPoint(g.center) {
-			return inside
+		if s.containsPoint(g.center) {
+			return inside, near
 		}
-		return disjoint
+		return disjoint, near
 	}
+	shift := 2 * uint(healpix.MaxOrder-order)
 	for _, e := range near {
-		for _, v := range [2]s2.Point{e.V0, e.V1} {
-			ll := s2.LatLngFromPoint(v)
-			if healpix.LatLonToNest(order, ll.Lat.Degrees(), ll.Lng.Degrees()) == nest {
-				return touches
-			}
+		if e.h0>>shift == nest || e.h1>>shift == nest {
+			return touches, near
 		}
+	}
+	if !exact && len(near) > coarseNear {
+		return touches, near
 	}
 	for step := coverStep; ; step *= 4 {
 		if step != coverStep {
@@ -210,20 +190,20 @@ func (t *tester) relate(g *cellGeom, order int, nest uint64, exact bool) relatio
 				if !s2.IsDistanceLess(a, e.V0, e.V1, g.reach[k]) || !edgesWithin(e.V0, e.V1, a, b, g.limit) {
 					continue
 				}
-				if t.s.containsPoint(a) || t.s.containsPoint(b) {
-					return touches
+				if s.containsPoint(a) || s.containsPoint(b) {
+					return touches, near
 				}
 				undecided = true
 			}
 		}
 		if !undecided {
-			if t.s.containsPoint(g.ring[0]) {
-				return inside
+			if s.containsPoint(g.ring[0]) {
+				return inside, near
 			}
-			return disjoint
+			return disjoint, near
 		}
 		if !exact || step >= maxRefineStep || g.eps < 1e-11 {
-			return touches
+			return touches, near
 		}
 	}
 }
@@ -316,11 +296,11 @@ func (c *Coverer) CoverWithin(mp orb.MultiPolygon, within []uint64) ([]uint64, e
 			return nil, fmt.Errorf("%w: the polygon spans more than %d cells at order %d; use a coarser order", ErrQuery, MaxCoverCells, c.order)
 		}
 	}
-	t := s.tester()
 	var out []uint64
 	var tooMany bool
-	var visit func(order int, nest uint64)
-	visit = func(order int, nest uint64) {
+	bufs := make([][]sedge, c.order+1) // one near-edge list per depth
+	var visit func(order int, nest uint64, candidates []sedge)
+	visit = func(order int, nest uint64, candidates []sedge) {
 		if tooMany {
 			return
 		}
@@ -334,7 +314,9 @@ func (c *Coverer) CoverWithin(mp orb.MultiPolygon, within []uint64) ([]uint64, e
 				return
 			}
 		}
-		switch t.relate(c.geom(order, nest), order, nest, order == c.order) {
+		rel, near := s.relate(c.geom(order, nest), order, nest, order == c.order, candidates, bufs[order])
+		bufs[order] = near[:0]
+		switch rel {
 		case disjoint:
 			return
 		case inside:
@@ -359,12 +341,15 @@ func (c *Coverer) CoverWithin(mp orb.MultiPolygon, within []uint64) ([]uint64, e
 			out = append(out, nest)
 			return
 		}
+		// The children's lists are filtered from this one; keep it out of
+		// the buffer the siblings of this cell reuse.
+		near = slices.Clone(near)
 		for k := range uint64(4) {
-			visit(order+1, 4*nest+k)
+			visit(order+1, 4*nest+k, near)
 		}
 	}
 	for base := range uint64(12) {
-		visit(0, base)
+		visit(0, base, s.edges)
 	}
 	if tooMany {
 		return nil, fmt.Errorf("%w: more than %d cells at order %d; use a coarser order", ErrQuery, MaxCoverCells, c.order)
@@ -382,5 +367,6 @@ func (c *Coverer) Intersects(mp orb.MultiPolygon, nest uint64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return s.tester().relate(c.geom(c.order, nest), c.order, nest, true) != disjoint, nil
+	rel, _ := s.relate(c.geom(c.order, nest), c.order, nest, true, s.edges, nil)
+	return rel != disjoint, nil
 }
