@@ -284,6 +284,9 @@ const setupWorkers = 16
 // root zarr.json is completely set up. If the root already exists, Setup
 // writes nothing and checks instead that every node matches the layout
 // (ignoring consolidated metadata); a difference is [ErrLayoutMismatch].
+// Everything is compared, including attributes and Layout.Project entries,
+// so keep values that change between releases out of Project if runs of
+// different releases should extend the same store.
 // Concurrent Setup calls with the same layout are harmless.
 func (s *Store) Setup(ctx context.Context, l Layout) error {
 	nodes, err := l.Nodes()
@@ -497,4 +500,41 @@ func sortedConsolidatedKeys(m map[string]json.RawMessage) []string {
 		return strings.Compare(a, b)
 	})
 	return keys
+}
+
+// Node is one group or array of a hierarchy.
+type Node struct {
+	// Path is relative to the root, e.g. "12/h_mean".
+	Path string
+	// Array is true for arrays, false for groups.
+	Array bool
+}
+
+// Nodes lists every group and array below the root, in consolidated-key
+// order (depth, then name). It uses the root's consolidated metadata when
+// present (one read) and otherwise walks the hierarchy by listing
+// directories (never chunks).
+func (s *Store) Nodes(ctx context.Context) ([]Node, error) {
+	root, err := s.OpenGroup(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	meta := root.Consolidated
+	if meta == nil {
+		meta = map[string]json.RawMessage{}
+		if err := s.collect(ctx, "", meta); err != nil {
+			return nil, err
+		}
+	}
+	var out []Node
+	for _, k := range sortedConsolidatedKeys(meta) {
+		var head struct {
+			NodeType string `json:"node_type"`
+		}
+		if err := json.Unmarshal(meta[k], &head); err != nil || (head.NodeType != "array" && head.NodeType != "group") {
+			return nil, fmt.Errorf("node %q: %w: not a node document", k, ErrInvalidMetadata)
+		}
+		out = append(out, Node{Path: k, Array: head.NodeType == "array"})
+	}
+	return out, nil
 }

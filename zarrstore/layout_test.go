@@ -287,3 +287,32 @@ func TestConsolidatedKeyOrder(t *testing.T) {
 		t.Errorf("%d consolidated keys, want 25", len(keys))
 	}
 }
+
+func TestNodes(t *testing.T) {
+	ctx := context.Background()
+	s := zarrstore.New(zarrstore.NewMemBackend())
+	if _, err := s.Nodes(ctx); !errors.Is(err, zarrstore.ErrNotFound) {
+		t.Errorf("Nodes of an empty store = %v, want ErrNotFound", err)
+	}
+	if err := s.Setup(ctx, testLayout()); err != nil {
+		t.Fatal(err)
+	}
+	walked, err := s.Nodes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Consolidate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	consolidated, err := s.Nodes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(walked, consolidated) {
+		t.Errorf("Nodes by walking %v\n != by consolidated metadata %v", walked, consolidated)
+	}
+	want := []zarrstore.Node{{Path: "2"}, {Path: "4"}, {Path: "2/cell_ids", Array: true}}
+	if len(walked) != 12 || !reflect.DeepEqual(walked[:3], want) {
+		t.Errorf("Nodes = %v, want 12 starting %v", walked, want)
+	}
+}
