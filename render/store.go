@@ -1,0 +1,340 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// DefaultMaxCells bounds the cells ReadLayer holds by default: 2^28 (1 GiB
+// of float32), more than every order-12 cell of both polar caps.
+const DefaultMaxCells = 1 << 28
+
+// ReadOptions configures ReadLayer. The zero value is valid.
+type ReadOptions struct {
+	// Workers bounds concurrent chunk reads and decodes (default 8).
+	Workers int
+	// MaxCells bounds the stored chunks' cells (chunks × chunk length)
+	// read into memory (default DefaultMaxCells); a larger variable is an
+	// error wrapping ErrTooLarge, found before any chunk is read.
+	MaxCells int64
+}
+
+// Orders returns the HEALPix orders of the store's order groups (the root's
+// sub-groups named by an integer 0…29), ascending.
+func Orders(ctx context.Context, s *zarrstore.Store) ([]int, error) {
+	_, dirs, err := s.Backend().ListDir(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("render: listing the store root: %w", err)
+	}
+	var orders []int
+	for _, d := range dirs {
+		o, err := strconv.Atoi(d)
+		if err != nil || o < 0 || o > healpix.MaxOrder || strconv.Itoa(o) != d {
+			continue
+		}
+		if _, err := s.OpenGroup(ctx, d); err != nil {
+			if errors.Is(err, zarrstore.ErrNotFound) {
+				continue
+			}
+			return nil, err
+		}
+		orders = append(orders, o)
+	}
+	slices.Sort(orders)
+	return orders, nil
+}
+
+// ReadLayer reads variable (e.g. "h_mean") of the order group order of a
+// zagg store into a Layer; order < 0 means the finest order in the store. It
+// reads the group's DGGS attributes (the grid and its latitude convention),
+// the array's "units" and "long_name" attributes, and the time window from
+// the group's "zagg" attribute or the root attributes (keys
+// time_coverage_start/time_coverage_end, start_date/end_date,
+// time_start/time_end, or an object "temporal" holding start_date and
+// end_date; or else "cycle"). Only stored chunks are read, concurrently;
+// elements equal to the array's fill value (and NaN) are cells without a
+// value. Metadata that is not a zagg HEALPix layout gives an error wrapping
+// ErrNotHEALPix; store errors are wrapped as zarrstore returns them.
+func ReadLayer(ctx context.Context, s *zarrstore.Store, variable string, order int, opt ReadOptions) (*Layer, error) {
+	if variable == "" || strings.ContainsAny(variable, "/\\") {
+		return nil, fmt.Errorf("%w: variable name %q", ErrInvalidOptions, variable)
+	}
+	if order > healpix.MaxOrder {
+		return nil, fmt.Errorf("%w: order %d outside 0…%d", ErrInvalidOptions, order, healpix.MaxOrder)
+	}
+	if order < 0 {
+		orders, err := Orders(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		if len(orders) == 0 {
+			return nil, fmt.Errorf("%w: the store has no order group", ErrNotHEALPix)
+		}
+		order = orders[len(orders)-1]
+	}
+	group := strconv.Itoa(order)
+	gm, err := s.OpenGroup(ctx, group)
+	if err != nil {
+		return nil, fmt.Errorf("render: order group %q: %w", group, err)
+	}
+	grid, err := zarrstore.GridFromAttributes(gm.Attributes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: group %q: %w", ErrNotHEALPix, group, err)
+	}
+	if grid.Order != order {
+		return nil, fmt.Errorf("%w: group %q declares refinement level %d", ErrNotHEALPix, group, grid.Order)
+	}
+	conv, err := healpix.ParseLatitudeConvention(string(grid.Latitude))
+	if err != nil {
+		return nil, fmt.Errorf("%w: group %q: %w", ErrNotHEALPix, group, err)
+	}
+	path := group + "/" + variable
+	a, err := s.OpenArray(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("render: variable %q: %w", path, err)
+	}
+	if a.Len() != int64(healpix.NPix(order)) {
+		return nil, fmt.Errorf("%w: %q has %d elements, want 12·4^%d = %d", ErrNotHEALPix, path, a.Len(), order, healpix.NPix(order))
+	}
+	l, err := newLayer(order, conv)
+	if err != nil {
+		return nil, err
+	}
+	md := a.Metadata()
+	l.Name = variable
+	l.Units = stringAttr(md.Attributes, "units")
+	l.LongName = stringAttr(md.Attributes, "long_name")
+	root, err := s.OpenGroup(ctx, "")
+	if err != nil && !errors.Is(err, zarrstore.ErrNotFound) {
+		return nil, fmt.Errorf("render: root group: %w", err)
+	}
+	project, _ := gm.Attributes[zarrstore.ProjectAttribute].(map[string]any)
+	l.Time = timeWindow(project, root.Attributes, md.Attributes)
+
+	chunks, err := a.ListChunks(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("render: listing chunks of %q: %w", path, err)
+	}
+	maxCells := opt.MaxCells
+	if maxCells <= 0 {
+		maxCells = DefaultMaxCells
+	}
+	if n := int64(len(chunks)) * a.ChunkLen(); n > maxCells || n < 0 {
+		return nil, fmt.Errorf("%w: %q has %d stored chunks of %d cells, more than %d cells", ErrTooLarge, path, len(chunks), a.ChunkLen(), maxCells)
+	}
+	if err := readChunks(ctx, a, chunks, l, opt.Workers); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// readChunks reads and decodes the chunks with a pool of workers and stores
+// their values in l (from this goroutine only).
+func readChunks(ctx context.Context, a *zarrstore.Array, chunks []int64, l *Layer, workers int) error {
+	if workers <= 0 {
+		workers = 8
+	}
+	fill := a.FillChunk()
+	type result struct {
+		i    int64
+		vals []float32
+		err  error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan int64)
+	results := make(chan result)
+	var wg sync.WaitGroup
+	for range min(workers, max(len(chunks), 1)) {
+		wg.Go(func() {
+			for i := range jobs {
+				data, err := a.ReadChunk(ctx, i)
+				var vals []float32
+				if err == nil {
+					vals, err = toFloat32(data, fill)
+				}
+				if err != nil {
+					err = fmt.Errorf("render: chunk %d of %q: %w", i, a.Path(), err)
+				}
+				select {
+				case results <- result{i, vals, err}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		defer close(jobs)
+		for _, i := range chunks {
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	npix := healpix.NPix(l.order)
+	var firstErr error
+	for r := range results {
+		if firstErr != nil {
+			continue
+		}
+		if r.err != nil {
+			firstErr = r.err
+			cancel()
+			continue
+		}
+		first := uint64(r.i) * uint64(a.ChunkLen())
+		vals := r.vals
+		if first >= npix {
+			continue
+		}
+		if rest := npix - first; uint64(len(vals)) > rest {
+			vals = vals[:rest] // the padding of a last partial chunk
+		}
+		l.setRange(first, vals)
+	}
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return firstErr
+}
+
+// toFloat32 converts a decoded chunk to float32 with NaN for elements equal
+// to the fill value (fill is a chunk-sized slice of the fill value).
+func toFloat32(data, fill any) ([]float32, error) {
+	switch d := data.(type) {
+	case []float32:
+		return convert(d, first(fill.([]float32))), nil
+	case []float64:
+		return convert(d, first(fill.([]float64))), nil
+	case []int8:
+		return convert(d, first(fill.([]int8))), nil
+	case []int16:
+		return convert(d, first(fill.([]int16))), nil
+	case []int32:
+		return convert(d, first(fill.([]int32))), nil
+	case []int64:
+		return convert(d, first(fill.([]int64))), nil
+	case []uint8:
+		return convert(d, first(fill.([]uint8))), nil
+	case []uint16:
+		return convert(d, first(fill.([]uint16))), nil
+	case []uint32:
+		return convert(d, first(fill.([]uint32))), nil
+	case []uint64:
+		return convert(d, first(fill.([]uint64))), nil
+	case []bool:
+		f := first(fill.([]bool))
+		out := make([]float32, len(d))
+		for k, v := range d {
+			switch {
+			case v == f:
+				out[k] = float32(math.NaN())
+			case v:
+				out[k] = 1
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%w: chunk of Go type %T", ErrNotHEALPix, data)
+}
+
+func first[T any](s []T) T {
+	var z T
+	if len(s) == 0 {
+		return z
+	}
+	return s[0]
+}
+
+type number interface {
+	~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~float32 | ~float64
+}
+
+func convert[T number](d []T, fill T) []float32 {
+	out := make([]float32, len(d))
+	nan := float32(math.NaN())
+	for k, v := range d {
+		if v == fill || v != v {
+			out[k] = nan
+		} else {
+			out[k] = float32(v)
+		}
+	}
+	return out
+}
+
+func stringAttr(attrs map[string]any, key string) string {
+	s, _ := attrs[key].(string)
+	return strings.TrimSpace(s)
+}
+
+// timeWindow finds a time window in the first attribute map that has one.
+func timeWindow(maps ...map[string]any) string {
+	for _, m := range maps {
+		if m == nil {
+			continue
+		}
+		for _, keys := range [][2]string{
+			{"time_coverage_start", "time_coverage_end"},
+			{"start_date", "end_date"},
+			{"time_start", "time_end"},
+		} {
+			if a, b := stringAttr(m, keys[0]), stringAttr(m, keys[1]); a != "" || b != "" {
+				return joinWindow(a, b)
+			}
+		}
+		if t, ok := m["temporal"].(map[string]any); ok {
+			if a, b := stringAttr(t, "start_date"), stringAttr(t, "end_date"); a != "" || b != "" {
+				return joinWindow(a, b)
+			}
+		}
+		switch c := m["cycle"].(type) {
+		case float64:
+			return "cycle " + strconv.FormatFloat(c, 'f', -1, 64)
+		case string:
+			if c != "" {
+				return "cycle " + c
+			}
+		case fmt.Stringer:
+			return "cycle " + c.String()
+		}
+	}
+	return ""
+}
+
+func joinWindow(a, b string) string {
+	a, b = shortDate(a), shortDate(b)
+	switch {
+	case a == "":
+		return "until " + b
+	case b == "":
+		return "from " + a
+	}
+	return a + " – " + b
+}
+
+// shortDate drops a midnight time of day from an RFC 3339 timestamp.
+func shortDate(s string) string {
+	for _, suffix := range []string{"T00:00:00Z", "T00:00:00", "T00:00:00.000Z", " 00:00:00"} {
+		if d, ok := strings.CutSuffix(s, suffix); ok {
+			return d
+		}
+	}
+	return s
+}
