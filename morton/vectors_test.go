@@ -199,6 +199,15 @@ func checkCell(t *testing.T, what string, got Cell, lat, lon float64, conv healp
 		t.Errorf("%s: FromLatLon(%v, %v, %d, %v).Nest() = %d, healpy %d", what, lat, lon, order, conv, got.Nest(), hp)
 	}
 	reason, listed := mortieDivergence[divKey{math.Float64bits(lat), math.Float64bits(lon), conv}]
+	// The reference kernel must reproduce mortie's value, and explain each
+	// divergence: a √6 one disappears with the exact √6, a tie does not.
+	if ref := mortieRef(order, lat, lon, conv, mortieSqrt6); ref != mortie {
+		t.Errorf("%s: mortie reference kernel gives %d for (%v, %v) o%d %v, mortie %d", what, ref, lat, lon, order, conv, mortie)
+	}
+	exact := mortieRef(order, lat, lon, conv, math.Sqrt(6))
+	if listed && (reason == "sqrt6") != (exact == hp) {
+		t.Errorf("%s: (%v, %v) o%d %v listed as %q, but the exact-√6 mortie kernel gives %d (healpy %d)", what, lat, lon, order, conv, reason, exact, hp)
+	}
 	switch {
 	case !listed && got.Nest() != mortie:
 		t.Errorf("%s: FromLatLon(%v, %v, %d, %v).Nest() = %d, mortie %d (healpy %d)", what, lat, lon, order, conv, got.Nest(), mortie, hp)
@@ -356,8 +365,11 @@ func TestMortieEdgeCases(t *testing.T) {
 
 func TestMortieSqrt6Witnesses(t *testing.T) {
 	v := loadMortonVectors(t)
+	healpy := loadHealpyCells(t)
+	diverged := map[string]int{}
 	for _, c := range v.CrateVsHealpy.Cases {
 		cell := FromLatLon(c.Lat, c.Lon, 18, healpix.Geodetic)
+		checkCell(t, "sqrt6 witness", cell, c.Lat, c.Lon, healpix.Geodetic, 18, c.CrateNested, healpy, diverged)
 		if cell.Nest() != c.HealpyNested {
 			t.Errorf("FromLatLon(%v, %v, 18, geodetic) = %d, healpy %d (mortie's crate %d)", c.Lat, c.Lon, cell.Nest(), c.HealpyNested, c.CrateNested)
 		}
@@ -367,6 +379,9 @@ func TestMortieSqrt6Witnesses(t *testing.T) {
 		if c.CrateNested == c.HealpyNested {
 			t.Errorf("witness (%v, %v) does not witness anything", c.Lat, c.Lon)
 		}
+	}
+	if diverged["sqrt6"] != 4 || len(diverged) != 1 {
+		t.Errorf("√6 witnesses: divergences %v, want 4 sqrt6", diverged)
 	}
 }
 
