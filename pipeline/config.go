@@ -138,7 +138,6 @@ type Config struct {
 	Bounds *Bounds
 
 	name string
-	doc  *yaml.Node
 }
 
 // DataSource is the data_source section.
@@ -311,7 +310,7 @@ func parseConfig(data []byte) (*Config, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, at(root, "", ErrInvalidValue, "config must be a mapping with data_source, aggregation and output")
 	}
-	c := &Config{doc: root}
+	c := &Config{}
 	sections := map[string]*yaml.Node{}
 	var keys []*yaml.Node
 	err := pairs(root, "", func(key string, k, v *yaml.Node) error {

@@ -1,7 +1,11 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,6 +71,8 @@ func TestConfigInvalid(t *testing.T) {
 		{name: "child_order out of range", old: "child_order: 12}", new: "child_order: 30}", want: "x.yaml:20:63: output.grid.child_order: child_order 30 outside 0..29", sentinel: ErrInvalidValue},
 		{name: "child_order not an integer", old: "child_order: 12}", new: "child_order: twelve}", want: "x.yaml:20:63: output.grid.child_order: must be an integer, got 'twelve'", sentinel: ErrInvalidValue},
 		{name: "child below parent", old: "child_order: 12}", new: "child_order: 5, parent_order: 6}", want: "x.yaml:20:63: output.grid.child_order: child_order (5) must be >= parent_order (6)", sentinel: ErrInvalidValue},
+		{name: "depth above agg.MaxDepth", old: "child_order: 12}", new: "child_order: 20, parent_order: 6}", want: "x.yaml:20:63: output.grid.child_order: child_order (20) - parent_order (6) exceeds 12", sentinel: ErrInvalidValue},
+		{name: "inner chunk order", old: "  grid:", new: "  inner_chunk_order: 13\n  grid:", want: "x.yaml:20:22: output.inner_chunk_order: inner_chunk_order 13 outside 0..12 (parent_order+1..child_order)", sentinel: ErrInvalidValue},
 		{name: "ring indexing", old: "indexing_scheme: nested", new: "indexing_scheme: ring", want: "x.yaml:20:42: output.grid.indexing_scheme: unsupported indexing_scheme 'ring' (only nested)", sentinel: ErrInvalidValue},
 		{name: "unknown grid type", old: "type: healpix", new: "type: s2", want: "x.yaml:20:16: output.grid.type: unsupported grid type 's2' (only healpix)", sentinel: ErrInvalidValue},
 		{name: "unknown codec", old: "  grid:", new: "  codec: lz4\n  grid:", want: "x.yaml:20:10: output.codec: unknown codec 'lz4' (allowed: none, gzip, zstd, crc32c)", sentinel: ErrInvalidValue},
@@ -131,4 +137,201 @@ func TestConfigInvalid(t *testing.T) {
 			}
 		})
 	}
+}
+
+// full uses every key of the schema.
+const full = `data_source:
+  reader: h5read
+  driver: https
+  groups: [gt1l]
+  coordinates: {latitude: "/{group}/lat", longitude: "/{group}/lon"}
+  variables: {h_li: "/{group}/h_li", s_li: "/{group}/s_li", dh: "/{group}/dh_fit_dx"}
+  quality_filter: {dataset: "/{group}/q", value: 0}
+  filters:
+    - {variable: h_li, op: between, value: [-500, 9000]}
+    - {dataset: "/{group}/flag", op: in, value: [0, 2]}
+    - {column: s_li, op: lt, value: 1}
+  on_granule_error: skip
+aggregation:
+  coordinates: {cell_ids: {dtype: uint64, fill_value: 0}}
+  variables:
+    z_count: {function: count, dtype: uint32}
+    a_mean: {function: nanmean, source: h_li, dtype: float64, fill_value: -9999}
+    m_std: {function: std, source: dh, params: {ddof: 1}}
+    b_p90: {function: np.percentile, source: h_li, params: {q: 90}}
+    c_expr: {expression: "np.sqrt(np.mean(dh**2))", fill_value: -Infinity}
+output:
+  grid: {type: healpix, indexing_scheme: nested, child_order: 12, parent_order: 6}
+  store: s3://bucket/out.zarr
+  codec: {name: gzip, level: 4}
+  inner_chunk_order: 9
+  latitude: geodetic
+  orders: [12, 8, 6, 3]
+catalog: catalog.json
+bounds:
+  temporal: {start_date: 2024-01-06, end_date: 2024-04-06}
+  spatial: {bbox: [-180, -90, 180, -60]}
+`
+
+func TestConfigFull(t *testing.T) {
+	c, err := ParseConfig("full.yaml", []byte(full))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.DataSource
+	if d.Reader != "h5read" || d.Driver != DriverHTTPS || d.OnGranuleError != SkipGranuleError || len(d.Filters) != 3 {
+		t.Errorf("data_source %+v", d)
+	}
+	if d.Filters[2].Variable != "s_li" || d.Filters[2].Op != agg.OpLt || d.Filters[1].Dataset != "/{group}/flag" {
+		t.Errorf("filters %+v", d.Filters)
+	}
+	o := c.Output
+	if o.Grid.ParentOrder != 6 || o.Codec != (Codec{Name: "gzip", Level: 4}) || o.InnerChunkOrder != 9 ||
+		o.Latitude.String() != "geodetic" || o.Store != "s3://bucket/out.zarr" {
+		t.Errorf("output %+v", o)
+	}
+	if c.Catalog != "catalog.json" || c.Bounds == nil || c.Bounds.StartDate != "2024-01-06" || c.Bounds.Spatial == nil {
+		t.Errorf("catalog %q bounds %+v", c.Catalog, c.Bounds)
+	}
+	if got := c.WriteOrders(6); !slices.Equal(got, []int{12, 8, 6, 3}) {
+		t.Errorf("WriteOrders = %v", got)
+	}
+	if p, err := c.ParentOrder(5); err != nil || p != 6 {
+		t.Errorf("ParentOrder(5) = %d, %v; want the override 6", p, err)
+	}
+	a, err := c.NewAggregator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// YAML order is output order.
+	var names []string
+	for i := 0; i < a.NumVariables(); i++ {
+		names = append(names, a.Variable(i).Name)
+	}
+	if !slices.Equal(names, []string{"z_count", "a_mean", "m_std", "b_p90", "c_expr"}) {
+		t.Errorf("variables in order %v", names)
+	}
+	// Columns: the used variables, then the filter columns.
+	if got := a.Columns(); !slices.Equal(got, []string{"h_li", "dh", "/{group}/q", "/{group}/flag", "s_li"}) {
+		t.Errorf("Columns() = %v", got)
+	}
+	for _, col := range a.Columns() {
+		if p, ok := c.DataSource.PathOf(col); !ok || !strings.HasPrefix(p, "/{group}/") {
+			t.Errorf("PathOf(%q) = %q, %v", col, p, ok)
+		}
+	}
+	if ExpandPath("/{group}/h_li", "gt2r") != "/gt2r/h_li" {
+		t.Error("ExpandPath")
+	}
+	if _, ok := c.DataSource.PathOf("nope"); ok {
+		t.Error("PathOf(nope) resolved")
+	}
+}
+
+func TestConfigDefaultsAndParentOrder(t *testing.T) {
+	c, err := DefaultConfig("atl06")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name() != "atl06" || c.DataSource.Driver != DriverS3 || c.DataSource.OnGranuleError != FailOnGranuleError ||
+		c.Output.Codec != (Codec{Name: "zstd", Level: 3}) || c.Output.Latitude.String() != "authalic" || c.Output.Grid.ParentOrder != -1 {
+		t.Errorf("defaults: %+v %+v", c.DataSource, c.Output)
+	}
+	if got := c.WriteOrders(6); !slices.Equal(got, []int{12, 11, 10, 9, 8, 7, 6}) {
+		t.Errorf("WriteOrders(6) = %v", got)
+	}
+	if p, err := c.ParentOrder(6); err != nil || p != 6 {
+		t.Errorf("ParentOrder(6) = %d, %v", p, err)
+	}
+	for _, bad := range []int{13, -1, -2} {
+		if _, err := c.ParentOrder(bad); !errors.Is(err, ErrInvalidValue) {
+			t.Errorf("ParentOrder(%d) = %v, want ErrInvalidValue", bad, err)
+		}
+	}
+	if p, err := c.ParentOrder(0); err != nil || p != 0 {
+		t.Errorf("ParentOrder(0) for child 12 (depth 12 = agg.MaxDepth) = %d, %v", p, err)
+	}
+	if !slices.Contains(BuiltinConfigs(), "atl06") {
+		t.Errorf("BuiltinConfigs() = %v", BuiltinConfigs())
+	}
+	_, err = DefaultConfig("atl03")
+	if !errors.Is(err, ErrNoBuiltinConfig) || err.Error() != "atl03: No built-in config named 'atl03' (have: atl06)" {
+		t.Errorf("DefaultConfig(atl03) = %v", err)
+	}
+	if _, err := DefaultConfig("../configs/atl06"); !errors.Is(err, ErrNoBuiltinConfig) {
+		t.Errorf("DefaultConfig(path) = %v", err)
+	}
+}
+
+func TestLoadConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "mine.yaml")
+	if err := os.WriteFile(p, []byte(edit(t, "function: len", "function: sum")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name() != "mine.yaml" || c.Aggregation.Variables[0].Function != "sum" {
+		t.Errorf("loaded %q %+v", c.Name(), c.Aggregation.Variables[0])
+	}
+	_, err = LoadConfig(filepath.Join(dir, "missing.yaml"))
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !errors.Is(err, ErrConfig) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("LoadConfig(missing) = %v", err)
+	}
+}
+
+func TestConfigJSONRoundTrip(t *testing.T) {
+	for _, src := range []string{full, base} {
+		c, err := ParseConfig("a.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !json.Valid(j) {
+			t.Fatalf("invalid JSON %s", j)
+		}
+		c2, err := ParseConfig("a.json", j)
+		if err != nil {
+			t.Fatalf("JSON does not load back: %v\n%s", err, j)
+		}
+		j2, _ := json.Marshal(c2)
+		if string(j) != string(j2) {
+			t.Errorf("round trip changed the config:\n%s\n%s", j, j2)
+		}
+	}
+	c, _ := DefaultConfig("atl06")
+	j, _ := json.Marshal(c)
+	want := `"h_mean":{"function":"average","source":"h_li","params":{"weights":"1.0 / s_li**2"},"dtype":"float32","fill_value":"NaN"}`
+	if !strings.Contains(string(j), want) {
+		t.Errorf("atl06 JSON lacks %s:\n%s", want, j)
+	}
+}
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte(base))
+	f.Add([]byte(full))
+	f.Add([]byte(`{"data_source": {}, "aggregation": {}, "output": {}}`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		c, err := ParseConfig("f.yaml", doc)
+		if err != nil {
+			var ce *ConfigError
+			if !errors.As(err, &ce) || !errors.Is(err, ErrConfig) {
+				t.Fatalf("error %v is not a ConfigError", err)
+			}
+			return
+		}
+		if _, err := c.NewAggregator(); err != nil {
+			t.Fatalf("loaded config does not compile: %v", err)
+		}
+		j, _ := json.Marshal(c)
+		if _, err := ParseConfig("f.json", j); err != nil {
+			t.Fatalf("JSON form does not load: %v\n%s", err, j)
+		}
+	})
 }
