@@ -430,3 +430,80 @@ func jsonValue(t *testing.T, v any) any {
 	}
 	return out
 }
+
+// TestReadZarritaStore reads a store written by zarrita (big-endian bytes,
+// zstd with a content checksum, the "." chunk key separator, a partial edge
+// chunk, a missing chunk) and compares with the values zarrita reports.
+func TestReadZarritaStore(t *testing.T) {
+	node := needZarrita(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "zarrita.zarr")
+	cmd := exec.Command(node, "write.mjs", dir)
+	cmd.Dir = zarritaDir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node write.mjs: %v\n%s", err, stderr.Bytes())
+	}
+	var written struct {
+		Arrays map[string]struct {
+			DType string   `json:"dtype"`
+			Fill  string   `json:"fill"`
+			Data  []string `json:"data"`
+		} `json:"arrays"`
+	}
+	if err := json.Unmarshal(stdout, &written); err != nil {
+		t.Fatalf("write.mjs output: %v", err)
+	}
+	if len(written.Arrays) < 5 {
+		t.Fatalf("write.mjs wrote %d arrays, want 5", len(written.Arrays))
+	}
+	s, err := zarrstore.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := s.OpenGroup(ctx, "g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Attributes["note"] != "written by zarrita" {
+		t.Errorf("group attributes = %v", g.Attributes)
+	}
+	nodes, err := s.Nodes(ctx)
+	if err != nil || len(nodes) != 1+len(written.Arrays) {
+		t.Errorf("Nodes = %v, %v; want g and %d arrays", nodes, err, len(written.Arrays))
+	}
+	for path, w := range written.Arrays {
+		a, err := s.OpenArray(ctx, path)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			continue
+		}
+		if string(a.DataType()) != w.DType {
+			t.Errorf("%s: data type %s, want %s", path, a.DataType(), w.DType)
+		}
+		if fill := toStrings(a.FillChunk())[0]; !sameValue(a.DataType(), fill, w.Fill) {
+			t.Errorf("%s: fill %s, want %s", path, fill, w.Fill)
+		}
+		chunks, err := a.ListChunks(ctx)
+		if err != nil || !slices.Equal(chunks, []int64{1, 2}) {
+			t.Errorf("%s: ListChunks = %v, %v; want [1 2]", path, chunks, err)
+		}
+		var got []string
+		for i := range a.NumChunks() {
+			v, err := a.ReadChunk(ctx, i)
+			if err != nil {
+				t.Fatalf("%s chunk %d: %v", path, i, err)
+			}
+			got = append(got, toStrings(v)...)
+		}
+		got = got[:a.Len()]
+		for i := range w.Data {
+			if !sameValue(a.DataType(), got[i], w.Data[i]) {
+				t.Errorf("%s[%d] = %s, zarrita wrote %s", path, i, got[i], w.Data[i])
+				break
+			}
+		}
+	}
+}
