@@ -28,6 +28,14 @@
 // [Store.Consolidate] writes consolidated metadata into the root zarr.json as
 // zarr-python does.
 //
+// # Reading
+//
+// [Store.OpenGroup] and [Store.OpenArray] read metadata back ([GridFromAttributes]
+// recovers the grid of an order group), [Store.Nodes] lists the hierarchy,
+// [Array.ReadChunk] returns one chunk and [Array.ReadRange] any element
+// range; chunks never written read as the fill value. The reader also
+// accepts stores written by other Zarr v3 writers within the features below.
+//
 // # Supported Zarr v3 features
 //
 //   - Arrays: 1-D, regular chunk grid, default chunk key encoding with "/"

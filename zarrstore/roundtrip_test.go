@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -160,5 +161,52 @@ func TestEncodeChunkErrors(t *testing.T) {
 	}
 	if _, err := ReadChunkAs[int32](ctx, a, 3); !errors.Is(err, ErrDataType) {
 		t.Errorf("ReadChunkAs[int32] = %v, want ErrDataType", err)
+	}
+}
+
+func TestReadRange(t *testing.T) {
+	ctx := context.Background()
+	s := New(NewMemBackend())
+	a, err := s.CreateArray(ctx, "v", ArrayMetadata{Shape: []int64{50}, DataType: Int16, ChunkShape: []int64{8},
+		FillValue: []byte(`-1`), Codecs: []Codec{BytesCodec(), ZstdCodec(1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]int16, 56)
+	for i := range want {
+		want[i] = -1
+	}
+	for _, c := range []int64{1, 2, 6} {
+		chunk := make([]int16, 8)
+		for i := range chunk {
+			chunk[i] = int16(c*8) + int16(i)
+		}
+		if c == 6 {
+			chunk = chunk[:2] // edge chunk: elements 48, 49
+		}
+		if err := a.WriteChunk(ctx, c, chunk); err != nil {
+			t.Fatal(err)
+		}
+		copy(want[c*8:], chunk)
+	}
+	for _, r := range [][2]int64{{0, 50}, {3, 4}, {7, 17}, {8, 16}, {15, 49}, {49, 50}, {20, 20}} {
+		got, err := a.ReadRange(ctx, r[0], r[1])
+		if err != nil {
+			t.Fatalf("ReadRange(%d, %d): %v", r[0], r[1], err)
+		}
+		if g := got.([]int16); !slices.Equal(g, want[r[0]:r[1]]) {
+			t.Errorf("ReadRange(%d, %d) = %v, want %v", r[0], r[1], g, want[r[0]:r[1]])
+		}
+	}
+	for _, r := range [][2]int64{{-1, 3}, {5, 4}, {0, 51}} {
+		if _, err := a.ReadRange(ctx, r[0], r[1]); !errors.Is(err, ErrChunkIndex) {
+			t.Errorf("ReadRange(%d, %d) = %v, want ErrChunkIndex", r[0], r[1], err)
+		}
+	}
+	if err := s.b.Put(ctx, a.ChunkKey(2), []byte("junk")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ReadRange(ctx, 0, 50); !errors.Is(err, ErrCorruptChunk) {
+		t.Errorf("ReadRange over a corrupt chunk = %v, want ErrCorruptChunk", err)
 	}
 }

@@ -466,3 +466,53 @@ func (a *Array) DeleteChunk(ctx context.Context, i int64) error {
 	}
 	return a.s.b.Delete(ctx, a.ChunkKey(i))
 }
+
+// rangeWorkers bounds the concurrent chunk reads of ReadRange.
+const rangeWorkers = 8
+
+// ReadRange returns elements [start, stop) as a new slice of the array's Go
+// element type, reading the chunks involved concurrently; missing chunks
+// read as the fill value.
+func (a *Array) ReadRange(ctx context.Context, start, stop int64) (any, error) {
+	if start < 0 || stop < start || stop > a.Len() {
+		return nil, fmt.Errorf("array %q: %w: range [%d, %d) outside [0, %d)", a.path, ErrChunkIndex, start, stop, a.Len())
+	}
+	size := int64(a.meta.DataType.Size())
+	if (stop-start)*size > maxChunkBytes {
+		return nil, fmt.Errorf("array %q: range [%d, %d) exceeds %d bytes; read it in parts", a.path, start, stop, maxChunkBytes)
+	}
+	raw := make([]byte, (stop-start)*size)
+	if stop == start {
+		return fromRaw(a.meta.DataType, raw), nil
+	}
+	cl := a.ChunkLen()
+	first, last := start/cl, (stop-1)/cl
+	err := parallel(ctx, int(last-first+1), rangeWorkers, func(ctx context.Context, k int) error {
+		c := first + int64(k)
+		lo, hi := max(start, c*cl), min(stop, (c+1)*cl) // element range within this chunk
+		dst := raw[(lo-start)*size : (hi-start)*size]
+		src, err := a.s.b.Get(ctx, a.ChunkKey(c))
+		if errors.Is(err, ErrNotFound) {
+			for i := 0; i < len(dst); i += int(size) {
+				copy(dst[i:], a.chain.fill)
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		buf := getBuf()
+		defer putBuf(buf)
+		r, err := a.decodeRaw((*buf)[:0], src)
+		*buf = r
+		if err != nil {
+			return fmt.Errorf("array %q chunk %d (%s): %w", a.path, c, a.ChunkKey(c), err)
+		}
+		copy(dst, r[(lo-c*cl)*size:(hi-c*cl)*size])
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return fromRaw(a.meta.DataType, raw), nil
+}
