@@ -406,6 +406,10 @@ type zstdCodec struct {
 	dec *zstd.Decoder
 }
 
+// zstdMaxWindow bounds the history buffer a frame may ask for: 32 MiB,
+// above libzstd's default windows up to level 19 (8 MiB).
+const zstdMaxWindow = 32 << 20
+
 var (
 	zstdMu     sync.Mutex
 	zstdCodecs = map[[2]int]*zstdCodec{}
@@ -423,7 +427,8 @@ func getZstd(level int, checksum bool) (*zstdCodec, error) {
 		return c, nil
 	}
 	if zstdDec == nil {
-		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxChunkBytes+1<<20))
+		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecodeAllCapLimit(true),
+			zstd.WithDecoderMaxMemory(maxChunkBytes+1<<20), zstd.WithDecoderMaxWindow(zstdMaxWindow))
 		if err != nil {
 			return nil, err
 		}
@@ -459,41 +464,18 @@ func (z *zstdCodec) decode(dst, src []byte, limit int) ([]byte, error) {
 	if h.HasFCS && h.FrameContentSize > uint64(limit) {
 		return dst, fmt.Errorf("%w: zstd frame declares %d bytes, more than the limit %d", ErrCorruptChunk, h.FrameContentSize, limit)
 	}
-	if !h.HasFCS {
-		return zstdDecodeStream(dst, src, limit)
-	}
+	// The decoder limits DecodeAll to the capacity of dst, so give it room
+	// for exactly limit bytes: frames without a declared size and
+	// multi-frame inputs cannot grow the output beyond the chunk either.
 	start := len(dst)
-	out, err := z.dec.DecodeAll(src, dst)
-	if err != nil {
-		return dst, fmt.Errorf("%w: zstd: %v", ErrCorruptChunk, err)
+	if cap(dst)-start < limit {
+		dst = append(make([]byte, 0, start+limit), dst...)
 	}
-	if len(out)-start > limit {
-		return dst, fmt.Errorf("%w: zstd: decodes to more than %d bytes", ErrCorruptChunk, limit)
+	out, err := z.dec.DecodeAll(src, dst[:start:start+limit])
+	if err != nil {
+		return dst[:start], fmt.Errorf("%w: zstd: %v", ErrCorruptChunk, err)
 	}
 	return out, nil
-}
-
-// zstdDecodeStream decodes frames that do not declare their size (other
-// writers' streaming output) through a reader capped at limit bytes, so a
-// small hostile input cannot make DecodeAll allocate up to its memory cap.
-// The window cap (8 MiB, libzstd's largest below level 20) bounds the
-// history buffer.
-func zstdDecodeStream(dst, src []byte, limit int) ([]byte, error) {
-	zr, err := zstd.NewReader(bytes.NewReader(src), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
-		zstd.WithDecoderMaxWindow(max(8<<20, uint64(limit))))
-	if err != nil {
-		return dst, fmt.Errorf("%w: zstd: %v", ErrCorruptChunk, err)
-	}
-	defer zr.Close()
-	w := bytes.NewBuffer(dst)
-	n, err := io.Copy(w, io.LimitReader(zr, int64(limit)+1))
-	if err != nil {
-		return dst, fmt.Errorf("%w: zstd: %v", ErrCorruptChunk, err)
-	}
-	if n > int64(limit) {
-		return dst, fmt.Errorf("%w: zstd: decodes to more than %d bytes", ErrCorruptChunk, limit)
-	}
-	return w.Bytes(), nil
 }
 
 func (z *zstdCodec) growth(n int) int { return n + n/128 + 1024 }
