@@ -475,3 +475,13 @@ func NewS3CredentialsProvider(p *S3Credentials, window time.Duration) *aws.Crede
 		o.ExpiryWindow = window
 	})
 }
+
+// NewNSIDCS3Credentials returns a refreshing aws.CredentialsProvider for
+// NSIDC's cloud bucket for a login (see [FindLogin]): the login's token, or
+// one obtained from Earthdata Login with its username and password, is
+// exchanged at the s3credentials endpoint, and the credentials are renewed
+// DefaultRefreshWindow before they expire. The credentials only work from
+// AWS us-west-2.
+func NewNSIDCS3Credentials(login Login) *aws.CredentialsCache {
+	return NewS3CredentialsProvider(&S3Credentials{Token: &TokenSource{Login: login}, AppName: "zagg-go"}, 0)
+}
