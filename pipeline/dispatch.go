@@ -124,7 +124,8 @@ const (
 //   - transient failures (ErrTransient, network errors, results of kind
 //     KindTransient): up to MaxAttempts attempts in all, exponential backoff
 //     with full jitter, while the run-level RetryBudget lasts;
-//   - timeouts (ErrTimeout): retried TimeoutRetries times, then OutcomeTimeout;
+//   - timeouts (ErrTimeout, results of kind KindTimeout): retried
+//     TimeoutRetries times, then OutcomeTimeout;
 //   - deterministic failures and results of kind KindDeterministic: never
 //     retried;
 //   - empty results: final, OutcomeEmpty.
@@ -421,7 +422,7 @@ func (r *run) runJob(ctx context.Context, i int) {
 			}
 			delay = max(r.backoff(rec.Throttles), throttle.RetryAfter)
 			r.pauseAll(throttle.RetryAfter)
-		case kindTimeout:
+		case KindTimeout:
 			timeouts++
 			if timeouts > r.d.TimeoutRetries || !r.takeBudget() {
 				rec.Outcome = OutcomeTimeout
@@ -449,11 +450,8 @@ func (r *run) runJob(ctx context.Context, i int) {
 	}
 }
 
-// Private kinds used only inside the dispatcher.
-const (
-	kindThrottle ErrorKind = "throttle"
-	kindTimeout  ErrorKind = "timeout"
-)
+// kindThrottle is a private kind used only inside the dispatcher.
+const kindThrottle ErrorKind = "throttle"
 
 // classify maps an attempt's outcome to what the retry policy does with it.
 func classify(exec *Execution, err error) (ErrorKind, *ThrottleError) {
@@ -463,7 +461,7 @@ func classify(exec *Execution, err error) (ErrorKind, *ThrottleError) {
 		case errors.As(err, &te):
 			return kindThrottle, te
 		case errors.Is(err, ErrTimeout):
-			return kindTimeout, nil
+			return KindTimeout, nil
 		case errors.Is(err, ErrDeterministic):
 			return KindDeterministic, nil
 		case IsTransient(err):
@@ -479,7 +477,7 @@ func classify(exec *Execution, err error) (ErrorKind, *ThrottleError) {
 		return KindNone, nil
 	}
 	switch res.ErrorKind {
-	case KindEmpty, KindTransient:
+	case KindEmpty, KindTransient, KindTimeout:
 		return res.ErrorKind, nil
 	}
 	return KindDeterministic, nil

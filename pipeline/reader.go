@@ -219,7 +219,7 @@ feed:
 	}
 	pts := &Points{Cells: make([]uint64, 0, n), Columns: make([]agg.Column, len(r.Columns))}
 	for c, src := range plan.colSource {
-		if plan.reads[src].f32 {
+		if plan.kind[src] == kindF32 {
 			pts.Columns[c].F32 = make([]float32, 0, n)
 		} else {
 			pts.Columns[c].F64 = make([]float64, 0, n)
@@ -231,7 +231,7 @@ feed:
 		}
 		pts.Cells = append(pts.Cells, p.cells...)
 		for c, src := range plan.colSource {
-			if plan.reads[src].f32 {
+			if plan.kind[src] == kindF32 {
 				pts.Columns[c].F32 = append(pts.Columns[c].F32, p.f32[src]...)
 			} else {
 				pts.Columns[c].F64 = append(pts.Columns[c].F64, p.f64[src]...)
@@ -246,15 +246,24 @@ feed:
 type columnPlan struct {
 	reads     []datasetRead // distinct dataset path templates
 	colSource []int         // column -> index into reads
-	mu        sync.Mutex    // guards the f32 decisions
+
+	mu   sync.Mutex // guards kind
+	kind []colKind  // per read: float32 or float64 (see granuleReader.isF32)
 }
 
 type datasetRead struct {
 	template string
 	variable bool // a data_source variable: rows equal to its fill are dropped
-	decided  bool // f32 is fixed (see granuleReader.isF32)
-	f32      bool // the column is kept as float32
 }
+
+// colKind is the Go type a column is kept in.
+type colKind uint8
+
+const (
+	kindUndecided colKind = iota
+	kindF32
+	kindF64
+)
 
 func (r *CellReader) columnPlan() (*columnPlan, error) {
 	p := &columnPlan{colSource: make([]int, len(r.Columns))}
@@ -275,13 +284,14 @@ func (r *CellReader) columnPlan() (*columnPlan, error) {
 		}
 		p.colSource[c] = i
 	}
+	p.kind = make([]colKind, len(p.reads))
 	return p, nil
 }
 
 // granulePoints are the points one granule contributes.
 type granulePoints struct {
 	cells []uint64
-	f32   [][]float32 // per read, when reads[i].f32
+	f32   [][]float32 // per read, for float32 columns
 	f64   [][]float64 // per read otherwise
 }
 
@@ -441,8 +451,10 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 
 	// Round 2: only that row range of every other dataset.
 	paths := make([]string, len(g.plan.reads))
-	for i, rd := range g.plan.reads {
-		paths[i] = ExpandPath(rd.template, group)
+	for i := range g.plan.reads {
+		// Index, do not copy: isF32 updates other fields of reads[i] under
+		// plan.mu from concurrent granule readers.
+		paths[i] = ExpandPath(g.plan.reads[i].template, group)
 	}
 	dsets, plans, err := f.PlanRows(ctx, lo, cnt, paths...)
 	if err != nil {
@@ -531,12 +543,13 @@ rows:
 func (g *granuleReader) isF32(i int, d *h5read.Dataset) bool {
 	g.plan.mu.Lock()
 	defer g.plan.mu.Unlock()
-	rd := &g.plan.reads[i]
-	if !rd.decided {
-		dt := d.Dtype()
-		rd.decided, rd.f32 = true, dt.Class == h5read.ClassFloat && dt.Size == 4
+	if g.plan.kind[i] == kindUndecided {
+		g.plan.kind[i] = kindF64
+		if dt := d.Dtype(); dt.Class == h5read.ClassFloat && dt.Size == 4 {
+			g.plan.kind[i] = kindF32
+		}
 	}
-	return rd.f32
+	return g.plan.kind[i] == kindF32
 }
 
 // fillOf returns a dataset's HDF5 fill value as float64 and whether rows

@@ -22,6 +22,9 @@ const (
 	// KindDeterministic: a failure that will repeat (bad config, corrupt
 	// granule, invalid event). Never retried.
 	KindDeterministic ErrorKind = "deterministic"
+	// KindTimeout: the cell ran out of time (a worker that stopped itself
+	// before its deadline). Retried like a function timeout (once).
+	KindTimeout ErrorKind = "timeout"
 )
 
 // The messages zagg 0.1.0 uses for its two "no data" outcomes; kept verbatim

@@ -1,0 +1,158 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/zagg-go/zagg/internal/s3test"
+	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// workerFixture serves the sample granules and an output bucket from one
+// loopback S3 server and returns a Worker wired to it, plus the first sample
+// cell and its granules.
+func workerFixture(t *testing.T) (*Worker, *s3test.Server, string, []string) {
+	t.Helper()
+	srv := s3test.New(t, sampledata.Bucket, "out")
+	for _, name := range sampledata.GranuleNames() {
+		b, _ := sampledata.Granule(name)
+		var cat struct {
+			Catalog map[string][]string `json:"catalog"`
+		}
+		_ = json.Unmarshal(sampledata.Catalog(), &cat)
+		for _, urls := range cat.Catalog {
+			for _, u := range urls {
+				if strings.HasSuffix(u, name) {
+					key, _ := sampledata.Key(u)
+					srv.Put(t, sampledata.Bucket, key, b)
+				}
+			}
+		}
+	}
+	var cat struct {
+		Catalog map[string][]string `json:"catalog"`
+	}
+	if err := json.Unmarshal(sampledata.Catalog(), &cat); err != nil {
+		t.Fatal(err)
+	}
+	var key string
+	for k, urls := range cat.Catalog {
+		if key == "" || len(urls) > len(cat.Catalog[key]) || (len(urls) == len(cat.Catalog[key]) && k < key) {
+			key = k
+		}
+	}
+	w := &Worker{
+		StoreOptions: []zarrstore.Option{zarrstore.WithS3Client(srv.Client)},
+		DataS3: NewDataS3("us-east-1", func(o *s3.Options) {
+			o.BaseEndpoint = aws.String(srv.URL)
+			o.UsePathStyle = true
+		}),
+	}
+	return w, srv, key, cat.Catalog[key]
+}
+
+var testCreds = map[string]string{"accessKeyId": "test-key", "secretAccessKey": "test-secret", "sessionToken": "tok-SECRET"}
+
+func TestWorkerSetupProcessFinalize(t *testing.T) {
+	w, srv, key, urls := workerFixture(t)
+	ctx := context.Background()
+	store := "s3://out/run.zarr"
+
+	if r := w.Handle(ctx, &Event{Mode: ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12}); r.StatusCode != 200 {
+		t.Fatalf("setup: %d %s", r.StatusCode, r.Body)
+	}
+	r := w.Handle(ctx, &Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls,
+		StorePath: store, S3Credentials: testCreds})
+	if r.StatusCode != 200 {
+		t.Fatalf("process: %d %s", r.StatusCode, r.Body)
+	}
+	var res CellResult
+	if err := json.Unmarshal([]byte(r.Body), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.CellsWithData == 0 || res.TotalObs == 0 || res.FilesProcessed != len(urls) || res.Error != nil {
+		t.Errorf("result %+v", res)
+	}
+	if fmt.Sprint(res.ParentMorton) != key {
+		t.Errorf("parent_morton %d, want %s", res.ParentMorton, key)
+	}
+	if strings.Contains(r.Body, "SECRET") {
+		t.Error("credentials in the reply")
+	}
+	if r := w.Handle(ctx, &Event{Mode: ModeFinalize, StorePath: store}); r.StatusCode != 200 {
+		t.Fatalf("finalize: %d %s", r.StatusCode, r.Body)
+	}
+	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell, err := morton.Parse(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := z.ChunkExists(ctx, "12/cell_ids", int64(cell.Nest()))
+	if err != nil || !ok {
+		t.Errorf("cell chunk written: %v, %v", ok, err)
+	}
+}
+
+func TestWorkerRejectsBadEvents(t *testing.T) {
+	w, _, key, urls := workerFixture(t)
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		ev     Event
+		status int
+		want   string
+	}{
+		{"missing keys", Event{ParentMorton: CellKey(key)}, 400, "Missing required parameters: parent_order, child_order, granule_urls, store_path, s3_credentials"},
+		{"missing credential keys", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls, StorePath: "s3://out/x", S3Credentials: map[string]string{"accessKeyId": "a"}}, 400, "Missing s3_credentials keys: secretAccessKey, sessionToken"},
+		{"bad config", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls, StorePath: "s3://out/x", S3Credentials: testCreds, Config: json.RawMessage(`{"data_source": 3}`)}, 400, "Invalid config"},
+		{"child order mismatch", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 10, GranuleURLs: urls, StorePath: "s3://out/x", S3Credentials: testCreds}, 400, "child_order 10 differs"},
+		{"unknown mode", Event{Mode: "explode"}, 400, `Unknown mode \"explode\"`},
+		{"finalize without store", Event{Mode: ModeFinalize}, 400, "store_path"},
+		{"no granules", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: []string{}, StorePath: "s3://out/x", S3Credentials: testCreds}, 500, MsgNoGranules},
+		{"missing granule", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: []string{"s3://zagg-sample/nope.h5"}, StorePath: "s3://out/x", S3Credentials: testCreds}, 500, `"error_kind":"deterministic"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := tt.ev
+			r := w.Handle(ctx, &ev)
+			if r.StatusCode != tt.status || !strings.Contains(r.Body, tt.want) {
+				t.Errorf("got %d %s; want %d containing %q", r.StatusCode, r.Body, tt.status, tt.want)
+			}
+			if !json.Valid([]byte(r.Body)) {
+				t.Errorf("body is not JSON: %s", r.Body)
+			}
+		})
+	}
+}
+
+func TestWorkerStopsBeforeDeadline(t *testing.T) {
+	w, srv, key, urls := workerFixture(t)
+	w.Margin = time.Hour // every deadline is already inside the margin...
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Hour)
+	defer cancel()
+	// ...so the cell must stop at once, write nothing and say timeout.
+	ctx2, cancel2 := context.WithDeadline(ctx, time.Now().Add(time.Hour+50*time.Millisecond))
+	defer cancel2()
+	srv.Inject(s3test.Fault{Method: http.MethodGet, Status: 503, Times: 1000})
+	r := w.Handle(ctx2, &Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls,
+		StorePath: "s3://out/t.zarr", S3Credentials: testCreds})
+	var res CellResult
+	if err := json.Unmarshal([]byte(r.Body), &res); err != nil {
+		t.Fatal(err)
+	}
+	if r.StatusCode != 500 || res.ErrorKind != KindTimeout {
+		t.Errorf("got %d %s; want 500 with error_kind timeout", r.StatusCode, r.Body)
+	}
+}
