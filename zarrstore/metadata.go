@@ -23,7 +23,8 @@ type ArrayMetadata struct {
 	FillValue json.RawMessage
 	// Codecs is the codec list, in the order applied on write.
 	Codecs []Codec
-	// Attributes are the user attributes (nil writes {}).
+	// Attributes are the user attributes (nil writes {}). When read back,
+	// JSON numbers are json.Number values (exact for 64-bit integers).
 	Attributes map[string]any
 	// DimensionNames names the dimensions; written only when set (an empty
 	// name is written as null).
@@ -32,7 +33,8 @@ type ArrayMetadata struct {
 
 // GroupMetadata is the content of a group's zarr.json.
 type GroupMetadata struct {
-	// Attributes are the user attributes (nil writes {}).
+	// Attributes are the user attributes (nil writes {}). When read back,
+	// JSON numbers are json.Number values (exact for 64-bit integers).
 	Attributes map[string]any
 	// Consolidated, when non-nil, is the consolidated metadata block: node
 	// paths relative to this group mapped to their zarr.json documents.

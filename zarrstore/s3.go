@@ -247,7 +247,10 @@ func (b *S3Backend) ListDir(ctx context.Context, prefix string) (objects, dirs [
 			return nil, nil, fmt.Errorf("list %s: %w", b.where(prefix), err)
 		}
 		for _, o := range page.Contents {
-			objects = append(objects, strings.TrimPrefix(aws.ToString(o.Key), full))
+			// Skip "directory marker" objects named like the prefix.
+			if name := strings.TrimPrefix(aws.ToString(o.Key), full); name != "" {
+				objects = append(objects, name)
+			}
 		}
 		for _, cp := range page.CommonPrefixes {
 			dirs = append(dirs, strings.TrimSuffix(strings.TrimPrefix(aws.ToString(cp.Prefix), full), "/"))
