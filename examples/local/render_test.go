@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// renderTestStore writes a small order-6 store (order-4 chunks) with h_mean
+// on the cells around 75°S, 0–90°E, and returns its folder.
+func renderTestStore(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "s.zarr")
+	s, err := zarrstore.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Setup(ctx, zarrstore.Layout{
+		ParentOrder: 4,
+		Orders:      []int{6},
+		Variables: []zarrstore.Variable{
+			{Name: "h_mean", DataType: zarrstore.Float32, Attributes: map[string]any{"units": "m"}},
+		},
+		Project: map[string]any{"start_date": "2024-01-06", "end_date": "2024-04-06"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const per = 16 // order-6 cells per order-4 chunk
+	for p := range healpix.NPix(4) {
+		lat, lon := healpix.NestCenter(4, p)
+		if lat > -80 && lat < -70 && lon < 90 {
+			vals := make([]float32, per)
+			for k := range vals {
+				vals[k] = float32(1000 + 10*k)
+			}
+			if err := s.WriteChunk(ctx, "6/h_mean", int64(p), vals); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir
+}
+
+func TestRenderCommand(t *testing.T) {
+	dir := renderTestStore(t)
+	out := filepath.Join(t.TempDir(), "map.png")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"render", "--store", dir, "--var", "h_mean", "--out", out, "--width", "300", "--outline", "antarctica"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"wrote " + out, "map 300×", "EPSG:3031", "h_mean order 6", "viridis"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Bounds().Dx() < 300 {
+		t.Errorf("image %v narrower than the 300 px map", img.Bounds())
+	}
+	// Transparent (no data) and opaque (data) pixels both occur.
+	var clear, opaque int
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			if _, _, _, a := img.At(x, y).RGBA(); a == 0 {
+				clear++
+			} else {
+				opaque++
+			}
+		}
+	}
+	if clear == 0 || opaque == 0 {
+		t.Errorf("%d transparent, %d opaque pixels", clear, opaque)
+	}
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("output mode %v, %v", st.Mode(), err)
+	}
+
+	// Explicit limits, projection, colormap, default output name.
+	t.Chdir(t.TempDir())
+	stdout.Reset()
+	code = run([]string{"render", "--store", dir, "--var", "h_mean", "--order", "6", "--projection", "equirectangular",
+		"--colormap", "rdbu_r", "--vmin", "1000", "--vmax", "1150", "--spacing", "20000", "--no-title", "--no-colorbar"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if _, err := os.Stat("h_mean_order6.png"); err != nil {
+		t.Errorf("default output name: %v", err)
+	}
+	if !strings.Contains(stdout.String(), "rdbu_r from 1000 to 1150") || !strings.Contains(stdout.String(), "equirectangular") {
+		t.Errorf("stdout:\n%s", stdout.String())
+	}
+}
+
+func TestRenderCommandErrors(t *testing.T) {
+	dir := renderTestStore(t)
+	geo := filepath.Join(t.TempDir(), "bad.geojson")
+	if err := os.WriteFile(geo, []byte(`{"type": "Point"`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{}, 2, "--store and --var are required"},
+		{[]string{"--store", dir}, 2, "required"},
+		{[]string{"--store", dir, "--var", "h_mean", "extra"}, 2, "unexpected arguments"},
+		{[]string{"--store", dir, "--var", "h_mean", "--projection", "mercator"}, 2, "--projection"},
+		{[]string{"--store", dir, "--var", "h_mean", "--colormap", "jet"}, 2, "--colormap"},
+		{[]string{"--store", dir, "--var", "h_mean", "--vmin", "1"}, 2, "go together"},
+		{[]string{"--store", dir, "--var", "h_mean", "--vmin", "2", "--vmax", "1"}, 2, "above"},
+		{[]string{"--store", dir, "--var", "h_mean", "--percentiles", "98,2"}, 2, "--percentiles"},
+		{[]string{"--store", dir, "--var", "h_mean", "--extent", "1,2,3"}, 2, "--extent"},
+		{[]string{"--store", dir, "--var", "h_mean", "--extent", "3,0,1,1"}, 2, "--extent"},
+		{[]string{"--store", dir, "--var", "h_mean", "--outline", geo}, 2, "--outline"},
+		{[]string{"--store", dir, "--var", "nope"}, 1, "not found"},
+		{[]string{"--store", dir, "--var", "h_mean", "--order", "9"}, 1, "not found"},
+		{[]string{"--store", filepath.Join(dir, "missing"), "--var", "h_mean"}, 1, "store"},
+		{[]string{"--store", dir, "--var", "h_mean", "--spacing", "1", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "too large"},
+		{[]string{"--store", dir, "--var", "h_mean", "--out", filepath.Join(dir, "no", "such", "dir", "x.png")}, 1, "render:"},
+		{[]string{"--bogus"}, 2, "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		code := run(append([]string{"render"}, tt.args...), &stdout, &stderr)
+		if code != tt.code || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("render %q: exit %d, stderr %q; want exit %d with %q", tt.args, code, stderr.String(), tt.code, tt.want)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"render", "-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "usage: go run ./examples/local render") {
+		t.Errorf("-h: exit %d, %q", code, stderr.String())
+	}
+}
