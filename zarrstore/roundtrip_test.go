@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -208,5 +209,41 @@ func TestReadRange(t *testing.T) {
 	}
 	if _, err := a.ReadRange(ctx, 0, 50); !errors.Is(err, ErrCorruptChunk) {
 		t.Errorf("ReadRange over a corrupt chunk = %v, want ErrCorruptChunk", err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	s := New(NewMemBackend())
+	put := func(key, doc string) {
+		if err := s.b.Put(ctx, key, []byte(doc)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("junk/zarr.json", "{not json")
+	put("grp/zarr.json", `{"zarr_format":3,"node_type":"group","attributes":{}}`)
+	put("arr/zarr.json", validArray)
+	put("huge/zarr.json", strings.Replace(validArray, `"chunk_shape":[10]`, `"chunk_shape":[1000000000000]`, 1))
+	tests := []struct {
+		name  string
+		open  func() error
+		want  error
+		where string
+	}{
+		{"missing array", func() error { _, err := s.OpenArray(ctx, "nope"); return err }, ErrNotFound, "nope"},
+		{"junk array", func() error { _, err := s.OpenArray(ctx, "junk"); return err }, ErrInvalidMetadata, "junk"},
+		{"group as array", func() error { _, err := s.OpenArray(ctx, "grp"); return err }, ErrInvalidMetadata, "grp"},
+		{"array as group", func() error { _, err := s.OpenGroup(ctx, "arr"); return err }, ErrInvalidMetadata, "arr"},
+		{"junk group", func() error { _, err := s.OpenGroup(ctx, "junk"); return err }, ErrInvalidMetadata, "junk"},
+		{"huge chunk", func() error { _, err := s.OpenArray(ctx, "huge"); return err }, ErrUnsupported, "huge"},
+		{"bad path", func() error { _, err := s.OpenArray(ctx, "a/../b"); return err }, ErrInvalidKey, "a/../b"},
+		{"write to missing", func() error { return s.WriteChunk(ctx, "nope", 0, []float32{1}) }, ErrNotFound, "nope"},
+		{"root array", func() error { _, err := s.CreateArray(ctx, "", ArrayMetadata{}); return err }, ErrInvalidKey, "root"},
+	}
+	for _, tt := range tests {
+		err := tt.open()
+		if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.where) {
+			t.Errorf("%s: %v, want %v naming %q", tt.name, err, tt.want, tt.where)
+		}
 	}
 }
