@@ -1,0 +1,370 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+func init() { commands["run"] = runRun }
+
+// signalContext returns the context of a command: cancelled by Ctrl-C or
+// SIGTERM. Tests replace it.
+var signalContext = func() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+const runUsage = `usage: go run ./examples/local run --config FILE --catalog FILE --store DIR|s3://bucket/prefix [flags]
+
+Process the parent cells of a catalog into a Zarr v3 store: for every cell,
+read the rows of its granules that fall inside it, compute the config's
+statistics at every order from the child order down to the parent order, and
+write the cell's chunks. Cells already written are skipped (an interrupted run
+resumes) unless --overwrite. Ctrl-C stops cleanly: finished cells stay
+written and the store's metadata is consolidated.
+
+Granules are read with the config's data_source.driver (or --driver):
+  s3     NSIDC's bucket (run in us-west-2) with temporary credentials from an
+         Earthdata login (EARTHDATA_TOKEN, EARTHDATA_USERNAME/PASSWORD or
+         ~/.netrc); with --s3-endpoint, any S3-compatible server and the
+         default AWS credentials instead
+  https  Earthdata HTTPS with a bearer token (URLs from the catalog's
+         https_urls or s3_base/https_base)
+  file   a local folder (--granule-dir) holding the granules, as the bucket's
+         key layout or flat
+An s3:// store uses the default AWS credential chain (and --s3-endpoint).
+
+flags:
+`
+
+// stringList is a repeatable, comma-separated flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+// runFlags are the flags of run (demo reuses some of them).
+type runFlags struct {
+	config, catalog, store, results string
+	driver, granuleDir, s3Endpoint  string
+	region                          string
+	maxCells, workers, granuleConc  int
+	overwrite, dryRun, quiet        bool
+	cells                           stringList
+	timeout                         time.Duration
+}
+
+func runRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, runUsage)
+		fs.PrintDefaults()
+	}
+	var f runFlags
+	fs.StringVar(&f.config, "config", "", "pipeline config YAML, or a built-in name ("+strings.Join(pipeline.BuiltinConfigs(), ", ")+")")
+	fs.StringVar(&f.catalog, "catalog", "", "catalog JSON (default: the config's catalog key)")
+	fs.StringVar(&f.store, "store", "", "output store: a folder or s3://bucket/prefix (default: the config's output.store)")
+	fs.IntVar(&f.maxCells, "max-cells", 0, "process only the first N cells")
+	fs.Var(&f.cells, "cell", "process only this catalog cell (legacy morton id; repeatable or comma-separated)")
+	fs.IntVar(&f.workers, "workers", 4, "cells processed at once")
+	fs.IntVar(&f.granuleConc, "granule-workers", 4, "granules of one cell read at once")
+	fs.BoolVar(&f.overwrite, "overwrite", false, "process cells whose chunks already exist")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the plan (cells, granules, estimated bytes) and exit")
+	fs.StringVar(&f.results, "results", "", "results JSON file (default: zagg-results-<time>.json beside a local store, or in the current folder)")
+	fs.StringVar(&f.driver, "driver", "", "granule driver: s3, https or file (default: the config's data_source.driver)")
+	fs.StringVar(&f.granuleDir, "granule-dir", "", "folder holding the granules (file driver)")
+	fs.StringVar(&f.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint for granules and store (default AWS credentials, path-style)")
+	fs.StringVar(&f.region, "region", "us-west-2", "AWS region")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress display")
+	fs.DurationVar(&f.timeout, "timeout", 0, "stop after this long (0: no limit)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "run: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	if f.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+	}
+	return doRun(ctx, &f, stdout, stderr)
+}
+
+func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "run: %v\n", err)
+		return 1
+	}
+	if f.config == "" {
+		fmt.Fprintln(stderr, "run: --config is required")
+		return 2
+	}
+	cfg, err := loadConfig(f.config)
+	if err != nil {
+		return fail(err)
+	}
+	catPath := firstNonEmpty(f.catalog, cfg.Catalog)
+	if catPath == "" {
+		return fail(errors.New("no catalog specified (pass --catalog or set catalog: in the config)"))
+	}
+	cat, err := pipeline.LoadCatalog(catPath)
+	if err != nil {
+		return fail(err)
+	}
+	storeLoc := firstNonEmpty(f.store, cfg.Output.Store)
+	if storeLoc == "" {
+		return fail(errors.New("no store specified (pass --store or set output.store in the config)"))
+	}
+	driver := pipeline.Driver(firstNonEmpty(f.driver, string(cfg.DataSource.Driver), string(pipeline.DriverS3)))
+	z, err := openStore(ctx, storeLoc, f)
+	if err != nil {
+		return fail(err)
+	}
+	r := &pipeline.Runner{
+		Config: cfg, Catalog: cat, Store: z,
+		Workers: f.workers, GranuleConcurrency: f.granuleConc,
+		Cells: f.cells, MaxCells: f.maxCells, Overwrite: f.overwrite,
+	}
+	if f.dryRun {
+		// No credentials and no writes: sizes come from local files only.
+		if driver == pipeline.DriverFile {
+			r.GranuleSize = localSize(f.granuleDir)
+		}
+		plan, err := r.Plan(ctx)
+		if err != nil {
+			return fail(err)
+		}
+		plan.WriteText(stdout)
+		fmt.Fprintf(stdout, "Store: %s\n", storeLoc)
+		return 0
+	}
+	if r.Opener, err = granuleOpener(ctx, driver, cat, f); err != nil {
+		return fail(err)
+	}
+	if !f.quiet {
+		r.Progress = stderr
+	}
+	start := time.Now()
+	rep, runErr := r.Run(ctx)
+	if rep == nil {
+		return fail(runErr)
+	}
+	resultsPath := f.results
+	if resultsPath == "" {
+		resultsPath = defaultResultsPath(storeLoc, start)
+	}
+	if err := writeReport(resultsPath, rep); err != nil {
+		fmt.Fprintf(stderr, "run: results: %v\n", err)
+	}
+	printSummary(stdout, rep, storeLoc, resultsPath)
+	switch {
+	case errors.Is(runErr, context.Canceled):
+		fmt.Fprintln(stderr, "run: interrupted; finished cells are kept, run again to resume")
+		return 130
+	case runErr != nil:
+		return fail(runErr)
+	case rep.Summary.CellsError+rep.Summary.CellsTimeout > 0:
+		return 1
+	}
+	return 0
+}
+
+// loadConfig loads a config file, or a built-in config by name.
+func loadConfig(name string) (*pipeline.Config, error) {
+	if _, err := os.Stat(name); err != nil {
+		for _, b := range pipeline.BuiltinConfigs() {
+			if b == name {
+				return pipeline.DefaultConfig(name)
+			}
+		}
+	}
+	return pipeline.LoadConfig(name)
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// awsConfig returns the AWS configuration of the default credential chain.
+func awsConfig(ctx context.Context, region string) (aws.Config, error) {
+	return awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region))
+}
+
+// s3Client returns a client for the default chain, or for an S3-compatible
+// endpoint (path-style addressing, checksums only when required).
+func s3Client(ctx context.Context, f *runFlags) (*s3.Client, error) {
+	cfg, err := awsConfig(ctx, f.region)
+	if err != nil {
+		return nil, err
+	}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if f.s3Endpoint != "" {
+			o.BaseEndpoint = aws.String(f.s3Endpoint)
+			o.UsePathStyle = true
+			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+		}
+	}), nil
+}
+
+// openStore opens the output store; s3:// locations get a client.
+func openStore(ctx context.Context, loc string, f *runFlags) (*zarrstore.Store, error) {
+	if !strings.HasPrefix(loc, "s3://") {
+		return zarrstore.Open(loc)
+	}
+	c, err := s3Client(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return zarrstore.Open(loc, zarrstore.WithS3Client(c))
+}
+
+// granuleOpener builds the reader of the configured driver.
+func granuleOpener(ctx context.Context, driver pipeline.Driver, cat *pipeline.Catalog, f *runFlags) (pipeline.Opener, error) {
+	switch driver {
+	case pipeline.DriverFile:
+		if f.granuleDir == "" {
+			return nil, errors.New("the file driver needs --granule-dir")
+		}
+		return pipeline.DirOpener(f.granuleDir), nil
+	case pipeline.DriverHTTPS:
+		login, err := cmr.FindLogin(cmr.LoginOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("https driver: %w", err)
+		}
+		ts := &cmr.TokenSource{Login: login}
+		return pipeline.HTTPSOpener(&http.Client{Timeout: 5 * time.Minute}, cat.HTTPSURL,
+			func(ctx context.Context) (string, error) {
+				tok, err := ts.Token(ctx)
+				return tok.Reveal(), err
+			}), nil
+	case pipeline.DriverS3:
+		if f.s3Endpoint != "" {
+			c, err := s3Client(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			return pipeline.S3Opener(c), nil
+		}
+		login, err := cmr.FindLogin(cmr.LoginOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("s3 driver: NSIDC credentials need an Earthdata login: %w", err)
+		}
+		creds := cmr.NewS3CredentialsProvider(&cmr.S3Credentials{Token: &cmr.TokenSource{Login: login}, AppName: "zagg"}, 0)
+		c := s3.New(s3.Options{Region: f.region, Credentials: creds})
+		return pipeline.S3Opener(c), nil
+	}
+	return nil, fmt.Errorf("unknown driver %q (want s3, https or file)", driver)
+}
+
+// localSize returns the size of a granule in a local folder.
+func localSize(root string) func(context.Context, string) (int64, error) {
+	op := pipeline.DirOpener(root)
+	return func(ctx context.Context, u string) (int64, error) {
+		f, err := op.Open(ctx, u)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		return f.Size(), nil
+	}
+}
+
+func defaultResultsPath(store string, t time.Time) string {
+	name := "zagg-results-" + t.UTC().Format("20060102T150405Z") + ".json"
+	if strings.Contains(store, "://") {
+		return name
+	}
+	return filepath.Join(filepath.Dir(filepath.Clean(store)), name)
+}
+
+func writeReport(path string, rep *pipeline.Report) error {
+	tmp := path + ".tmp"
+	fh, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteJSON(fh); err != nil {
+		fh.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := fh.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func printSummary(w io.Writer, rep *pipeline.Report, store, results string) {
+	s := rep.Summary
+	fmt.Fprintf(w, "Done: %d cells with data, %d obs, %d empty, %d errors, %d skipped (already written), %d canceled, %.1fs\n",
+		s.CellsWithData, s.TotalObs, s.CellsEmpty, s.CellsError+s.CellsTimeout, s.CellsSkipped, s.CellsCanceled, s.WallTimeS)
+	var req, fetched int64
+	var ph pipeline.Phases
+	for _, r := range rep.Results {
+		if r.Result == nil {
+			continue
+		}
+		req += r.Result.Requests
+		fetched += r.Result.BytesFetched
+		if p := r.Result.Phases; p != nil {
+			ph.Read += p.Read
+			ph.Decode += p.Decode
+			ph.Bin += p.Bin
+			ph.Aggregate += p.Aggregate
+			ph.Write += p.Write
+		}
+	}
+	if req > 0 {
+		fmt.Fprintf(w, "Read: %d requests, %s fetched; time in read %.2fs, decode %.2fs, bin %.2fs, aggregate %.2fs, write %.2fs\n",
+			req, pipeline.FormatBytes(fetched), ph.Read, ph.Decode, ph.Bin, ph.Aggregate, ph.Write)
+	}
+	for _, r := range rep.Results {
+		if r.Outcome == pipeline.OutcomeFailed || r.Outcome == pipeline.OutcomeTimeout {
+			fmt.Fprintf(w, "  cell %s %s: %s\n", r.Key, r.Outcome, r.Error)
+		}
+	}
+	fmt.Fprintf(w, "Output: %s\n", store)
+	if results != "" {
+		fmt.Fprintf(w, "Results: %s\n", results)
+	}
+}

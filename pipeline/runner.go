@@ -1,0 +1,290 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// Runner processes the cells of a catalog into a store with a pool of
+// goroutines: the local runner of examples/local. It sets the store up once,
+// runs every selected cell with Run on a Dispatcher (bounded concurrency,
+// retries of transient failures), skips cells an earlier run finished unless
+// Overwrite is set (so an interrupted run resumes where it stopped), and
+// consolidates the store's metadata at the end, also after an interruption.
+//
+// Memory is bounded by Workers × the need of one cell: the cell's points
+// (24–32 bytes per point) plus, per granule read at once (GranuleConcurrency),
+// one beam's coordinates and h5read's bounded caches (40 MiB by default).
+type Runner struct {
+	// Config is the pipeline config. Required.
+	Config *Config
+	// Catalog lists the cells and their granules. Required.
+	Catalog *Catalog
+	// Store is the output store. Required.
+	Store *zarrstore.Store
+	// Opener reads granules (S3Opener, HTTPSOpener, DirOpener, FSOpener).
+	// Required.
+	Opener Opener
+
+	// Workers is the number of cells processed at once. Default 4.
+	Workers int
+	// GranuleConcurrency is the number of granules of one cell read at once.
+	// Default 4.
+	GranuleConcurrency int
+	// Cells, if set, restricts the run to these catalog keys.
+	Cells []string
+	// MaxCells, if > 0, processes only the first MaxCells cells selected.
+	MaxCells int
+	// Overwrite processes cells whose chunks already exist (by default they
+	// are skipped, which resumes an interrupted run).
+	Overwrite bool
+	// Progress, if set, receives a progress bar (terminal) or lines.
+	Progress io.Writer
+	// OnRecord, if set, is called as each cell ends (concurrently).
+	OnRecord func(CellRecord)
+	// ReaderOptions are passed to every h5read open.
+	ReaderOptions []h5read.Option
+	// GranuleSize, if set, returns a granule's size in bytes for the dry-run
+	// estimate (a HEAD request, a stat).
+	GranuleSize func(ctx context.Context, url string) (int64, error)
+	// Dispatcher, if set, supplies the retry policy (its Executor, Workers,
+	// Skip, OnRecord and Progress are replaced by the Runner's).
+	Dispatcher *Dispatcher
+}
+
+// setup is what a run needs, built from the Runner's fields.
+type setup struct {
+	exec  *LocalExecutor
+	cells []cmr.CatalogCell
+}
+
+func (r *Runner) prepare(needOpener bool) (*setup, error) {
+	if r.Config == nil || r.Catalog == nil || r.Store == nil || (needOpener && r.Opener == nil) {
+		return nil, fmt.Errorf("pipeline: Runner needs Config, Catalog, Store and Opener")
+	}
+	conv, err := r.Catalog.Convention(r.Config)
+	if err != nil {
+		return nil, err
+	}
+	po, err := r.Config.ParentOrder(r.Catalog.ParentOrder())
+	if err != nil {
+		return nil, err
+	}
+	if po != r.Catalog.ParentOrder() {
+		return nil, fmt.Errorf("%w: output.grid.parent_order %d differs from the catalog's parent_order %d; build the catalog at order %d",
+			ErrConfig, po, r.Catalog.ParentOrder(), po)
+	}
+	a, err := NewAggregator(r.Config)
+	if err != nil {
+		return nil, err
+	}
+	s, err := NewStore(r.Store, r.Config, a, po, conv)
+	if err != nil {
+		return nil, err
+	}
+	cells, err := r.Catalog.Select(r.Cells, r.MaxCells)
+	if err != nil {
+		return nil, err
+	}
+	if len(cells) == 0 {
+		return nil, fmt.Errorf("%w: the catalog lists no cell", ErrEmptyCatalog)
+	}
+	rd := NewCellReader(r.Config, a.Columns(), r.Opener)
+	rd.Convention = conv
+	rd.Concurrency = r.GranuleConcurrency
+	rd.Options = r.ReaderOptions
+	return &setup{exec: &LocalExecutor{Reader: rd, Aggregator: a, Store: s}, cells: cells}, nil
+}
+
+// Run processes the selected cells and returns the report (one record per
+// cell, in catalog order, and totals). Setup errors (config, catalog,
+// conventions, store layout) are returned before anything is written. When
+// ctx is cancelled (Ctrl-C) the cells in flight stop, finished cells stay
+// written, the metadata is consolidated, and Run returns the report so far
+// with ctx's error; running again resumes.
+func (r *Runner) Run(ctx context.Context) (*Report, error) {
+	su, err := r.prepare(true)
+	if err != nil {
+		return nil, err
+	}
+	st := su.exec.Store
+	if err := st.Setup(ctx); err != nil {
+		return nil, err
+	}
+	d := Dispatcher{}
+	if r.Dispatcher != nil {
+		d = *r.Dispatcher
+	}
+	d.Executor = su.exec
+	d.Workers = r.Workers
+	d.Progress = r.Progress
+	d.OnRecord = r.OnRecord
+	d.Skip = nil
+	if !r.Overwrite {
+		d.Skip = func(ctx context.Context, job Job) (bool, error) {
+			cell, err := parseCellKey(job.Key)
+			if err != nil {
+				return false, err
+			}
+			return st.Done(ctx, cell)
+		}
+	}
+	rep, runErr := d.Run(ctx, Jobs(su.cells))
+	// Consolidate even after an interruption so the store opens as it is.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	if err := st.Consolidate(cctx); err != nil && runErr == nil {
+		runErr = fmt.Errorf("%w: consolidate: %w", ErrStore, err)
+	}
+	return rep, runErr
+}
+
+// Plan is what a run would do (--dry-run).
+type Plan struct {
+	ParentOrder int    `json:"parent_order"`
+	ChildOrder  int    `json:"child_order"`
+	Orders      []int  `json:"orders"`
+	Latitude    string `json:"latitude"`
+	// Cells are the selected cells; Done of them are already written and
+	// would be skipped (unless Overwrite).
+	Cells int `json:"total_cells"`
+	Done  int `json:"cells_done"`
+	// Granules counts distinct granules; Pairs the (cell, granule) reads.
+	Granules int `json:"granules"`
+	Pairs    int `json:"cell_granule_pairs"`
+	// GranulesPerCell: min, max, mean.
+	GranulesMin  int     `json:"granules_per_cell_min"`
+	GranulesMax  int     `json:"granules_per_cell_max"`
+	GranulesMean float64 `json:"granules_per_cell_avg"`
+	// SizesKnown counts the granules whose size GranuleSize returned;
+	// GranuleBytes is their total, and MaxBytes an upper bound of the bytes
+	// the run fetches: the size of every granule of every cell still to do
+	// (each cell reads only the coordinates and the rows inside it, usually
+	// a small fraction).
+	SizesKnown   int   `json:"sizes_known"`
+	GranuleBytes int64 `json:"granule_bytes"`
+	MaxBytes     int64 `json:"max_bytes_fetched"`
+	// Keys are the selected cells' catalog keys, in run order.
+	Keys []string `json:"cells"`
+}
+
+// Plan returns what Run would do without writing anything: the cells, their
+// granules, the cells already done, and the byte estimate. It needs no
+// Opener.
+func (r *Runner) Plan(ctx context.Context) (*Plan, error) {
+	su, err := r.prepare(false)
+	if err != nil {
+		return nil, err
+	}
+	st := su.exec.Store
+	p := &Plan{
+		ParentOrder: st.ParentOrder(), ChildOrder: r.Config.Output.Grid.ChildOrder,
+		Orders: st.Orders(), Latitude: r.Config.Output.Latitude.String(),
+		Cells: len(su.cells), GranulesMin: -1,
+	}
+	sizes := map[string]int64{}
+	var mu sync.Mutex
+	done := make([]bool, len(su.cells))
+	for i, c := range su.cells {
+		p.Keys = append(p.Keys, c.Key())
+		n := len(c.Granules)
+		p.Pairs += n
+		if p.GranulesMin < 0 || n < p.GranulesMin {
+			p.GranulesMin = n
+		}
+		p.GranulesMax = max(p.GranulesMax, n)
+		for _, u := range c.Granules {
+			sizes[u] = -1
+		}
+		if !r.Overwrite {
+			ok, err := st.Done(ctx, c.Cell)
+			if err != nil {
+				return nil, err
+			}
+			done[i] = ok
+			if ok {
+				p.Done++
+			}
+		}
+	}
+	p.Granules = len(sizes)
+	p.GranulesMean = float64(p.Pairs) / float64(len(su.cells))
+	if r.GranuleSize != nil {
+		urls := make([]string, 0, len(sizes))
+		for u := range sizes {
+			urls = append(urls, u)
+		}
+		slices.Sort(urls)
+		var wg sync.WaitGroup
+		next := make(chan string)
+		for w := 0; w < 8; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for u := range next {
+					n, err := r.GranuleSize(ctx, u)
+					if err != nil {
+						continue
+					}
+					mu.Lock()
+					sizes[u] = n
+					mu.Unlock()
+				}
+			}()
+		}
+		for _, u := range urls {
+			next <- u
+		}
+		close(next)
+		wg.Wait()
+		for _, n := range sizes {
+			if n >= 0 {
+				p.SizesKnown++
+				p.GranuleBytes += n
+			}
+		}
+		for i, c := range su.cells {
+			if done[i] {
+				continue
+			}
+			for _, u := range c.Granules {
+				p.MaxBytes += max(sizes[u], 0)
+			}
+		}
+	}
+	return p, nil
+}
+
+// WriteText prints the plan for people.
+func (p *Plan) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "[DRY RUN] Would process %d cells (%d already written, skipped unless --overwrite)\n", p.Cells, p.Done)
+	fmt.Fprintf(w, "Orders: %v (parent order %d, %s latitude)\n", p.Orders, p.ParentOrder, p.Latitude)
+	fmt.Fprintf(w, "Granules: %d distinct, %d cell-granule reads\n", p.Granules, p.Pairs)
+	fmt.Fprintf(w, "Granules per cell: min=%d, max=%d, avg=%.1f\n", p.GranulesMin, p.GranulesMax, p.GranulesMean)
+	if p.SizesKnown > 0 {
+		fmt.Fprintf(w, "Granule bytes: %s over %d granules; bytes fetched at most %s (coordinates plus the rows inside each cell: usually far less)\n",
+			FormatBytes(p.GranuleBytes), p.SizesKnown, FormatBytes(p.MaxBytes))
+	}
+}
+
+// FormatBytes renders a byte count with a binary unit ("12.3 MiB").
+func FormatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 5; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
