@@ -314,3 +314,27 @@ func TestOpenLocations(t *testing.T) {
 		}
 	}
 }
+
+// TestFSRecreatesRemovedDir: the backend caches directories it created; a
+// directory removed behind its back is created again.
+func TestFSRecreatesRemovedDir(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	b := zarrstore.NewFSBackend(dir, false)
+	if err := b.Put(ctx, "a/c/1", []byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Put(ctx, "a/c/2", []byte{2}); err != nil {
+		t.Fatalf("Put after the directory was removed: %v", err)
+	}
+	st, err := os.Stat(filepath.Join(dir, "a", "c", "2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm()&0o044 == 0 {
+		t.Errorf("object mode %v is not readable by group/others", st.Mode())
+	}
+}

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"iter"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 // FSBackend stores objects as files under a local directory. Put writes a
@@ -17,6 +20,7 @@ import (
 type FSBackend struct {
 	root string
 	sync bool
+	dirs sync.Map // directories known to exist
 }
 
 // tmpPrefix starts the names of in-flight temporary files; List and ListDir
@@ -67,10 +71,19 @@ func (b *FSBackend) Put(ctx context.Context, key string, data []byte) (err error
 		return err
 	}
 	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	if _, ok := b.dirs.Load(dir); !ok {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		b.dirs.Store(dir, struct{}{})
 	}
-	f, err := os.CreateTemp(dir, tmpPrefix+"*")
+	f, err := createTemp(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The directory was removed since it was cached.
+		if err = os.MkdirAll(dir, 0o755); err == nil {
+			f, err = createTemp(dir)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -88,13 +101,23 @@ func (b *FSBackend) Put(ctx context.Context, key string, data []byte) (err error
 			return err
 		}
 	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
 	if err = f.Close(); err != nil {
 		return err
 	}
 	return os.Rename(f.Name(), p)
+}
+
+// createTemp creates a new file for writing in dir, readable by all (subject
+// to the umask) like any other object of the store.
+func createTemp(dir string) (*os.File, error) {
+	for {
+		name := filepath.Join(dir, tmpPrefix+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
 }
 
 // Exists implements [Backend].
