@@ -61,8 +61,8 @@
 //
 // [Backend] is a small key-value interface with three implementations:
 // [FSBackend], [S3Backend] (aws-sdk-go-v2; seekable bodies; configurable
-// checksum modes; retries of 5xx and 503 SlowDown with exponential backoff)
-// and [MemBackend]. [Open] picks one from a location string.
+// checksum modes; retries of 5xx, 503 SlowDown, 429 and dropped connections
+// with exponential backoff and jitter) and [MemBackend]. [Open] picks one from a location string.
 //
 // # Testing against other S3 servers
 //
