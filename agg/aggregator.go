@@ -124,10 +124,12 @@ type Aggregator struct {
 	sorted  [][]float64 // per column, in cell order (nil for filter-only columns)
 	sortA   [][]float64
 	sortB   [][]float64
-	sortF32 []bool // sort argument i is a float32 column in this call
-	keysA   [][]uint32
-	keysB   [][]uint32
-	keysC   [][]uint32
+	sortF32 []bool     // sort argument i is a float32 column in this call
+	keys    [][]uint32 // float32 sort keys of sort argument i, in cell order
+	nanCnt  [][]int    // NaN keys per cell of the current level
+	sel     selector
+	ranks   []int
+	picked  []uint32
 	scratch []float64
 }
 
@@ -378,9 +380,8 @@ func (a *Aggregator) plan() {
 	a.sortA = make([][]float64, len(a.sortArgs))
 	a.sortB = make([][]float64, len(a.sortArgs))
 	a.sortF32 = make([]bool, len(a.sortArgs))
-	a.keysA = make([][]uint32, len(a.sortArgs))
-	a.keysB = make([][]uint32, len(a.sortArgs))
-	a.keysC = make([][]uint32, len(a.sortArgs))
+	a.keys = make([][]uint32, len(a.sortArgs))
+	a.nanCnt = make([][]int, len(a.sortArgs))
 }
 
 // Clone returns an Aggregator with the same compiled statistics and its own
@@ -721,7 +722,7 @@ func (a *Aggregator) level(dst *Result, k, depth int, out bool) {
 	// Order statistics over pure arguments: sorted runs.
 	for i, arg := range a.sortArgs {
 		if a.sortF32[i] {
-			a.sortedKeys(i, arg, k, cells)
+			a.selectKeys(i, arg, k, cells)
 			continue
 		}
 		full := a.vecOf(arg)
@@ -767,38 +768,100 @@ func (a *Aggregator) level(dst *Result, k, depth int, out bool) {
 	}
 }
 
-// sortedKeys prepares the sorted runs of float32 sort argument i at level k:
-// radix-sorted child runs at level 0, merged runs above.
-func (a *Aggregator) sortedKeys(i int, arg *node, k, cells int) {
-	full := a.vecOf(arg)
-	m := len(full)
-	a.keysB[i] = growU32(a.keysB[i], m)
+// selectKeys computes, for every cell of level k, the order statistics over
+// float32 sort argument i (keys in cell order; NaN counts per cell merged
+// from the previous level).
+func (a *Aggregator) selectKeys(i int, arg *node, k, cells int) {
+	nc := a.nanCnt[i]
 	if k == 0 {
-		a.keysA[i] = growU32(a.keysA[i], m)
-		keys := a.keysA[i]
+		full := a.vecOf(arg)
+		a.keys[i] = growU32(a.keys[i], len(full))
+		keys := a.keys[i]
 		for j, v := range full {
 			keys[j] = key32(float32(v))
 		}
+		nc = growInt(nc, cells)
 		for j := 0; j < cells; j++ {
 			lo, hi := a.segment(0, j)
-			if hi-lo > 1 {
-				radixSort32(keys[lo:hi], a.keysB[i][lo:hi])
+			z := 0
+			for _, key := range keys[lo:hi] {
+				if key == 0 {
+					z++
+				}
 			}
+			nc[j] = z
 		}
-		return
+	} else {
+		for j := 0; j < cells; j++ {
+			nc[j] = nc[4*j] + nc[4*j+1] + nc[4*j+2] + nc[4*j+3]
+		}
+		nc = nc[:cells]
 	}
-	a.keysC[i] = growU32(a.keysC[i], m)
-	src, tmp, out := a.keysA[i], a.keysC[i], a.keysB[i]
+	a.nanCnt[i] = nc
+	keys := a.keys[i]
+	for _, r := range a.reds {
+		if r.sortBuf == i {
+			r.vals = a.grow(r.vals, cells)
+		}
+	}
 	for j := 0; j < cells; j++ {
 		lo, hi := a.segment(k, j)
-		_, b1 := a.segment(k-1, 4*j)
-		_, b2 := a.segment(k-1, 4*j+1)
-		_, b3 := a.segment(k-1, 4*j+2)
-		merge32(tmp[lo:b2], src[lo:b1], src[b1:b2])
-		merge32(tmp[b2:hi], src[b2:b3], src[b3:hi])
-		merge32(out[lo:hi], tmp[lo:b2], tmp[b2:hi])
+		n := hi - lo
+		if n == 0 {
+			continue
+		}
+		a.ranks = a.ranks[:0]
+		for _, r := range a.reds {
+			if r.sortBuf != i {
+				continue
+			}
+			if rl, rh, ok := rankPlan(r, n, nc[j]); ok {
+				a.ranks = addRank(addRank(a.ranks, rl), rh)
+			}
+		}
+		if len(a.ranks) > 0 {
+			if cap(a.picked) < len(a.ranks) {
+				a.picked = make([]uint32, len(a.ranks), 2*len(a.ranks))
+			}
+			a.picked = a.picked[:len(a.ranks)]
+			a.sel.sel(keys[lo:hi], 24, 0, a.ranks, a.picked)
+		}
+		for _, r := range a.reds {
+			if r.sortBuf != i {
+				continue
+			}
+			rl, rh, ok := rankPlan(r, n, nc[j])
+			if !ok {
+				r.vals[j] = math.NaN()
+				continue
+			}
+			r.vals[j] = rankValue(r, n, nc[j], a.picked[indexOf(a.ranks, rl)], a.picked[indexOf(a.ranks, rh)])
+		}
 	}
-	a.keysA[i], a.keysB[i] = out, src
+}
+
+// addRank inserts x into the sorted, duplicate-free ranks.
+func addRank(ranks []int, x int) []int {
+	i := 0
+	for i < len(ranks) && ranks[i] < x {
+		i++
+	}
+	if i < len(ranks) && ranks[i] == x {
+		return ranks
+	}
+	ranks = append(ranks, 0)
+	copy(ranks[i+1:], ranks[i:])
+	ranks[i] = x
+	return ranks
+}
+
+func indexOf(ranks []int, x int) int {
+	for i, r := range ranks {
+		if r == x {
+			return i
+		}
+	}
+	return 0
 }
 
 func growU32(buf []uint32, n int) []uint32 {
@@ -815,7 +878,7 @@ func (a *Aggregator) setReduction(r *reduction, j, lo, hi int) {
 	case r.merge:
 		n.cur = r.vals[j]
 	case r.sortBuf >= 0 && a.sortF32[r.sortBuf]:
-		n.cur = quantile32(r, a.keysA[r.sortBuf][lo:hi])
+		n.cur = r.vals[j]
 	case r.sortBuf >= 0:
 		n.cur = sortedValue(r, a.sortA[r.sortBuf][lo:hi], a.sortF32[r.sortBuf])
 	default:

@@ -2,15 +2,13 @@ package agg
 
 import (
 	"math"
-	"slices"
 )
 
 // Order statistics of float32 columns (ATL06 h_li) work on uint32 sort keys:
 // each value maps to a key whose unsigned order is slices.Sort's float order
-// (NaN first, then -Inf ... +Inf), the runs of a child cell are sorted with an
-// LSD radix sort (four 8-bit digits, digits shared by the whole run skipped),
-// and coarser cells merge their children's sorted runs with branch-free
-// two-way merges. Keys map back to the exact float32 values.
+// (NaN first, then -Inf ... +Inf), and keys map back to the exact float32
+// values. The keys stay in cell order; a selector picks the ranks a cell
+// needs.
 
 // key32 returns the sort key of f: all NaNs map to 0, below every number.
 func key32(f float32) uint32 {
@@ -35,42 +33,114 @@ func unkey32(k uint32) float64 {
 	return float64(math.Float32frombits(^k))
 }
 
-// radixSort32 sorts keys in place, using tmp (len(tmp) ≥ len(keys)).
-func radixSort32(keys, tmp []uint32) {
-	n := len(keys)
-	if n < 48 {
-		insertion32(keys)
-		return
-	}
-	var c [4][256]int
-	for _, k := range keys {
-		c[0][k&0xff]++
-		c[1][k>>8&0xff]++
-		c[2][k>>16&0xff]++
-		c[3][k>>24]++
-	}
-	src, dst := keys, tmp[:n]
-	for d := range 4 {
-		shift := uint(8 * d)
-		h := &c[d]
-		if h[src[0]>>shift&0xff] == n {
-			continue // every key has this digit
+// selector finds order statistics of a range of float32 sort keys without
+// sorting it: an MSD radix select. One histogram pass per 8-bit digit (a
+// digit shared by every candidate costs only that pass), and only the
+// buckets holding a wanted rank are copied out and refined, so the cost is
+// about one or two passes over the range whatever the number of cells it
+// spans. This is what makes exact quantiles affordable at every order.
+type selector struct {
+	hist    [4][256]int
+	rk      [4][]int
+	scratch [4][]uint32
+	small   [32]uint32
+}
+
+// sel writes to out[x] the key of rank ranks[x] (0-based, ascending, distinct,
+// < len(cand)) among cand, whose keys share every digit above shift+8.
+func (s *selector) sel(cand []uint32, shift, depth int, ranks []int, out []uint32) {
+	for {
+		if len(cand) <= len(s.small) {
+			sm := s.small[:len(cand)]
+			copy(sm, cand)
+			insertion32(sm)
+			for x, r := range ranks {
+				out[x] = sm[r]
+			}
+			return
 		}
-		sum := 0
-		for i := range h {
-			v := h[i]
-			h[i] = sum
-			sum += v
+		if shift < 0 { // every digit shared: all keys equal
+			for x := range ranks {
+				out[x] = cand[0]
+			}
+			return
 		}
-		for _, k := range src {
-			b := k >> shift & 0xff
-			dst[h[b]] = k
-			h[b]++
+		h := &s.hist[depth]
+		clear(h[:])
+		for _, k := range cand {
+			h[k>>uint(shift)&0xff]++
 		}
-		src, dst = dst, src
+		if h[cand[0]>>uint(shift)&0xff] != len(cand) {
+			break
+		}
+		shift -= 8
 	}
-	if &src[0] != &keys[0] {
-		copy(keys, src)
+	h := &s.hist[depth]
+	// Exclusive prefix sums: bucket b holds ranks [h[b], h[b+1]).
+	sum := 0
+	for b := range h {
+		c := h[b]
+		h[b] = sum
+		sum += c
+	}
+	// Group the ranks by bucket, then copy every wanted bucket out in one
+	// branch-free pass (unwanted keys go to a sink slot at the end).
+	type group struct{ b, i, j, off int }
+	var groups [8]group
+	gs := groups[:0]
+	total := 0
+	for i := 0; i < len(ranks); {
+		r := ranks[i]
+		lo, hi := 0, 255 // the bucket of rank r: the last b with h[b] <= r
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			if h[mid] <= r {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		end := len(cand)
+		if lo < 255 {
+			end = h[lo+1]
+		}
+		j := i
+		for j < len(ranks) && ranks[j] < end {
+			j++
+		}
+		gs = append(gs, group{b: lo, i: i, j: j, off: total})
+		total += end - h[lo]
+		i = j
+	}
+	buf := s.scratch[depth]
+	if cap(buf) < total+1 {
+		buf = make([]uint32, total+1, 2*(total+1))
+		s.scratch[depth] = buf
+	}
+	buf = buf[:total+1]
+	var pos, inc [256]int
+	for b := range pos {
+		pos[b] = total
+	}
+	for _, g := range gs {
+		pos[g.b], inc[g.b] = g.off, 1
+	}
+	for _, k := range cand {
+		b := k >> uint(shift) & 0xff
+		p := pos[b]
+		buf[p] = k
+		pos[b] = p + inc[b]
+	}
+	for _, g := range gs {
+		cnt := pos[g.b] - g.off
+		if cap(s.rk[depth]) < g.j-g.i {
+			s.rk[depth] = make([]int, g.j-g.i, 2*(g.j-g.i))
+		}
+		adj := s.rk[depth][:g.j-g.i]
+		for x := range adj {
+			adj[x] = ranks[g.i+x] - h[g.b]
+		}
+		s.sel(buf[g.off:g.off+cnt], shift-8, depth+1, adj, out[g.i:g.j])
 	}
 }
 
@@ -86,57 +156,52 @@ func insertion32(a []uint32) {
 	}
 }
 
-// merge32 merges the sorted runs a and b into dst (len(a)+len(b)).
-func merge32(dst, a, b []uint32) {
-	i, j, k := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		x, y := a[i], b[j]
-		t := 0
-		if x <= y {
-			t = 1
-		}
-		dst[k] = min(x, y)
-		i += t
-		j += 1 - t
-		k++
+// rankPlan returns the ranks an order statistic needs on a cell of n keys of
+// which nan are NaN (key 0, ranked first), or ok=false when the result is NaN
+// without looking at the data.
+func rankPlan(r *reduction, n, nan int) (lo, hi int, ok bool) {
+	if nan > 0 && (r.kind == rMedian || r.kind == rQuantile) {
+		return 0, 0, false
 	}
-	k += copy(dst[k:], a[i:])
-	copy(dst[k:], b[j:])
+	m := n - nan
+	if m == 0 {
+		return 0, 0, false
+	}
+	switch r.kind {
+	case rMedian, rNanMedian:
+		if m%2 == 1 {
+			return nan + m/2, nan + m/2, true
+		}
+		return nan + m/2 - 1, nan + m/2, true
+	}
+	p := float64(m-1) * r.q
+	if p >= float64(m-1) {
+		return nan + m - 1, nan + m - 1, true
+	}
+	i := int(math.Floor(p))
+	return nan + i, nan + i + 1, true
 }
 
-// quantile32 is numpy's quantile of a run of sorted float32 keys; nan selects
-// the nan-variant (skip NaNs) instead of NaN propagation.
-func quantile32(r *reduction, s []uint32) float64 {
-	nanFirst := len(s) > 0 && s[0] == 0
-	if nanFirst {
-		if r.kind == rMedian || r.kind == rQuantile {
-			return math.NaN()
+// rankValue finishes an order statistic from the keys at the ranks of
+// rankPlan: numpy's median mean or its float32 linear interpolation.
+func rankValue(r *reduction, n, nan int, a, b uint32) float64 {
+	x, y := unkey32(a), unkey32(b)
+	switch r.kind {
+	case rMedian, rNanMedian:
+		if (n-nan)%2 == 1 {
+			return x
 		}
-		i, _ := slices.BinarySearch(s, 1)
-		s = s[i:]
+		return (x + y) / 2
 	}
-	n := len(s)
-	if n == 0 {
-		return math.NaN()
+	m := n - nan
+	p := float64(m-1) * r.q
+	if p >= float64(m-1) {
+		return x - (x-x)*(1-float64(m))
 	}
-	if r.kind == rMedian || r.kind == rNanMedian {
-		if n%2 == 1 {
-			return unkey32(s[n/2])
-		}
-		return (unkey32(s[n/2-1]) + unkey32(s[n/2])) / 2
-	}
-	p := float64(n-1) * r.q
-	if p >= float64(n-1) {
-		b := unkey32(s[n-1])
-		return b - (b-b)*(1-float64(n))
-	}
-	lo := math.Floor(p)
-	i := int(lo)
-	g := p - lo
-	a, b := unkey32(s[i]), unkey32(s[i+1])
-	d := float64(float32(b - a)) // numpy subtracts in float32
+	g := p - math.Floor(p)
+	d := float64(float32(y - x)) // numpy subtracts in float32
 	if g >= 0.5 {
-		return b - d*(1-g)
+		return y - d*(1-g)
 	}
-	return a + d*g
+	return x + d*g
 }
