@@ -485,6 +485,10 @@ func (z *zstdCodec) fixedSize() bool  { return false }
 
 const emptyInner = math.MaxUint64
 
+// maxInnerChunks bounds the inner chunks per shard, and so the shard index
+// (16 bytes each) built when writing: 2^20, a 16 MiB index.
+const maxInnerChunks = 1 << 20
+
 type shardingCodec struct {
 	inner      *chain // chain for one inner chunk
 	nInner     int    // inner chunks per shard
@@ -510,6 +514,9 @@ func parseSharding(raw json.RawMessage, dt DataType, n int64, fill []byte) (*sha
 	in := cfg.ChunkShape[0]
 	if in <= 0 || n%in != 0 {
 		return nil, fmt.Errorf("%w: sharding inner chunk %d does not divide the shard of %d", ErrInvalidMetadata, in, n)
+	}
+	if n/in > maxInnerChunks {
+		return nil, fmt.Errorf("%w: %d inner chunks per shard (at most %d)", ErrUnsupported, n/in, maxInnerChunks)
 	}
 	inner, err := newChain(cfg.Codecs, dt, in, fill)
 	if err != nil {

@@ -168,6 +168,7 @@ func TestCodecListErrors(t *testing.T) {
 		{"transpose 2-D", `[{"name":"transpose","configuration":{"order":[1,0]}},{"name":"bytes","configuration":{"endian":"little"}}]`, ErrInvalidMetadata},
 		{"shard inner", `[{"name":"sharding_indexed","configuration":{"chunk_shape":[3],"codecs":[{"name":"bytes","configuration":{"endian":"little"}}],"index_codecs":[{"name":"bytes","configuration":{"endian":"little"}}]}}]`, ErrInvalidMetadata},
 		{"shard index gzip", `[{"name":"sharding_indexed","configuration":{"chunk_shape":[4],"codecs":[{"name":"bytes","configuration":{"endian":"little"}}],"index_codecs":[{"name":"bytes","configuration":{"endian":"little"}},{"name":"gzip","configuration":{"level":1}}]}}]`, ErrInvalidMetadata},
+		{"shard too many inner", `[{"name":"sharding_indexed","configuration":{"chunk_shape":[1],"codecs":[{"name":"bytes","configuration":{"endian":"little"}}],"index_codecs":[{"name":"bytes","configuration":{"endian":"little"}}]}}]`, ErrUnsupported},
 		{"shard location", `[{"name":"sharding_indexed","configuration":{"chunk_shape":[4],"codecs":[{"name":"bytes","configuration":{"endian":"little"}}],"index_codecs":[{"name":"bytes","configuration":{"endian":"little"}}],"index_location":"middle"}}]`, ErrInvalidMetadata},
 	}
 	for _, tt := range bad {
@@ -175,7 +176,11 @@ func TestCodecListErrors(t *testing.T) {
 		if err := json.Unmarshal([]byte(tt.codecs), &codecs); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := newChain(codecs, Float32, 16, fill); !errors.Is(err, tt.want) {
+		n := int64(16)
+		if tt.name == "shard too many inner" {
+			n = 1<<20 + 1
+		}
+		if _, err := newChain(codecs, Float32, n, fill); !errors.Is(err, tt.want) {
 			t.Errorf("%s: newChain = %v, want %v", tt.name, err, tt.want)
 		}
 	}
