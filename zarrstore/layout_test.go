@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/zagg-go/zagg/zarrstore"
@@ -314,5 +315,81 @@ func TestNodes(t *testing.T) {
 	want := []zarrstore.Node{{Path: "2"}, {Path: "4"}, {Path: "2/cell_ids", Array: true}}
 	if len(walked) != 12 || !reflect.DeepEqual(walked[:3], want) {
 		t.Errorf("Nodes = %v, want 12 starting %v", walked, want)
+	}
+}
+
+// recordingBackend records the keys of every Put.
+type recordingBackend struct {
+	zarrstore.Backend
+	mu   sync.Mutex
+	puts []string
+}
+
+func (r *recordingBackend) Put(ctx context.Context, key string, data []byte) error {
+	r.mu.Lock()
+	r.puts = append(r.puts, key)
+	r.mu.Unlock()
+	return r.Backend.Put(ctx, key, data)
+}
+
+// TestChunkWritesNeverTouchMetadata: after Setup, writing chunks puts only
+// chunk keys, one Put per chunk.
+func TestChunkWritesNeverTouchMetadata(t *testing.T) {
+	ctx := context.Background()
+	rb := &recordingBackend{Backend: zarrstore.NewMemBackend()}
+	s := zarrstore.New(rb)
+	if err := s.Setup(ctx, testLayout()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rb.puts); n != 13 || rb.puts[n-1] != "zarr.json" {
+		t.Errorf("Setup made %d puts ending %q, want 13 with the root last", n, rb.puts[n-1])
+	}
+	rb.puts = nil
+	if err := s.WriteChunk(ctx, "4/h_mean", 3, chunkValues(3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteChunk(ctx, "4/h_sigma", 3, make([]float64, 64)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteChunk(ctx, "2/count", 3, []int32{1, 2, 3, 4}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"4/h_mean/c/3", "4/h_sigma/c/3", "2/count/c/3"}
+	if !reflect.DeepEqual(rb.puts, want) {
+		t.Errorf("chunk writes put %v, want exactly %v", rb.puts, want)
+	}
+	// A second Setup of an existing store writes nothing.
+	rb.puts = nil
+	if err := s.Setup(ctx, testLayout()); err != nil {
+		t.Fatal(err)
+	}
+	if len(rb.puts) != 0 {
+		t.Errorf("Setup of an existing store wrote %v", rb.puts)
+	}
+}
+
+// TestConcurrentSetup: many workers calling Setup with the same layout at
+// once all succeed and leave one consistent store.
+func TestConcurrentSetup(t *testing.T) {
+	ctx := context.Background()
+	b := zarrstore.NewMemBackend()
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = zarrstore.New(b).Setup(ctx, testLayout())
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Setup %d: %v", i, err)
+		}
+	}
+	nodes, err := zarrstore.New(b).Nodes(ctx)
+	if err != nil || len(nodes) != 12 {
+		t.Errorf("Nodes after concurrent setups = %d, %v; want 12", len(nodes), err)
 	}
 }
