@@ -393,3 +393,44 @@ func TestConcurrentSetup(t *testing.T) {
 		t.Errorf("Nodes after concurrent setups = %d, %v; want 12", len(nodes), err)
 	}
 }
+
+func TestGrid(t *testing.T) {
+	tests := []struct {
+		g                   zarrstore.Grid
+		len, chunk, nChunks int64
+		ok                  bool
+	}{
+		{zarrstore.Grid{Order: 12, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}, 201326592, 4096, 49152, true},
+		{zarrstore.Grid{Order: 6, ParentOrder: 6, Latitude: zarrstore.LatitudeGeodetic}, 49152, 1, 49152, true},
+		{zarrstore.Grid{Order: 3, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}, 768, 768, 1, true},
+		{zarrstore.Grid{Order: 0, ParentOrder: 0, Latitude: zarrstore.LatitudeAuthalic}, 12, 1, 12, true},
+		{zarrstore.Grid{Order: 29, ParentOrder: 29, Latitude: zarrstore.LatitudeAuthalic}, 12 << 58, 1, 12 << 58, true},
+		{zarrstore.Grid{Order: 30, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}, 0, 0, 0, false},
+		{zarrstore.Grid{Order: 12, ParentOrder: -1, Latitude: zarrstore.LatitudeAuthalic}, 0, 0, 0, false},
+		{zarrstore.Grid{Order: 12, ParentOrder: 6}, 0, 0, 0, false},
+	}
+	for _, tt := range tests {
+		err := tt.g.Validate()
+		if (err == nil) != tt.ok {
+			t.Errorf("%+v.Validate() = %v, want ok=%v", tt.g, err, tt.ok)
+			continue
+		}
+		if !tt.ok {
+			if !errors.Is(err, zarrstore.ErrInvalidLayout) {
+				t.Errorf("%+v.Validate() = %v, want ErrInvalidLayout", tt.g, err)
+			}
+			continue
+		}
+		if tt.g.Len() != tt.len || tt.g.ChunkLen() != tt.chunk || tt.g.NumChunks() != tt.nChunks {
+			t.Errorf("%+v: Len, ChunkLen, NumChunks = %d, %d, %d; want %d, %d, %d", tt.g,
+				tt.g.Len(), tt.g.ChunkLen(), tt.g.NumChunks(), tt.len, tt.chunk, tt.nChunks)
+		}
+	}
+	coarse := zarrstore.Grid{Order: 1, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}
+	if ids := coarse.CellIDs(nil, 0); len(ids) != 48 || ids[47] != 47 {
+		t.Errorf("coarse CellIDs(0) = %v, want 0…47", ids)
+	}
+	if _, err := zarrstore.GridFromAttributes(map[string]any{"dggs": map[string]any{"name": "h3"}}); !errors.Is(err, zarrstore.ErrInvalidMetadata) {
+		t.Errorf("GridFromAttributes(h3) = %v, want ErrInvalidMetadata", err)
+	}
+}
