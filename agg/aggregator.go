@@ -11,9 +11,13 @@ import (
 // MaxOrder is the finest HEALPix order (the order points are hashed at).
 const MaxOrder = 29
 
-// MaxDepth bounds child_order − parent_order: one call holds 4^MaxDepth
-// cells per variable and order.
-const MaxDepth = 12
+// MaxDepth bounds child_order − parent_order. An Aggregate call holds
+// about 8 bytes × (4/3)·4^depth × (variables + 1) of output, so depth 10 with
+// the nine ATL06 variables is ~110 MB; zagg's usual depth (order 6 → 12) is 6.
+const MaxDepth = 10
+
+// MaxVariables bounds the number of output variables of a Spec.
+const MaxVariables = 256
 
 const chunkLen = 1024 // element-wise evaluation chunk
 
@@ -143,6 +147,10 @@ func Compile(spec *Spec, columns []string, filters ...Filter) (*Aggregator, erro
 		c.avail[col] = true
 	}
 	a := &Aggregator{coords: slices.Clone(spec.Coordinates)}
+	if len(spec.Variables) > MaxVariables {
+		v := &spec.Variables[MaxVariables]
+		return nil, v.fieldErr("", errf(ErrInvalid, "more than %d variables", MaxVariables))
+	}
 	seen := map[string]bool{}
 	for i := range spec.Variables {
 		v := &spec.Variables[i]

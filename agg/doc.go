@@ -22,6 +22,8 @@
 //
 //   - Values are computed in float64 and returned as float64; the caller casts
 //     them to the variable's DType. Inputs may be float32 (widened exactly).
+//     The median of an even float32 count is (a+b)/2 in float64, where numpy's
+//     float32 sum may overflow to ±Inf for values beyond ±1.7e38.
 //   - Sums use numpy's pairwise summation and the variance numpy's two-pass
 //     algorithm (mean, then Σ (x − x̄)²) on the points of a cell in input
 //     order, so on float64 data sum, mean, average and var reproduce numpy bit
@@ -76,21 +78,32 @@
 // Points arrive with their nested HEALPix cell at order 29. Aggregate puts
 // them in cell order with one stable counting sort on the child index (cost
 // O(n + 4^depth)), so every child cell, and every coarser cell down to the
-// parent, is a contiguous run of points. For each reduction it then builds, per
-// child cell, a State (count, Σw, Σwx, Σwx², min, max, mean and M2), merges
-// four children into their parent cell for the next order (Chan, Golub &
-// LeVeque's parallel variance update), and finalises values from States.
-// Order statistics (median, quantile) cannot be merged from States: their
-// runs are sorted once per child cell and merged four at a time for each
-// coarser order, which keeps them exact at every order in O(n) per order.
+// parent, is a contiguous run of points, each in input order (as numpy sees
+// a cell's rows). For each mergeable reduction it builds, per child cell, a
+// State (count, Σw, Σwx, Σwx², min, max, mean and M2) with numpy's
+// algorithms, merges four children into their parent cell for the next
+// order (Chan, Golub & LeVeque's parallel variance update), and finalises
+// values from States; so coarser orders cost O(cells), not O(points).
+//
+// Order statistics (median, quantile, percentile) cannot be merged from
+// States. On float32 columns (ATL06) each value becomes a uint32 key ordered
+// like the floats, and an MSD radix select picks, for every cell at every
+// order, just the ranks it needs from the cell's contiguous keys: about one
+// or two passes over the points per order, exact, with numpy's float32
+// interpolation reproduced bit for bit. float64 columns sort each child run
+// and merge runs four at a time for the coarser orders. Input.MinOrder skips
+// the orders a caller does not write.
 //
 // Result.Partial carries the parent cell's States so that orders coarser than
 // the parent, whose cells span several workers, can be computed in a finalize
-// step (MergePartial, Finalize). Only variables whose reductions are all
-// mergeable are exact there (Aggregator.Mergeable; e.g. count, min, max,
-// h_mean, h_sigma, h_variance in the ATL06 config); order statistics come out
-// as the fill value.
+// step (MergePartial, Finalize; State.AppendBinary to ship them). Only
+// variables whose reductions are all mergeable are exact there
+// (Aggregator.Mergeable; in the ATL06 config count, h_min, h_max, h_mean,
+// h_sigma and h_variance); order statistics come out as the fill value.
 //
-// After its buffers have grown to the largest cell, Aggregate allocates
-// nothing.
+// After its buffers have grown to the largest input, Aggregate allocates
+// nothing. On one core of the development machine (AMD EPYC, shared) the
+// ATL06 config aggregates 10M points of an order-6 parent into its order-12
+// children at about 30 Mpts per CPU second, and into every order 12..6 at
+// about 18 (bench/agg; numpy's vectorised sort-grouping does about 2).
 package agg

@@ -183,3 +183,13 @@ func TestFunctionRegistry(t *testing.T) {
 		t.Errorf("only %d functions", n)
 	}
 }
+
+func TestCompileTooManyVariables(t *testing.T) {
+	spec := Spec{}
+	for i := 0; i <= MaxVariables; i++ {
+		spec.Variables = append(spec.Variables, Variable{Name: strings.Repeat("v", 1+i%7) + string(rune('a'+i%26)) + strings.Repeat("x", i/26), Function: "len"})
+	}
+	if _, err := Compile(&spec, nil); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "more than 256 variables") {
+		t.Errorf("Compile(%d variables) = %v", len(spec.Variables), err)
+	}
+}

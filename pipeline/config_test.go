@@ -71,7 +71,7 @@ func TestConfigInvalid(t *testing.T) {
 		{name: "child_order out of range", old: "child_order: 12}", new: "child_order: 30}", want: "x.yaml:20:63: output.grid.child_order: child_order 30 outside 0..29", sentinel: ErrInvalidValue},
 		{name: "child_order not an integer", old: "child_order: 12}", new: "child_order: twelve}", want: "x.yaml:20:63: output.grid.child_order: must be an integer, got 'twelve'", sentinel: ErrInvalidValue},
 		{name: "child below parent", old: "child_order: 12}", new: "child_order: 5, parent_order: 6}", want: "x.yaml:20:63: output.grid.child_order: child_order (5) must be >= parent_order (6)", sentinel: ErrInvalidValue},
-		{name: "depth above agg.MaxDepth", old: "child_order: 12}", new: "child_order: 20, parent_order: 6}", want: "x.yaml:20:63: output.grid.child_order: child_order (20) - parent_order (6) exceeds 12", sentinel: ErrInvalidValue},
+		{name: "depth above agg.MaxDepth", old: "child_order: 12}", new: "child_order: 20, parent_order: 6}", want: "x.yaml:20:63: output.grid.child_order: child_order (20) - parent_order (6) exceeds 10", sentinel: ErrInvalidValue},
 		{name: "inner chunk order", old: "  grid:", new: "  inner_chunk_order: 13\n  grid:", want: "x.yaml:20:22: output.inner_chunk_order: inner_chunk_order 13 outside 0..12 (parent_order+1..child_order)", sentinel: ErrInvalidValue},
 		{name: "ring indexing", old: "indexing_scheme: nested", new: "indexing_scheme: ring", want: "x.yaml:20:42: output.grid.indexing_scheme: unsupported indexing_scheme 'ring' (only nested)", sentinel: ErrInvalidValue},
 		{name: "unknown grid type", old: "type: healpix", new: "type: s2", want: "x.yaml:20:16: output.grid.type: unsupported grid type 's2' (only healpix)", sentinel: ErrInvalidValue},
@@ -248,8 +248,11 @@ func TestConfigDefaultsAndParentOrder(t *testing.T) {
 			t.Errorf("ParentOrder(%d) = %v, want ErrInvalidValue", bad, err)
 		}
 	}
-	if p, err := c.ParentOrder(0); err != nil || p != 0 {
-		t.Errorf("ParentOrder(0) for child 12 (depth 12 = agg.MaxDepth) = %d, %v", p, err)
+	if p, err := c.ParentOrder(2); err != nil || p != 2 {
+		t.Errorf("ParentOrder(2) for child 12 (depth 10 = agg.MaxDepth) = %d, %v", p, err)
+	}
+	if _, err := c.ParentOrder(1); !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), "exceeds 10") {
+		t.Errorf("ParentOrder(1) for child 12: %v", err)
 	}
 	if !slices.Contains(BuiltinConfigs(), "atl06") {
 		t.Errorf("BuiltinConfigs() = %v", BuiltinConfigs())
