@@ -72,6 +72,7 @@ type ExprError struct {
 	Msg  string
 }
 
+// Error renders `expression "<text>": column <n>: <message>`.
 func (e *ExprError) Error() string {
 	return fmt.Sprintf("expression %q: column %d: %s", e.Expr, e.Pos+1, e.Msg)
 }

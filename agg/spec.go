@@ -61,6 +61,7 @@ type FieldError struct {
 	Err    error
 }
 
+// Error renders "line <n>: <path>: <message>" (without the line when unknown).
 func (e *FieldError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("line %d: %s: %v", e.Line, e.Path, e.Err)
@@ -236,8 +237,8 @@ type Coordinate struct {
 // variables; UnmarshalYAML fills it from YAML and checks its structure, and
 // Compile resolves it against the columns a data source provides.
 type Spec struct {
-	Coordinates []Coordinate
-	Variables   []Variable
+	Coordinates []Coordinate // output coordinates, in YAML order
+	Variables   []Variable   // output variables, in YAML order (= output order)
 }
 
 // fieldErr builds a FieldError for variable v's key (or the entry with "").

@@ -129,9 +129,9 @@ const (
 // completely: a config that loads never fails later for a reason visible in
 // the file.
 type Config struct {
-	DataSource  DataSource
-	Aggregation agg.Spec
-	Output      Output
+	DataSource  DataSource // what to read and which rows to keep
+	Aggregation agg.Spec   // the statistics (see package agg)
+	Output      Output     // grid, store and encoding
 	// Catalog is the catalog JSON path or URL (optional; a run may pass it).
 	Catalog string
 	// Bounds is zagg 0.1.0's optional bounds section: validated, not used.
