@@ -177,9 +177,14 @@ func (s *Store) Setup(ctx context.Context) error {
 // markerPath is the array whose chunk is written last for a cell.
 func (s *Store) markerPath() string { return fmt.Sprintf("%d/%s", s.orders[0], zarrstore.CellIDsArray) }
 
-// Done reports whether parent was written completely by an earlier run.
+// Done reports whether parent was written completely by an earlier run. In a
+// store not set up yet no cell is done.
 func (s *Store) Done(ctx context.Context, parent morton.Cell) (bool, error) {
-	return s.z.ChunkExists(ctx, s.markerPath(), int64(parent.Nest()))
+	ok, err := s.z.ChunkExists(ctx, s.markerPath(), int64(parent.Nest()))
+	if errors.Is(err, zarrstore.ErrNotFound) {
+		return false, nil
+	}
+	return ok, err
 }
 
 // Write stores the chunks of parent at every order of the store from res:
