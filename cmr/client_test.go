@@ -436,3 +436,30 @@ func FuzzParseUMMResults(f *testing.F) {
 		}
 	})
 }
+
+func TestSearchStopsOnCallbackError(t *testing.T) {
+	f := newFakeCMR(t, map[string][]reply{"": {{file: "page1.json", searchAfter: sa1}}})
+	stop := errors.New("enough")
+	err := f.client().SearchPages(context.Background(), pagedQuery, func(*Page) error { return stop })
+	if !errors.Is(err, stop) || len(f.calls) != 1 {
+		t.Errorf("err = %v after %d requests, want the callback's error after 1", err, len(f.calls))
+	}
+}
+
+// A Retry-After longer than the caller's deadline ends the search at the
+// deadline instead of sleeping through it.
+func TestRetryAfterRespectsDeadline(t *testing.T) {
+	f := newFakeCMR(t, map[string][]reply{"": {{status: 429, file: "error429.json", headers: map[string]string{"Retry-After": "30"}}}})
+	c := f.client()
+	c.Retry.MaxDelay = time.Minute
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Search(ctx, pagedQuery)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "429") {
+		t.Errorf("err = %v, want the deadline, mentioning the 429", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("waited %v", d)
+	}
+}

@@ -263,7 +263,7 @@ func (c *Coverer) geom(order int, nest uint64) *cellGeom {
 		return g.(*cellGeom)
 	}
 	g := newCellGeom(order, nest, coverStep)
-	if order <= c.order && order <= 12 {
+	if order <= c.order && order <= 9 {
 		c.cache.Store(key, g)
 	}
 	return g
