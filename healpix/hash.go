@@ -185,7 +185,7 @@ func turnQuarters(phi float64) float64 {
 	if !(tt > -4 && tt < 4) {
 		tt = math.Mod(tt, 4) // exact
 	}
-	tt += 4 * float64(math.Float64bits(tt)>>63)
+	tt += float64(4 * float64(math.Float64bits(tt)>>63))
 	if tt == 4 {
 		tt = 0
 	}
@@ -234,7 +234,7 @@ func hashSlice(dst []uint64, o uint, lat, lon []float64) {
 		if !(tt > -4 && tt < 4) {
 			tt = math.Mod(tt, 4)
 		}
-		tt += 4 * float64(math.Float64bits(tt)>>63)
+		tt += float64(4 * float64(math.Float64bits(tt)>>63))
 		if tt == 4 {
 			tt = 0
 		}
