@@ -1,11 +1,17 @@
 package pipeline_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/zagg-go/zagg/internal/s3test"
@@ -95,45 +101,195 @@ func newWorker(t testing.TB, opener pipeline.Opener, z *zarrstore.Store) *worker
 }
 
 // TestRunSampleS3 runs every sample cell from granules on a loopback S3
-// server into stores on the S3 server and in memory, and checks every
-// statistic at every order against numpy's (expected.json).
+// server into a store on the S3 server (cell by cell with Run) and into a
+// folder (with the Runner), and checks every statistic at every order against
+// numpy's (expected.json), the folder store also through zarrita, an
+// independent Zarr v3 reader.
 func TestRunSampleS3(t *testing.T) {
 	srv := sampleServer(t)
-	s3z, err := zarrstore.Open("s3://out/sample.zarr", zarrstore.WithS3Client(srv.Client))
+	ctx := context.Background()
+
+	t.Run("s3-store", func(t *testing.T) {
+		z, err := zarrstore.Open("s3://out/sample.zarr", zarrstore.WithS3Client(srv.Client))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := newWorker(t, pipeline.S3Opener(srv.Client), z)
+		var obs int64
+		for _, cell := range w.cat.Cells {
+			res, err := pipeline.Run(ctx, pipeline.Job{Key: cell.Key(), Granules: cell.Granules}, w.reader, w.aggr, w.store)
+			if err != nil {
+				t.Fatalf("Run(%s) = %v", cell.Key(), err)
+			}
+			if res.Error != nil {
+				t.Fatalf("Run(%s): result error %q (%s)", cell.Key(), *res.Error, res.ErrorKind)
+			}
+			if res.FilesProcessed != len(cell.Granules) || res.Requests == 0 || res.BytesFetched == 0 {
+				t.Errorf("Run(%s): files %d/%d, %d requests, %d bytes", cell.Key(), res.FilesProcessed, len(cell.Granules), res.Requests, res.BytesFetched)
+			}
+			obs += res.TotalObs
+		}
+		if err := w.store.Consolidate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		exp := checkExpected(t, z, w.store.ParentOrder())
+		if obs != int64(exp.PointsKept) {
+			t.Errorf("total observations %d, want %d", obs, exp.PointsKept)
+		}
+	})
+
+	t.Run("folder-store", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "sample.zarr")
+		z := zarrstore.New(zarrstore.NewFSBackend(dir, false))
+		r := &pipeline.Runner{Config: atl06(t), Catalog: sampleCatalog(t), Store: z,
+			Opener: pipeline.S3Opener(srv.Client), Workers: 4}
+		rep, err := r.Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exp := checkExpected(t, z, 6)
+		if rep.Summary.CellsWithData != 8 || rep.Summary.TotalObs != int64(exp.PointsKept) {
+			t.Errorf("summary %+v, want 8 cells and %d observations", rep.Summary, exp.PointsKept)
+		}
+		checkZarrita(t, dir, exp)
+	})
+}
+
+// checkZarrita reads the folder store with zarrita (npm) and compares the
+// statistics of orders 12, 9 and 6 with numpy's.
+func checkZarrita(t *testing.T, store string, exp *sampledata.Expected) {
+	node := needZarrita(t)
+	if node == "" {
+		return
+	}
+	type read struct {
+		Array string `json:"array"`
+		Start int64  `json:"start"`
+		Stop  int64  `json:"stop"`
+	}
+	names := []string{"cell_ids", "count", "h_min", "h_max", "h_mean", "h_sigma", "h_variance", "h_q25", "h_q50", "h_q75"}
+	var reads []read
+	for _, o := range []int{12, 9, 6} {
+		per := int64(1) << (2 * (o - exp.ParentOrder))
+		chunks := map[int64]bool{}
+		for _, id := range exp.Orders[strconv.Itoa(o)]["cell_ids"] {
+			chunks[int64(id)/per] = true
+		}
+		for c := range chunks {
+			for _, n := range names {
+				reads = append(reads, read{Array: fmt.Sprintf("%d/%s", o, n), Start: c * per, Stop: (c + 1) * per})
+			}
+		}
+	}
+	var out struct {
+		Contents []string `json:"contents"`
+		Reads    []struct {
+			Array string   `json:"array"`
+			DType string   `json:"dtype"`
+			Data  []string `json:"data"`
+		} `json:"reads"`
+	}
+	runNode(t, node, map[string]any{"store": store, "reads": reads}, &out)
+	if !slices.Contains(out.Contents, "array:/12/h_mean") || !slices.Contains(out.Contents, "group:/6") {
+		t.Errorf("zarrita sees %v", out.Contents)
+	}
+	// Index zarrita's values by order, array and cell id.
+	got := map[string]map[uint64]string{}
+	for i, r := range out.Reads {
+		o := strings.Split(r.Array, "/")[0]
+		ids := out.Reads[i-slices.Index(names, strings.Split(r.Array, "/")[1])].Data // the cell_ids read of this chunk
+		if got[r.Array] == nil {
+			got[r.Array] = map[uint64]string{}
+		}
+		for k, v := range r.Data {
+			id, err := strconv.ParseUint(ids[k], 10, 64)
+			if err != nil {
+				t.Fatalf("zarrita %s/cell_ids[%d] = %q", o, k, ids[k])
+			}
+			got[r.Array][id] = v
+		}
+	}
+	n := 0
+	for _, o := range []int{12, 9, 6} {
+		table := exp.Orders[strconv.Itoa(o)]
+		for row, id := range table["cell_ids"] {
+			for _, name := range names[1:] {
+				s, ok := got[fmt.Sprintf("%d/%s", o, name)][uint64(id)]
+				if !ok {
+					t.Fatalf("zarrita did not return %d/%s of cell %d", o, name, uint64(id))
+				}
+				v, err := strconv.ParseFloat(s, 64)
+				if err != nil {
+					t.Fatalf("zarrita %d/%s[%d] = %q", o, name, uint64(id), s)
+				}
+				want := table[name][row]
+				if name == "count" && v != want || name != "count" && !closeF32(float32(v), want) {
+					t.Errorf("zarrita: order %d cell %d %s = %v, numpy %v", o, uint64(id), name, v, want)
+				}
+				n++
+			}
+		}
+	}
+	t.Logf("zarrita read %d values equal to numpy's", n)
+}
+
+// zarritaModules is where scripts/ci.d/zarrstore-zarrita.sh installs zarrita.
+const zarritaModules = "../zarrstore/testdata/zarrita/node_modules"
+
+// needZarrita returns the node binary, or "" after skipping the test when
+// node or zarrita is missing. Under CI (env CI set) it fails instead: CI must
+// never skip the independent-reader check.
+func needZarrita(t *testing.T) string {
+	t.Helper()
+	fail := t.Skipf
+	if os.Getenv("CI") != "" {
+		fail = t.Fatalf
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		fail("node not found (%v); install Node.js >= 18 for the zarrita cross-check", err)
+		return ""
+	}
+	if _, err := os.Stat(filepath.Join(zarritaModules, "zarrita")); err != nil {
+		fail("zarrita is not installed; run: bash scripts/ci.d/zarrstore-zarrita.sh  [%v]", err)
+		return ""
+	}
+	return node
+}
+
+// runNode runs testdata/zarrita/read_chunks.mjs with the request req. The
+// script is copied next to a link to zarrstore's node_modules so that node
+// resolves zarrita from there.
+func runNode(t *testing.T, node string, req any, out any) {
+	t.Helper()
+	dir := t.TempDir()
+	mods, err := filepath.Abs(zarritaModules)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct {
-		name string
-		z    *zarrstore.Store
-	}{
-		{"s3", s3z},
-		{"memory", zarrstore.New(zarrstore.NewMemBackend())},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := newWorker(t, pipeline.S3Opener(srv.Client), tc.z)
-			var obs int64
-			for _, cell := range w.cat.Cells {
-				res, err := pipeline.Run(context.Background(), pipeline.Job{Key: cell.Key(), Granules: cell.Granules}, w.reader, w.aggr, w.store)
-				if err != nil {
-					t.Fatalf("Run(%s) = %v", cell.Key(), err)
-				}
-				if res.Error != nil {
-					t.Fatalf("Run(%s): result error %q (%s)", cell.Key(), *res.Error, res.ErrorKind)
-				}
-				if res.FilesProcessed != len(cell.Granules) || res.Requests == 0 || res.BytesFetched == 0 {
-					t.Errorf("Run(%s): files %d/%d, %d requests, %d bytes", cell.Key(), res.FilesProcessed, len(cell.Granules), res.Requests, res.BytesFetched)
-				}
-				obs += res.TotalObs
-			}
-			if err := w.store.Consolidate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			exp := checkExpected(t, tc.z, w.store.ParentOrder())
-			if obs != int64(exp.PointsKept) {
-				t.Errorf("total observations %d, want %d", obs, exp.PointsKept)
-			}
-		})
+	if err := os.Symlink(mods, filepath.Join(dir, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile("testdata/zarrita/read_chunks.mjs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(req)
+	for name, data := range map[string][]byte{"read_chunks.mjs": script, "request.json": b} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(node, "read_chunks.mjs", "request.json")
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node read_chunks.mjs: %v\n%s", err, stderr.Bytes())
+	}
+	if err := json.Unmarshal(stdout, out); err != nil {
+		t.Fatalf("node read_chunks.mjs output: %v\n%.2000s", err, stdout)
 	}
 }
 
