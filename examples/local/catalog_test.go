@@ -156,3 +156,30 @@ func TestCatalogCommandErrors(t *testing.T) {
 		t.Errorf("stderr %q", stderr.String())
 	}
 }
+
+func TestCatalogCommandTrueCycle(t *testing.T) {
+	srv, reqs := fakeCMR(t)
+	var stdout, stderr bytes.Buffer
+	out := filepath.Join(t.TempDir(), "c.json")
+	if code := run([]string{"catalog", "--cycle", "22", "--true-cycle", "--cmr-url", srv.URL, "--page-size", "2", "--output", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	q := (*reqs)[0].Form
+	if got := q["readable_granule_name[]"]; len(got) != 1 || got[0] != "ATL06_??????????????_????22??_007_*" {
+		t.Errorf("readable_granule_name[] = %q", got)
+	}
+	if q.Get("options[readable_granule_name][pattern]") != "true" {
+		t.Error("pattern option missing")
+	}
+	// A loose window around the true cycle 22 (2023-12-18 … 2024-03-18).
+	if tmp := q.Get("temporal"); tmp != "2023-12-17T00:00:00Z,2024-03-19T23:59:59Z" {
+		t.Errorf("temporal = %q", tmp)
+	}
+	c, err := cmr.LoadCatalog(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Metadata.CycleDefinition != "true" || c.Metadata.Cycle != 22 {
+		t.Errorf("metadata %+v", c.Metadata)
+	}
+}
