@@ -261,23 +261,11 @@ func (c Cell) Contains(d Cell) bool {
 // negative with lead digit base−5 (the sign is not the hemisphere). An
 // invalid word prints as "Cell(0x…)".
 func (c Cell) String() string {
-	b, o, n, p, ok := c.decode()
-	if !ok {
+	if !c.IsValid() {
 		return fmt.Sprintf("Cell(%#016x)", uint64(c))
 	}
-	buf := make([]byte, 0, 32)
-	if b >= 6 {
-		buf = append(buf, '-', byte('1'+b-6))
-	} else {
-		buf = append(buf, byte('1'+b))
-	}
-	for k := o - 1; k >= 0; k-- {
-		buf = append(buf, byte('1'+(n>>(2*uint(k)))&3))
-	}
-	if p {
-		buf = append(buf, 'p')
-	}
-	return string(buf)
+	var buf [32]byte
+	return string(c.AppendText(buf[:0]))
 }
 
 // Parse parses the decimal string form written by Cell.String:
