@@ -426,3 +426,37 @@ func TestPartialMergeFinalize(t *testing.T) {
 		}
 	}
 }
+
+func TestCloneConcurrent(t *testing.T) {
+	a := atl06Aggregator(t)
+	cells, cols := atl06Points(30000, 9)
+	in := Input{ParentOrder: 6, Parent: 1234, ChildOrder: 12, Cells: cells, Columns: cols}
+	var want Result
+	if err := a.Aggregate(&want, in); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan Result, 4)
+	for range 4 {
+		b := a.Clone()
+		if !slices.Equal(b.Columns(), a.Columns()) || b.NumVariables() != a.NumVariables() {
+			t.Fatalf("clone columns %v, variables %d", b.Columns(), b.NumVariables())
+		}
+		go func() {
+			var r Result
+			if err := b.Aggregate(&r, in); err != nil {
+				t.Error(err)
+			}
+			done <- r
+		}()
+	}
+	for range 4 {
+		r := <-done
+		for k := range want.Levels {
+			for v := range want.Levels[k].Values {
+				if !slices.EqualFunc(r.Levels[k].Values[v], want.Levels[k].Values[v], same) {
+					t.Fatalf("clone differs at level %d variable %d", k, v)
+				}
+			}
+		}
+	}
+}
