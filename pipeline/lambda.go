@@ -40,8 +40,9 @@ type LambdaExecutor struct {
 	// appended as "name:alias").
 	FunctionName string
 	// Event builds the process event of a job: the cell, its granules, the
-	// store, credentials and config. Required.
-	Event func(job Job) (*Event, error)
+	// store, credentials and config. It is called for every attempt, so
+	// temporary credentials can be refreshed. Required.
+	Event func(ctx context.Context, job Job) (*Event, error)
 }
 
 var _ Executor = (*LambdaExecutor)(nil)
@@ -87,7 +88,7 @@ func (e *LambdaExecutor) Execute(ctx context.Context, job Job) (*Execution, erro
 	if e.Event == nil {
 		return nil, fmt.Errorf("%w: LambdaExecutor.Event is nil", ErrDeterministic)
 	}
-	ev, err := e.Event(job)
+	ev, err := e.Event(ctx, job)
 	if err != nil {
 		return nil, fmt.Errorf("%w: cell %s: building event: %v", ErrDeterministic, job.Key, err)
 	}

@@ -151,7 +151,7 @@ func TestLambdaDispatchAgainstStandIn(t *testing.T) {
 		js = append(js, Job{Key: fmt.Sprintf("-42113%02d", i), Granules: make([]string, 1+i%3)})
 	}
 	stand, client := newStandIn(t, script)
-	ex := &LambdaExecutor{Client: client, FunctionName: "zagg-cell", Event: func(j Job) (*Event, error) {
+	ex := &LambdaExecutor{Client: client, FunctionName: "zagg-cell", Event: func(_ context.Context, j Job) (*Event, error) {
 		return &Event{ParentMorton: CellKey(j.Key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: j.Granules,
 			StorePath: "s3://out/x.zarr", S3Credentials: map[string]string{"accessKeyId": "AKIA-secret"}}, nil
 	}}
@@ -200,7 +200,7 @@ func TestLambdaDispatchAgainstStandIn(t *testing.T) {
 
 func TestLambdaExecutorUnknownFunction(t *testing.T) {
 	_, client := newStandIn(t, nil)
-	ex := &LambdaExecutor{Client: client, FunctionName: "nope", Event: func(j Job) (*Event, error) { return &Event{ParentMorton: CellKey(j.Key)}, nil }}
+	ex := &LambdaExecutor{Client: client, FunctionName: "nope", Event: func(_ context.Context, j Job) (*Event, error) { return &Event{ParentMorton: CellKey(j.Key)}, nil }}
 	_, err := ex.Execute(context.Background(), Job{Key: "1"})
 	if err == nil || IsTransient(err) {
 		t.Fatalf("unknown function: err = %v, want a deterministic error", err)

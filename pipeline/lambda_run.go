@@ -1,0 +1,216 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// LambdaRunner processes the cells of a catalog on AWS Lambda, the way
+// zagg 0.1.0's Lambda backend does: one invoke in setup mode (the store's
+// metadata is written inside Lambda, so the caller needs only
+// lambda:InvokeFunction), one invoke per cell through a Dispatcher with a
+// LambdaExecutor, and one invoke in finalize mode (consolidated metadata),
+// also after an interruption.
+//
+// Re-running is safe: every cell writes whole chunks under fixed keys. With
+// Store set (the caller can read the output bucket), cells an earlier run
+// finished are skipped unless Overwrite is set.
+type LambdaRunner struct {
+	// Config is the pipeline config sent to every worker. Required.
+	Config *Config
+	// Catalog lists the cells and their granules. Required.
+	Catalog *Catalog
+	// StorePath is the output store, "s3://bucket/prefix". Required.
+	StorePath string
+	// Client invokes the function (see NewLambdaClient). Required.
+	Client *lambda.Client
+	// FunctionName is the worker function's name or ARN. Required.
+	FunctionName string
+	// Credentials supply the temporary credentials the workers read NASA's
+	// bucket with (cmr.NewNSIDCS3Credentials), retrieved for every event so
+	// they are renewed during long runs. Required for the s3 driver.
+	Credentials aws.CredentialsProvider
+	// EDLToken is sent instead for the https driver.
+	EDLToken string
+
+	// Workers bounds the invokes in flight. Default 1700 (zagg's), clamped
+	// to the account's unreserved concurrency when it can be read.
+	Workers int
+	// Cells, if set, restricts the run to these catalog keys; MaxCells, if
+	// > 0, to the first MaxCells cells selected.
+	Cells    []string
+	MaxCells int
+	// Store, if set, is read to skip cells already written (resume).
+	Store *zarrstore.Store
+	// Overwrite processes every selected cell even if it was written.
+	Overwrite bool
+	// MemoryMB is the function's memory for the cost estimate; 0 reads it
+	// from the function's configuration.
+	MemoryMB int
+	// Dispatcher, if set, supplies the retry policy and ordering (its
+	// Executor, Workers, Skip, OnRecord, Progress and MemoryMB are replaced).
+	Dispatcher *Dispatcher
+	// Progress and OnRecord are passed to the Dispatcher.
+	Progress io.Writer
+	OnRecord func(CellRecord)
+	// Log, if set, receives the setup/finalize steps and warnings.
+	Log io.Writer
+}
+
+// Run processes the selected cells and returns the report (one record per
+// cell and totals with GB-seconds and the cost estimate).
+func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
+	if r.Config == nil || r.Catalog == nil || r.Client == nil || r.FunctionName == "" || r.StorePath == "" {
+		return nil, errors.New("pipeline: LambdaRunner needs Config, Catalog, Client, FunctionName and StorePath")
+	}
+	if _, _, err := SplitS3URL(r.StorePath); err != nil {
+		return nil, fmt.Errorf("%w: the Lambda backend needs an s3:// store: %v", ErrStore, err)
+	}
+	if r.Config.DataSource.Driver == DriverS3 && r.Credentials == nil {
+		return nil, fmt.Errorf("%w: the s3 driver needs data credentials (an Earthdata login)", ErrDriver)
+	}
+	if r.Config.DataSource.Driver == DriverFile {
+		return nil, fmt.Errorf("%w: the file driver cannot run on Lambda", ErrDriver)
+	}
+	po, err := r.Config.ParentOrder(r.Catalog.ParentOrder())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Catalog.Convention(r.Config); err != nil {
+		return nil, err
+	}
+	cells, err := r.Catalog.Select(r.Cells, r.MaxCells)
+	if err != nil {
+		return nil, err
+	}
+	if len(cells) == 0 {
+		return nil, fmt.Errorf("%w: the catalog lists no cell", ErrEmptyCatalog)
+	}
+	cfgJSON, err := json.Marshal(r.Config)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: encoding the config for the workers: %w", err)
+	}
+	memory := r.MemoryMB
+	if memory == 0 {
+		memory = r.functionMemory(ctx)
+	}
+	workers := r.Workers
+	if workers <= 0 {
+		workers = 1700
+	}
+	if limit, err := AccountConcurrency(ctx, r.Client); err == nil && limit > 0 && workers > limit {
+		r.logf("clamping workers from %d to the account's unreserved concurrency %d", workers, limit)
+		workers = limit
+	}
+
+	r.logf("setup: writing the store metadata of %s through %s", r.StorePath, r.FunctionName)
+	if err := r.invokeAdmin(ctx, &Event{Mode: ModeSetup, StorePath: r.StorePath, ParentOrder: po,
+		ChildOrder: r.Config.Output.Grid.ChildOrder, NParentCells: len(r.Catalog.Cells), Overwrite: r.Overwrite, Config: cfgJSON}); err != nil {
+		return nil, err
+	}
+
+	d := Dispatcher{}
+	if r.Dispatcher != nil {
+		d = *r.Dispatcher
+	}
+	d.Workers, d.Progress, d.OnRecord, d.MemoryMB = workers, r.Progress, r.OnRecord, memory
+	d.Executor = &LambdaExecutor{Client: r.Client, FunctionName: r.FunctionName, Event: func(ctx context.Context, job Job) (*Event, error) {
+		creds, err := r.eventCredentials(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &Event{ParentMorton: CellKey(job.Key), ParentOrder: po, ChildOrder: r.Config.Output.Grid.ChildOrder,
+			GranuleURLs: job.Granules, StorePath: r.StorePath, S3Credentials: creds, Config: cfgJSON}, nil
+	}}
+	d.Skip = nil
+	if r.Store != nil && !r.Overwrite {
+		a, err := NewAggregator(r.Config)
+		if err != nil {
+			return nil, err
+		}
+		conv, _ := r.Catalog.Convention(r.Config)
+		st, err := NewStore(r.Store, r.Config, a, po, conv)
+		if err != nil {
+			return nil, err
+		}
+		d.Skip = func(ctx context.Context, job Job) (bool, error) {
+			cell, err := parseCellKey(job.Key)
+			if err != nil {
+				return false, err
+			}
+			return st.Done(ctx, cell)
+		}
+	}
+	rep, runErr := d.Run(ctx, Jobs(cells))
+
+	// Finalize even after an interruption, so what was written is readable.
+	fctx := ctx
+	if ctx.Err() != nil {
+		fctx = context.WithoutCancel(ctx)
+	}
+	r.logf("finalize: consolidating the metadata of %s", r.StorePath)
+	if err := r.invokeAdmin(fctx, &Event{Mode: ModeFinalize, StorePath: r.StorePath}); err != nil {
+		return rep, errors.Join(runErr, err)
+	}
+	return rep, runErr
+}
+
+// eventCredentials returns the data credentials of one event.
+func (r *LambdaRunner) eventCredentials(ctx context.Context) (map[string]string, error) {
+	if r.Config.DataSource.Driver == DriverHTTPS {
+		if r.EDLToken == "" {
+			return nil, fmt.Errorf("%w: the https driver needs an Earthdata token", ErrDriver)
+		}
+		return map[string]string{"edl_token": r.EDLToken}, nil
+	}
+	c, err := r.Credentials.Retrieve(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: data credentials: %v", ErrTransient, err)
+	}
+	return map[string]string{"accessKeyId": c.AccessKeyID, "secretAccessKey": c.SecretAccessKey, "sessionToken": c.SessionToken}, nil
+}
+
+// invokeAdmin runs a setup or finalize event and checks its answer.
+func (r *LambdaRunner) invokeAdmin(ctx context.Context, ev *Event) error {
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	out, err := r.Client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(r.FunctionName),
+		InvocationType: types.InvocationTypeRequestResponse, Payload: payload})
+	if err != nil {
+		return fmt.Errorf("pipeline: Lambda %s failed: %w", ev.Mode, err)
+	}
+	if out.FunctionError != nil {
+		return fmt.Errorf("pipeline: Lambda %s failed: function error %s: %s", ev.Mode, *out.FunctionError, out.Payload)
+	}
+	var resp Response
+	if err := json.Unmarshal(out.Payload, &resp); err != nil || resp.StatusCode != 200 {
+		return fmt.Errorf("pipeline: Lambda %s error: %s", ev.Mode, out.Payload)
+	}
+	return nil
+}
+
+// functionMemory reads the function's memory size (0 if it cannot).
+func (r *LambdaRunner) functionMemory(ctx context.Context) int {
+	out, err := r.Client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(r.FunctionName)})
+	if err != nil || out.MemorySize == nil {
+		r.logf("warning: cannot read the function's memory size (%v); no cost estimate", err)
+		return 0
+	}
+	return int(*out.MemorySize)
+}
+
+func (r *LambdaRunner) logf(format string, args ...any) {
+	if r.Log != nil {
+		fmt.Fprintf(r.Log, "zagg: "+format+"\n", args...)
+	}
+}
