@@ -24,6 +24,10 @@
 // rings of constant latitude from the north pole (NestToRing, RingToNest,
 // LatLonToRing).
 //
+// NestNeighbours gives the eight cells around a cell in healpy's order
+// (SW, W, NW, N, NE, E, SE, S); NestCenter, NestCorners and NestBoundary
+// give its centre, corners and points along its true (curved) edges.
+//
 // # Coordinates and conventions
 //
 // Latitudes and longitudes are in degrees. Functions that take a point on
@@ -51,7 +55,23 @@
 // testdata/make_healpix_vectors.py). Go's math.Cos differs from glibc's in
 // the last bit for some arguments, so a point within ~1 ulp of a cell edge
 // can, very rarely (order 29: roughly one point in 10^7–10^8), land in the
-// neighbouring cell.
+// neighbouring cell. Beware that points built on a lattice (for example
+// k·c mod 1 sequences, or coordinates rounded to few digits) sit near cell
+// edges far more often than random ones do.
+//
+// NestToRing and RingToNest are exact integer arithmetic. NestCenter and
+// NestBoundary agree with healpy's pix2ang and boundaries to 1e−11° (near
+// the poles healpy loses ~1e−16/θ through z = cos θ; these compute the
+// latitude directly and stay exact). NestNeighbours equals healpy's
+// get_all_neighbours.
+//
+// # Performance
+//
+// LatLonToNestSlice hashes in one loop with nothing called per point and a
+// branch-free longitude reduction; measured with bench/healpix/compare.sh
+// (CPU time, order 29, uniform points) it runs at about 1.5× healpy's
+// ang2pix and LatLonToNest at about 1.1×; both are dominated by one cosine
+// per point. Nothing allocates.
 //
 // mortie (and zagg ≥ 0.6, which hashes with the healpix-rs crate) differs
 // from healpy in two ways, and this package follows healpy in both: the

@@ -26,6 +26,9 @@
 // orders 6, 12, 14, 18 and 29; the 4 √6 witnesses and 13 of the 34
 // deliberate edge-tie cases differ, by design.
 //
+// Cells marshal as text in the decimal form (MarshalText, UnmarshalText),
+// so a map keyed by Cell encodes as a JSON object keyed by legacy ids.
+//
 // Orders are programmer input: an order outside [0, 29] panics. Cells and
 // legacy ids are data: a bad one gives Null, an error wrapping ErrSyntax or
 // ErrLegacy, or an invalid Cell (IsValid false), never a panic.
