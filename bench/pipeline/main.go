@@ -1,0 +1,304 @@
+// Command pipeline-bench measures pipeline.Run on one dense Antarctic parent
+// cell: 20 synthetic ATL06-like granules × 6 beams × 150,000 segments whose
+// tracks all cross the same order-6 cell (made on demand by
+// internal/sampledata/mksample.py --dense), read from local files and from a
+// loopback S3 server (gofakes3, in this process).
+//
+// Each measurement runs in a child process (this program with -child), so its
+// peak RSS counts the pipeline alone, not the S3 server holding the granules
+// in memory. Reported per source: wall time, CPU time (user + system), peak
+// RSS, requests and bytes fetched, points, and the per-phase split (read,
+// decode, bin, aggregate, write; summed over the goroutines reading granules,
+// so read + decode may exceed the wall time). Target: peak RSS ≤ 256 MB.
+//
+// Usage:
+//
+//	go run ./bench/pipeline [-dir /tmp/zagg-dense] [-source both|local|s3] [-rounds 1]
+//	    [-granule-workers 4] [-granules 20 -segments 150000]
+//
+// With no data in -dir it runs Debian's /usr/bin/python3 (h5py, healpy,
+// numpy) to make it first (a few minutes, ~1 GB of files).
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// measurement is what a child reports.
+type measurement struct {
+	Source     string               `json:"source"`
+	WallS      float64              `json:"wall_s"`
+	CPUS       float64              `json:"cpu_s"`
+	PeakRSSMB  float64              `json:"peak_rss_mb"`
+	Points     int64                `json:"points"`
+	GoMaxProcs int                  `json:"gomaxprocs"`
+	Result     *pipeline.CellResult `json:"result"`
+}
+
+func main() {
+	dir := flag.String("dir", filepath.Join(os.TempDir(), "zagg-dense"), "dense cell folder (catalog.json, granules/)")
+	source := flag.String("source", "both", "local, s3 or both")
+	rounds := flag.Int("rounds", 1, "measurements per source; each line is reported")
+	granuleWorkers := flag.Int("granule-workers", 4, "granules read at once")
+	ngranules := flag.Int("granules", 20, "granules to generate when -dir is empty")
+	nseg := flag.Int("segments", 150000, "segments per beam to generate when -dir is empty")
+	child := flag.Bool("child", false, "internal: measure one run in this process")
+	endpoint := flag.String("endpoint", "", "internal: S3 endpoint of the parent's server")
+	flag.Parse()
+	if *child {
+		if err := runChild(*dir, *source, *endpoint, *granuleWorkers); err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := ensureData(*dir, *ngranules, *nseg); err != nil {
+		fmt.Fprintln(os.Stderr, "pipeline-bench:", err)
+		os.Exit(1)
+	}
+	var sources []string
+	switch *source {
+	case "both":
+		sources = []string{"local", "s3"}
+	case "local", "s3":
+		sources = []string{*source}
+	default:
+		fmt.Fprintln(os.Stderr, "pipeline-bench: -source must be local, s3 or both")
+		os.Exit(2)
+	}
+	var results []measurement
+	for _, src := range sources {
+		ep := ""
+		var stop func()
+		if src == "s3" {
+			var err error
+			if ep, stop, err = startS3(*dir); err != nil {
+				fmt.Fprintln(os.Stderr, "pipeline-bench: s3:", err)
+				os.Exit(1)
+			}
+		}
+		for r := 0; r < *rounds; r++ {
+			m, err := spawn(*dir, src, ep, *granuleWorkers)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "pipeline-bench:", err)
+				os.Exit(1)
+			}
+			results = append(results, *m)
+			report(m)
+		}
+		if stop != nil {
+			stop()
+		}
+	}
+	if len(results) == 2 {
+		l, s := results[0], results[1]
+		fmt.Printf("s3/local: wall %.2fx, cpu %.2fx, peak RSS %.2fx\n", s.WallS/l.WallS, s.CPUS/l.CPUS, s.PeakRSSMB/l.PeakRSSMB)
+	}
+}
+
+func report(m *measurement) {
+	r := m.Result
+	p := r.Phases
+	fmt.Printf("%-5s wall %6.2fs  cpu %6.2fs  peak RSS %6.1f MB  %d requests  %s fetched (%s used)  %d points (%.2f Mpts/s)  GOMAXPROCS %d\n",
+		m.Source, m.WallS, m.CPUS, m.PeakRSSMB, r.Requests, pipeline.FormatBytes(r.BytesFetched), pipeline.FormatBytes(r.BytesUsed),
+		m.Points, float64(m.Points)/m.WallS/1e6, m.GoMaxProcs)
+	fmt.Printf("      phases: read %.2fs  decode %.2fs  bin %.2fs  aggregate %.2fs  write %.2fs  (%d granules, %d child cells with data)\n",
+		p.Read, p.Decode, p.Bin, p.Aggregate, p.Write, r.FilesProcessed, r.CellsWithData)
+	if r.Error != nil {
+		fmt.Printf("      error: %s\n", *r.Error)
+	}
+}
+
+// ensureData makes the dense cell if dir has no catalog.
+func ensureData(dir string, ngranules, nseg int) error {
+	if _, err := os.Stat(filepath.Join(dir, "catalog.json")); err == nil {
+		return nil
+	}
+	script := filepath.Join("internal", "sampledata", "mksample.py")
+	if _, err := os.Stat(script); err != nil {
+		return fmt.Errorf("no dense data in %s and %s not found (run from the repository root)", dir, script)
+	}
+	fmt.Fprintf(os.Stderr, "making the dense cell in %s (python3 %s --dense)…\n", dir, script)
+	cmd := exec.Command("/usr/bin/python3", script, "--dense", dir,
+		"--granules", fmt.Sprint(ngranules), "--segments", fmt.Sprint(nseg))
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	return cmd.Run()
+}
+
+// startS3 serves the dense granules from an in-memory S3 server under the
+// keys the catalog names.
+func startS3(dir string) (string, func(), error) {
+	faker := gofakes3.New(s3mem.New())
+	srv := httptest.NewServer(faker.Server())
+	c := client(srv.URL)
+	ctx := context.Background()
+	cat, err := pipeline.LoadCatalog(filepath.Join(dir, "catalog.json"))
+	if err != nil {
+		srv.Close()
+		return "", nil, err
+	}
+	made := map[string]bool{}
+	for _, cell := range cat.Cells {
+		for _, u := range cell.Granules {
+			bucket, key, err := pipeline.SplitS3URL(u)
+			if err != nil {
+				srv.Close()
+				return "", nil, err
+			}
+			for _, b := range []string{bucket, "out"} {
+				if !made[b] {
+					if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
+						srv.Close()
+						return "", nil, err
+					}
+					made[b] = true
+				}
+			}
+			data, err := os.ReadFile(filepath.Join(dir, "granules", filepath.Base(key)))
+			if err != nil {
+				srv.Close()
+				return "", nil, err
+			}
+			if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(data)}); err != nil {
+				srv.Close()
+				return "", nil, err
+			}
+		}
+	}
+	return srv.URL, srv.Close, nil
+}
+
+func client(endpoint string) *s3.Client {
+	return s3.New(s3.Options{
+		Region:                     "us-east-1",
+		Credentials:                credentials.NewStaticCredentialsProvider("bench", "bench", ""),
+		BaseEndpoint:               aws.String(endpoint),
+		UsePathStyle:               true,
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
+	})
+}
+
+// spawn runs one measurement in a child process.
+func spawn(dir, source, endpoint string, granuleWorkers int) (*measurement, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe, "-child", "-dir", dir, "-source", source, "-endpoint", endpoint,
+		"-granule-workers", fmt.Sprint(granuleWorkers))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s child: %w", source, err)
+	}
+	var m measurement
+	if err := json.Unmarshal(out, &m); err != nil {
+		return nil, fmt.Errorf("%s child output: %w", source, err)
+	}
+	return &m, nil
+}
+
+// runChild processes the dense cell once and prints a measurement.
+func runChild(dir, source, endpoint string, granuleWorkers int) error {
+	ctx := context.Background()
+	cfg, err := pipeline.DefaultConfig("atl06")
+	if err != nil {
+		return err
+	}
+	cat, err := pipeline.LoadCatalog(filepath.Join(dir, "catalog.json"))
+	if err != nil {
+		return err
+	}
+	if len(cat.Cells) != 1 {
+		return fmt.Errorf("the dense catalog has %d cells, want 1", len(cat.Cells))
+	}
+	conv, err := cat.Convention(cfg)
+	if err != nil {
+		return err
+	}
+	a, err := pipeline.NewAggregator(cfg)
+	if err != nil {
+		return err
+	}
+	var (
+		opener pipeline.Opener
+		z      *zarrstore.Store
+	)
+	tmp, err := os.MkdirTemp("", "zagg-bench-store")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	switch source {
+	case "local":
+		opener = pipeline.DirOpener(filepath.Join(dir, "granules"))
+		z = zarrstore.New(zarrstore.NewFSBackend(filepath.Join(tmp, "dense.zarr"), false))
+	case "s3":
+		c := client(endpoint)
+		opener = pipeline.S3Opener(c)
+		if z, err = zarrstore.Open("s3://out/dense-"+fmt.Sprint(time.Now().UnixNano())+".zarr", zarrstore.WithS3Client(c)); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("unknown source %q", source)
+	}
+	st, err := pipeline.NewStore(z, cfg, a, cat.ParentOrder(), conv)
+	if err != nil {
+		return err
+	}
+	if err := st.Setup(ctx); err != nil {
+		return err
+	}
+	rd := pipeline.NewCellReader(cfg, a.Columns(), opener)
+	rd.Concurrency = granuleWorkers
+	cell := cat.Cells[0]
+
+	cpu0 := cpuTime()
+	t0 := time.Now()
+	res, err := pipeline.Run(ctx, pipeline.Job{Key: cell.Key(), Granules: cell.Granules}, rd, a, st)
+	wall := time.Since(t0)
+	cpu := cpuTime() - cpu0
+	if err != nil {
+		return err
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return err
+	}
+	m := measurement{
+		Source: source, WallS: wall.Seconds(), CPUS: cpu.Seconds(),
+		PeakRSSMB: float64(ru.Maxrss) / 1024, // Linux reports KiB
+		Points:    res.TotalObs, GoMaxProcs: runtime.GOMAXPROCS(0), Result: res,
+	}
+	enc := json.NewEncoder(os.Stdout)
+	return enc.Encode(&m)
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

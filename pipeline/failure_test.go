@@ -1,0 +1,196 @@
+package pipeline_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/internal/s3test"
+	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// twoGranuleCell returns the first sample cell read from two granules.
+func twoGranuleCell(t *testing.T) pipeline.Job {
+	t.Helper()
+	for _, c := range sampleCatalog(t).Cells {
+		if len(c.Granules) == 2 {
+			return pipeline.Job{Key: c.Key(), Granules: c.Granules}
+		}
+	}
+	t.Fatal("no sample cell with two granules")
+	return pipeline.Job{}
+}
+
+// chunkCount returns the number of chunks stored in z.
+func chunkCount(t *testing.T, z *zarrstore.Store) int {
+	t.Helper()
+	n := 0
+	for k, err := range z.Backend().List(context.Background(), "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(k, "/c/") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestGranuleFailures checks what a cell does when one of its granules
+// cannot be read: fail (the default) writes nothing and says whether a retry
+// may help; skip completes the cell from the other granule and lists the
+// failure; transient faults are retried and do not show.
+func TestGranuleFailures(t *testing.T) {
+	srv := sampleServer(t)
+	job := twoGranuleCell(t)
+	missing := job
+	missing.Granules = []string{job.Granules[0], "s3://zagg-sample/no/such/granule.h5"}
+	corruptKey := "corrupt/ATL06_corrupt.h5"
+	srv.Put(t, sampledata.Bucket, corruptKey, []byte(strings.Repeat("not an HDF5 file ", 200)))
+	corrupt := job
+	corrupt.Granules = []string{job.Granules[0], "s3://zagg-sample/" + corruptKey}
+	key1, _ := sampledata.Key(job.Granules[1])
+
+	for _, tc := range []struct {
+		name     string
+		job      pipeline.Job
+		skip     bool
+		faults   []s3test.Fault
+		kind     pipeline.ErrorKind
+		files    int
+		granErrs int
+		is       error
+	}{
+		{name: "ok", job: job, kind: pipeline.KindNone, files: 2},
+		{name: "missing/fail", job: missing, kind: pipeline.KindDeterministic, files: -1, is: pipeline.ErrGranule},
+		{name: "missing/skip", job: missing, skip: true, kind: pipeline.KindNone, files: 1, granErrs: 1},
+		{name: "corrupt/fail", job: corrupt, kind: pipeline.KindDeterministic, files: -1, is: h5read.ErrNotHDF5},
+		{name: "corrupt/skip", job: corrupt, skip: true, kind: pipeline.KindNone, files: 1, granErrs: 1},
+		{name: "503-once", job: job, kind: pipeline.KindNone, files: 2,
+			faults: []s3test.Fault{{Method: "GET", PathSuffix: key1, Status: 503, Times: 2}}},
+		{name: "dropped-connection", job: job, kind: pipeline.KindNone, files: 2,
+			faults: []s3test.Fault{{Method: "GET", PathSuffix: key1, Drop: true}}},
+		{name: "503-always/fail", job: job, kind: pipeline.KindTransient, files: -1, is: pipeline.ErrTransient,
+			faults: []s3test.Fault{{Method: "GET", PathSuffix: key1, Status: 503, Times: 1000}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			z := zarrstore.New(zarrstore.NewMemBackend())
+			w := newWorker(t, pipeline.S3Opener(srv.Client), z)
+			w.reader.Backoff = time.Millisecond
+			w.reader.Options = []h5read.Option{h5read.WithRetries(1, time.Millisecond)}
+			if tc.skip {
+				w.reader.Source.OnGranuleError = pipeline.SkipGranuleError
+			}
+			if len(tc.faults) > 0 {
+				if srv.External() {
+					t.Skip("fault injection needs the in-process server")
+				}
+				srv.Inject(tc.faults...)
+			}
+			res, err := pipeline.Run(context.Background(), tc.job, w.reader, w.aggr, w.store)
+			if res.ErrorKind != tc.kind {
+				t.Fatalf("kind = %q (error %v), want %q", res.ErrorKind, err, tc.kind)
+			}
+			if (err != nil) != (tc.kind != pipeline.KindNone) {
+				t.Errorf("err = %v with kind %q", err, res.ErrorKind)
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("err = %v, want it to match %v", err, tc.is)
+			}
+			// Under fail, the failure cancels the other granule: its count
+			// depends on timing (files -1: not checked).
+			if tc.files >= 0 && res.FilesProcessed != tc.files || len(res.GranuleErrors) != tc.granErrs {
+				t.Errorf("files %d, granule errors %v; want %d and %d", res.FilesProcessed, res.GranuleErrors, tc.files, tc.granErrs)
+			}
+			written := chunkCount(t, z)
+			if tc.kind == pipeline.KindNone && written == 0 || tc.kind != pipeline.KindNone && written != 0 {
+				t.Errorf("%d chunks written for kind %q", written, res.ErrorKind)
+			}
+		})
+	}
+}
+
+// TestRunEmptyAndBadCells checks the normal "no data" outcomes and a bad key.
+func TestRunEmptyAndBadCells(t *testing.T) {
+	z := zarrstore.New(zarrstore.NewMemBackend())
+	w := newWorker(t, sampleGranules(t), z)
+	ctx := context.Background()
+	// A cell the sample tracks do not cross (same order, far away).
+	far := pipeline.Job{Key: "1111111", Granules: sampleCatalog(t).Cells[0].Granules}
+	for _, tc := range []struct {
+		job  pipeline.Job
+		kind pipeline.ErrorKind
+		msg  string
+	}{
+		{pipeline.Job{Key: sampleCatalog(t).Cells[0].Key()}, pipeline.KindEmpty, pipeline.MsgNoGranules},
+		{far, pipeline.KindEmpty, pipeline.MsgNoData},
+		{pipeline.Job{Key: "12", Granules: far.Granules}, pipeline.KindDeterministic, "order 1"},
+		{pipeline.Job{Key: "banana", Granules: far.Granules}, pipeline.KindDeterministic, "not a legacy morton id"},
+		{pipeline.Job{Key: "1111119", Granules: far.Granules}, pipeline.KindDeterministic, "digit"},
+	} {
+		res, err := pipeline.Run(ctx, tc.job, w.reader, w.aggr, w.store)
+		if res.ErrorKind != tc.kind || res.Error == nil || !strings.Contains(*res.Error, tc.msg) {
+			t.Errorf("Run(%q) = kind %q, error %v; want %q and %q", tc.job.Key, res.ErrorKind, res.Error, tc.kind, tc.msg)
+		}
+		if (err != nil) != (tc.kind == pipeline.KindDeterministic) {
+			t.Errorf("Run(%q) err = %v", tc.job.Key, err)
+		}
+	}
+	if n := chunkCount(t, z); n != 0 {
+		t.Errorf("%d chunks written for cells without data", n)
+	}
+}
+
+// TestRunCanceled checks that a cancelled context stops a cell without
+// writing it.
+func TestRunCanceled(t *testing.T) {
+	z := zarrstore.New(zarrstore.NewMemBackend())
+	w := newWorker(t, sampleGranules(t), z)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := pipeline.Run(ctx, twoGranuleCell(t), w.reader, w.aggr, w.store)
+	if !errors.Is(err, context.Canceled) || res.ErrorKind != pipeline.KindTransient {
+		t.Errorf("Run on a cancelled context = %v, kind %q", err, res.ErrorKind)
+	}
+	if n := chunkCount(t, z); n != 0 {
+		t.Errorf("%d chunks written", n)
+	}
+}
+
+// TestConventions checks that a run refuses to mix latitude conventions.
+func TestConventions(t *testing.T) {
+	ctx := context.Background()
+	// A zagg 0.1.0 catalog has no latitude key: geodetic.
+	old := strings.Replace(string(sampledata.Catalog()), `"latitude": "authalic"`, `"x": 1`, 1)
+	old = strings.Replace(old, `,
+    "x": 1`, "", 1)
+	cat, err := pipeline.ParseCatalog([]byte(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(t, zarrstore.New(zarrstore.NewMemBackend()))
+	r.Catalog = cat
+	if _, err := r.Run(ctx); !errors.Is(err, pipeline.ErrConvention) || !strings.Contains(err.Error(), "no latitude key") {
+		t.Errorf("authalic config with a 0.1.0 catalog: %v", err)
+	}
+	// The same with output.latitude: geodetic runs (zagg 0.1.0's cells)...
+	backend := zarrstore.NewMemBackend()
+	r = newRunner(t, zarrstore.New(backend))
+	r.Catalog = cat
+	r.Config.Output.Latitude = 1 // healpix.Geodetic
+	r.Cells = []string{cat.Cells[0].Key()}
+	rep, err := r.Run(ctx)
+	if err != nil || rep.Summary.CellsWithData+rep.Summary.CellsEmpty != 1 {
+		t.Fatalf("geodetic run: %v, %+v", err, rep)
+	}
+	// ... and an authalic run into that store is refused.
+	r = newRunner(t, zarrstore.New(backend))
+	if _, err := r.Run(ctx); !errors.Is(err, pipeline.ErrConvention) || !strings.Contains(err.Error(), "store was made with geodetic") {
+		t.Errorf("authalic run into a geodetic store: %v", err)
+	}
+}
