@@ -77,10 +77,17 @@ type fetcher struct {
 
 // fetch reads exactly [off, off+n) (the caller clips to the file size).
 func (f *fetcher) fetch(ctx context.Context, off, n int64) ([]byte, error) {
-	if off < 0 || n < 0 || off+n > f.size {
+	return f.fetchInto(ctx, nil, off, n)
+}
+
+// fetchInto is fetch into buf (of length n) when buf is not nil.
+func (f *fetcher) fetchInto(ctx context.Context, buf []byte, off, n int64) ([]byte, error) {
+	if off < 0 || n < 0 || off > f.size || n > f.size-off {
 		return nil, errf(ErrCorrupt, "read", off, "range of %d bytes outside the %d-byte file", n, f.size)
 	}
-	buf := make([]byte, n)
+	if buf == nil {
+		buf = make([]byte, n)
+	}
 	var err error
 	for attempt := 0; ; attempt++ {
 		if err = ctx.Err(); err != nil {

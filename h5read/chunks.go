@@ -20,7 +20,7 @@ type chunkIndex interface {
 }
 
 // maxGridChunks bounds the chunks one selection may touch.
-const maxGridChunks = 1 << 22
+const maxGridChunks = 1 << 18
 
 // index opens the chunk index once; failures are not cached, so a read
 // that failed on a transient error (or a pending batched read) can retry.

@@ -78,18 +78,54 @@ func errInflate(format string, args ...any) error {
 }
 
 // unshuffle undoes the HDF5 shuffle filter: byte plane j of n elements of
-// size s is at src[j*n : (j+1)*n].
+// size s is at src[j*n : (j+1)*n]; trailing bytes are copied unchanged.
 func unshuffle(dst, src []byte, s int) {
 	if s <= 1 || len(src) < s {
 		copy(dst, src)
 		return
 	}
 	n := len(src) / s
-	for j := 0; j < s; j++ {
-		plane := src[j*n : (j+1)*n]
-		d := dst[j:]
-		for i, v := range plane {
-			d[i*s] = v
+	switch s {
+	case 2:
+		p0, p1 := src[:n], src[n:2*n]
+		d := dst[:2*n]
+		for i := range p0 {
+			d[2*i] = p0[i]
+			d[2*i+1] = p1[i]
+		}
+	case 4:
+		p0, p1, p2, p3 := src[:n], src[n:2*n], src[2*n:3*n], src[3*n:4*n]
+		d := dst[:4*n]
+		for i := range p0 {
+			binary.LittleEndian.PutUint32(d[4*i:], uint32(p0[i])|uint32(p1[i])<<8|uint32(p2[i])<<16|uint32(p3[i])<<24)
+		}
+	case 8:
+		p0, p1, p2, p3 := src[:n], src[n:2*n], src[2*n:3*n], src[3*n:4*n]
+		p4, p5, p6, p7 := src[4*n:5*n], src[5*n:6*n], src[6*n:7*n], src[7*n:8*n]
+		d := dst[:8*n]
+		for i := range p0 {
+			lo := uint64(p0[i]) | uint64(p1[i])<<8 | uint64(p2[i])<<16 | uint64(p3[i])<<24
+			hi := uint64(p4[i]) | uint64(p5[i])<<8 | uint64(p6[i])<<16 | uint64(p7[i])<<24
+			binary.LittleEndian.PutUint64(d[8*i:], lo|hi<<32)
+		}
+	default:
+		for j := 0; j < s; j++ {
+			plane := src[j*n : (j+1)*n]
+			d := dst[j:]
+			for i, v := range plane {
+				d[i*s] = v
+			}
+		}
+	}
+	copy(dst[n*s:], src[n*s:])
+}
+
+// unshuffleRef is the obvious definition, the reference for tests.
+func unshuffleRef(dst, src []byte, s int) {
+	n := len(src) / s
+	for i := 0; i < n; i++ {
+		for j := 0; j < s; j++ {
+			dst[i*s+j] = src[j*n+i]
 		}
 	}
 	copy(dst[n*s:], src[n*s:])

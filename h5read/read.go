@@ -103,7 +103,9 @@ func (d *Dataset) Plan(ctx context.Context, start, count []int) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	have := map[string]bool{}
+	g := grid{dims: d.space.dims, chunk: d.layout.chunk}
+	down := g.down(false)
+	have := make(map[uint64]bool, len(refs))
 	for i := range refs {
 		r := &refs[i]
 		if r.size == 0 || r.size > uint64(d.f.size) || r.addr > uint64(d.f.size)-r.size {
@@ -115,15 +117,13 @@ func (d *Dataset) Plan(ctx context.Context, start, count []int) (*Plan, error) {
 		if d.layout.version >= 4 && d.layout.flags&1 != 0 && d.isEdge(r.coord) {
 			r.mask = math.MaxUint32 // partial edge chunks are stored unfiltered
 		}
-		have[fmt.Sprint(r.coord)] = true
+		have[linear(scaledOf(r.coord, d.layout.chunk), down)] = true
 		p.Chunks = append(p.Chunks, ChunkPlan{Coord: toInts(r.coord), Addr: int64(r.addr), Size: int64(r.size), FilterMask: r.mask})
 		p.StoredBytes += int64(r.size)
 	}
-	g := grid{dims: d.space.dims, chunk: d.layout.chunk}
 	if err := g.each(lo, hi, func(s []uint64) error {
-		c := g.coord(s)
-		if !have[fmt.Sprint(c)] {
-			p.Chunks = append(p.Chunks, ChunkPlan{Coord: toInts(c), Missing: true})
+		if !have[linear(s, down)] {
+			p.Chunks = append(p.Chunks, ChunkPlan{Coord: toInts(g.coord(s)), Missing: true})
 		}
 		return nil
 	}); err != nil {
@@ -132,6 +132,14 @@ func (d *Dataset) Plan(ctx context.Context, start, count []int) (*Plan, error) {
 	p.refs = refs
 	p.Ranges = d.f.coalesce(refs)
 	return p, nil
+}
+
+func scaledOf(c, chunk []uint64) []uint64 {
+	s := make([]uint64, len(c))
+	for i := range c {
+		s[i] = c[i] / chunk[i]
+	}
+	return s
 }
 
 func (d *Dataset) isEdge(c []uint64) bool {
@@ -208,14 +216,17 @@ func (f *File) Fetch(ctx context.Context, plans ...*Plan) error {
 	for _, p := range plans {
 		refs = append(refs, p.refs...)
 	}
-	_, err := f.fetchChunks(ctx, refs)
+	_, _, err := f.fetchChunks(ctx, refs, true)
 	return err
 }
 
 // fetchChunks returns the raw bytes of each chunk, fetching the missing ones
-// in coalesced ranges in parallel.
-func (f *File) fetchChunks(ctx context.Context, refs []chunkRef) ([][]byte, error) {
+// in coalesced ranges in parallel. With keep, fetched chunks go to the chunk
+// cache; without, the request buffers come from a pool and release must be
+// called once the bytes are no longer used.
+func (f *File) fetchChunks(ctx context.Context, refs []chunkRef, keep bool) (raw [][]byte, release func(), err error) {
 	out := make([][]byte, len(refs))
+	release = func() {}
 	var need []ByteRange
 	for i, r := range refs {
 		if b, ok := f.st.cachedChunk(int64(r.addr), int64(r.size)); ok {
@@ -227,17 +238,39 @@ func (f *File) fetchChunks(ctx context.Context, refs []chunkRef) ([][]byte, erro
 		need = append(need, ByteRange{int64(r.addr), int64(r.size)})
 	}
 	if len(need) == 0 {
-		return out, nil
+		return out, release, nil
 	}
 	spans := mergeRanges(need, f.cfg.coalesceGap, f.cfg.maxRequest)
 	data := make([][]byte, len(spans))
-	err := parallel(ctx, len(spans), f.cfg.concurrency, func(i int) error {
-		b, err := f.st.f.fetch(ctx, spans[i].Off, spans[i].Len)
+	var bufs []*[]byte
+	if !keep {
+		bufs = make([]*[]byte, len(spans))
+		release = func() {
+			for _, b := range bufs {
+				if b != nil {
+					spanPool.Put(b)
+				}
+			}
+		}
+	}
+	err = parallel(ctx, len(spans), f.cfg.concurrency, func(i int) error {
+		var buf []byte
+		if !keep {
+			bp, _ := spanPool.Get().(*[]byte)
+			if bp == nil || int64(cap(*bp)) < spans[i].Len {
+				b := make([]byte, spans[i].Len)
+				bp = &b
+			}
+			bufs[i] = bp
+			buf = (*bp)[:spans[i].Len]
+		}
+		b, err := f.st.f.fetchInto(ctx, buf, spans[i].Off, spans[i].Len)
 		data[i] = b
 		return err
 	})
 	if err != nil {
-		return nil, err
+		release()
+		return nil, func() {}, err
 	}
 	for i, r := range refs {
 		if out[i] != nil {
@@ -255,11 +288,15 @@ func (f *File) fetchChunks(ctx context.Context, refs []chunkRef) ([][]byte, erro
 		})
 		s := spans[k]
 		out[i] = data[k][a-s.Off : a-s.Off+n : a-s.Off+n]
-		f.st.chunks.put(a, out[i])
+		if keep {
+			f.st.chunks.put(a, out[i])
+		}
 		f.st.f.used.Add(n)
 	}
-	return out, nil
+	return out, release, nil
 }
+
+var spanPool sync.Pool
 
 // parallel runs fn(0..n-1) with at most limit at once and returns the first
 // error.
@@ -347,10 +384,11 @@ func (d *Dataset) readRaw(ctx context.Context, start, count []int, out []byte) e
 		if d.layout.addr > uint64(d.f.size) || uint64(off+ln) > uint64(d.f.size)-d.layout.addr {
 			return errf(ErrCorrupt, d.path+": contiguous data", int64(d.layout.addr), "data runs past the end of the file")
 		}
-		raw, err := d.f.fetchChunks(ctx, []chunkRef{{addr: d.layout.addr + uint64(off), size: uint64(ln)}})
+		raw, release, err := d.f.fetchChunks(ctx, []chunkRef{{addr: d.layout.addr + uint64(off), size: uint64(ln)}}, false)
 		if err != nil {
 			return wrapObj(d.path, err)
 		}
+		defer release()
 		copyBox(out, lo, hi, raw[0], make([]uint64, len(dims)), dims, off/int64(es), lo, hi, es)
 		d.dtype.toLE(out)
 		return nil
@@ -362,14 +400,25 @@ func (d *Dataset) readRaw(ctx context.Context, start, count []int, out []byte) e
 	if len(p.refs) < len(p.Chunks) {
 		fillBytes(out, d.fillRaw)
 	}
-	raws, err := d.f.fetchChunks(ctx, p.refs)
+	raws, release, err := d.f.fetchChunks(ctx, p.refs, false)
 	if err != nil {
 		return wrapObj(d.path, err)
 	}
+	defer release()
 	cb := int(d.chunkBytes)
 	conc := d.f.cfg.concurrency
 	return parallel(ctx, len(p.refs), conc, func(i int) error {
 		r := p.refs[i]
+		if len(lo) == 1 && r.coord[0] >= lo[0] && r.coord[0]+d.layout.chunk[0] <= hi[0] {
+			// A whole 1-D chunk inside the selection decodes in place.
+			o := int(r.coord[0]-lo[0]) * es
+			dst := out[o : o+cb]
+			if err := decodeChunk(d.filters, r.mask, raws[i], dst, es, d.path+": chunk "+fmtDims(r.coord), int64(r.addr)); err != nil {
+				return err
+			}
+			d.dtype.toLE(dst)
+			return nil
+		}
 		bp, _ := chunkPool.Get().(*[]byte)
 		if bp == nil || cap(*bp) < cb {
 			b := make([]byte, cb)
