@@ -501,24 +501,23 @@ func (a *Aggregator) Aggregate(dst *Result, in Input) error {
 	for i, cell := range in.Cells {
 		if cell>>pshift != in.Parent || cell>>(2*MaxOrder) >= 12 {
 			dest[i] = -1
+			continue
+		}
+		dest[i] = int32((cell >> cshift) & mask)
+	}
+	// Filters, column by column (-2 marks a filtered point).
+	for j := range a.filters {
+		a.filters[j].apply(dest, in.Columns[a.filtCol[j]])
+	}
+	for _, k := range dest {
+		switch {
+		case k >= 0:
+			offs[k+1]++
+		case k == -1:
 			dst.Outside++
-			continue
-		}
-		keep := true
-		for j := range a.filters {
-			if !a.filters[j].Keep(in.Columns[a.filtCol[j]].at(i)) {
-				keep = false
-				break
-			}
-		}
-		if !keep {
-			dest[i] = -1
+		default:
 			dst.Filtered++
-			continue
 		}
-		k := int((cell >> cshift) & mask)
-		dest[i] = int32(k)
-		offs[k+1]++
 	}
 	for k := 1; k <= nChild; k++ {
 		offs[k] += offs[k-1]

@@ -131,3 +131,56 @@ func (f Filter) String() string {
 	}
 	return fmt.Sprintf("%s %s %v", f.Column, f.Op, f.Values)
 }
+
+// apply marks with -2 the points of dest (child index, or negative when
+// already dropped) whose value in col fails the filter.
+func (f *Filter) apply(dest []int32, col Column) {
+	if col.F64 != nil {
+		filterLoop(f, dest, col.F64)
+	} else {
+		filterLoop(f, dest, col.F32)
+	}
+}
+
+// filterLoop is Keep over a whole column with the operator switch hoisted
+// out of the loop.
+func filterLoop[T float32 | float64](f *Filter, dest []int32, x []T) {
+	x = x[:len(dest)]
+	drop := func(keep func(v float64) bool) {
+		for i, v := range x {
+			if dest[i] >= 0 && !keep(float64(v)) {
+				dest[i] = -2
+			}
+		}
+	}
+	switch f.Op {
+	case OpEq:
+		c := T(f.Values[0])
+		if float64(c) != f.Values[0] { // not representable in T: nothing equals it
+			drop(func(float64) bool { return false })
+			return
+		}
+		for i, v := range x {
+			if v != c && dest[i] >= 0 {
+				dest[i] = -2
+			}
+		}
+	case OpNe:
+		c := f.Values[0]
+		drop(func(v float64) bool { return v != c })
+	case OpLt:
+		c := f.Values[0]
+		drop(func(v float64) bool { return v < c })
+	case OpLe:
+		c := f.Values[0]
+		drop(func(v float64) bool { return v <= c })
+	case OpGt:
+		c := f.Values[0]
+		drop(func(v float64) bool { return v > c })
+	case OpGe:
+		c := f.Values[0]
+		drop(func(v float64) bool { return v >= c })
+	default:
+		drop(f.Keep)
+	}
+}

@@ -209,3 +209,38 @@ func TestSliceFunctionConventions(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterApplyMatchesKeep checks the column-wise filter loops against
+// Filter.Keep for every operator on float32 and float64 columns.
+func TestFilterApplyMatchesKeep(t *testing.T) {
+	vals := []float64{0, math.Copysign(0, -1), 1, -1, 0.1, 2, math.NaN(), math.Inf(1), math.Inf(-1), 3}
+	v32 := make([]float32, len(vals))
+	for i, v := range vals {
+		v32[i] = float32(v)
+	}
+	for op := OpEq; op <= OpBetween; op++ {
+		for _, operand := range [][]float64{{0}, {0.1}, {1}, {-1, 2}, {0, 2, 3}} {
+			f := Filter{Column: "x", Op: op, Values: operand}
+			if f.Validate() != nil {
+				continue
+			}
+			for _, col := range []Column{{F64: vals}, {F32: v32}} {
+				dest := make([]int32, len(vals))
+				dest[3] = -1 // already outside: must stay -1
+				f.apply(dest, col)
+				for i := range vals {
+					want := int32(0)
+					switch {
+					case i == 3:
+						want = -1
+					case !f.Keep(col.at(i)):
+						want = -2
+					}
+					if dest[i] != want {
+						t.Errorf("%v on %v (f32 %v): dest %d, want %d", f, col.at(i), col.F32 != nil, dest[i], want)
+					}
+				}
+			}
+		}
+	}
+}
