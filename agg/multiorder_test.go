@@ -460,3 +460,33 @@ func TestCloneConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestAggregateEmpty(t *testing.T) {
+	a := atl06Aggregator(t)
+	for _, n := range []int{0, 10} {
+		cells, cols := atl06Points(n, 5)
+		for i := range cells {
+			cells[i] += 1 << (2 * (MaxOrder - 6)) // all in the next parent
+		}
+		var r Result
+		if err := a.Aggregate(&r, Input{ParentOrder: 6, Parent: 1234, ChildOrder: 9, Cells: cells, Columns: cols}); err != nil {
+			t.Fatal(err)
+		}
+		if r.Outside != n || len(r.Levels) != 4 {
+			t.Fatalf("n=%d: outside %d, %d levels", n, r.Outside, len(r.Levels))
+		}
+		for _, l := range r.Levels {
+			for vi := range l.Values {
+				for _, v := range l.Values[vi] {
+					if a.IsCount(vi) && v != 0 || !a.IsCount(vi) && !math.IsNaN(v) {
+						t.Fatalf("n=%d order %d %s: %v for an empty cell", n, l.Order, a.Variable(vi).Name, v)
+					}
+				}
+			}
+		}
+		got := a.Finalize(nil, r.Partial)
+		if got[0] != 0 || !math.IsNaN(got[1]) {
+			t.Errorf("finalized empty partials %v", got)
+		}
+	}
+}
