@@ -399,7 +399,7 @@ func (c *Client) fetch(ctx context.Context, endpoint, form, searchAfter string) 
 	}
 }
 
-// errTransport marks transport failures (retryable).
+// transportError marks transport failures (retryable).
 type transportError struct{ err error }
 
 func (e *transportError) Error() string { return e.err.Error() }
@@ -436,7 +436,7 @@ func (c *Client) once(ctx context.Context, endpoint, form, searchAfter string) (
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("%w: %v", ErrQuery, err)
 	}
-	req.Header.Set("Accept", "application/vnd.nasa.cmr.umm_results+json")
+	req.Header.Set("Accept", "application/vnd.nasa.cmr.umm_results+json; version=1.6.6")
 	id := c.ClientID
 	if id == "" {
 		id = "zagg-go"

@@ -124,6 +124,7 @@ func coverCases(t testing.TB) []coverCase {
 		{"antimeridian swath", footprintFromFile(t, "page1.json", 0), 6, 0.02},
 		{"cap with a hole", orb.MultiPolygon{{capRing(-70, -60, 6, 60), reverse(capRing(-70, -60, 2, 30))}}, 6, 0.05},
 		{"base-cell scale", orb.MultiPolygon{{capRing(-30, 100, 40, 90)}}, 2, 0.5},
+		{"ring pinched at a vertex", orb.MultiPolygon{{{{-70, -70}, {-66, -70}, {-66, -66}, {-68, -66}, {-68, -65}, {-69, -65}, {-68, -66}, {-70, -66}, {-70, -70}}}}, 7, 0.02},
 	}
 }
 

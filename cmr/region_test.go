@@ -205,6 +205,11 @@ func TestRegionBBox(t *testing.T) {
 	if _, err := (Region{Polygons: orb.MultiPolygon{{{{0, 0}, {10, 10}, {10, 0}, {0, 10}, {0, 0}}}}}).BBox(0); !errors.Is(err, ErrGeometry) {
 		t.Errorf("bow-tie ring: err = %v", err)
 	}
+	// A ring pinched at a vertex (a digitising artefact) is accepted.
+	pinched := orb.Ring{{0, 0}, {4, 0}, {4, 4}, {2, 4}, {2, 5}, {1, 5}, {2, 4}, {0, 4}, {0, 0}}
+	if _, err := (Region{Polygons: orb.MultiPolygon{{pinched}}}).BBox(0); err != nil {
+		t.Errorf("pinched ring: %v", err)
+	}
 	if _, err := (Region{Polygons: orb.MultiPolygon{{{{0, 0}, {180, 0}, {90, 10}, {0, 0}}}}}).BBox(0); !errors.Is(err, ErrGeometry) {
 		t.Errorf("antipodal edge: err = %v", err)
 	}
