@@ -2,9 +2,11 @@ package agg
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,8 +36,19 @@ func parseHex(t *testing.T, s string) float64 {
 	return v
 }
 
+// update regenerates testdata/numpy_golden.json with numpy before the golden
+// test reads it: go test ./agg -run NumpyGolden -update (needs Debian's
+// /usr/bin/python3 with python3-numpy; CI uses the committed file).
+var update = flag.Bool("update", false, "regenerate testdata/numpy_golden.json with /usr/bin/python3 + numpy")
+
 func loadGolden(t *testing.T) []goldenCase {
 	t.Helper()
+	if *update {
+		out, err := exec.Command("/usr/bin/python3", "testdata/numpy_golden.py").CombinedOutput()
+		if err != nil {
+			t.Fatalf("numpy_golden.py: %v\n%s", err, out)
+		}
+	}
 	b, err := os.ReadFile("testdata/numpy_golden.json")
 	if err != nil {
 		t.Fatal(err)

@@ -2,13 +2,20 @@ package pipeline
 
 import (
 	"encoding/json"
+	"flag"
 	"math"
 	"os"
+	"os/exec"
 	"strconv"
 	"testing"
 
 	"github.com/zagg-go/zagg/agg"
 )
+
+// updateNumpy regenerates testdata/config/atl06_cell.json with numpy before
+// the test reads it: go test ./pipeline -run ATL06Config -update-numpy (needs
+// Debian's /usr/bin/python3 with python3-numpy; CI uses the committed file).
+var updateNumpy = flag.Bool("update-numpy", false, "regenerate testdata/config/atl06_cell.json with /usr/bin/python3 + numpy")
 
 // atl06Cell is testdata/config/atl06_cell.json (made by atl06_cell.py).
 type atl06Cell struct {
@@ -48,6 +55,12 @@ func hexFloat(t *testing.T, v any) float64 {
 // TestATL06ConfigMatchesNumpy runs the built-in atl06 config on a synthetic
 // parent cell and compares every statistic at every order with numpy.
 func TestATL06ConfigMatchesNumpy(t *testing.T) {
+	if *updateNumpy {
+		out, err := exec.Command("/usr/bin/python3", "testdata/config/atl06_cell.py").CombinedOutput()
+		if err != nil {
+			t.Fatalf("atl06_cell.py: %v\n%s", err, out)
+		}
+	}
 	b, err := os.ReadFile("testdata/config/atl06_cell.json")
 	if err != nil {
 		t.Fatal(err)
