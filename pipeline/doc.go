@@ -21,6 +21,19 @@
 // and retries of transient failures only. Everything is a library call
 // first; the commands are thin.
 //
+// # Composable pieces
+//
+// Run processes one parent cell: a CellReader (granules through an Opener:
+// S3, HTTPS, a directory or an fs.FS) yields the cell's Points, an
+// Aggregator (the config's compiled aggregation, package agg) computes the
+// statistics, and a Store (package zarrstore) writes the cell's chunks. A
+// Catalog maps parent cells to granules and gives the Jobs. Runner runs a
+// catalog locally (resumable: cells already written are skipped) on a
+// Dispatcher with a LocalExecutor; LambdaRunner does the same with a
+// LambdaExecutor, and Worker handles zagg 0.1.0-compatible Lambda Events
+// (process, setup, finalize) on the other side. Every call that does I/O
+// takes a context.
+//
 // # Configuration
 //
 // A Config is zagg 0.1.0's pipeline YAML, which works unchanged, plus a few
