@@ -155,8 +155,10 @@ func Build(granules []Granule, opts BuildOptions) (*Catalog, BuildStats, error) 
 			return strings.Compare(url(a), url(b))
 		})
 		urls := make([]string, 0, len(idx))
+		seen := make(map[string]bool, len(idx))
 		for _, i := range idx {
-			if u := url(i); len(urls) == 0 || urls[len(urls)-1] != u {
+			if u := url(i); !seen[u] {
+				seen[u] = true
 				urls = append(urls, u)
 			}
 		}

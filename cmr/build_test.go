@@ -10,8 +10,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/golang/geo/s2"
+	"github.com/paulmach/orb"
 
 	"github.com/zagg-go/zagg/healpix"
 )
@@ -231,5 +233,30 @@ func TestBaseURLs(t *testing.T) {
 		if s != tc[2] || h != tc[3] {
 			t.Errorf("baseURLs(%q, %q) = %q, %q", tc[0], tc[1], s, h)
 		}
+	}
+}
+
+// Two records of one file (e.g. two revisions) are listed once per cell,
+// and granules are ordered by start time whatever the input order.
+func TestBuildDuplicatesAndOrder(t *testing.T) {
+	cov, _ := NewCoverer(6, healpix.Geodetic)
+	box := orb.MultiPolygon{{{{-60.0, -75.0}, {-59.9, -75.0}, {-59.9, -74.5}, {-60.0, -74.5}, {-60.0, -75.0}}}}
+	t0 := time.Date(2024, 1, 6, 0, 0, 0, 0, time.UTC)
+	gs := []Granule{
+		{GranuleUR: "late", S3URL: "s3://b/late.h5", Temporal: TimeRange{Start: t0.Add(2 * time.Hour)}, Footprint: box},
+		{GranuleUR: "early", S3URL: "s3://b/early.h5", Temporal: TimeRange{Start: t0}, Footprint: box},
+		{GranuleUR: "early-rev2", S3URL: "s3://b/early.h5", Temporal: TimeRange{Start: t0.Add(3 * time.Hour)}, Footprint: box},
+	}
+	cat, stats, err := Build(gs, BuildOptions{Coverer: cov})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cat.Cells {
+		if !slices.Equal(c.Granules, []string{"s3://b/early.h5", "s3://b/late.h5"}) {
+			t.Errorf("cell %s: %v", c.Key(), c.Granules)
+		}
+	}
+	if stats.Pairs != 2*len(cat.Cells) || stats.PerCellMin != 2 || stats.PerCellMax != 2 {
+		t.Errorf("stats %+v", stats)
 	}
 }

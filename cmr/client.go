@@ -300,7 +300,7 @@ func (c *Client) httpClient() *http.Client {
 }
 
 // Search runs the query and returns every granule, in CMR order (sorted by
-// start date), and the hit count CMR reported.
+// start date). Use SearchPages for progress reports.
 func (c *Client) Search(ctx context.Context, q Query) ([]Granule, error) {
 	var all []Granule
 	err := c.SearchPages(ctx, q, func(p *Page) error {
