@@ -166,6 +166,7 @@ func TestATL06Golden(t *testing.T) {
 		gd := g.Datasets[name]
 		t.Run(strings.TrimPrefix(name, "/"), func(t *testing.T) {
 			checkDataset(ctx, t, f, name, gd)
+			checkChunkTable(ctx, t, f, name, gd)
 		})
 	}
 }

@@ -170,6 +170,15 @@ func (c *lru) put(k int64, v []byte) {
 	}
 }
 
+// reset drops every entry.
+func (c *lru) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ll.Init()
+	clear(c.items)
+	c.size = 0
+}
+
 // len returns the cached bytes.
 func (c *lru) len() int64 {
 	c.mu.Lock()

@@ -12,6 +12,15 @@ type chunkRef struct {
 	addr  uint64
 	size  uint64 // stored (filtered) bytes
 	mask  uint32 // filters skipped for this chunk
+	raw   bool   // stored without any filter (unfiltered partial edge chunk)
+}
+
+// effectiveMask is the mask decoding must use.
+func (r *chunkRef) effectiveMask() uint32 {
+	if r.raw {
+		return math.MaxUint32
+	}
+	return r.mask
 }
 
 // chunkIndex finds the stored chunks that intersect a box of elements.

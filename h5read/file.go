@@ -84,8 +84,8 @@ func (f *File) Close() error {
 	}
 	f.closed = true
 	f.headers = nil
-	f.st.blocks = newLRU(0)
-	f.st.chunks = newLRU(0)
+	f.st.blocks.reset()
+	f.st.chunks.reset()
 	if f.closer != nil {
 		return f.closer.Close()
 	}

@@ -115,7 +115,7 @@ func (d *Dataset) Plan(ctx context.Context, start, count []int) (*Plan, error) {
 			return nil, errf(ErrTooLarge, d.path+": chunk", int64(r.addr), "chunk of %d bytes", r.size)
 		}
 		if d.layout.version >= 4 && d.layout.flags&1 != 0 && d.isEdge(r.coord) {
-			r.mask = math.MaxUint32 // partial edge chunks are stored unfiltered
+			r.raw = true // partial edge chunks are stored unfiltered
 		}
 		have[linear(scaledOf(r.coord, d.layout.chunk), down)] = true
 		p.Chunks = append(p.Chunks, ChunkPlan{Coord: toInts(r.coord), Addr: int64(r.addr), Size: int64(r.size), FilterMask: r.mask})
@@ -413,7 +413,7 @@ func (d *Dataset) readRaw(ctx context.Context, start, count []int, out []byte) e
 			// A whole 1-D chunk inside the selection decodes in place.
 			o := int(r.coord[0]-lo[0]) * es
 			dst := out[o : o+cb]
-			if err := decodeChunk(d.filters, r.mask, raws[i], dst, es, d.path+": chunk "+fmtDims(r.coord), int64(r.addr)); err != nil {
+			if err := decodeChunk(d.filters, r.effectiveMask(), raws[i], dst, es, d.path+": chunk "+fmtDims(r.coord), int64(r.addr)); err != nil {
 				return err
 			}
 			d.dtype.toLE(dst)
@@ -426,7 +426,7 @@ func (d *Dataset) readRaw(ctx context.Context, start, count []int, out []byte) e
 		}
 		buf := (*bp)[:cb]
 		defer chunkPool.Put(bp)
-		if err := decodeChunk(d.filters, r.mask, raws[i], buf, es, d.path+": chunk "+fmtDims(r.coord), int64(r.addr)); err != nil {
+		if err := decodeChunk(d.filters, r.effectiveMask(), raws[i], buf, es, d.path+": chunk "+fmtDims(r.coord), int64(r.addr)); err != nil {
 			return err
 		}
 		clo, chi := make([]uint64, len(lo)), make([]uint64, len(lo))

@@ -39,6 +39,8 @@ func TestHyperslabs(t *testing.T) {
 		{"fx_v4idx.h5", "/fixed_paged", [][2][]int{{{4096}, {8}}, {{4999}, {1}}}},
 		{"fx_v4idx.h5", "/implicit", [][2][]int{{{100}, {100}}}},
 		{"fx_v4idx.h5", "/sparse_ea", [][2][]int{{{299}, {3}}, {{399}, {2}}}},
+		{"fx_v4idx.h5", "/edge_unfiltered", [][2][]int{{{899}, {51}}, {{900}, {50}}, {{0}, {950}}}},
+		{"fx_edge.h5", "/old_style/masked", [][2][]int{{{99}, {3}}, {{100}, {100}}, {{150}, {100}}}},
 	}
 	for _, tt := range tests {
 		f, err := h5read.OpenFile(ctx, "testdata/"+tt.file)

@@ -40,6 +40,11 @@ import numpy as np
 FILL = np.float32(3.4028235e38)
 
 
+def hdf5_lib():
+    """The libhdf5 that h5py uses, for property setters h5py does not wrap."""
+    return ctypes.CDLL(ctypes.util.find_library("hdf5_serial") or "libhdf5_serial.so.103")
+
+
 def atl06_like(fn, n=25_000, chunk=10_000, fid=None, **fkw):
     rng = np.random.default_rng(42)
     lat = -70.0 - np.arange(n) / 16384  # short mantissas keep the files small
@@ -84,6 +89,12 @@ def edge(fn):
                          fletcher32=True, shuffle=True, compression="gzip", track_times=False)
         g.create_dataset("fletcher_only", data=np.arange(1001, dtype="i2"), chunks=(300,),
                          fletcher32=True, track_times=False)
+        m = g.create_dataset("masked", shape=(300,), dtype="<f4", chunks=(100,), compression="gzip",
+                             track_times=False)
+        m[0:100] = np.arange(100, dtype="f4")
+        m[200:300] = np.arange(200, 300, dtype="f4")
+        # Chunk 1 stored with deflate skipped: filter mask bit 0 set.
+        m.id.write_direct_chunk((100,), np.arange(100, 200, dtype="<f4").tobytes(), filter_mask=1)
         t = f.create_group("types")
         for kind in ("i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8", "f4", "f8"):
             for order in ("<", ">"):
@@ -136,6 +147,16 @@ def v4idx(fn):
         sid = h5py.h5s.create_simple((1000,))
         did = h5py.h5d.create(f.id, b"implicit", h5py.h5t.IEEE_F32LE, sid, dcpl=dcpl)
         did.write(h5py.h5s.ALL, h5py.h5s.ALL, np.arange(1000, dtype="f4"))
+        # Partial edge chunks stored unfiltered (layout 4 flag bit 0), set
+        # through libhdf5's H5Pset_chunk_opts (no h5py wrapper).
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_chunk((100,))
+        dcpl.set_deflate(6)
+        if hdf5_lib().H5Pset_chunk_opts(ctypes.c_int64(dcpl.id), ctypes.c_uint(2)) < 0:
+            raise RuntimeError("H5Pset_chunk_opts failed")
+        sid = h5py.h5s.create_simple((950,), (h5py.h5s.UNLIMITED,))
+        did = h5py.h5d.create(f.id, b"edge_unfiltered", h5py.h5t.IEEE_F64LE, sid, dcpl=dcpl)
+        did.write(h5py.h5s.ALL, h5py.h5s.ALL, np.arange(950, dtype="f8") / 8)
         e = f.create_dataset("sparse_ea", shape=(1000,), dtype="f8", chunks=(100,), maxshape=(None,),
                              fillvalue=-9.0, **kw)
         e[300:400] = 4.0
@@ -240,8 +261,7 @@ def main(dirname):
     fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
     # A non-default indexed-storage K forces superblock version 1; h5py has no
     # wrapper for H5Pset_istore_k, so call libhdf5 (the one h5py loaded) directly.
-    lib = ctypes.CDLL(ctypes.util.find_library("hdf5_serial") or "libhdf5_serial.so")
-    if lib.H5Pset_istore_k(ctypes.c_int64(fcpl.id), ctypes.c_uint(64)) < 0:
+    if hdf5_lib().H5Pset_istore_k(ctypes.c_int64(fcpl.id), ctypes.c_uint(64)) < 0:
         raise RuntimeError("H5Pset_istore_k failed")
     atl06_like(None, n=5_000, chunk=2_000, fid=h5py.h5f.create(p("fx_sb1.h5").encode(), h5py.h5f.ACC_TRUNC, fcpl=fcpl))
     atl06_like(p("fx_sb2.h5"), n=5_000, chunk=2_000, fs_strategy="page", fs_page_size=4096)

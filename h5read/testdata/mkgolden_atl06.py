@@ -5,7 +5,8 @@ Usage (from h5read/): /usr/bin/python3 testdata/mkgolden_atl06.py \
     ../../shared/testdata/granules/ATL06_20181013235645_02340114_209_01.h5 testdata/atl06_golden.json
 
 For every dataset under /gt*/land_ice_segments (recursively): shape, numpy
-dtype string, chunk shape, fill value, attributes, the sha256 of the data as
+dtype string, chunk shape, fill value, attributes, libhdf5's chunk table
+(H5Dget_chunk_info), the sha256 of the data as
 little-endian bytes, and a few sample values. The Go test compares h5read
 against this file; CI does not run Python.
 """
@@ -63,7 +64,12 @@ def main(src, dst):
                     attrs[k] = None
             flat = data.ravel()
             fv = obj.fillvalue
+            table = []
+            for i in range(obj.id.get_num_chunks()):
+                ci = obj.id.get_chunk_info(i)
+                table.append([list(ci.chunk_offset), ci.filter_mask, ci.byte_offset, ci.size])
             out["datasets"][obj.name] = {
+                "chunk_table": table,
                 "shape": list(obj.shape),
                 "dtype": obj.dtype.str,
                 "chunks": list(obj.chunks) if obj.chunks else None,
