@@ -77,6 +77,7 @@ func BenchmarkWriteChunk(b *testing.B) {
 				b.ReportAllocs()
 				b.SetParallelism(4)
 				b.ResetTimer()
+				cpu0 := cpuTime()
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
 						i := next.Add(1) % a.NumChunks()
@@ -86,8 +87,11 @@ func BenchmarkWriteChunk(b *testing.B) {
 						}
 					}
 				})
+				cpu := cpuTime() - cpu0
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "chunks/s")
 				b.ReportMetric(float64(len(stored)), "stored-bytes/chunk")
+				// CPU per chunk is steadier than wall time on a shared machine.
+				b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/chunk")
 			})
 		}
 	}
@@ -111,6 +115,7 @@ func BenchmarkReadChunk(b *testing.B) {
 				b.ReportAllocs()
 				b.SetParallelism(4)
 				b.ResetTimer()
+				cpu0 := cpuTime()
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
 						v, err := zarrstore.ReadChunkAs[float32](ctx, a, next.Add(1)%written)
@@ -120,7 +125,9 @@ func BenchmarkReadChunk(b *testing.B) {
 						}
 					}
 				})
+				cpu := cpuTime() - cpu0
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "chunks/s")
+				b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/chunk")
 			})
 		}
 	}
