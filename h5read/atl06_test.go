@@ -234,8 +234,8 @@ func checkDataset(ctx context.Context, t *testing.T, f *h5read.File, name string
 	default:
 		t.Fatalf("FillValue() = %T", v)
 	}
-	if want := goldenNum(gd.Fill); !sameNum(fill, want) {
-		t.Errorf("FillValue() = %v, want %v", fill, want)
+	if want := goldenNum(gd.Fill); !sameNum(fill, want) || !sameNum(d.FillFloat64(), want) {
+		t.Errorf("FillValue() = %v, FillFloat64() = %v, want %v", fill, d.FillFloat64(), want)
 	}
 
 	start := make([]int, len(gd.Shape))

@@ -17,6 +17,7 @@ const (
 	Chunked                  // chunks located through an index
 )
 
+// String returns "compact", "contiguous" or "chunked".
 func (l Layout) String() string {
 	switch l {
 	case Compact:
@@ -44,6 +45,7 @@ const (
 	IndexBTree2                           // version 2 B-tree
 )
 
+// String returns the index name, e.g. "v1 B-tree".
 func (c ChunkIndex) String() string {
 	switch c {
 	case IndexNone:
@@ -238,6 +240,15 @@ func (d *Dataset) FillValue() any {
 		return nil
 	}
 	return d.dtype.scalar(d.fillRaw)
+}
+
+// FillFloat64 returns the fill value converted to float64 (NaN for
+// non-numeric types), for comparing with values read as float64.
+func (d *Dataset) FillFloat64() float64 {
+	if !d.dtype.numeric() {
+		return math.NaN()
+	}
+	return d.dtype.float64At(d.fillRaw, 0)
 }
 
 // FillBytes returns the fill value's bytes (little-endian for numeric

@@ -27,6 +27,7 @@ const (
 var classNames = [...]string{"fixed-point", "floating-point", "time", "string", "bitfield", "opaque",
 	"compound", "reference", "enum", "variable-length", "array"}
 
+// String returns the class name, e.g. "floating-point".
 func (c Class) String() string {
 	if int(c) < len(classNames) {
 		return classNames[c]

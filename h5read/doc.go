@@ -28,6 +28,19 @@
 // resets, short reads) are retried with exponential backoff ([WithRetries]).
 // [File.Stats] counts requests, retries, bytes fetched and bytes used.
 //
+// Metadata outside the head is read in rounds: [File.OpenDatasets] and
+// [File.PlanRows] work on many datasets at once, and every object header,
+// continuation block, group heap block or chunk index node they miss at the
+// same depth is fetched together ([WithMetadataGap]). On the real ATL06
+// granule of the tests, the five variables of one beam cost 2 metadata
+// requests with the default 2 MiB head.
+//
+// Caching: the head stays for the life of the File; metadata blocks and the
+// chunks fetched by [File.Fetch] live in two byte-bounded LRU caches. A read
+// that has to fetch its own chunks decodes them from pooled buffers and does
+// not cache them, so the memory a File holds is bounded by the head and the
+// two cache caps.
+//
 // # Format coverage
 //
 //   - Superblock versions 0–3; object header versions 1 and 2 with

@@ -53,6 +53,7 @@ type FormatError struct {
 	Err    error  // one of the Err… sentinels
 }
 
+// Error formats the sentinel, object, offset and message.
 func (e *FormatError) Error() string {
 	if e.Offset >= 0 {
 		return fmt.Sprintf("%v: %s at offset %d: %s", e.Err, e.Object, e.Offset, e.Msg)
@@ -75,6 +76,7 @@ type UnsupportedFilterError struct {
 	Name    string // filter name stored in the file (may be empty)
 }
 
+// Error names the dataset and the filter.
 func (e *UnsupportedFilterError) Error() string {
 	name := e.Name
 	if name == "" {

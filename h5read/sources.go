@@ -20,6 +20,7 @@ type StatusError struct {
 	URL    string
 }
 
+// Error names the URL and the status.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("h5read: GET %s: HTTP %d %s", e.URL, e.Status, http.StatusText(e.Status))
 }

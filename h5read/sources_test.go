@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -326,5 +327,52 @@ func TestCacheBounded(t *testing.T) {
 		if c := f.Stats().CachedBytes; c > metaCap+chunkCap {
 			t.Fatalf("caches hold %d bytes, caps %d + %d", c, metaCap, chunkCap)
 		}
+	}
+}
+
+// BenchmarkS3Beam opens the real granule on the loopback S3 server and
+// reads rows [100, 200) of the five variables of one beam: the per-cell
+// access pattern of zagg. It reports requests and bytes per granule.
+func BenchmarkS3Beam(b *testing.B) {
+	srv, _ := putGranule(b)
+	if srv.External() {
+		b.Skip("request counting needs the in-process server")
+	}
+	ctx := context.Background()
+	var paths []string
+	for _, v := range beamVars {
+		paths = append(paths, "/gt1r/land_ice_segments/"+v)
+	}
+	for _, head := range []int64{512 << 10, 2 << 20} {
+		b.Run(fmt.Sprintf("head=%dKiB", head>>10), func(b *testing.B) {
+			b.ReportAllocs()
+			var meta, reqs, fetched int64
+			v := make([]float64, 100)
+			for b.Loop() {
+				f, err := h5read.OpenS3(ctx, srv.Client, "nsidc", "ATL06/g.h5", h5read.WithHeadSize(head))
+				if err != nil {
+					b.Fatal(err)
+				}
+				ds, plans, err := f.PlanRows(ctx, 100, 100, paths...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				meta += f.Stats().Requests
+				if err := f.Fetch(ctx, plans...); err != nil {
+					b.Fatal(err)
+				}
+				for _, d := range ds {
+					if err := d.ReadFloat64(ctx, v, 100, 100); err != nil {
+						b.Fatal(err)
+					}
+				}
+				st := f.Stats()
+				reqs += st.Requests
+				fetched += st.BytesFetched
+			}
+			b.ReportMetric(float64(meta)/float64(b.N), "meta-requests/op")
+			b.ReportMetric(float64(reqs)/float64(b.N), "requests/op")
+			b.ReportMetric(float64(fetched)/float64(b.N), "bytes-fetched/op")
+		})
 	}
 }
