@@ -81,6 +81,13 @@ func TestSetupConsolidateGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	goldenCompare(t, "consolidated.json", root)
+	// Consolidating again (e.g. a rerun's finalize) gives the same document.
+	if err := s.Consolidate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := b.Get(ctx, "zarr.json"); !bytes.Equal(again, root) {
+		t.Errorf("second Consolidate changed the root:\n%s\n%s", root, again)
+	}
 	g, err := s.OpenGroup(ctx, "")
 	if err != nil {
 		t.Fatal(err)
