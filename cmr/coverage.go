@@ -50,6 +50,12 @@ type cellGeom struct {
 	radius s1.ChordAngle   // the cell lies within radius of center
 	limit  s1.ChordAngle   // eps as a chord angle
 	reach  []s1.ChordAngle // per ring segment k: its length + eps (prefilter)
+	// sides bound each of the 4 sides (step segments each) by a cap, a
+	// prefilter that spares most edge–segment tests.
+	sides [4]struct {
+		center s2.Point
+		radius s1.ChordAngle
+	}
 }
 
 func llPoint(lat, lon float64) s2.Point { return s2.PointFromLatLng(s2.LatLngFromDegrees(lat, lon)) }
@@ -79,6 +85,15 @@ func newCellGeom(order int, nest uint64, step int) *cellGeom {
 	for k := range g.ring {
 		l := g.ring[k].Angle(g.ring[(k+1)%n].Vector).Radians()
 		g.reach[k] = s1.ChordAngleFromAngle(s1.Angle(l + g.eps + epsMargin))
+	}
+	for side := range 4 {
+		c := g.ring[side*step+step/2]
+		r := 0.0
+		for k := side * step; k <= (side+1)*step; k++ {
+			r = math.Max(r, c.Angle(g.ring[k%n].Vector).Radians())
+		}
+		g.sides[side].center = c
+		g.sides[side].radius = s1.ChordAngleFromAngle(s1.Angle(r + 2*g.eps + epsMargin))
 	}
 	return g
 }
@@ -182,18 +197,24 @@ func (s *shape) relate(g *cellGeom, order int, nest uint64, exact bool, candidat
 		}
 		undecided := false
 		n := len(g.ring)
+		per := n / 4
 		for _, e := range near {
-			for k := range n {
-				a, b := g.ring[k], g.ring[(k+1)%n]
-				// Cheap test first: the segment cannot come within ε of e
-				// if its start is farther from e than its length + ε.
-				if !s2.IsDistanceLess(a, e.V0, e.V1, g.reach[k]) || !edgesWithin(e.V0, e.V1, a, b, g.limit) {
+			for side := range 4 {
+				if !s2.IsDistanceLess(g.sides[side].center, e.V0, e.V1, g.sides[side].radius) {
 					continue
 				}
-				if s.containsPoint(a) || s.containsPoint(b) {
-					return touches, near
+				for k := side * per; k < (side+1)*per; k++ {
+					a, b := g.ring[k], g.ring[(k+1)%n]
+					// Cheap test first: the segment cannot come within ε of
+					// e if its start is farther from e than its length + ε.
+					if !s2.IsDistanceLess(a, e.V0, e.V1, g.reach[k]) || !edgesWithin(e.V0, e.V1, a, b, g.limit) {
+						continue
+					}
+					if s.containsPoint(a) || s.containsPoint(b) {
+						return touches, near
+					}
+					undecided = true
 				}
-				undecided = true
 			}
 		}
 		if !undecided {
