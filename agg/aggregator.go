@@ -117,7 +117,6 @@ type Aggregator struct {
 	filtCol  []int
 	nodes    []*node // all nodes, post-order
 	roots    []*node // pure nodes to materialise over all points
-	segNodes []*node // non-pure vector nodes (evaluated per segment)
 	reds     []*reduction
 	sortArgs []*node // distinct pure arguments of order statistics
 
@@ -361,9 +360,6 @@ func (a *Aggregator) plan() {
 	}
 	isRoot := map[*node]bool{}
 	for _, n := range a.nodes {
-		if n.vec && !n.pure {
-			a.segNodes = append(a.segNodes, n)
-		}
 		if n.op == opReduce || (n.vec && !n.pure) {
 			for _, x := range n.args {
 				if x.pure && x.op != opCol && !isRoot[x] {
