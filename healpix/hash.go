@@ -74,7 +74,7 @@ type locPoint struct {
 
 // set prepares (lat, lon) at order o and reports whether it names a point.
 // The arithmetic follows healpy's path step by step (θ = π/2 − lat·π/180,
-// z = cos θ, and √(3(1−|z|)) replaced by sin θ/√((1+|z|)/3) within 0.01 rad
+// z = cos θ (sinCos, not math.Cos: see trig.go), and √(3(1−|z|)) replaced by sin θ/√((1+|z|)/3) within 0.01 rad
 // of a pole to avoid cancellation), so that points on cell edges round to
 // the same side as in healpy. Every product feeding a sum is wrapped in
 // float64(), which the Go specification says forces rounding, so that no
@@ -85,13 +85,9 @@ func (p *locPoint) set(o uint, lat, lon float64) bool {
 	}
 	theta := halfPi - float64(lat*degToRad)
 	phi := lon * degToRad
-	var sth float64
 	nearPole := theta < 0.01 || theta > 3.14159-0.01
-	if nearPole {
-		sth, p.z = math.Sincos(theta)
-	} else {
-		p.z = math.Cos(theta)
-	}
+	sth, z := sinCos(theta) // θ ∈ [0, π]; see trig.go
+	p.z = z
 	p.za = math.Abs(p.z)
 
 	p.tt = turnQuarters(phi)
@@ -225,7 +221,7 @@ func hashSlice(dst []uint64, o uint, lat, lon []float64) {
 			dst[k] = p.nest(o)
 			continue
 		}
-		z := math.Cos(theta)
+		z := cosPos(theta)
 		za := math.Abs(z)
 
 		// tt = φ/(π/2) in [0, 4) as in turnQuarters, without a branch on

@@ -150,7 +150,12 @@ func series(deg float64, c *[5]float64) float64 {
 		return deg
 	}
 	x := float64(deg * degToRad)
-	s2, c2 := math.Sincos(2 * x)
+	var s2, c2 float64
+	if math.Abs(x) <= math.Pi {
+		s2, c2 = sinCos(2 * x) // architecture-independent bits, see trig.go
+	} else {
+		s2, c2 = math.Sincos(2 * x) // out-of-range input, garbage in
+	}
 	twoC2 := 2 * c2
 	prev, cur := 0.0, s2
 	acc := float64(c[0] * s2)
