@@ -59,7 +59,13 @@ func TestCatalogRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, data := range map[string][]byte{"as written": orig, "with newline": append(bytes.Clone(orig), '\n')} {
+	cases := map[string][]byte{"as written": orig, "with newline": append(bytes.Clone(orig), '\n')}
+	// The repository's sample catalog (written by internal/sampledata's
+	// generator with json.dump(indent=2) and a newline) must round-trip too.
+	if sample, err := os.ReadFile(filepath.Join("..", "internal", "sampledata", "catalog.json")); err == nil {
+		cases["internal/sampledata"] = sample
+	}
+	for name, data := range cases {
 		t.Run(name, func(t *testing.T) {
 			c, err := ParseCatalog(data)
 			if err != nil {
