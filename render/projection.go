@@ -213,7 +213,7 @@ func (p *PolarStereographic) Forward(lat, lon float64) (x, y float64) {
 // Inverse implements Projection.
 func (p *PolarStereographic) Inverse(x, y float64) (lat, lon float64) {
 	dx, dy := x-p.fe, y-p.fn
-	rho := math.Hypot(dx, dy)
+	rho := math.Sqrt(dx*dx + dy*dy) // map coordinates never overflow (Hypot is 3× slower)
 	if math.IsNaN(rho) || math.IsInf(rho, 0) {
 		return math.NaN(), math.NaN()
 	}
