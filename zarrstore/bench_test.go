@@ -55,6 +55,7 @@ func BenchmarkEncodeChunk(b *testing.B) {
 			var buf []byte
 			b.SetBytes(int64(4 * len(data)))
 			b.ReportAllocs()
+			cpu0 := cpuTime()
 			for b.Loop() {
 				var err error
 				if buf, err = a.EncodeChunk(buf[:0], data); err != nil {
@@ -63,6 +64,7 @@ func BenchmarkEncodeChunk(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(buf)), "stored-bytes/chunk")
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "chunks/s")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/chunk")
 		})
 	}
 }
@@ -79,6 +81,7 @@ func BenchmarkDecodeChunk(b *testing.B) {
 			b.SetBytes(int64(4 * len(data)))
 			b.ReportAllocs()
 			var sink any
+			cpu0 := cpuTime()
 			for b.Loop() {
 				if sink, err = a.DecodeChunk(enc); err != nil {
 					b.Fatal(err)
@@ -88,6 +91,7 @@ func BenchmarkDecodeChunk(b *testing.B) {
 				b.Fatal("wrong length")
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "chunks/s")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/chunk")
 		})
 	}
 }
