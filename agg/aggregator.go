@@ -459,8 +459,9 @@ func growInt(buf []int, n int) []int {
 // states of their four children; order statistics merge the children's sorted
 // runs. After the buffers have grown, a call allocates nothing.
 //
-// It returns an error wrapping ErrOrder for invalid orders and panics if the
-// number of columns or their lengths do not match.
+// It returns an error wrapping ErrOrder for invalid orders (ErrInvalid for
+// more than 2^31−1 points) and panics if the number of columns or their
+// lengths do not match.
 func (a *Aggregator) Aggregate(dst *Result, in Input) error {
 	p, c := in.ParentOrder, in.ChildOrder
 	if p < 0 || c > MaxOrder || c < p || c-p > MaxDepth {
@@ -473,6 +474,9 @@ func (a *Aggregator) Aggregate(dst *Result, in Input) error {
 		panic(fmt.Sprintf("agg: %d columns given, want %d (%s)", len(in.Columns), len(a.columns), strings.Join(a.columns, ", ")))
 	}
 	n := len(in.Cells)
+	if n > math.MaxInt32 {
+		return errf(ErrInvalid, "%d points in one call (at most %d)", n, math.MaxInt32)
+	}
 	for i, col := range in.Columns {
 		if col.Len() != n {
 			panic(fmt.Sprintf("agg: column %s has %d values, want %d", a.columns[i], col.Len(), n))
