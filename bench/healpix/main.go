@@ -37,8 +37,9 @@ func main() {
 	n := flag.Int("n", 1<<20, "points per round")
 	rounds := flag.Int("rounds", 5, "rounds; the best is reported")
 	order := flag.Int("order", healpix.MaxOrder, "HEALPix order")
+	dist := flag.String("dist", "uniform", `points: "uniform" on the sphere, or "track" (ICESat-2-like Antarctic ground tracks, see trackPoint)`)
 	flag.Parse()
-	if *n < 1 || *rounds < 1 || *order < 0 || *order > healpix.MaxOrder {
+	if *n < 1 || *rounds < 1 || *order < 0 || *order > healpix.MaxOrder || (*dist != "uniform" && *dist != "track") {
 		fmt.Fprintln(os.Stderr, "healpix-bench: bad flags")
 		os.Exit(2)
 	}
@@ -49,6 +50,10 @@ func main() {
 	lat := make([]float64, *n)
 	lon := make([]float64, *n)
 	for k := range lat {
+		if *dist == "track" {
+			lat[k], lon[k] = trackPoint(k)
+			continue
+		}
 		lat[k] = math.Asin(2*rng.Float64()-1) * 180 / math.Pi
 		lon[k] = rng.Float64()*360 - 180
 	}
@@ -69,4 +74,19 @@ func main() {
 	fmt.Printf("go-scalar %.2f\n", float64(*n)/bestScalar/1e6)
 	fmt.Printf("go-batch %.2f\n", float64(*n)/bestBatch/1e6)
 	runtime.KeepAlive(dst)
+}
+
+// trackPoint returns point k of a synthetic set of ICESat-2-like tracks:
+// segments of 10,000 points (about 200 km at 20 m spacing) running from
+// 60°S towards 88°S and back, each starting at a new longitude, so that
+// consecutive points are close as in a real granule. healpy_bench.py uses
+// the same formula.
+func trackPoint(k int) (lat, lon float64) {
+	seg, i := k/10000, float64(k%10000)/10000
+	lat = -60 - 27.9*i
+	if seg%2 == 1 {
+		lat = -87.9 + 27.9*i
+	}
+	lon = math.Mod(float64(seg)*137.508+40*i, 360) - 180
+	return lat, lon
 }
