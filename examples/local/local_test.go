@@ -263,6 +263,11 @@ func TestRunS3(t *testing.T) {
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	results := filepath.Join(t.TempDir(), "r.json")
 	code, out, errs := cli(t, "run", "--config", "atl06", "--catalog", catalog, "--store", "s3://out/run.zarr",
+		"--s3-endpoint", srv.URL, "--region", "us-east-1", "--dry-run")
+	if code != 0 || !strings.Contains(out, "over 3 granules") {
+		t.Fatalf("dry run = %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = cli(t, "run", "--config", "atl06", "--catalog", catalog, "--store", "s3://out/run.zarr",
 		"--s3-endpoint", srv.URL, "--region", "us-east-1", "--quiet", "--results", results)
 	if code != 0 || !strings.Contains(out, "Done: 8 cells with data, 30925 obs") {
 		t.Fatalf("run = %d\n%s\n%s", code, out, errs)

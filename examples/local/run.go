@@ -159,9 +159,17 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 		Cells: f.cells, MaxCells: f.maxCells, Overwrite: f.overwrite,
 	}
 	if f.dryRun {
-		// No credentials and no writes: sizes come from local files only.
-		if driver == pipeline.DriverFile {
+		// No Earthdata credentials and no writes: sizes come from local
+		// files, or from HEAD requests to an S3-compatible endpoint.
+		switch {
+		case driver == pipeline.DriverFile:
 			r.GranuleSize = localSize(f.granuleDir)
+		case driver == pipeline.DriverS3 && f.s3Endpoint != "":
+			c, err := s3Client(ctx, f)
+			if err != nil {
+				return fail(err)
+			}
+			r.GranuleSize = s3Size(c)
 		}
 		plan, err := r.Plan(ctx)
 		if err != nil {
@@ -305,6 +313,21 @@ func localSize(root string) func(context.Context, string) (int64, error) {
 		}
 		defer f.Close()
 		return f.Size(), nil
+	}
+}
+
+// s3Size returns the size of an s3:// granule with a HEAD request.
+func s3Size(c *s3.Client) func(context.Context, string) (int64, error) {
+	return func(ctx context.Context, u string) (int64, error) {
+		bucket, key, err := pipeline.SplitS3URL(u)
+		if err != nil {
+			return 0, err
+		}
+		out, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		if err != nil {
+			return 0, err
+		}
+		return aws.ToInt64(out.ContentLength), nil
 	}
 }
 
