@@ -73,6 +73,9 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 		s3Endpoint  = fs.String("s3-endpoint", "", "S3-compatible endpoint URL for s3:// stores")
 		timeout     = fs.Duration("timeout", 30*time.Minute, "give up after this long")
 	)
+	// Long-form aliases, as other commands spell them.
+	fs.StringVar(variable, "variable", "", "alias of --var")
+	fs.StringVar(out, "output", "", "alias of --out")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

@@ -96,13 +96,20 @@ func TestRenderCommand(t *testing.T) {
 	// Explicit limits, projection, colormap, default output name.
 	t.Chdir(t.TempDir())
 	stdout.Reset()
-	code = run([]string{"render", "--store", dir, "--var", "h_mean", "--order", "6", "--projection", "equirectangular",
+	code = run([]string{"render", "--store", dir, "--variable", "h_mean", "--order", "6", "--projection", "equirectangular",
 		"--colormap", "rdbu_r", "--vmin", "1000", "--vmax", "1150", "--spacing", "20000", "--no-title", "--no-colorbar"}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if _, err := os.Stat("h_mean_order6.png"); err != nil {
 		t.Errorf("default output name: %v", err)
+	}
+	// --output is an alias of --out.
+	if code := run([]string{"render", "--store", dir, "--var", "h_mean", "--output", "alias.png"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("--output: exit %d: %s", code, stderr.String())
+	}
+	if _, err := os.Stat("alias.png"); err != nil {
+		t.Errorf("--output: %v", err)
 	}
 	if !strings.Contains(stdout.String(), "rdbu_r from 1000 to 1150") || !strings.Contains(stdout.String(), "equirectangular") {
 		t.Errorf("stdout:\n%s", stdout.String())
