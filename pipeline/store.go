@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/healpix"
@@ -187,17 +188,28 @@ func (s *Store) Done(ctx context.Context, parent morton.Cell) (bool, error) {
 	return ok, err
 }
 
-// Write stores the chunks of parent at every order of the store from res:
-// the statistics first, then morton, then cell_ids, finest order last, so a
-// cell whose marker chunk (the finest order's cell_ids) exists is complete.
+// WriteConcurrency is how many chunk writes of one cell Store.Write has in
+// flight (S3 PUTs are latency-bound).
+const WriteConcurrency = 8
+
+// chunkWrite is one chunk to store.
+type chunkWrite struct {
+	path string
+	data any
+}
+
+// Write stores the chunks of parent at every order of the store from res,
+// up to WriteConcurrency at a time, and the marker chunk (the finest order's
+// cell_ids) last, once every other chunk is stored: a cell whose marker
+// exists is complete (Done).
 func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) error {
 	if parent.Order() != s.parentOrder {
 		return fmt.Errorf("%w: cell %v has order %d, the store's parent order is %d", ErrStore, parent, parent.Order(), s.parentOrder)
 	}
 	chunk := int64(parent.Nest())
+	var writes []chunkWrite
 	var marker []uint64
-	for i := len(s.orders) - 1; i >= 0; i-- { // coarsest first, the finest's cell_ids last
-		o := s.orders[i]
+	for i, o := range s.orders {
 		lv := res.Level(o)
 		if lv == nil {
 			return fmt.Errorf("pipeline: write: the aggregation has no order %d", o)
@@ -207,9 +219,7 @@ func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) 
 			if err != nil {
 				return fmt.Errorf("pipeline: write %d/%s: %w", o, va.Name, err)
 			}
-			if err := s.z.WriteChunk(ctx, fmt.Sprintf("%d/%s", o, va.Name), chunk, data); err != nil {
-				return err
-			}
+			writes = append(writes, chunkWrite{fmt.Sprintf("%d/%s", o, va.Name), data})
 		}
 		grid := zarrstore.Grid{Order: o, ParentOrder: s.parentOrder, Latitude: s.layout.Latitude}
 		ids := grid.CellIDs(nil, chunk)
@@ -231,18 +241,55 @@ func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) 
 			}
 			mortons = m
 		}
-		if err := s.z.WriteChunk(ctx, fmt.Sprintf("%d/%s", o, zarrstore.MortonArray), chunk, mortons); err != nil {
-			return err
-		}
+		writes = append(writes, chunkWrite{fmt.Sprintf("%d/%s", o, zarrstore.MortonArray), mortons})
 		if i == 0 {
 			marker = ids
-			break
-		}
-		if err := s.z.WriteChunk(ctx, fmt.Sprintf("%d/%s", o, zarrstore.CellIDsArray), chunk, ids); err != nil {
-			return err
+		} else {
+			writes = append(writes, chunkWrite{fmt.Sprintf("%d/%s", o, zarrstore.CellIDsArray), ids})
 		}
 	}
+	if err := s.writeAll(ctx, chunk, writes); err != nil {
+		return err
+	}
 	return s.z.WriteChunk(ctx, s.markerPath(), chunk, marker)
+}
+
+// writeAll stores chunk i of every write, WriteConcurrency at a time, and
+// returns the first error (the others stop early).
+func (s *Store) writeAll(ctx context.Context, i int64, writes []chunkWrite) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	next := make(chan chunkWrite)
+	for range min(WriteConcurrency, len(writes)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for w := range next {
+				if err := s.z.WriteChunk(ctx, w.path, i, w.data); err != nil {
+					once.Do(func() { first = err; cancel() })
+				}
+			}
+		}()
+	}
+feed:
+	for _, w := range writes {
+		select {
+		case next <- w:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
 }
 
 // Consolidate writes the consolidated metadata into the root zarr.json.
