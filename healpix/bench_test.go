@@ -140,3 +140,37 @@ func BenchmarkNestCenter(b *testing.B) {
 	}
 	sink = uint64(acc)
 }
+
+func BenchmarkNestNeighbours(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	idx := make([]uint64, 1<<12)
+	for k := range idx {
+		idx[k] = rng.Uint64N(NPix(12))
+	}
+	b.ReportAllocs()
+	var acc uint64
+	k := 0
+	for b.Loop() {
+		nb := NestNeighbours(12, idx[k])
+		acc += nb[0] ^ nb[7]
+		k = (k + 1) & (len(idx) - 1)
+	}
+	sink = acc
+}
+
+func BenchmarkNestBoundary(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	idx := make([]uint64, 1<<12)
+	for k := range idx {
+		idx[k] = rng.Uint64N(NPix(12))
+	}
+	buf := make([][2]float64, 0, 64)
+	b.ReportAllocs()
+	k := 0
+	for b.Loop() {
+		buf = NestBoundary(buf[:0], 12, idx[k], 16)
+		k = (k + 1) & (len(idx) - 1)
+	}
+	sink += uint64(len(buf))
+	b.ReportMetric(float64(b.N)*64/b.Elapsed().Seconds()/1e6, "Mpts/s")
+}
