@@ -273,7 +273,7 @@ func (c Cell) String() string {
 // and "p" (a point word) needs exactly 30 digits. Errors wrap ErrSyntax and
 // name the offending position.
 func Parse(s string) (Cell, error) {
-	orig := s
+	orig := clip(s)
 	neg := false
 	if len(s) > 0 && s[0] == '-' {
 		neg = true
@@ -319,3 +319,13 @@ func Parse(s string) (Cell, error) {
 
 // Compile-time check that Cell prints with fmt.
 var _ fmt.Stringer = Cell(0)
+
+// clip shortens s for an error message, so that a hostile input of any size
+// gives a short error.
+func clip(s string) string {
+	const max = 48
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
+}

@@ -183,6 +183,10 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("Parse(%q) = %s, %v, want ErrSyntax", s, c, err)
 		}
 	}
+	_, err := Parse(strings.Repeat("1", 1<<20))
+	if !errors.Is(err, ErrSyntax) || len(err.Error()) > 200 {
+		t.Errorf("Parse of a 1 MiB string: error of %d bytes: %.100v", len(err.Error()), err)
+	}
 	for _, s := range []string{"1", "-6", "-61234", "1" + strings.Repeat("4", 29), "-6" + strings.Repeat("4", 29) + "p"} {
 		c, err := Parse(s)
 		if err != nil || c.String() != s {
