@@ -125,14 +125,16 @@ type Aggregator struct {
 	offs    []int
 	cursor  []int
 	sorted  [][]float64 // per column, in cell order (nil for filter-only columns)
-	sortA   [][]float64
-	sortB   [][]float64
-	sortF32 []bool     // sort argument i is a float32 column in this call
-	keys    [][]uint32 // float32 sort keys of sort argument i, in cell order
-	nanCnt  [][]int    // NaN keys per cell of the current level
-	sel     selector
+	sortF32 []bool      // sort argument i is a float32 column in this call
+	keys32  [][]uint32  // sort keys of argument i (float32 data), in cell order
+	keys64  [][]uint64  // sort keys of argument i (float64 data), in cell order
+	nanCnt  [][]int     // NaN keys per cell of the current level
+	sel32   selector[uint32]
+	sel64   selector[uint64]
 	ranks   []int
-	picked  []uint32
+	picked  []float64
+	pick32  []uint32
+	pick64  []uint64
 	scratch []float64
 }
 
@@ -381,10 +383,9 @@ func (a *Aggregator) plan() {
 		}
 	}
 	a.sorted = make([][]float64, len(a.columns))
-	a.sortA = make([][]float64, len(a.sortArgs))
-	a.sortB = make([][]float64, len(a.sortArgs))
 	a.sortF32 = make([]bool, len(a.sortArgs))
-	a.keys = make([][]uint32, len(a.sortArgs))
+	a.keys32 = make([][]uint32, len(a.sortArgs))
+	a.keys64 = make([][]uint64, len(a.sortArgs))
 	a.nanCnt = make([][]int, len(a.sortArgs))
 }
 
@@ -726,32 +727,12 @@ func (a *Aggregator) level(dst *Result, k, depth int, out bool) {
 		lo, hi := a.segment(k, j)
 		l.Counts[j] = int64(hi - lo)
 	}
-	// Order statistics over pure arguments: sorted runs.
-	for i, arg := range a.sortArgs {
+	// Order statistics over pure arguments: radix select on sort keys.
+	for i := range a.sortArgs {
 		if a.sortF32[i] {
-			a.selectKeys(i, arg, k, cells)
-			continue
-		}
-		full := a.vecOf(arg)
-		m := len(full)
-		if k == 0 {
-			a.sortA[i] = a.grow(a.sortA[i], m)
-			copy(a.sortA[i], full)
-			for j := 0; j < cells; j++ {
-				lo, hi := a.segment(0, j)
-				slices.Sort(a.sortA[i][lo:hi])
-			}
+			selectLevel(a, i, k, cells, &a.keys32[i], &a.pick32, &a.sel32, key32f, unkey32, 24, true)
 		} else {
-			a.sortB[i] = a.grow(a.sortB[i], m)
-			src, out := a.sortA[i], a.sortB[i]
-			for j := 0; j < cells; j++ {
-				lo, hi := a.segment(k, j)
-				_, b1 := a.segment(k-1, 4*j)
-				_, b2 := a.segment(k-1, 4*j+1)
-				_, b3 := a.segment(k-1, 4*j+2)
-				merge4(out[lo:hi], src[lo:b1], src[b1:b2], src[b2:b3], src[b3:hi])
-			}
-			a.sortA[i], a.sortB[i] = out, src
+			selectLevel(a, i, k, cells, &a.keys64[i], &a.pick64, &a.sel64, key64, unkey64, 56, false)
 		}
 	}
 	for vi := range a.vars {
@@ -775,24 +756,29 @@ func (a *Aggregator) level(dst *Result, k, depth int, out bool) {
 	}
 }
 
-// selectKeys computes, for every cell of level k, the order statistics over
-// float32 sort argument i (keys in cell order; NaN counts per cell merged
-// from the previous level).
-func (a *Aggregator) selectKeys(i int, arg *node, k, cells int) {
+// selectLevel computes, for every cell of level k, the order statistics over
+// sort argument i: keys (in cell order) are made at level 0, NaN counts per
+// cell are merged from the previous level, and the selector picks the ranks
+// each cell needs. top is the shift of the keys' highest byte.
+func selectLevel[K sortKey](a *Aggregator, i, k, cells int, keysp, pickp *[]K, sel *selector[K],
+	key func(float64) K, unkey func(K) float64, top int, f32 bool) {
 	nc := a.nanCnt[i]
 	if k == 0 {
-		full := a.vecOf(arg)
-		a.keys[i] = growU32(a.keys[i], len(full))
-		keys := a.keys[i]
+		full := a.vecOf(a.sortArgs[i])
+		if cap(*keysp) < len(full) {
+			*keysp = make([]K, len(full), len(full)+len(full)/4)
+		}
+		keys := (*keysp)[:len(full)]
+		*keysp = keys
 		for j, v := range full {
-			keys[j] = key32(float32(v))
+			keys[j] = key(v)
 		}
 		nc = growInt(nc, cells)
 		for j := 0; j < cells; j++ {
 			lo, hi := a.segment(0, j)
 			z := 0
-			for _, key := range keys[lo:hi] {
-				if key == 0 {
+			for _, x := range keys[lo:hi] {
+				if x == 0 {
 					z++
 				}
 			}
@@ -805,7 +791,7 @@ func (a *Aggregator) selectKeys(i int, arg *node, k, cells int) {
 		nc = nc[:cells]
 	}
 	a.nanCnt[i] = nc
-	keys := a.keys[i]
+	keys := *keysp
 	for _, r := range a.reds {
 		if r.sortBuf == i {
 			r.vals = a.grow(r.vals, cells)
@@ -827,11 +813,15 @@ func (a *Aggregator) selectKeys(i int, arg *node, k, cells int) {
 			}
 		}
 		if len(a.ranks) > 0 {
-			if cap(a.picked) < len(a.ranks) {
-				a.picked = make([]uint32, len(a.ranks), 2*len(a.ranks))
+			if cap(*pickp) < len(a.ranks) {
+				*pickp = make([]K, len(a.ranks), 2*len(a.ranks))
 			}
-			a.picked = a.picked[:len(a.ranks)]
-			a.sel.sel(keys[lo:hi], 24, 0, a.ranks, a.picked)
+			out := (*pickp)[:len(a.ranks)]
+			sel.sel(keys[lo:hi], top, 0, a.ranks, out)
+			a.picked = a.grow(a.picked, len(out))
+			for x, kk := range out {
+				a.picked[x] = unkey(kk)
+			}
 		}
 		for _, r := range a.reds {
 			if r.sortBuf != i {
@@ -842,10 +832,12 @@ func (a *Aggregator) selectKeys(i int, arg *node, k, cells int) {
 				r.vals[j] = math.NaN()
 				continue
 			}
-			r.vals[j] = rankValue(r, n, nc[j], a.picked[indexOf(a.ranks, rl)], a.picked[indexOf(a.ranks, rh)])
+			r.vals[j] = rankValue(r, n, nc[j], a.picked[indexOf(a.ranks, rl)], a.picked[indexOf(a.ranks, rh)], f32)
 		}
 	}
 }
+
+func key32f(v float64) uint32 { return key32(float32(v)) }
 
 // addRank inserts x into the sorted, duplicate-free ranks.
 func addRank(ranks []int, x int) []int {
@@ -871,23 +863,14 @@ func indexOf(ranks []int, x int) int {
 	return 0
 }
 
-func growU32(buf []uint32, n int) []uint32 {
-	if cap(buf) < n {
-		return make([]uint32, n, n+n/4)
-	}
-	return buf[:n]
-}
-
 // setReduction sets the current value of r for cell j with points [lo, hi).
 func (a *Aggregator) setReduction(r *reduction, j, lo, hi int) {
 	n := a.redNode(r)
 	switch {
 	case r.merge:
 		n.cur = r.vals[j]
-	case r.sortBuf >= 0 && a.sortF32[r.sortBuf]:
-		n.cur = r.vals[j]
 	case r.sortBuf >= 0:
-		n.cur = sortedValue(r, a.sortA[r.sortBuf][lo:hi], a.sortF32[r.sortBuf])
+		n.cur = r.vals[j]
 	default:
 		n.cur = a.directValue(r, lo, hi)
 	}
@@ -1126,40 +1109,3 @@ func (a *Aggregator) evalSeg(n *node, lo, hi int) []float64 {
 	}
 	return out
 }
-
-// merge4 merges four sorted runs (slices.Sort order: NaN first) into dst.
-func merge4(dst, a, b, c, d []float64) {
-	// Two-way merges through the tail of dst would overlap; merge a+b and
-	// c+d by index walking instead.
-	i, j, k, l := 0, 0, 0, 0
-	for o := range dst {
-		best := -1
-		var bv float64
-		if i < len(a) {
-			best, bv = 0, a[i]
-		}
-		if j < len(b) && (best < 0 || less(b[j], bv)) {
-			best, bv = 1, b[j]
-		}
-		if k < len(c) && (best < 0 || less(c[k], bv)) {
-			best, bv = 2, c[k]
-		}
-		if l < len(d) && (best < 0 || less(d[l], bv)) {
-			best, bv = 3, d[l]
-		}
-		dst[o] = bv
-		switch best {
-		case 0:
-			i++
-		case 1:
-			j++
-		case 2:
-			k++
-		default:
-			l++
-		}
-	}
-}
-
-// less is slices.Sort's order for float64 (NaN before everything).
-func less(x, y float64) bool { return (x != x && y == y) || x < y }

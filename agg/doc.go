@@ -86,13 +86,12 @@
 // values from States; so coarser orders cost O(cells), not O(points).
 //
 // Order statistics (median, quantile, percentile) cannot be merged from
-// States. On float32 columns (ATL06) each value becomes a uint32 key ordered
-// like the floats, and an MSD radix select picks, for every cell at every
-// order, just the ranks it needs from the cell's contiguous keys: about one
-// or two passes over the points per order, exact, with numpy's float32
-// interpolation reproduced bit for bit. float64 columns sort each child run
-// and merge runs four at a time for the coarser orders. Input.MinOrder skips
-// the orders a caller does not write.
+// States. Each value becomes an integer key ordered like the floats (uint32
+// for float32 columns such as ATL06's h_li, uint64 for float64), and an MSD
+// radix select picks, for every cell at every order, just the ranks it needs
+// from the cell's contiguous keys: about one or two passes over the points per
+// order, exact, with numpy's float32 interpolation reproduced bit for bit on
+// float32 data. Input.MinOrder skips the orders a caller does not write.
 //
 // Result.Partial carries the parent cell's States so that orders coarser than
 // the parent, whose cells span several workers, can be computed in a finalize

@@ -4,11 +4,11 @@ import (
 	"math"
 )
 
-// Order statistics of float32 columns (ATL06 h_li) work on uint32 sort keys:
-// each value maps to a key whose unsigned order is slices.Sort's float order
-// (NaN first, then -Inf ... +Inf), and keys map back to the exact float32
-// values. The keys stay in cell order; a selector picks the ranks a cell
-// needs.
+// Order statistics work on integer sort keys: each value maps to a key whose
+// unsigned order is slices.Sort's float order (NaN first, then -Inf ... +Inf):
+// uint32 keys for float32 columns (ATL06 h_li), uint64 keys otherwise, and
+// keys map back to the exact values. The keys stay in cell order; a selector
+// picks the ranks a cell needs.
 
 // key32 returns the sort key of f: all NaNs map to 0, below every number.
 func key32(f float32) uint32 {
@@ -39,21 +39,24 @@ func unkey32(k uint32) float64 {
 // buckets holding a wanted rank are copied out and refined, so the cost is
 // about one or two passes over the range whatever the number of cells it
 // spans. This is what makes exact quantiles affordable at every order.
-type selector struct {
-	hist    [4][256]int
-	rk      [4][]int
-	scratch [4][]uint32
-	small   [32]uint32
+type selector[K sortKey] struct {
+	hist    [8][256]int
+	rk      [8][]int
+	scratch [8][]K
+	small   [32]K
 }
+
+// sortKey is a float sort key: uint32 for float32 data, uint64 for float64.
+type sortKey interface{ ~uint32 | ~uint64 }
 
 // sel writes to out[x] the key of rank ranks[x] (0-based, ascending, distinct,
 // < len(cand)) among cand, whose keys share every digit above shift+8.
-func (s *selector) sel(cand []uint32, shift, depth int, ranks []int, out []uint32) {
+func (s *selector[K]) sel(cand []K, shift, depth int, ranks []int, out []K) {
 	for {
 		if len(cand) <= len(s.small) {
 			sm := s.small[:len(cand)]
 			copy(sm, cand)
-			insertion32(sm)
+			insertionSort(sm)
 			for x, r := range ranks {
 				out[x] = sm[r]
 			}
@@ -114,7 +117,7 @@ func (s *selector) sel(cand []uint32, shift, depth int, ranks []int, out []uint3
 	}
 	buf := s.scratch[depth]
 	if cap(buf) < total+1 {
-		buf = make([]uint32, total+1, 2*(total+1))
+		buf = make([]K, total+1, 2*(total+1))
 		s.scratch[depth] = buf
 	}
 	buf = buf[:total+1]
@@ -144,7 +147,7 @@ func (s *selector) sel(cand []uint32, shift, depth int, ranks []int, out []uint3
 	}
 }
 
-func insertion32(a []uint32) {
+func insertionSort[K sortKey](a []K) {
 	for i := 1; i < len(a); i++ {
 		x := a[i]
 		j := i
@@ -182,10 +185,10 @@ func rankPlan(r *reduction, n, nan int) (lo, hi int, ok bool) {
 	return nan + i, nan + i + 1, true
 }
 
-// rankValue finishes an order statistic from the keys at the ranks of
-// rankPlan: numpy's median mean or its float32 linear interpolation.
-func rankValue(r *reduction, n, nan int, a, b uint32) float64 {
-	x, y := unkey32(a), unkey32(b)
+// rankValue finishes an order statistic from the values x ≤ y at the ranks
+// of rankPlan: numpy's median mean or its linear interpolation, with the
+// difference rounded to float32 for float32 data as numpy does.
+func rankValue(r *reduction, n, nan int, x, y float64, f32 bool) float64 {
 	switch r.kind {
 	case rMedian, rNanMedian:
 		if (n-nan)%2 == 1 {
@@ -199,9 +202,35 @@ func rankValue(r *reduction, n, nan int, a, b uint32) float64 {
 		return x - (x-x)*(1-float64(m))
 	}
 	g := p - math.Floor(p)
-	d := float64(float32(y - x)) // numpy subtracts in float32
+	d := y - x
+	if f32 {
+		d = float64(float32(d)) // numpy subtracts in float32
+	}
 	if g >= 0.5 {
 		return y - d*(1-g)
 	}
 	return x + d*g
+}
+
+// key64 is key32 for float64 values.
+func key64(f float64) uint64 {
+	if f != f {
+		return 0
+	}
+	b := math.Float64bits(f)
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
+}
+
+// unkey64 is the inverse of key64 (NaN for key 0).
+func unkey64(k uint64) float64 {
+	if k == 0 {
+		return math.NaN()
+	}
+	if k>>63 != 0 {
+		return math.Float64frombits(k &^ (1 << 63))
+	}
+	return math.Float64frombits(^k)
 }
