@@ -121,3 +121,19 @@ func TestHealpyCentres(t *testing.T) {
 		}
 	}
 }
+
+// TestVectorsMatchShared checks that testdata/healpix_vectors.json is
+// byte-identical to ../shared/testdata, when that folder is present.
+func TestVectorsMatchShared(t *testing.T) {
+	shared, err := os.ReadFile("../../shared/testdata/healpix_vectors.json")
+	if err != nil {
+		t.Skipf("no shared copy: %v", err)
+	}
+	local, err := os.ReadFile("testdata/healpix_vectors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(shared) != string(local) {
+		t.Error("testdata/healpix_vectors.json differs from ../shared/testdata: copy it again")
+	}
+}

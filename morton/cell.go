@@ -329,3 +329,23 @@ func clip(s string) string {
 	}
 	return s[:max] + "…"
 }
+
+// FromNestSlice stores FromNest(order, nest[k]) in dst[k] (Null for an index
+// out of range), for filling a store's morton array from its cell ids. It
+// panics if order is outside [0, MaxOrder] or the lengths differ.
+func FromNestSlice(dst []Cell, order int, nest []uint64) {
+	checkOrder(order)
+	if len(dst) != len(nest) {
+		panic(fmt.Sprintf("morton: slice lengths differ: dst %d, nest %d", len(dst), len(nest)))
+	}
+	npix := healpix.NPix(order)
+	o := uint(order)
+	dst = dst[:len(nest)]
+	for k, n := range nest {
+		if n >= npix {
+			dst[k] = Null
+			continue
+		}
+		dst[k] = pack(o, n, false)
+	}
+}

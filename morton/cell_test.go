@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -235,5 +236,41 @@ func TestMisusePanics(t *testing.T) {
 			}()
 			f()
 		}()
+	}
+}
+
+func TestFromNestSlice(t *testing.T) {
+	nest := []uint64{0, 37010, healpix.NPix(6) - 1, healpix.NPix(6), healpix.Invalid}
+	dst := make([]Cell, len(nest))
+	FromNestSlice(dst, 6, nest)
+	for k, n := range nest {
+		if dst[k] != FromNest(6, n) {
+			t.Errorf("FromNestSlice[%d] = %s, FromNest %s", k, dst[k], FromNest(6, n))
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("FromNestSlice with different lengths did not panic")
+		}
+	}()
+	FromNestSlice(dst[:1], 6, nest)
+}
+
+// TestVectorsMatchShared checks that the copies of the shared reference
+// vectors in testdata are byte-identical to ../shared/testdata, when that
+// folder is present (it is beside the repository in the project checkout).
+func TestVectorsMatchShared(t *testing.T) {
+	for _, f := range []string{"morton_vectors.json"} {
+		shared, err := os.ReadFile("../../shared/testdata/" + f)
+		if err != nil {
+			t.Skipf("no shared copy: %v", err)
+		}
+		local, err := os.ReadFile("testdata/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(shared) != string(local) {
+			t.Errorf("testdata/%s differs from ../shared/testdata/%s: copy it again", f, f)
+		}
 	}
 }
