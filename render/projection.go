@@ -219,8 +219,13 @@ func (p *PolarStereographic) Inverse(x, y float64) (lat, lon float64) {
 	}
 	t := rho / p.twoAK0C
 	chi := math.Pi/2 - 2*math.Atan(t) // north case; south is its negative
-	// φ = χ + Σ c_k·sin(2kχ), from one sin/cos pair.
-	s2, c2 := math.Sincos(2 * chi)
+	// φ = χ + Σ c_k·sin(2kχ). With u = atan t, 2χ = π − 4u, so sin 2χ and
+	// cos 2χ follow from t by the double-angle formulas (no sin/cos call):
+	// sin 2u = 2t/(1+t²), cos 2u = (1−t²)/(1+t²).
+	d := 1 / (1 + t*t)
+	su, cu := 2*t*d, (1-t*t)*d
+	s2 := 2 * su * cu      // sin 4u = sin 2χ
+	c2 := -(cu*cu - su*su) // −cos 4u = cos 2χ
 	s4 := 2 * s2 * c2
 	c4 := 1 - 2*s2*s2
 	s6 := s4*c2 + c4*s2
