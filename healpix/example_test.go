@@ -84,3 +84,13 @@ func ExampleNestNeighbours() {
 	// Output:
 	// true 2 13
 }
+
+func ExampleLatLonToRing() {
+	// RING numbering counts along rings of constant latitude from the north
+	// pole: the first cells at order 1 are the four around the pole.
+	fmt.Println(healpix.LatLonToRing(1, 80, 10), healpix.LatLonToRing(1, 80, 100))
+	fmt.Println(healpix.NestToRing(1, healpix.LatLonToNest(1, 80, 10)))
+	// Output:
+	// 0 1
+	// 0
+}

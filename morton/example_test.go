@@ -62,3 +62,14 @@ func ExamplePointFromLatLon() {
 	// 541111111111111111111111111111p true 29
 	// 5411111
 }
+
+func ExampleCell_Contains() {
+	parent := morton.FromLatLon(-75, 10, 6, healpix.Authalic)
+	child := morton.FromLatLon(-75, 10, 12, healpix.Authalic)
+	fmt.Println(parent, child, parent.Contains(child), child.Parent(6) == parent)
+	// Sorting words as unsigned integers puts a parent before its children.
+	fmt.Println(uint64(parent) < uint64(child))
+	// Output:
+	// -3131141 -3131141141123 true true
+	// true
+}
