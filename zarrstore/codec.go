@@ -92,6 +92,8 @@ type chain struct {
 	fill []byte // one element, little endian
 	a2b  arrayToBytes
 	b2b  []bytesToBytes
+	// limits bounds the decoded size of each bytes→bytes stage.
+	limits []int
 }
 
 // rawLen is the decoded size of one chunk in bytes.
@@ -127,30 +129,19 @@ func (c *chain) decode(dst, src []byte) ([]byte, error) {
 	if len(c.b2b) == 0 {
 		return c.a2b.decode(dst, src)
 	}
-	// Limits per stage: the input of bytes→bytes codec i on encode is
-	// bounded by the array→bytes size grown by codecs before it.
-	limits := make([]int, len(c.b2b))
-	lim := c.a2bLimit()
-	for i, b := range c.b2b {
-		limits[i] = lim
-		lim = b.growth(lim)
-	}
+	// Ping-pong between two pooled buffers, as in encode.
+	b1, b2 := getBuf(), getBuf()
+	defer putBuf(b1)
+	defer putBuf(b2)
 	cur := src
-	var bufs []*[]byte
-	defer func() {
-		for _, b := range bufs {
-			putBuf(b)
-		}
-	}()
 	for i := len(c.b2b) - 1; i >= 0; i-- {
-		tmp := getBuf()
-		bufs = append(bufs, tmp)
-		out, err := c.b2b[i].decode((*tmp)[:0], cur, limits[i])
+		out, err := c.b2b[i].decode((*b1)[:0], cur, c.limits[i])
+		*b1 = out
 		if err != nil {
 			return dst, err
 		}
-		*tmp = out
 		cur = out
+		b1, b2 = b2, b1
 	}
 	return c.a2b.decode(dst, cur)
 }
@@ -216,6 +207,13 @@ func newChain(codecs []Codec, dt DataType, n int64, fill []byte) (*chain, error)
 	}
 	if c.a2b == nil {
 		return nil, fmt.Errorf("%w: codecs lack an array→bytes codec", ErrInvalidMetadata)
+	}
+	// Decode limits per stage: the input of bytes→bytes codec i on encode
+	// is bounded by the array→bytes size grown by the codecs before it.
+	lim := c.a2bLimit()
+	for _, b := range c.b2b {
+		c.limits = append(c.limits, lim)
+		lim = b.growth(lim)
 	}
 	return c, nil
 }
@@ -475,7 +473,12 @@ func (z *zstdCodec) decode(dst, src []byte, limit int) ([]byte, error) {
 	if err != nil {
 		return dst[:start], fmt.Errorf("%w: zstd: %v", ErrCorruptChunk, err)
 	}
-	return out, nil
+	if len(out) > limit+start || cap(out) != start+limit {
+		return dst[:start], fmt.Errorf("%w: zstd: decodes to more than %d bytes", ErrCorruptChunk, limit)
+	}
+	// Hand back dst's full capacity (out shares its array), so pooled
+	// buffers keep their size.
+	return dst[:len(out)], nil
 }
 
 func (z *zstdCodec) growth(n int) int { return n + n/128 + 1024 }
