@@ -73,12 +73,13 @@ type locPoint struct {
 }
 
 // set prepares (lat, lon) at order o and reports whether it names a point.
-// The arithmetic follows healpy's path step by step (θ = π/2 − lat·π/180,
-// z = cos θ (sinCos, not math.Cos: see trig.go), and √(3(1−|z|)) replaced by sin θ/√((1+|z|)/3) within 0.01 rad
-// of a pole to avoid cancellation), so that points on cell edges round to
-// the same side as in healpy. Every product feeding a sum is wrapped in
-// float64(), which the Go specification says forces rounding, so that no
-// architecture fuses it into a multiply-add.
+// The arithmetic follows healpy's path step by step: θ = π/2 − lat·π/180,
+// z = cos θ (with sinCos, not math.Cos: see trig.go), and √(3(1−|z|))
+// replaced by sin θ/√((1+|z|)/3) within 0.01 rad of a pole to avoid
+// cancellation, so that points on cell edges round to the same side as in
+// healpy. Every product feeding a sum is wrapped in float64(), which the Go
+// specification says forces rounding, so that no architecture fuses it
+// into a multiply-add.
 func (p *locPoint) set(o uint, lat, lon float64) bool {
 	if !(lat >= -90 && lat <= 90) || math.IsNaN(lon) || math.IsInf(lon, 0) {
 		return false
