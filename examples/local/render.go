@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,8 @@ the data's, pixels are 2 km (coarser if the longest side would pass
 --max-size, finer for small regions), the colours are viridis between the 2nd
 and 98th percentiles (a symmetric cool-warm map for signed data), and the
 title shows the variable, order and time window; the colorbar shows the units.
+With --catalog, the catalog's region is outlined and its dates fill in the
+time window when the store records none.
 
 flags:
 `
@@ -67,7 +70,8 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 		title       = fs.String("title", "", "title (default: variable · order · time window)")
 		noTitle     = fs.Bool("no-title", false, "draw no title")
 		noColorbar  = fs.Bool("no-colorbar", false, "draw no colorbar")
-		outline     = fs.String("outline", "none", "region outline: none, antarctica (drainage basins) or a GeoJSON file")
+		outline     = fs.String("outline", "auto", "region outline: auto (the --catalog's region, else none), none, antarctica (drainage basins), catalog, or a GeoJSON file")
+		catalog     = fs.String("catalog", "", "catalog JSON the store was made from: its region is the default outline and its dates the title's time window when the store records none")
 		workers     = fs.Int("workers", 0, "goroutines reading chunks and drawing (default: all CPUs)")
 		region      = fs.String("region", "us-west-2", "AWS region for s3:// stores")
 		s3Endpoint  = fs.String("s3-endpoint", "", "S3-compatible endpoint URL for s3:// stores")
@@ -141,10 +145,29 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 		}
 		opts.Percentiles = render.Range{Lo: v[0], Hi: v[1]}
 	}
-	switch strings.ToLower(*outline) {
-	case "", "none":
-	case "antarctica":
+	var cat *cmr.Catalog
+	if *catalog != "" {
+		data, err := os.ReadFile(*catalog)
+		if err != nil {
+			return usageErr("--catalog: %v", err)
+		}
+		if cat, err = cmr.ParseCatalog(data); err != nil {
+			return usageErr("--catalog %s: %v", *catalog, err)
+		}
+	}
+	switch o := strings.ToLower(*outline); {
+	case o == "none", o == "auto" && cat == nil:
+	case o == "antarctica":
 		opts.Outline = cmr.Antarctica().Polygons
+	case o == "auto" || o == "catalog":
+		if cat == nil {
+			return usageErr("--outline catalog needs --catalog")
+		}
+		r, err := renderCatalogRegion(cat, *catalog)
+		if err != nil {
+			return usageErr("--catalog: %v", err)
+		}
+		opts.Outline = r.Polygons
 	default:
 		r, err := cmr.LoadRegion(*outline)
 		if err != nil {
@@ -170,6 +193,9 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	if layer.Len() == 0 {
 		return fail("%s at order %d holds no value (no chunk written yet?)", *variable, layer.Order())
 	}
+	if layer.Time == "" && cat != nil && (cat.Metadata.StartDate != "" || cat.Metadata.EndDate != "") {
+		layer.Time = strings.TrimSpace(cat.Metadata.StartDate + " – " + cat.Metadata.EndDate)
+	}
 	read := time.Since(start)
 	m, err := render.Render(layer, opts)
 	if err != nil {
@@ -189,7 +215,27 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%s order %d: %d cells, colours %s from %.6g to %.6g; read %v, drawn %v\n",
 		*variable, layer.Order(), layer.Len(), m.Colormap.Name(), m.Limits.Lo, m.Limits.Hi,
 		read.Round(time.Millisecond), drawn.Round(time.Millisecond))
+	if m.Title != "" {
+		fmt.Fprintf(stdout, "title: %s\n", m.Title)
+	}
 	return 0
+}
+
+// renderCatalogRegion returns the region a catalog was built for: its
+// --polygon file (looked up as written, then next to the catalog), or the
+// default Antarctic basins when it records none.
+func renderCatalogRegion(cat *cmr.Catalog, catalogPath string) (cmr.Region, error) {
+	p := cat.Metadata.Polygon
+	if p == "" {
+		return cmr.Antarctica(), nil
+	}
+	r, err := cmr.LoadRegion(p)
+	if err != nil && !filepath.IsAbs(p) {
+		if r2, err2 := cmr.LoadRegion(filepath.Join(filepath.Dir(catalogPath), p)); err2 == nil {
+			return r2, nil
+		}
+	}
+	return r, err
 }
 
 // renderFloats parses n comma-separated numbers.

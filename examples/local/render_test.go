@@ -116,6 +116,82 @@ func TestRenderCommand(t *testing.T) {
 	}
 }
 
+func TestRenderCommandCatalog(t *testing.T) {
+	dir := renderTestStore(t)
+	tmp := t.TempDir()
+	// The store records its own window; a catalog's dates are used only when
+	// it records none, so drop the store's project attribute dates first.
+	grp := filepath.Join(dir, "6", "zarr.json")
+	b, err := os.ReadFile(grp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bytes.ReplaceAll(b, []byte(`"start_date"`), []byte(`"x_start"`))
+	b = bytes.ReplaceAll(b, []byte(`"end_date"`), []byte(`"x_end"`))
+	if err := os.WriteFile(grp, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	region := `{"type": "Polygon", "coordinates": [[[0, -80], [90, -80], [90, -70], [0, -70], [0, -80]]]}`
+	if err := os.WriteFile(filepath.Join(tmp, "region.geojson"), []byte(region), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat := `{"metadata": {"short_name": "ATL06", "parent_order": 4, "start_date": "2019-03-29", "end_date": "2019-06-28", "polygon": "region.geojson", "total_cells": 0}, "catalog": {}}`
+	catPath := filepath.Join(tmp, "catalog.json")
+	if err := os.WriteFile(catPath, []byte(cat), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	out := filepath.Join(tmp, "m.png")
+	if code := run([]string{"render", "--store", dir, "--var", "h_mean", "--catalog", catPath, "--out", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "title: h_mean · order 6 · 2019-03-29 – 2019-06-28") {
+		t.Errorf("stdout:\n%s", stdout.String())
+	}
+	// The outline (near-black) is drawn: compare with --outline none.
+	count := func(path string) int {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		img, err := png.Decode(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+			for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+				if r, g, b, a := img.At(x, y).RGBA(); a == 0xffff && r>>8 == 20 && g>>8 == 20 && b>>8 == 20 {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	plain := filepath.Join(tmp, "plain.png")
+	if code := run([]string{"render", "--store", dir, "--var", "h_mean", "--catalog", catPath, "--outline", "none", "--out", plain}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if with, without := count(out), count(plain); with < without+100 {
+		t.Errorf("outline pixels: %d with the catalog region, %d without", with, without)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--outline", "catalog"}, "needs --catalog"},
+		{[]string{"--catalog", filepath.Join(tmp, "missing.json")}, "--catalog"},
+		{[]string{"--catalog", filepath.Join(tmp, "region.geojson")}, "--catalog"},
+	} {
+		stderr.Reset()
+		args := append([]string{"render", "--store", dir, "--var", "h_mean"}, tt.args...)
+		if code := run(args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("%q: exit %d, %q", tt.args, code, stderr.String())
+		}
+	}
+}
+
 func TestRenderCommandErrors(t *testing.T) {
 	dir := renderTestStore(t)
 	geo := filepath.Join(t.TempDir(), "bad.geojson")
