@@ -133,3 +133,32 @@ func allocLimit(codec string) float64 {
 	}
 	return 1
 }
+
+// TestDecodeChunkAllocs pins decoding allocations: the result slice and the
+// raw buffer, plus the codec's own (gzip resets its inflater). A pooled
+// buffer that shrinks shows up here as extra allocations.
+func TestDecodeChunkAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector (sync.Pool drops items); checked by go test without -race")
+	}
+	data := benchChunk()
+	limits := map[string]float64{"none": 2, "zstd": 2, "crc32c": 2, "shard256-zstd": 3, "gzip": 12}
+	for _, bc := range benchCodecs {
+		codecs, _ := bc.c.List(4096)
+		a, err := newArray(New(NewMemBackend()), "a", ArrayMetadata{Shape: []int64{4096 * 4}, DataType: Float32,
+			ChunkShape: []int64{4096}, FillValue: []byte(`"NaN"`), Codecs: codecs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc, _ := a.EncodeChunk(nil, data)
+		allocs := testing.AllocsPerRun(50, func() {
+			if _, err := a.DecodeChunk(enc); err != nil {
+				t.Fatal(err)
+			}
+		})
+		t.Logf("%s: %.1f allocs per DecodeChunk", bc.name, allocs)
+		if allocs > limits[bc.name] {
+			t.Errorf("%s: DecodeChunk allocates %.1f times per call, want ≤ %.0f", bc.name, allocs, limits[bc.name])
+		}
+	}
+}
