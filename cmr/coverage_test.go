@@ -40,9 +40,12 @@ func footprintFromFile(t testing.TB, file string, item int) orb.MultiPolygon {
 	return gs[item].Footprint
 }
 
-// bruteForce hashes dense samples of the shape: a lat/lon grid of spacing h
-// degrees over its bound, kept where the shape contains the point, and
-// points every h/8 along every (great-circle) edge.
+// bruteForce hashes dense samples of the shape: points every h/8 degrees
+// along every (great-circle) edge, and a lat/lon grid over its bound, kept
+// where the shape contains the point, of spacing a quarter of the cell size
+// (the grid only has to find cells wholly inside the shape; every other
+// intersecting cell meets the boundary, and a cell whose meeting with the
+// boundary holds no boundary sample lies within h/8 of it).
 func bruteForce(s *shape, order int, h float64) map[uint64]bool {
 	cells := map[uint64]bool{}
 	add := func(p s2.Point) {
@@ -51,9 +54,10 @@ func bruteForce(s *shape, order int, h float64) map[uint64]bool {
 	}
 	rect := s.rect
 	lat0, lat1 := rect.Lat.Lo*180/math.Pi, rect.Lat.Hi*180/math.Pi
-	for lat := lat0; lat <= lat1; lat += h {
+	hIn := math.Max(h, 0.25*math.Sqrt(41253/float64(healpix.NPix(order))))
+	for lat := lat0; lat <= lat1; lat += hIn {
 		c := math.Max(math.Cos(lat*math.Pi/180), 1e-3)
-		dlon := math.Min(h/c, 5)
+		dlon := math.Min(hIn/c, 5)
 		lon0, span := rect.Lng.Lo*180/math.Pi, rect.Lng.Length()*180/math.Pi
 		if rect.Lng.IsFull() {
 			lon0, span = -180, 360
