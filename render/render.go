@@ -73,9 +73,10 @@ type Options struct {
 	// Percentiles are the robust limits used when Limits is zero (default
 	// 2nd and 98th, numpy's linear method).
 	Percentiles Range
-	// Title is drawn above the map; "" means "<name> · order <n>" followed by
-	// the layer's time window. NoTitle suppresses it.
-	Title   string
+	// Title is drawn above the map; "" means DefaultTitle: "<name> · order
+	// <n>" followed by the layer's time window.
+	Title string
+	// NoTitle suppresses the title.
 	NoTitle bool
 	// NoColorbar suppresses the colorbar (and its labels).
 	NoColorbar bool
@@ -99,14 +100,16 @@ type Options struct {
 type Map struct {
 	// Image holds the map with its title and colorbar.
 	Image *image.NRGBA
-	// Grid is the map's pixel grid; its pixel (px, py) is pixel
-	// MapBounds.Min + (px, py) of Image.
-	Grid      Grid
+	// Grid is the map's pixel grid.
+	Grid Grid
+	// MapBounds is where the grid lies in Image: grid pixel (px, py) is
+	// pixel MapBounds.Min + (px, py) of Image.
 	MapBounds image.Rectangle
-	// Colormap and Limits are the colours used: value Limits.Lo maps to the
-	// colormap's first entry, Limits.Hi to its last.
+	// Colormap is the colormap used.
 	Colormap *Colormap
-	Limits   Range
+	// Limits are the colour limits used: value Limits.Lo maps to the
+	// colormap's first entry, Limits.Hi to its last.
+	Limits Range
 	// Title is the title drawn ("" when suppressed).
 	Title string
 }
