@@ -25,7 +25,10 @@ type inflater struct {
 }
 
 // inflate decodes a zlib stream into dst (exactly len(dst) bytes expected;
-// fewer is an error, more is an error) and verifies the Adler-32 trailer.
+// fewer is reported through n, more is an error) and verifies the Adler-32
+// trailer. The whole-buffer decoder (inflateInto) runs first; if it rejects
+// the stream, klauspost/compress/flate decodes it as a second opinion, so a
+// stream is refused only when both refuse it or the Adler-32 disagrees.
 func inflate(dst, src []byte) (int, error) {
 	if len(src) < 6 {
 		return 0, errInflate("zlib stream of %d bytes", len(src))
@@ -38,31 +41,13 @@ func inflate(dst, src []byte) (int, error) {
 		return 0, errInflate("zlib preset dictionary")
 	}
 	body := src[2:]
-	inf, _ := inflaters.Get().(*inflater)
-	if inf == nil {
-		inf = &inflater{}
-		inf.br.Reset(body)
-		inf.r = flate.NewReader(&inf.br)
-	} else {
-		inf.br.Reset(body)
-		if err := inf.r.(flate.Resetter).Reset(&inf.br, nil); err != nil {
-			return 0, errInflate("%v", err)
+	n, consumed, err := inflateInto(dst, body)
+	if err != nil {
+		n, consumed, err = inflateStream(dst, body)
+		if err != nil {
+			return n, err
 		}
 	}
-	defer inflaters.Put(inf)
-	n, err := io.ReadFull(inf.r, dst)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return n, errInflate("%v", err)
-	}
-	if err == nil {
-		// The stream must end here.
-		var one [1]byte
-		if m, _ := inf.r.Read(one[:]); m != 0 {
-			return n, errInflate("stream longer than the %d-byte chunk", len(dst))
-		}
-	}
-	// Adler-32 follows the deflate data.
-	consumed := len(body) - inf.br.Len()
 	if consumed+4 > len(body) {
 		return n, errInflate("missing Adler-32 trailer")
 	}
@@ -71,6 +56,34 @@ func inflate(dst, src []byte) (int, error) {
 		return n, &FormatError{Object: "deflate stream", Offset: -1, Msg: "Adler-32 mismatch", Err: ErrChecksum}
 	}
 	return n, nil
+}
+
+// inflateStream decodes with klauspost/compress/flate.
+func inflateStream(dst, body []byte) (n, consumed int, err error) {
+	inf, _ := inflaters.Get().(*inflater)
+	if inf == nil {
+		inf = &inflater{}
+		inf.br.Reset(body)
+		inf.r = flate.NewReader(&inf.br)
+	} else {
+		inf.br.Reset(body)
+		if err := inf.r.(flate.Resetter).Reset(&inf.br, nil); err != nil {
+			return 0, 0, errInflate("%v", err)
+		}
+	}
+	defer inflaters.Put(inf)
+	n, err = io.ReadFull(inf.r, dst)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return n, 0, errInflate("%v", err)
+	}
+	if err == nil {
+		// The stream must end here.
+		var one [1]byte
+		if m, _ := inf.r.Read(one[:]); m != 0 {
+			return n, 0, errInflate("stream longer than the %d-byte chunk", len(dst))
+		}
+	}
+	return n, len(body) - inf.br.Len(), nil
 }
 
 func errInflate(format string, args ...any) error {
@@ -173,6 +186,13 @@ func checkFilters(fs []Filter, dataset string) error {
 func decodeChunk(fs []Filter, mask uint32, raw, out []byte, elemSize int, where string, off int64) error {
 	cur := raw
 	var tmp []byte
+	// Shuffling 1-byte elements is the identity: treat it as skipped so the
+	// stage before it can decode straight into out.
+	for i, f := range fs {
+		if f.ID == filterShuffle && i < 32 && shuffleSize(f, elemSize) <= 1 {
+			mask |= 1 << i
+		}
+	}
 	for i := len(fs) - 1; i >= 0; i-- {
 		if i < 32 && mask&(1<<i) != 0 {
 			continue
@@ -214,10 +234,7 @@ func decodeChunk(fs []Filter, mask uint32, raw, out []byte, elemSize int, where 
 			}
 			cur = dst[:n]
 		case filterShuffle:
-			s := elemSize
-			if len(fs[i].Params) > 0 {
-				s = int(fs[i].Params[0])
-			}
+			s := shuffleSize(fs[i], elemSize)
 			if last {
 				if len(cur) != len(out) {
 					return errf(ErrCorrupt, where, off, "shuffled chunk of %d bytes, want %d", len(cur), len(out))
@@ -242,4 +259,12 @@ func decodeChunk(fs []Filter, mask uint32, raw, out []byte, elemSize int, where 
 		copy(out, cur)
 	}
 	return nil
+}
+
+// shuffleSize is the element size the shuffle filter was applied with.
+func shuffleSize(f Filter, elemSize int) int {
+	if len(f.Params) > 0 {
+		return int(f.Params[0])
+	}
+	return elemSize
 }
