@@ -56,7 +56,9 @@
 //     array, extensible array, v2 B-tree). Partial edge chunks are clipped;
 //     chunks that were never written read as the fill value.
 //   - Filters: deflate (with its Adler-32 check), shuffle and fletcher32
-//     (verified). Any other filter fails with an [*UnsupportedFilterError]
+//     (verified). Deflate chunks are decoded by a whole-buffer decoder that
+//     writes straight into the chunk (tested differentially against
+//     compress/flate), with klauspost/compress/flate as a second opinion. Any other filter fails with an [*UnsupportedFilterError]
 //     naming it; a filter is never skipped silently. The per-chunk filter
 //     mask is honoured.
 //   - Datatypes: fixed-point of 1, 2, 4 and 8 bytes, signed or unsigned, and
