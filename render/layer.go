@@ -46,6 +46,9 @@ type Layer struct {
 
 	pmu    sync.Mutex
 	pcache map[[2]float64][2]float64
+
+	outlineOnce sync.Once
+	outline     [][2]float64 // see dataOutline
 }
 
 // newLayer returns an empty layer at order with latitude convention conv.

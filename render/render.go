@@ -318,22 +318,25 @@ func MapGrid(l *Layer, o Options) (Grid, error) {
 
 // dataOutline returns points on the boundaries of the cells, at order
 // min(order, 8), that contain the layer's values, as geodetic [lat, lon]
-// degrees.
+// degrees. The layer computes them once.
 func dataOutline(l *Layer) ([][2]float64, error) {
 	if l.count == 0 {
 		return nil, fmt.Errorf("%w: layer %q has no value to take an extent from", ErrNoData, l.Name)
 	}
-	eo := min(l.order, 8)
-	cells := l.coarseCells(eo)
-	pts := make([][2]float64, 0, 16*len(cells))
-	var buf [][2]float64
-	for _, c := range cells {
-		buf = healpix.NestBoundary(buf[:0], eo, c, 4)
-		for _, p := range buf {
-			pts = append(pts, [2]float64{l.conv.FromSphere(p[0]), p[1]})
+	l.outlineOnce.Do(func() {
+		eo := min(l.order, 8)
+		cells := l.coarseCells(eo)
+		pts := make([][2]float64, 0, 16*len(cells))
+		var buf [][2]float64
+		for _, c := range cells {
+			buf = healpix.NestBoundary(buf[:0], eo, c, 4)
+			for _, p := range buf {
+				pts = append(pts, [2]float64{l.conv.FromSphere(p[0]), p[1]})
+			}
 		}
-	}
-	return pts, nil
+		l.outline = pts
+	})
+	return l.outline, nil
 }
 
 // chooseProjection picks the projection for data with outline points pts.
