@@ -157,7 +157,7 @@ func (c *chain) a2bLimit() int {
 // newChain parses a codec list for chunks of n elements of type dt whose
 // fill element is fill.
 func newChain(codecs []Codec, dt DataType, n int64, fill []byte) (*chain, error) {
-	if n <= 0 || n*int64(dt.Size()) > maxChunkBytes {
+	if n <= 0 || n > maxChunkBytes/int64(dt.Size()) {
 		return nil, fmt.Errorf("%w: chunk of %d %s elements exceeds %d bytes", ErrUnsupported, n, dt, maxChunkBytes)
 	}
 	c := &chain{dt: dt, n: n, fill: fill}

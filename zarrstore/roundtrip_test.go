@@ -224,6 +224,7 @@ func TestOpenErrors(t *testing.T) {
 	put("grp/zarr.json", `{"zarr_format":3,"node_type":"group","attributes":{}}`)
 	put("arr/zarr.json", validArray)
 	put("huge/zarr.json", strings.Replace(validArray, `"chunk_shape":[10]`, `"chunk_shape":[1000000000000]`, 1))
+	put("overflow/zarr.json", strings.Replace(validArray, `"chunk_shape":[10]`, `"chunk_shape":[4611686018427387904]`, 1))
 	tests := []struct {
 		name  string
 		open  func() error
@@ -236,6 +237,7 @@ func TestOpenErrors(t *testing.T) {
 		{"array as group", func() error { _, err := s.OpenGroup(ctx, "arr"); return err }, ErrInvalidMetadata, "arr"},
 		{"junk group", func() error { _, err := s.OpenGroup(ctx, "junk"); return err }, ErrInvalidMetadata, "junk"},
 		{"huge chunk", func() error { _, err := s.OpenArray(ctx, "huge"); return err }, ErrUnsupported, "huge"},
+		{"chunk bytes overflow", func() error { _, err := s.OpenArray(ctx, "overflow"); return err }, ErrUnsupported, "overflow"},
 		{"bad path", func() error { _, err := s.OpenArray(ctx, "a/../b"); return err }, ErrInvalidKey, "a/../b"},
 		{"write to missing", func() error { return s.WriteChunk(ctx, "nope", 0, []float32{1}) }, ErrNotFound, "nope"},
 		{"root array", func() error { _, err := s.CreateArray(ctx, "", ArrayMetadata{}); return err }, ErrInvalidKey, "root"},
@@ -245,5 +247,31 @@ func TestOpenErrors(t *testing.T) {
 		if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.where) {
 			t.Errorf("%s: %v, want %v naming %q", tt.name, err, tt.want, tt.where)
 		}
+	}
+}
+
+func TestHugeShape(t *testing.T) {
+	ctx := context.Background()
+	s := New(NewMemBackend())
+	put := strings.Replace(validArray, `"shape":[100]`, `"shape":[9223372036854775807]`, 1)
+	if err := s.b.Put(ctx, "big/zarr.json", []byte(put)); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.OpenArray(ctx, "big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := a.NumChunks(); n != math.MaxInt64/10+1 {
+		t.Errorf("NumChunks = %d, want %d", n, int64(math.MaxInt64/10+1))
+	}
+	last := a.NumChunks() - 1
+	if err := a.WriteChunk(ctx, last, make([]float32, 7)); err != nil {
+		t.Fatalf("edge chunk of a 2^63-1 array: %v", err)
+	}
+	if got, err := a.ListChunks(ctx); err != nil || !slices.Equal(got, []int64{last}) {
+		t.Errorf("ListChunks = %v, %v", got, err)
+	}
+	if _, err := a.ReadRange(ctx, 0, math.MaxInt64); err == nil {
+		t.Errorf("ReadRange of 2^63 elements succeeded")
 	}
 }

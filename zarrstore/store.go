@@ -304,7 +304,13 @@ func (a *Array) Len() int64 { return a.meta.Shape[0] }
 func (a *Array) ChunkLen() int64 { return a.meta.ChunkShape[0] }
 
 // NumChunks returns the number of chunks in the grid.
-func (a *Array) NumChunks() int64 { return (a.Len() + a.ChunkLen() - 1) / a.ChunkLen() }
+func (a *Array) NumChunks() int64 {
+	n := a.Len() / a.ChunkLen()
+	if a.Len()%a.ChunkLen() != 0 {
+		n++ // the partial edge chunk (written from a length near 2^63 without overflow)
+	}
+	return n
+}
 
 // ChunkKey returns the store key of chunk i, e.g. "12/h_mean/c/45763".
 func (a *Array) ChunkKey(i int64) string { return a.prefix + strconv.FormatInt(i, 10) }
@@ -478,7 +484,7 @@ func (a *Array) ReadRange(ctx context.Context, start, stop int64) (any, error) {
 		return nil, fmt.Errorf("array %q: %w: range [%d, %d) outside [0, %d)", a.path, ErrChunkIndex, start, stop, a.Len())
 	}
 	size := int64(a.meta.DataType.Size())
-	if (stop-start)*size > maxChunkBytes {
+	if stop-start > maxChunkBytes/size {
 		return nil, fmt.Errorf("array %q: range [%d, %d) exceeds %d bytes; read it in parts", a.path, start, stop, maxChunkBytes)
 	}
 	raw := make([]byte, (stop-start)*size)
