@@ -3,6 +3,7 @@ package agg
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -105,6 +106,9 @@ func parseVariable(name string, nk, nv *yaml.Node) (Variable, error) {
 		p := path + "." + key
 		v.pos[key] = [2]int{x.Line, x.Column}
 		var err error
+		if isNull(x) && slices.Contains(variableKeys, key) {
+			return nil // null = absent, as in configs dumped from Python
+		}
 		switch key {
 		case "function":
 			v.Function, err = str(x, p)
@@ -132,6 +136,8 @@ func parseVariable(name string, nk, nv *yaml.Node) (Variable, error) {
 	}
 	return v, nil
 }
+
+var variableKeys = []string{"function", "source", "params", "expression", "dtype", "fill_value"}
 
 func parseParams(v *Variable, n *yaml.Node, path string) error {
 	if isNull(n) {

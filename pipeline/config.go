@@ -545,6 +545,9 @@ func (d *DataSource) parse(n *yaml.Node) error {
 	var later []deferred
 	err := pairs(n, p, func(key string, k, v *yaml.Node) error {
 		kp := p + "." + key
+		if isNull(v) && slices.Contains(dataSourceKeys, key) {
+			return nil // null = absent, as in configs dumped from Python
+		}
 		switch key {
 		case "reader":
 			s, err := scalarString(v, kp)
@@ -842,6 +845,9 @@ func (o *Output) parse(n *yaml.Node) error {
 	var ordersNode, innerNode *yaml.Node
 	err := pairs(n, p, func(key string, k, v *yaml.Node) error {
 		kp := p + "." + key
+		if isNull(v) && slices.Contains(outputKeys, key) {
+			return nil
+		}
 		switch key {
 		case "grid":
 			gridNode = v
@@ -937,6 +943,9 @@ func (g *Grid) parse(n *yaml.Node) error {
 	g.IndexingScheme = "nested"
 	err := pairs(n, p, func(key string, k, v *yaml.Node) error {
 		kp := p + "." + key
+		if isNull(v) && slices.Contains(gridKeys, key) {
+			return nil
+		}
 		switch key {
 		case "type":
 			s, err := scalarString(v, kp)
@@ -1132,6 +1141,15 @@ func parseBounds(n *yaml.Node) (*Bounds, error) {
 }
 
 // ---- YAML helpers ---------------------------------------------------------
+
+// The keys of each section; a key whose value is null counts as absent.
+var (
+	dataSourceKeys = []string{"reader", "driver", "groups", "coordinates", "variables", "quality_filter", "filters", "on_granule_error"}
+	outputKeys     = []string{"grid", "store", "codec", "inner_chunk_order", "latitude", "orders"}
+	gridKeys       = []string{"type", "indexing_scheme", "child_order", "parent_order"}
+)
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
 
 func isEmpty(n *yaml.Node) bool {
 	switch n.Kind {

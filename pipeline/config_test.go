@@ -338,3 +338,31 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+// TestConfigPythonNulls: a config dumped from Python (a Lambda event's
+// "config") may carry null for absent keys; null means absent.
+func TestConfigPythonNulls(t *testing.T) {
+	doc := `{"data_source": {"reader": "h5coro", "driver": null, "groups": ["gt1l"],
+  "coordinates": {"latitude": "/{group}/lat", "longitude": "/{group}/lon"},
+  "variables": {"h_li": "/{group}/h_li", "s_li": "/{group}/s"}, "quality_filter": null, "filters": null},
+ "aggregation": {"coordinates": null, "variables": {
+  "count": {"function": "len", "source": "h_li", "params": null, "expression": null, "dtype": "int32", "fill_value": 0},
+  "h_sigma": {"function": null, "source": "h_li", "params": {}, "expression": "1.0 / np.sqrt(np.sum(1.0 / s_li**2))", "dtype": "float32", "fill_value": "NaN"}}},
+ "output": {"grid": {"type": "healpix", "indexing_scheme": "nested", "child_order": 12, "parent_order": null}, "store": null},
+ "catalog": null, "bounds": null}`
+	c, err := ParseConfig("event", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DataSource.Driver != DriverS3 || c.DataSource.QualityFilter != nil || c.Output.Grid.ParentOrder != -1 || c.Catalog != "" || c.Bounds != nil {
+		t.Errorf("nulls not read as absent: %+v %+v", c.DataSource, c.Output)
+	}
+	if v := c.Aggregation.Variables[1]; v.Function != "" || v.Expression == "" {
+		t.Errorf("h_sigma %+v", v)
+	}
+	// A null under an unknown key is still an unknown key.
+	_, err = ParseConfig("event", []byte(strings.Replace(doc, `"filters": null`, `"filterz": null`, 1)))
+	if !errors.Is(err, ErrUnknownKey) {
+		t.Errorf("unknown key with null value: %v", err)
+	}
+}
