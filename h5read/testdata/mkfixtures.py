@@ -22,6 +22,9 @@ samples), the fill value, attributes and libhdf5's own chunk table
                 2-D chunked with partial edge chunks, a 300-member dense group
                 (indirect fractal heap, 2-level name index), unsupported
                 filters (lzf, scale-offset)
+  fx_unsupported.h5
+                soft and external links, compound and variable-length string
+                datasets: refused with ErrUnsupported (not in the golden file)
   fz_tiny_*.h5  a few KB each, seeds for FuzzOpen (v0 and latest formats)
   fx_v4idx.h5   layout 4 single chunk, implicit, fixed array (unpaged and
                 paged), extensible array, v2 B-tree (2-D)
@@ -185,6 +188,16 @@ def tiny(fn, **fkw):
         f.create_dataset("old", data=np.arange(4, dtype="i8"), track_times=False)
 
 
+def unsupported(fn):
+    """Valid HDF5 this reader refuses with ErrUnsupported (not in the golden)."""
+    with h5py.File(fn, "w") as f:
+        f.create_dataset("ok", data=np.arange(3, dtype="i4"), track_times=False)
+        f["soft"] = h5py.SoftLink("/ok")
+        f["ext"] = h5py.ExternalLink("other.h5", "/ok")
+        f.create_dataset("compound", data=np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")]), track_times=False)
+        f.create_dataset("vlen_str", data=["a", "bc"], dtype=h5py.string_dtype(), track_times=False)
+
+
 def num(v):
     v = float(v)
     if math.isnan(v):
@@ -268,6 +281,7 @@ def main(dirname):
     atl06_like(p("fx_latest.h5"), n=5_000, chunk=2_000, libver="latest")
     edge(p("fx_edge.h5"))
     v4idx(p("fx_v4idx.h5"))
+    unsupported(p("fx_unsupported.h5"))
     tiny(p("fz_tiny_v0.h5"))
     tiny(p("fz_tiny_latest.h5"), libver="latest")
     for name in ("fz_tiny_v0.h5", "fz_tiny_latest.h5", "fx_v0.h5", "fx_sb1.h5", "fx_sb2.h5", "fx_latest.h5", "fx_edge.h5", "fx_v4idx.h5"):

@@ -1,0 +1,47 @@
+package h5read
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestSharedMessageRejected marks the datatype message of a real v1 object
+// header as shared (flag bit 1) and expects ErrUnsupported naming it.
+func TestSharedMessageRejected(t *testing.T) {
+	ctx := context.Background()
+	orig, err := os.ReadFile("testdata/fz_tiny_v0.h5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(ctx, bytes.NewReader(orig), int64(len(orig)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr, err := f.resolve(ctx, "/old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := f.readObjHeader(ctx, addr, "/old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := h.find(msgDatatype)
+	if m == nil || h.version != 1 {
+		t.Fatalf("want a v1 header with a datatype message, got version %d", h.version)
+	}
+	b := bytes.Clone(orig)
+	b[m.addr-4] |= 0x02 // v1 message header: type(2) size(2) flags(1) reserved(3)
+	g, err := Open(ctx, bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = g.Dataset(ctx, "/old")
+	var fe *FormatError
+	if !errors.Is(err, ErrUnsupported) || !errors.As(err, &fe) || !strings.Contains(fe.Msg, "shared message") || fe.Offset != m.addr {
+		t.Errorf("err = %v, want ErrUnsupported about a shared message at %d", err, m.addr)
+	}
+}
