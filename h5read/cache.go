@@ -69,7 +69,8 @@ var errShortRead = errors.New("short read")
 type fetcher struct {
 	src  io.ReaderAt
 	csrc ReaderAtContext
-	size int64
+	size int64 // bytes from base to the end of the file
+	base int64 // absolute offset of address 0 (the user block size)
 	cfg  *config
 
 	requests, retries, fetched, used, hits, misses atomic.Int64
@@ -96,9 +97,9 @@ func (f *fetcher) fetchInto(ctx context.Context, buf []byte, off, n int64) ([]by
 		f.requests.Add(1)
 		var got int
 		if f.csrc != nil {
-			got, err = f.csrc.ReadAtContext(ctx, buf, off)
+			got, err = f.csrc.ReadAtContext(ctx, buf, off+f.base)
 		} else {
-			got, err = f.src.ReadAt(buf, off)
+			got, err = f.src.ReadAt(buf, off+f.base)
 		}
 		f.fetched.Add(int64(got))
 		if got == len(buf) {
@@ -224,6 +225,19 @@ func newStore(ctx context.Context, src io.ReaderAt, size int64, cfg *config) (*s
 		s.head = b
 	}
 	return s, nil
+}
+
+// rebase makes address 0 the absolute offset base (a user block precedes
+// the superblock). Called once, before any other metadata read.
+func (s *store) rebase(base int64) {
+	s.f.base = base
+	s.f.size -= base
+	if int64(len(s.head)) > base {
+		s.head = s.head[base:]
+	} else {
+		s.head = nil
+	}
+	s.blocks.reset()
 }
 
 // meta returns n bytes at off for parsing metadata. The result may alias a

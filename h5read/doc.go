@@ -43,9 +43,10 @@
 //
 // # Format coverage
 //
-//   - Superblock versions 0–3; object header versions 1 and 2 with
-//     continuation blocks; messages in any order. Shared messages, user
-//     blocks and external links are rejected with [ErrUnsupported].
+//   - Superblock versions 0–3, found at 0 or after a user block; object
+//     header versions 1 and 2 with continuation blocks; messages in any
+//     order. Shared messages and soft or external links are rejected with
+//     [ErrUnsupported].
 //   - Groups: symbol tables (v1 B-tree and local heap), compact link
 //     messages, and dense links (fractal heap with direct and indirect
 //     blocks, looked up through the v2 B-tree name index, never by scanning

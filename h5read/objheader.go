@@ -375,11 +375,14 @@ func (f *File) parseSuperblock(ctx context.Context, at int64) error {
 	default:
 		return errf(ErrUnsupported, what, at+8, "superblock version %d", v)
 	}
-	if f.sb.base != 0 && f.sb.base != at {
-		return errf(ErrUnsupported, what, at, "base address %d", f.sb.base)
+	if f.sb.base != at {
+		return errf(ErrUnsupported, what, at, "base address %d for a superblock at %d", f.sb.base, at)
 	}
-	if f.sb.base != 0 {
-		return errf(ErrUnsupported, what, at, "user block of %d bytes (base address %d)", at, f.sb.base)
+	if at > 0 {
+		// A user block precedes the superblock: every address is relative
+		// to the superblock, so the rest of the file is read from there.
+		f.st.rebase(at)
+		f.size -= at
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package h5read_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,4 +41,28 @@ func TestUnsupported(t *testing.T) {
 		}
 	}
 
+}
+
+// TestUserBlock reads a file with a 512-byte user block (h5py
+// userblock_size=512): addresses are relative to the superblock.
+func TestUserBlock(t *testing.T) {
+	ctx := context.Background()
+	for _, head := range []int64{0, 256, 4096} {
+		f, err := h5read.OpenFile(ctx, "testdata/fx_userblock.h5", h5read.WithHeadSize(head))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := f.Dataset(ctx, "/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]float64, 5)
+		if err := d.ReadFloat64(ctx, got, 0, 5); err != nil {
+			t.Fatal(err)
+		}
+		if want := []float64{0, 0.5, 1, 1.5, 2}; !slices.Equal(got, want) {
+			t.Errorf("head %d: x = %v, want %v", head, got, want)
+		}
+		f.Close()
+	}
 }

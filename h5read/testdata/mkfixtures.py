@@ -22,6 +22,7 @@ samples), the fill value, attributes and libhdf5's own chunk table
                 2-D chunked with partial edge chunks, a 300-member dense group
                 (indirect fractal heap, 2-level name index), unsupported
                 filters (lzf, scale-offset)
+  fx_userblock.h5  a 512-byte user block before the superblock
   fx_unsupported.h5
                 soft and external links, compound and variable-length string
                 datasets: refused with ErrUnsupported (not in the golden file)
@@ -198,6 +199,12 @@ def unsupported(fn):
         f.create_dataset("vlen_str", data=["a", "bc"], dtype=h5py.string_dtype(), track_times=False)
 
 
+def userblock(fn):
+    """A 512-byte user block before the superblock."""
+    with h5py.File(fn, "w", userblock_size=512) as f:
+        f.create_dataset("x", data=np.arange(5, dtype="f8") / 2, chunks=(2,), compression="gzip", track_times=False)
+
+
 def num(v):
     v = float(v)
     if math.isnan(v):
@@ -282,6 +289,7 @@ def main(dirname):
     edge(p("fx_edge.h5"))
     v4idx(p("fx_v4idx.h5"))
     unsupported(p("fx_unsupported.h5"))
+    userblock(p("fx_userblock.h5"))
     tiny(p("fz_tiny_v0.h5"))
     tiny(p("fz_tiny_latest.h5"), libver="latest")
     for name in ("fz_tiny_v0.h5", "fz_tiny_latest.h5", "fx_v0.h5", "fx_sb1.h5", "fx_sb2.h5", "fx_latest.h5", "fx_edge.h5", "fx_v4idx.h5"):
