@@ -49,8 +49,8 @@ type CellReader struct {
 	// Backoff is the wait before the second attempt; it doubles after each
 	// one. Default 500 ms.
 	Backoff time.Duration
-	// Options are passed to every h5read open. The defaults bound the caches
-	// at 8 MiB of metadata and 32 MiB of chunks per open granule.
+	// Options are passed to every h5read open, after the CellReader's
+	// defaults (see defaultReadOptions), which they override.
 	Options []h5read.Option
 }
 
@@ -159,6 +159,7 @@ func (r *CellReader) ReadCell(ctx context.Context, parent morton.Cell, granules 
 		go func() {
 			defer wg.Done()
 			g := &granuleReader{r: r, plan: plan, parent: parent}
+			g.latLo, g.latHi = latBand(parent, r.Convention)
 			for i := range next {
 				parts[i], errs[i] = g.readWithRetry(ctx, granules[i], &stats[i])
 				if errs[i] != nil && !skip {
@@ -297,9 +298,10 @@ type granulePoints struct {
 
 // granuleReader reads granules one at a time, reusing its buffers.
 type granuleReader struct {
-	r      *CellReader
-	plan   *columnPlan
-	parent morton.Cell
+	r            *CellReader
+	plan         *columnPlan
+	parent       morton.Cell
+	latLo, latHi float64 // geodetic latitude band holding the parent (see latBand)
 
 	lat, lon []float64
 	nest     []uint64
@@ -330,6 +332,23 @@ func (g *granuleReader) readWithRetry(ctx context.Context, url string, st *ReadS
 	}
 }
 
+// defaultReadOptions are the h5read options of every granule open. The
+// caches are bounded at 8 MiB of metadata and 16 MiB of chunks per open
+// granule (a beam's coordinates fit; a miss only costs a second fetch), so a
+// cell needs about 30 MiB per granule read at once. Metadata outside the
+// file's head is fetched in 64 KiB blocks, merged only when at most 256 KiB
+// apart: in granules whose object headers sit between the data chunks (h5py
+// writes them so), h5read's defaults (256 KiB blocks, 1 MiB gaps) fetch most
+// of the file; these fetch 43% fewer bytes for 22% more requests on the dense
+// benchmark cell.
+func defaultReadOptions() []h5read.Option {
+	return []h5read.Option{
+		h5read.WithCacheSize(8<<20, 16<<20),
+		h5read.WithBlockSize(64 << 10),
+		h5read.WithMetadataGap(256 << 10),
+	}
+}
+
 // isTransientRead reports whether a granule read error may pass on retry:
 // network failures, HTTP 5xx and 429 (from S3 or HTTPS), and short reads.
 func isTransientRead(err error) bool {
@@ -347,7 +366,7 @@ func isTransientRead(err error) bool {
 
 func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadStats) (pts *granulePoints, err error) {
 	r := g.r
-	opts := append([]h5read.Option{h5read.WithCacheSize(8<<20, 32<<20)}, r.Options...)
+	opts := append(defaultReadOptions(), r.Options...)
 	t0 := time.Now()
 	f, err := r.Opener.Open(ctx, url, opts...)
 	st.Read += time.Since(t0)
@@ -424,12 +443,18 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	st.Decode += t2.Sub(t1)
 
 	// Hash and find the row range inside the parent.
+	// Only points in the parent's latitude band can be inside it: the
+	// others are not hashed (a track crossing a cell spends most of its
+	// rows outside the band).
 	conv := r.Convention
-	for i, la := range g.lat {
-		g.lat[i] = conv.ToSphere(la)
-	}
 	g.nest = growU(g.nest, n)
-	healpix.LatLonToNestSlice(g.nest, healpix.MaxOrder, g.lat, g.lon)
+	for i, la := range g.lat {
+		if !(la >= g.latLo && la <= g.latHi) { // NaN fails too
+			g.nest[i] = healpix.Invalid
+			continue
+		}
+		g.nest[i] = healpix.LatLonToNest(healpix.MaxOrder, conv.ToSphere(la), g.lon[i])
+	}
 	shift := uint(2 * (healpix.MaxOrder - g.parent.Order()))
 	pn := g.parent.Nest()
 	first, last := -1, -1
@@ -535,6 +560,21 @@ rows:
 	}
 	st.Bin += time.Since(t5)
 	return nil
+}
+
+// latBand returns a geodetic latitude interval that holds every point of
+// the cell: the extreme latitudes of its boundary (HEALPix cells reach their
+// extreme latitudes at their north and south corners; the boundary is
+// sampled densely anyway), widened by a tenth of the cell's span and clamped
+// to [−90°, 90°].
+func latBand(c morton.Cell, conv healpix.LatitudeConvention) (lo, hi float64) {
+	lo, hi = 90.0, -90.0
+	for _, p := range healpix.NestBoundary(nil, c.Order(), c.Nest(), 16) {
+		lo, hi = min(lo, p[0]), max(hi, p[0])
+	}
+	m := (hi-lo)/10 + 1e-9
+	lo, hi = max(lo-m, -90), min(hi+m, 90)
+	return conv.FromSphere(lo), conv.FromSphere(hi)
 }
 
 // isF32 fixes, the first time a dataset is met, whether its column is kept

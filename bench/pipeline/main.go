@@ -31,6 +31,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -50,6 +51,7 @@ type measurement struct {
 	WallS      float64              `json:"wall_s"`
 	CPUS       float64              `json:"cpu_s"`
 	PeakRSSMB  float64              `json:"peak_rss_mb"`
+	PeakHeapMB float64              `json:"peak_heap_mb"` // largest Go heap in use seen (sampled every 5 ms)
 	Points     int64                `json:"points"`
 	GoMaxProcs int                  `json:"gomaxprocs"`
 	Result     *pipeline.CellResult `json:"result"`
@@ -119,8 +121,8 @@ func main() {
 func report(m *measurement) {
 	r := m.Result
 	p := r.Phases
-	fmt.Printf("%-5s wall %6.2fs  cpu %6.2fs  peak RSS %6.1f MB  %d requests  %s fetched (%s used)  %d points (%.2f Mpts/s)  GOMAXPROCS %d\n",
-		m.Source, m.WallS, m.CPUS, m.PeakRSSMB, r.Requests, pipeline.FormatBytes(r.BytesFetched), pipeline.FormatBytes(r.BytesUsed),
+	fmt.Printf("%-5s wall %6.2fs  cpu %6.2fs  peak RSS %6.1f MB (Go heap %.1f MB)  %d requests  %s fetched (%s used)  %d points (%.2f Mpts/s)  GOMAXPROCS %d\n",
+		m.Source, m.WallS, m.CPUS, m.PeakRSSMB, m.PeakHeapMB, r.Requests, pipeline.FormatBytes(r.BytesFetched), pipeline.FormatBytes(r.BytesUsed),
 		m.Points, float64(m.Points)/m.WallS/1e6, m.GoMaxProcs)
 	fmt.Printf("      phases: read %.2fs  decode %.2fs  bin %.2fs  aggregate %.2fs  write %.2fs  (%d granules, %d child cells with data)\n",
 		p.Read, p.Decode, p.Bin, p.Aggregate, p.Write, r.FilesProcessed, r.CellsWithData)
@@ -274,25 +276,65 @@ func runChild(dir, source, endpoint string, granuleWorkers int) error {
 	rd.Concurrency = granuleWorkers
 	cell := cat.Cells[0]
 
+	peakHeap := make(chan uint64)
+	stopSampling := make(chan struct{})
+	go func() {
+		var peak uint64
+		var ms runtime.MemStats
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stopSampling:
+				peakHeap <- peak
+				return
+			case <-t.C:
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
+			}
+		}
+	}()
 	cpu0 := cpuTime()
 	t0 := time.Now()
 	res, err := pipeline.Run(ctx, pipeline.Job{Key: cell.Key(), Granules: cell.Granules}, rd, a, st)
 	wall := time.Since(t0)
 	cpu := cpuTime() - cpu0
+	close(stopSampling)
+	heap := <-peakHeap
 	if err != nil {
-		return err
-	}
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return err
 	}
 	m := measurement{
 		Source: source, WallS: wall.Seconds(), CPUS: cpu.Seconds(),
-		PeakRSSMB: float64(ru.Maxrss) / 1024, // Linux reports KiB
-		Points:    res.TotalObs, GoMaxProcs: runtime.GOMAXPROCS(0), Result: res,
+		PeakRSSMB:  peakRSSMB(),
+		PeakHeapMB: float64(heap) / (1 << 20),
+		Points:     res.TotalObs, GoMaxProcs: runtime.GOMAXPROCS(0), Result: res,
 	}
 	enc := json.NewEncoder(os.Stdout)
 	return enc.Encode(&m)
+}
+
+// peakRSSMB returns the process's peak resident set: VmHWM from
+// /proc/self/status, which belongs to this program's address space
+// (getrusage's ru_maxrss survives exec and would report the parent's peak,
+// which holds the S3 server's objects).
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				var kb float64
+				if _, err := fmt.Sscanf(strings.TrimSpace(v), "%g kB", &kb); err == nil {
+					return kb / 1024
+				}
+			}
+		}
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024 // KiB on Linux
 }
 
 func cpuTime() time.Duration {
