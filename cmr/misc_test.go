@@ -31,9 +31,9 @@ func TestLoadRegion(t *testing.T) {
 func TestTimeRangeContains(t *testing.T) {
 	r := DateRange(time.Date(2024, 1, 6, 12, 0, 0, 0, time.UTC), time.Date(2024, 1, 7, 0, 0, 0, 0, time.UTC))
 	for tm, want := range map[time.Time]bool{
-		time.Date(2024, 1, 6, 0, 0, 0, 0, time.UTC):   true,
+		time.Date(2024, 1, 6, 0, 0, 0, 0, time.UTC):    true,
 		time.Date(2024, 1, 7, 23, 59, 59, 0, time.UTC): true,
-		time.Date(2024, 1, 8, 0, 0, 0, 0, time.UTC):   false,
+		time.Date(2024, 1, 8, 0, 0, 0, 0, time.UTC):    false,
 		time.Date(2024, 1, 5, 23, 59, 59, 0, time.UTC): false,
 	} {
 		if got := r.Contains(tm); got != want {
