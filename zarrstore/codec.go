@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -462,23 +463,39 @@ func (z *zstdCodec) decode(dst, src []byte, limit int) ([]byte, error) {
 	if h.HasFCS && h.FrameContentSize > uint64(limit) {
 		return dst, fmt.Errorf("%w: zstd frame declares %d bytes, more than the limit %d", ErrCorruptChunk, h.FrameContentSize, limit)
 	}
-	// The decoder limits DecodeAll to the capacity of dst, so give it room
-	// for exactly limit bytes: frames without a declared size and
-	// multi-frame inputs cannot grow the output beyond the chunk either.
+	// The decoder limits DecodeAll to the capacity it is given, so frames
+	// without a declared size and multi-frame inputs cannot grow the output
+	// beyond limit either. Start with room for the declared size (or a
+	// guess) and double up to limit only while the data really is larger,
+	// so a small chunk of an array with huge declared chunks stays small.
 	start := len(dst)
-	if cap(dst)-start < limit {
-		dst = append(make([]byte, 0, start+limit), dst...)
+	want := limit
+	if h.HasFCS {
+		want = int(h.FrameContentSize)
+	} else {
+		want = min(limit, max(4*len(src), 64<<10))
 	}
-	out, err := z.dec.DecodeAll(src, dst[:start:start+limit])
-	if err != nil {
-		return dst[:start], fmt.Errorf("%w: zstd: %v", ErrCorruptChunk, err)
+	for {
+		room := min(cap(dst)-start, limit)
+		if room < want {
+			dst = append(make([]byte, 0, start+want), dst...)
+			room = want
+		}
+		out, err := z.dec.DecodeAll(src, dst[:start:start+room])
+		if errors.Is(err, zstd.ErrDecoderSizeExceeded) && room < limit {
+			want = min(limit, 2*room+1)
+			continue
+		}
+		if err != nil {
+			return dst[:start], fmt.Errorf("%w: zstd: %v", ErrCorruptChunk, err)
+		}
+		if len(out)-start > limit || cap(out) != start+room {
+			return dst[:start], fmt.Errorf("%w: zstd: decodes to more than %d bytes", ErrCorruptChunk, limit)
+		}
+		// Hand back dst's full capacity (out shares its array), so pooled
+		// buffers keep their size.
+		return dst[:len(out)], nil
 	}
-	if len(out) > limit+start || cap(out) != start+limit {
-		return dst[:start], fmt.Errorf("%w: zstd: decodes to more than %d bytes", ErrCorruptChunk, limit)
-	}
-	// Hand back dst's full capacity (out shares its array), so pooled
-	// buffers keep their size.
-	return dst[:len(out)], nil
 }
 
 func (z *zstdCodec) growth(n int) int { return n + n/128 + 1024 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -305,11 +306,19 @@ func zstdFrame(t *testing.T, b []byte) []byte {
 // zstdStream compresses b as a streaming frame without a content size.
 func zstdStream(t *testing.T, b []byte) []byte {
 	var buf bytes.Buffer
-	enc, err := zstd.NewWriter(&buf)
+	enc, err := zstd.NewWriter(&buf, zstd.WithSingleSegment(false))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := enc.Write(b); err != nil {
+	// Two writes with a flush between: the size is not known up front.
+	half := len(b) / 2
+	if _, err := enc.Write(b[:half]); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := enc.Write(b[half:]); err != nil {
 		t.Fatal(err)
 	}
 	if err := enc.Close(); err != nil {
@@ -344,4 +353,36 @@ func reindex(shard []byte, n, i int, off, nb uint64) []byte {
 	enc, _ := crc32cCodec{}.encode(nil, idx)
 	copy(shard[len(shard)-16*n-4:], enc)
 	return shard
+}
+
+// TestZstdDecodeSizing: concatenated frames decode (the output grows past
+// the first frame's declared size), and a small frame under a huge limit
+// allocates about its own size, not the limit.
+func TestZstdDecodeSizing(t *testing.T) {
+	z, err := getZstd(3, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := bytes.Repeat([]byte("abcdefgh"), 1000)
+	b := bytes.Repeat([]byte{1, 2, 3}, 5000)
+	two := append(zstdFrame(t, a), zstdFrame(t, b)...)
+	out, err := z.decode(nil, two, len(a)+len(b))
+	if err != nil || !bytes.Equal(out, append(append([]byte(nil), a...), b...)) {
+		t.Errorf("two frames: %d bytes, %v; want %d bytes", len(out), err, len(a)+len(b))
+	}
+	if _, err := z.decode(nil, two, len(a)+len(b)-1); !errors.Is(err, ErrCorruptChunk) {
+		t.Errorf("two frames one byte over the limit: %v, want ErrCorruptChunk", err)
+	}
+	for _, frame := range [][]byte{zstdFrame(t, a), zstdStream(t, a)} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		out, err := z.decode(nil, frame, 1<<30)
+		runtime.ReadMemStats(&after)
+		if err != nil || !bytes.Equal(out, a) {
+			t.Fatalf("decode: %v", err)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 4<<20 {
+			t.Errorf("decoding %d bytes under a 1 GiB limit allocated %d bytes", len(a), grew)
+		}
+	}
 }
