@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -99,10 +100,18 @@ func OpenS3(ctx context.Context, client S3GetObjectAPI, bucket, key string, opts
 // token (NASA Earthdata). Redirects are followed by the client; the token is
 // only sent to the original host (net/http drops Authorization on a
 // redirect to another host).
+//
+// NASA Earthdata answers with a redirect to a short-lived signed URL. The
+// source remembers the final URL and sends later ranges straight to it
+// (one round trip instead of two); when that URL stops working (401, 403
+// or 404: expired) it goes back to the original URL once.
 type HTTPSource struct {
 	client *http.Client
 	url    string
 	token  string
+
+	mu     sync.Mutex
+	direct string // last redirect target, "" if none
 }
 
 // NewHTTPSource returns a source for url. A nil client means
@@ -129,12 +138,31 @@ func (h *HTTPSource) get(ctx context.Context, p []byte, off int64) (int, int64, 
 	if len(p) == 0 {
 		return 0, -1, nil
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.url, nil)
+	h.mu.Lock()
+	direct := h.direct
+	h.mu.Unlock()
+	if direct != "" {
+		n, total, err := h.getURL(ctx, p, off, direct, false)
+		var se *StatusError
+		if !errors.As(err, &se) || (se.Status != 401 && se.Status != 403 && se.Status != 404) {
+			return n, total, err
+		}
+		h.mu.Lock()
+		if h.direct == direct {
+			h.direct = ""
+		}
+		h.mu.Unlock()
+	}
+	return h.getURL(ctx, p, off, h.url, true)
+}
+
+func (h *HTTPSource) getURL(ctx context.Context, p []byte, off int64, url string, original bool) (int, int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return 0, -1, err
 	}
 	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", off, off+int64(len(p))-1))
-	if h.token != "" {
+	if h.token != "" && original {
 		req.Header.Set("Authorization", "Bearer "+h.token)
 	}
 	resp, err := h.client.Do(req)
@@ -142,6 +170,12 @@ func (h *HTTPSource) get(ctx context.Context, p []byte, off int64) (int, int64, 
 		return 0, -1, err
 	}
 	defer resp.Body.Close()
+	if original && resp.Request != nil && resp.Request.URL.String() != url &&
+		(resp.StatusCode == http.StatusPartialContent || resp.StatusCode == http.StatusOK) {
+		h.mu.Lock()
+		h.direct = resp.Request.URL.String()
+		h.mu.Unlock()
+	}
 	total := int64(-1)
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
@@ -150,12 +184,12 @@ func (h *HTTPSource) get(ctx context.Context, p []byte, off int64) (int, int64, 
 		// The server ignored the range: usable only when it sent the
 		// whole file and we asked from the start.
 		if off != 0 {
-			return 0, -1, fmt.Errorf("h5read: GET %s: server ignored the Range header", h.url)
+			return 0, -1, fmt.Errorf("h5read: GET %s: server ignored the Range header", url)
 		}
 		total = resp.ContentLength
 	default:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return 0, -1, &StatusError{Status: resp.StatusCode, URL: h.url}
+		return 0, -1, &StatusError{Status: resp.StatusCode, URL: redact(url)}
 	}
 	n, err := io.ReadFull(resp.Body, p)
 	if errors.Is(err, io.EOF) && total >= 0 && off+int64(n) == total {
@@ -169,6 +203,15 @@ func (h *HTTPSource) get(ctx context.Context, p []byte, off int64) (int, int64, 
 func OpenHTTP(ctx context.Context, client *http.Client, url, token string, opts ...Option) (*File, error) {
 	src := NewHTTPSource(client, url, token)
 	return openProbing(ctx, src, src.get, opts)
+}
+
+// redact drops the query (signatures of presigned URLs) from a URL for
+// error messages.
+func redact(u string) string {
+	if i := strings.IndexByte(u, '?'); i >= 0 {
+		return u[:i] + "?…"
+	}
+	return u
 }
 
 // parseContentRangeTotal returns the total of "bytes a-b/total", or -1.

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -375,4 +376,65 @@ func BenchmarkS3Beam(b *testing.B) {
 			b.ReportMetric(float64(fetched)/float64(b.N), "bytes-fetched/op")
 		})
 	}
+}
+
+// TestHTTPRedirect mimics NASA Earthdata: the data URL checks the bearer
+// token and redirects to a short-lived signed URL on another host, which
+// must not receive the token. Later ranges go straight to the signed URL
+// until it expires (403), then the source asks the original URL again.
+func TestHTTPRedirect(t *testing.T) {
+	body, err := os.ReadFile(granule(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sig, dataReqs, authReqs atomic.Int64
+	data := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		dataReqs.Add(1)
+		if r.Header.Get("Authorization") != "" {
+			http.Error(w, "token leaked to the signed URL", http.StatusBadRequest)
+			return
+		}
+		if r.URL.Query().Get("sig") != itoa(int(sig.Load())) {
+			http.Error(w, "expired", http.StatusForbidden)
+			return
+		}
+		http.ServeContent(w, r, "g.h5", time.Time{}, bytes.NewReader(body))
+	}))
+	defer data.Close()
+	dataURL := strings.Replace(data.URL, "127.0.0.1", "localhost", 1)
+	auth := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		authReqs.Add(1)
+		if r.Header.Get("Authorization") != "Bearer edl-token" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		http.Redirect(w, r, dataURL+"/g.h5?sig="+itoa(int(sig.Load())), http.StatusTemporaryRedirect)
+	}))
+	defer auth.Close()
+
+	ctx := context.Background()
+	f, err := h5read.OpenHTTP(ctx, nil, auth.URL+"/g.h5", "edl-token", h5read.WithHeadSize(64<<10), h5read.WithBlockSize(4096))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.Dataset(ctx, "/gt1l/land_ice_segments/h_li")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if authReqs.Load() != 1 {
+		t.Errorf("%d requests to the auth URL before expiry, want 1 (later ranges go to the signed URL)", authReqs.Load())
+	}
+	sig.Add(1) // the signed URL expires
+	v := make([]float64, 330)
+	if err := d.ReadFloat64(ctx, v, 0, 330); err != nil {
+		t.Fatal(err)
+	}
+	want := localBeam(t, "gt1l", 0, 330)[2]
+	if !slices.Equal(v, want) {
+		t.Error("h_li over the redirect differs from the local read")
+	}
+	if authReqs.Load() != 2 {
+		t.Errorf("%d requests to the auth URL, want 2 (one more after expiry)", authReqs.Load())
+	}
+	t.Logf("auth requests %d, signed-URL requests %d, File requests %d", authReqs.Load(), dataReqs.Load(), f.Stats().Requests)
 }
