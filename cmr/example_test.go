@@ -143,3 +143,63 @@ func ExampleBuild() {
 	//   }
 	// }
 }
+
+// Temporary S3 credentials from a DAAC's s3credentials endpoint, renewed
+// before they expire (a loopback stand-in plays NSIDC here).
+func ExampleNewS3CredentialsProvider() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer my-edl-token" {
+			http.Redirect(w, r, "https://urs.earthdata.nasa.gov/oauth/authorize", http.StatusTemporaryRedirect)
+			return
+		}
+		exp := time.Now().Add(time.Hour).UTC().Format("2006-01-02 15:04:05-07:00")
+		fmt.Fprintf(w, `{"accessKeyId":"ASIAEXAMPLE","secretAccessKey":"s","sessionToken":"t","expiration":%q}`, exp)
+	}))
+	defer srv.Close()
+	login, err := cmr.FindLogin(cmr.LoginOptions{Getenv: func(k string) string {
+		return map[string]string{cmr.EnvToken: "my-edl-token"}[k]
+	}})
+	if err != nil {
+		panic(err)
+	}
+	provider := cmr.NewS3CredentialsProvider(&cmr.S3Credentials{
+		Endpoint: srv.URL, Token: &cmr.TokenSource{Login: login},
+	}, 0)
+	creds, err := provider.Retrieve(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(login.Source, creds.AccessKeyID, creds.CanExpire, time.Until(creds.Expires) > 30*time.Minute)
+	// Output: EARTHDATA_TOKEN ASIAEXAMPLE true true
+}
+
+func ExampleParseCatalog() {
+	data := []byte(`{
+  "metadata": {
+    "short_name": "ATL06",
+    "parent_order": 6,
+    "bbox": [
+      -180.0,
+      -90.0,
+      180.0,
+      -60.0
+    ]
+  },
+  "catalog": {
+    "-4211322": [
+      "s3://nsidc-cumulus-prod-protected/ATLAS/ATL06/007/2024/01/06/ATL06_20240106003512_02772211_007_01.h5"
+    ]
+  }
+}`)
+	c, err := cmr.ParseCatalog(data)
+	if err != nil {
+		panic(err)
+	}
+	e := c.Cells[0]
+	fmt.Println(e.Key(), e.Cell.Order(), e.Cell.Nest(), c.Metadata.Latitude, len(e.Granules))
+	out, _ := c.Encode()
+	fmt.Println(string(out) == string(data))
+	// Output:
+	// -4211322 6 37925 geodetic 1
+	// true
+}
