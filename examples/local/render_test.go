@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -189,6 +190,42 @@ func TestRenderCommandCatalog(t *testing.T) {
 		if code := run(args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("%q: exit %d, %q", tt.args, code, stderr.String())
 		}
+	}
+}
+
+// TestRenderCommandS3 draws a store held by a loopback S3 server.
+func TestRenderCommandS3(t *testing.T) {
+	dir := renderTestStore(t)
+	srv := s3test.New(t, "maps")
+	// Copy the folder store into the bucket.
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		srv.Put(t, "maps", "run.zarr/"+filepath.ToSlash(rel), b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "test-key")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	out := filepath.Join(t.TempDir(), "s3.png")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"render", "--store", "s3://maps/run.zarr", "--var", "h_mean", "--s3-endpoint", srv.URL,
+		"--region", "us-east-1", "--out", out, "--width", "200"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "h_mean order 6") {
+		t.Errorf("stdout:\n%s", stdout.String())
 	}
 }
 
