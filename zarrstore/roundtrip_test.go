@@ -140,6 +140,7 @@ func TestEncodeChunkErrors(t *testing.T) {
 	}{
 		{"wrong type", 0, make([]float64, 32), ErrDataType},
 		{"short", 0, make([]float32, 31), ErrDataType},
+		{"edge length for an inner chunk", 1, make([]float32, 4), ErrDataType},
 		{"not a slice", 0, 3.0, ErrDataType},
 		{"index negative", -1, make([]float32, 32), ErrChunkIndex},
 		{"index past end", 4, make([]float32, 32), ErrChunkIndex},

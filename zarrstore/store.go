@@ -393,6 +393,9 @@ func (a *Array) WriteChunk(ctx context.Context, i int64, data any) error {
 	if err := a.checkIndex(i); err != nil {
 		return err
 	}
+	if _, n, ok := sliceDataType(data); ok && i != a.NumChunks()-1 && int64(n) != a.ChunkLen() {
+		return fmt.Errorf("array %q chunk %d: %w: %d elements, want %d (only the last chunk may be partial)", a.path, i, ErrDataType, n, a.ChunkLen())
+	}
 	buf := getBuf()
 	defer putBuf(buf)
 	enc, err := a.EncodeChunk((*buf)[:0], data)
