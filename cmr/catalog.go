@@ -73,7 +73,8 @@ type Metadata struct {
 
 	// Latitude is the convention cells were computed with ("latitude").
 	// A file without the key is a zagg 0.1.0 catalog: Geodetic, and
-	// LatitudeRecorded is false.
+	// LatitudeRecorded is false. The key is written when LatitudeRecorded is
+	// set or Latitude is not Geodetic (the zero value, Authalic, is written).
 	Latitude         healpix.LatitudeConvention
 	LatitudeRecorded bool
 	// CycleDefinition says how Cycle became dates ("cycle_definition"):
@@ -411,7 +412,9 @@ func (md *Metadata) encodeValue(key string) ([]byte, error) {
 	case "polygon":
 		b = str(md.Polygon)
 	case "latitude":
-		if md.LatitudeRecorded {
+		// Written whenever it is not implied: a file without the key reads
+		// as geodetic.
+		if md.LatitudeRecorded || md.Latitude != healpix.Geodetic {
 			b = str(md.Latitude.String())
 		}
 	case "cycle_definition":

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/morton"
 )
 
@@ -63,5 +65,27 @@ func TestNewNSIDCS3Credentials(t *testing.T) {
 	cache := NewNSIDCS3Credentials(Login{Token: "t"})
 	if !cache.IsCredentialsProvider(&S3Credentials{}) {
 		t.Error("cache does not wrap an S3Credentials provider")
+	}
+}
+
+// The zero Metadata means authalic cells and says so in the file; a zagg
+// 0.1.0 file (geodetic, no key) stays without the key.
+func TestLatitudeKeyWritten(t *testing.T) {
+	c := &Catalog{Metadata: Metadata{ParentOrder: 6}}
+	out, err := c.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseCatalog(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Metadata.Latitude != healpix.Authalic || !back.Metadata.LatitudeRecorded {
+		t.Errorf("zero metadata reads back as %v (recorded %v)\n%s", back.Metadata.Latitude, back.Metadata.LatitudeRecorded, out)
+	}
+	c.Metadata.Latitude = healpix.Geodetic
+	out, _ = c.Encode()
+	if strings.Contains(string(out), "latitude") {
+		t.Errorf("geodetic, unrecorded: key written\n%s", out)
 	}
 }
