@@ -293,7 +293,7 @@ func renderWritePNG(path string, m *render.Map) (err error) {
 		}
 	}()
 	w := bufio.NewWriter(f)
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	enc := png.Encoder{CompressionLevel: png.DefaultCompression}
 	if err = enc.Encode(w, m.Image); err != nil {
 		return err
 	}

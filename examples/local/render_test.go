@@ -55,11 +55,11 @@ func TestRenderCommand(t *testing.T) {
 	dir := renderTestStore(t)
 	out := filepath.Join(t.TempDir(), "map.png")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"render", "--store", dir, "--var", "h_mean", "--out", out, "--width", "300", "--outline", "antarctica"}, &stdout, &stderr)
+	code := run([]string{"render", "--store", dir, "--var", "h_mean", "--out", out, "--width", "240", "--outline", "antarctica"}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	for _, want := range []string{"wrote " + out, "map 300×", "EPSG:3031", "h_mean order 6", "viridis"} {
+	for _, want := range []string{"wrote " + out, "map 240×", "EPSG:3031", "h_mean order 6", "viridis"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
 		}
@@ -73,8 +73,8 @@ func TestRenderCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if img.Bounds().Dx() < 300 {
-		t.Errorf("image %v narrower than the 300 px map", img.Bounds())
+	if img.Bounds().Dx() < 240 {
+		t.Errorf("image %v narrower than the 240 px map", img.Bounds())
 	}
 	// Transparent (no data) and opaque (data) pixels both occur.
 	var clear, opaque int
@@ -106,7 +106,7 @@ func TestRenderCommand(t *testing.T) {
 		t.Errorf("default output name: %v", err)
 	}
 	// --output is an alias of --out.
-	if code := run([]string{"render", "--store", dir, "--var", "h_mean", "--output", "alias.png"}, &stdout, &stderr); code != 0 {
+	if code := run([]string{"render", "--store", dir, "--var", "h_mean", "--output", "alias.png", "--width", "50"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("--output: exit %d: %s", code, stderr.String())
 	}
 	if _, err := os.Stat("alias.png"); err != nil {
@@ -143,7 +143,7 @@ func TestRenderCommandCatalog(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	out := filepath.Join(tmp, "m.png")
-	if code := run([]string{"render", "--store", dir, "--var", "h_mean", "--catalog", catPath, "--out", out}, &stdout, &stderr); code != 0 {
+	if code := run([]string{"render", "--store", dir, "--var", "h_mean", "--catalog", catPath, "--out", out, "--width", "240"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "title: h_mean · order 6 · 2019-03-29 – 2019-06-28") {
@@ -171,10 +171,10 @@ func TestRenderCommandCatalog(t *testing.T) {
 		return n
 	}
 	plain := filepath.Join(tmp, "plain.png")
-	if code := run([]string{"render", "--store", dir, "--var", "h_mean", "--catalog", catPath, "--outline", "none", "--out", plain}, &stdout, &stderr); code != 0 {
+	if code := run([]string{"render", "--store", dir, "--var", "h_mean", "--catalog", catPath, "--outline", "none", "--out", plain, "--width", "240"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if with, without := count(out), count(plain); with < without+100 {
+	if with, without := count(out), count(plain); with < without+40 {
 		t.Errorf("outline pixels: %d with the catalog region, %d without", with, without)
 	}
 	for _, tt := range []struct {
@@ -186,7 +186,7 @@ func TestRenderCommandCatalog(t *testing.T) {
 		{[]string{"--catalog", filepath.Join(tmp, "region.geojson")}, "--catalog"},
 	} {
 		stderr.Reset()
-		args := append([]string{"render", "--store", dir, "--var", "h_mean"}, tt.args...)
+		args := append([]string{"render", "--store", dir, "--var", "h_mean", "--width", "50"}, tt.args...)
 		if code := run(args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("%q: exit %d, %q", tt.args, code, stderr.String())
 		}
@@ -255,7 +255,7 @@ func TestRenderCommandErrors(t *testing.T) {
 		{[]string{"--store", dir, "--var", "h_mean", "--order", "9"}, 1, "not found"},
 		{[]string{"--store", filepath.Join(dir, "missing"), "--var", "h_mean"}, 1, "store"},
 		{[]string{"--store", dir, "--var", "h_mean", "--spacing", "1", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "too large"},
-		{[]string{"--store", dir, "--var", "h_mean", "--out", filepath.Join(dir, "no", "such", "dir", "x.png")}, 1, "render:"},
+		{[]string{"--store", dir, "--var", "h_mean", "--width", "50", "--out", filepath.Join(dir, "no", "such", "dir", "x.png")}, 1, "render:"},
 		{[]string{"--bogus"}, 2, "flag provided but not defined"},
 	}
 	for _, tt := range tests {
