@@ -618,3 +618,40 @@ func TestFont(t *testing.T) {
 	drawText(img, 35, 5, "WWW", 4, color.NRGBA{0, 0, 0, 255})
 	drawText(img, -100, -100, "x", 1, color.NRGBA{0, 0, 0, 255})
 }
+
+// TestRenderConcurrent renders one layer from several goroutines (run with
+// -race): the percentile and outline caches are shared.
+func TestRenderConcurrent(t *testing.T) {
+	l := southLayer(t)
+	errs := make(chan error, 4)
+	imgs := make(chan *Map, 4)
+	for range 4 {
+		go func() {
+			m, err := Render(l, Options{Width: 64, Height: 64})
+			errs <- err
+			imgs <- m
+		}()
+	}
+	var first *Map
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		m := <-imgs
+		if first == nil {
+			first = m
+			continue
+		}
+		if !bytes.Equal(m.Image.Pix, first.Image.Pix) {
+			t.Errorf("concurrent renders differ")
+		}
+	}
+}
+
+func TestRenderTooLarge(t *testing.T) {
+	l := southLayer(t)
+	long := string(bytes.Repeat([]byte("x"), 20000))
+	if _, err := Render(l, Options{Width: 4000, Height: 4000, Title: long, TextScale: 8}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("huge title: %v, want ErrTooLarge", err)
+	}
+}
