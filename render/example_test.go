@@ -55,8 +55,8 @@ func ExampleRender() {
 	fmt.Println(m.Grid.Projection, m.Grid.Width, m.Grid.Height, m.Colormap.Name())
 	fmt.Printf("colours from %.2f to %.2f\n", m.Limits.Lo, m.Limits.Hi)
 	fmt.Println(m.Title)
-	var png bytes.Buffer
-	if err := pngEncode(&png, m); err != nil {
+	var buf bytes.Buffer // or an http.ResponseWriter, a file, …
+	if err := png.Encode(&buf, m.Image); err != nil {
 		log.Fatal(err)
 	}
 	// Output:
@@ -64,8 +64,6 @@ func ExampleRender() {
 	// colours from 0.75 to 35.25
 	// demo · order 6
 }
-
-func pngEncode(w *bytes.Buffer, m *render.Map) error { return png.Encode(w, m.Image) }
 
 // Read a variable of a zagg store and look up values.
 func ExampleReadLayer() {
