@@ -298,11 +298,19 @@ func runNode(t *testing.T, node string, req any, out any) {
 // of every chunk written as empty (count 0, NaN).
 func checkExpected(t *testing.T, z *zarrstore.Store, parentOrder int) *sampledata.Expected {
 	t.Helper()
-	ctx := context.Background()
 	exp, err := sampledata.LoadExpected()
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkAgainst(t, z, parentOrder, exp)
+	return exp
+}
+
+// checkAgainst compares the store with expected values (expected.json's
+// layout).
+func checkAgainst(t *testing.T, z *zarrstore.Store, parentOrder int, exp *sampledata.Expected) {
+	t.Helper()
+	ctx := context.Background()
 	if exp.ParentOrder != parentOrder {
 		t.Fatalf("expected.json parent order %d, store %d", exp.ParentOrder, parentOrder)
 	}
@@ -374,7 +382,6 @@ func checkExpected(t *testing.T, z *zarrstore.Store, parentOrder int) *sampledat
 			}
 		}
 	}
-	return exp
 }
 
 // closeF32 reports whether a stored float32 equals numpy's float64 value
@@ -402,4 +409,42 @@ func mustArray(t *testing.T, z *zarrstore.Store, path string) *zarrstore.Array {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestRunRealGranule runs the cells of a real ATL06 granule (NASA data from
+// the shared test folder, read with the file driver) and compares every
+// statistic with h5py + healpy + numpy (testdata/real/mkreal.py).
+func TestRunRealGranule(t *testing.T) {
+	const dir = "../../shared/testdata/granules"
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the shared test data is missing: %v", err)
+		}
+		t.Skipf("the shared test data is missing: %v", err)
+	}
+	b, err := os.ReadFile("testdata/real/real_expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp struct {
+		sampledata.Expected
+		Catalog json.RawMessage `json:"catalog"`
+	}
+	if err := json.Unmarshal(b, &exp); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := pipeline.ParseCatalog(exp.Catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := zarrstore.New(zarrstore.NewMemBackend())
+	r := &pipeline.Runner{Config: atl06(t), Catalog: cat, Store: z, Opener: pipeline.DirOpener(dir)}
+	rep, err := r.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.TotalObs != int64(exp.PointsKept) || rep.Summary.CellsError != 0 {
+		t.Errorf("summary %+v, want %d observations", rep.Summary, exp.PointsKept)
+	}
+	checkAgainst(t, z, exp.ParentOrder, &exp.Expected)
 }
