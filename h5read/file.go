@@ -55,8 +55,11 @@ func Open(ctx context.Context, src io.ReaderAt, size int64, opts ...Option) (*Fi
 	return f, nil
 }
 
-// OpenFile opens a local HDF5 file; Close closes it.
+// OpenFile opens a local HDF5 file; Close closes it. Local reads are cheap,
+// so the defaults are a 256 KiB head and 32 KiB metadata blocks (the
+// options given override them).
 func OpenFile(ctx context.Context, name string, opts ...Option) (*File, error) {
+	opts = append([]Option{WithHeadSize(256 << 10), WithBlockSize(32 << 10)}, opts...)
 	fh, err := os.Open(name)
 	if err != nil {
 		return nil, err

@@ -532,13 +532,23 @@ func Read[T Number](ctx context.Context, d *Dataset, dst []T, start, count []int
 	if uint64(len(dst)) != n {
 		return fmt.Errorf("%w: %s: dst has %d elements, selection %d", ErrSelection, d.path, len(dst), n)
 	}
-	raw := make([]byte, n*uint64(d.dtype.Size))
+	need := int(n) * d.dtype.Size
+	bp, _ := rawPool.Get().(*[]byte)
+	if bp == nil || cap(*bp) < need {
+		b := make([]byte, need)
+		bp = &b
+	}
+	raw := (*bp)[:need]
+	defer rawPool.Put(bp)
 	if err := d.readRaw(ctx, start, count, raw); err != nil {
 		return err
 	}
 	convert(dst, raw, d.dtype)
 	return nil
 }
+
+// rawPool recycles the byte buffers typed reads decode into.
+var rawPool sync.Pool
 
 // ReadRows reads rows [start, start+count) along the first dimension (all
 // of the other dimensions) into dst.
