@@ -383,7 +383,7 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 	pts = &granulePoints{f32: make([][]float32, len(g.plan.reads)), f64: make([][]float64, len(g.plan.reads))}
 	for _, group := range r.Source.Groups {
 		if err := g.readGroup(ctx, f, group, pts, st); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("group %s: %w", group, err)
 		}
 	}
 	return pts, nil
