@@ -9,4 +9,4 @@ file=${H5READ_BENCH_FILE:-/tmp/h5read_bench_atl06.h5}
 echo "== libhdf5 via h5py"
 /usr/bin/python3 bench/h5read/bench_h5py.py "$file"
 echo "== h5read"
-H5READ_BENCH_FILE="$file" go test -run '^$' -bench 'BenchmarkDecode' -benchtime 7x -count 3 ./bench/h5read/
+H5READ_BENCH_FILE="$file" go test -run '^$' -bench 'BenchmarkDecode|BenchmarkS3Cell' -benchtime 7x -count 3 ./bench/h5read/
