@@ -43,6 +43,7 @@ type goldenDataset struct {
 	NFill   int            `json:"nfill"`
 	Error   string         `json:"error"`
 	Table   [][]any        `json:"chunk_table"`
+	FillSet *bool          `json:"fill_defined"`
 }
 
 type golden struct {
@@ -202,6 +203,9 @@ func checkDataset(ctx context.Context, t *testing.T, f *h5read.File, name string
 		t.Errorf("Filters() = %v, want %v", filters, gd.Filters)
 	}
 	checkAttrs(t, d.Attrs(), gd.Attrs)
+	if gd.FillSet != nil && d.FillDefined() != *gd.FillSet {
+		t.Errorf("FillDefined() = %v, libhdf5 says user-defined = %v", d.FillDefined(), *gd.FillSet)
+	}
 	if unsupportedFilter(d) {
 		// A filter this reader does not implement (libhdf5 may): the read
 		// must fail loudly and name it, never return undecoded bytes.

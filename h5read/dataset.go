@@ -79,6 +79,7 @@ type Dataset struct {
 	layout   layout
 	filters  []Filter
 	fillRaw  []byte // little-endian, len == dtype.Size
+	fillSet  bool   // the file stores an explicit fill value
 	attrs    []Attribute
 
 	chunkBytes int64 // bytes of one full decoded chunk
@@ -149,6 +150,7 @@ func (d *Dataset) init(ctx context.Context, h *objHeader) error {
 	if len(fill) == d.dtype.Size {
 		copy(d.fillRaw, fill)
 		d.dtype.toLE(d.fillRaw)
+		d.fillSet = true
 	} else if len(fill) != 0 {
 		return errf(ErrCorrupt, w, -1, "fill value of %d bytes for %d-byte elements", len(fill), d.dtype.Size)
 	}
@@ -241,6 +243,11 @@ func (d *Dataset) FillValue() any {
 	}
 	return d.dtype.scalar(d.fillRaw)
 }
+
+// FillDefined reports whether the file stores an explicit (user-defined)
+// fill value, as ATL06 does for h_li (FLT_MAX). When it is false the fill
+// is the library default, zero, which is also what FillValue returns.
+func (d *Dataset) FillDefined() bool { return d.fillSet }
 
 // FillFloat64 returns the fill value converted to float64 (NaN for
 // non-numeric types), for comparing with values read as float64.

@@ -237,6 +237,7 @@ def golden(path):
             if not isinstance(obj, h5py.Dataset):
                 return
             rec = {"shape": list(obj.shape), "dtype": obj.dtype.str,
+                   "fill_defined": obj.id.get_create_plist().fill_value_defined() == h5py.h5d.FILL_VALUE_USER_DEFINED,
                    "chunks": list(obj.chunks) if obj.chunks else None,
                    "filters": [k for k in ("shuffle", "compression", "fletcher32") if getattr(obj, k)]}
             attrs = {}

@@ -68,8 +68,10 @@ def main(src, dst):
             for i in range(obj.id.get_num_chunks()):
                 ci = obj.id.get_chunk_info(i)
                 table.append([list(ci.chunk_offset), ci.filter_mask, ci.byte_offset, ci.size])
+            plist = obj.id.get_create_plist()
             out["datasets"][obj.name] = {
                 "chunk_table": table,
+                "fill_defined": plist.fill_value_defined() == h5py.h5d.FILL_VALUE_USER_DEFINED,
                 "shape": list(obj.shape),
                 "dtype": obj.dtype.str,
                 "chunks": list(obj.chunks) if obj.chunks else None,
