@@ -365,6 +365,14 @@ func isTransientRead(err error) bool {
 }
 
 func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadStats) (pts *granulePoints, err error) {
+	// A reader bug on a malformed file must cost one granule, not the
+	// process running many cells: a panic below becomes this granule's
+	// (deterministic) error, with its value, for a bug report.
+	defer func() {
+		if p := recover(); p != nil {
+			pts, err = nil, fmt.Errorf("%w: the HDF5 reader panicked (a bug; please report it with the file): %v", ErrDeterministic, p)
+		}
+	}()
 	r := g.r
 	opts := append(defaultReadOptions(), r.Options...)
 	t0 := time.Now()
