@@ -43,6 +43,7 @@ type fractalHeap struct {
 	rootRows     int
 	maxDirectRow int
 	maxManaged   uint32
+	hugeBTree    uint64
 	what         string
 }
 
@@ -64,8 +65,12 @@ func (f *File) openHeap(ctx context.Context, addr uint64, what string) (*fractal
 	flags := c.u8()
 	h.checksummed = flags&2 != 0
 	h.maxManaged = c.u32()
-	for range 12 {
-		c.length()
+	c.length() // next huge object ID
+	h.hugeBTree = c.addr()
+	c.length() // free space in managed blocks
+	c.addr()   // managed block free-space manager
+	for range 8 {
+		c.length() // managed space, allocated, iterator, counts and sizes
 	}
 	h.width = uint64(c.u16())
 	h.startBlock = c.length()
@@ -129,8 +134,10 @@ func (f *File) heapObject(ctx context.Context, h *fractalHeap, id []byte) ([]byt
 		}
 		return id[1 : 1+n], nil
 	case 0:
+	case 1:
+		return f.hugeObject(ctx, h, id)
 	default:
-		return nil, errf(ErrUnsupported, w, h.addr, "huge heap objects")
+		return nil, errf(ErrCorrupt, w, h.addr, "heap ID type 3")
 	}
 	offBytes := (h.maxHeapBits + 7) / 8
 	lenBytes := min((log2(h.maxDirect)+7)/8, bytesFor(uint64(h.maxManaged)))
@@ -249,4 +256,57 @@ func (f *File) heapLocate(ctx context.Context, h *fractalHeap, off uint64) (addr
 		iaddr = next
 	}
 	return 0, 0, 0, errf(ErrCorrupt, w, h.addr, "indirect blocks nested too deep")
+}
+
+// hugeObject returns an object too large for the heap's blocks, stored on
+// its own: either addressed directly from the heap ID (when the ID has room
+// for an address and a length) or found in the heap's v2 B-tree of huge
+// objects (record type 1: address, length, ID).
+func (f *File) hugeObject(ctx context.Context, h *fractalHeap, id []byte) ([]byte, error) {
+	w := h.what + ": fractal heap huge object"
+	if h.filtered {
+		return nil, errf(ErrUnsupported, w, h.addr, "filtered huge objects")
+	}
+	var addr, n uint64
+	if len(id) >= 1+f.so+f.sl {
+		addr, n = leUint(id[1:1+f.so]), leUint(id[1+f.so:1+f.so+f.sl])
+	} else {
+		key := leUint(id[1:min(len(id), 9)])
+		bt, err := f.openBTree2(ctx, h.hugeBTree, w)
+		if err != nil {
+			return nil, err
+		}
+		if bt.typ != 1 || bt.recSize < f.so+2*f.sl {
+			return nil, errf(ErrUnsupported, w, bt.addr, "huge object index with record type %d", bt.typ)
+		}
+		found := false
+		cmp := func(rec []byte) int {
+			k := leUint(rec[f.so+f.sl : f.so+2*f.sl])
+			switch {
+			case key < k:
+				return -1
+			case key > k:
+				return 1
+			}
+			return 0
+		}
+		err = f.walkBTree2(ctx, bt, cmp, func(rec []byte) (bool, error) {
+			addr, n = leUint(rec[:f.so]), leUint(rec[f.so:f.so+f.sl])
+			found = true
+			return true, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, errf(ErrCorrupt, w, bt.addr, "huge object %d not in the index", key)
+		}
+	}
+	if addr >= uint64(f.size) || n > uint64(f.size)-addr {
+		return nil, errf(ErrCorrupt, w, int64(addr), "%d bytes outside the file", n)
+	}
+	if n > uint64(f.cfg.maxAlloc) {
+		return nil, errf(ErrTooLarge, w, int64(addr), "%d-byte object", n)
+	}
+	return f.st.meta(ctx, int64(addr), int64(n))
 }

@@ -23,6 +23,7 @@ samples), the fill value, attributes and libhdf5's own chunk table
                 (indirect fractal heap, 2-level name index), unsupported
                 filters (lzf, scale-offset)
   fx_userblock.h5  a 512-byte user block before the superblock
+  fx_hugeattr.h5   dense attributes stored as fractal-heap huge objects
   fx_unsupported.h5
                 soft and external links, compound and variable-length string
                 datasets: refused with ErrUnsupported (not in the golden file)
@@ -205,6 +206,17 @@ def userblock(fn):
         f.create_dataset("x", data=np.arange(5, dtype="f8") / 2, chunks=(2,), compression="gzip", track_times=False)
 
 
+def huge_attrs(fn):
+    """Dense attributes too large for the fractal heap's blocks: stored as
+    huge objects found through the heap's v2 B-tree."""
+    with h5py.File(fn, "w", libver="latest") as f:
+        d = f.create_dataset("d", data=np.arange(3, dtype="i2"), track_times=False)
+        for i in range(10):
+            d.attrs[f"a{i}"] = np.int16(i)
+        d.attrs["big_str"] = np.bytes_(("ICESat-2 " * 8000)[:70_000])
+        d.attrs["big_ints"] = (np.arange(70_000) % 101).astype("i1")
+
+
 def num(v):
     v = float(v)
     if math.isnan(v):
@@ -214,7 +226,22 @@ def num(v):
     return v
 
 
+def digest(v):
+    """Long values are compared by digest: sha256 of the string, or of the
+    integers written in decimal and joined by commas."""
+    if isinstance(v, str):
+        return {"len": len(v), "sha256": hashlib.sha256(v.encode()).hexdigest()}
+    return {"len": len(v), "sha256": hashlib.sha256(",".join(str(x) for x in v).encode()).hexdigest()}
+
+
 def attr_value(a):
+    v = attr_value_full(a)
+    if isinstance(v, (str, list)) and len(v) > 256:
+        return digest(v)
+    return v
+
+
+def attr_value_full(a):
     if isinstance(a, bytes):
         return a.decode()
     if isinstance(a, str):
@@ -291,9 +318,10 @@ def main(dirname):
     v4idx(p("fx_v4idx.h5"))
     unsupported(p("fx_unsupported.h5"))
     userblock(p("fx_userblock.h5"))
+    huge_attrs(p("fx_hugeattr.h5"))
     tiny(p("fz_tiny_v0.h5"))
     tiny(p("fz_tiny_latest.h5"), libver="latest")
-    for name in ("fz_tiny_v0.h5", "fz_tiny_latest.h5", "fx_v0.h5", "fx_sb1.h5", "fx_sb2.h5", "fx_latest.h5", "fx_edge.h5", "fx_v4idx.h5"):
+    for name in ("fx_hugeattr.h5", "fz_tiny_v0.h5", "fz_tiny_latest.h5", "fx_v0.h5", "fx_sb1.h5", "fx_sb2.h5", "fx_latest.h5", "fx_edge.h5", "fx_v4idx.h5"):
         files[name] = golden(p(name))
     with open(p("fixtures_golden.json"), "w") as fh:
         json.dump({"h5py": h5py.version.version, "hdf5": h5py.version.hdf5_version, "files": files},
