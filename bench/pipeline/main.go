@@ -112,9 +112,18 @@ func main() {
 			stop()
 		}
 	}
-	if len(results) == 2 {
-		l, s := results[0], results[1]
-		fmt.Printf("s3/local: wall %.2fx, cpu %.2fx, peak RSS %.2fx\n", s.WallS/l.WallS, s.CPUS/l.CPUS, s.PeakRSSMB/l.PeakRSSMB)
+	// The ratio of the best (least CPU) measurement of each source.
+	best := map[string]measurement{}
+	for _, m := range results {
+		if b, ok := best[m.Source]; !ok || m.CPUS < b.CPUS {
+			best[m.Source] = m
+		}
+	}
+	if l, ok := best["local"]; ok {
+		if s, ok := best["s3"]; ok {
+			fmt.Printf("s3/local (best of each): wall %.2fx, cpu %.2fx, peak RSS %.2fx, bytes fetched %.2fx\n",
+				s.WallS/l.WallS, s.CPUS/l.CPUS, s.PeakRSSMB/l.PeakRSSMB, float64(s.Result.BytesFetched)/float64(l.Result.BytesFetched))
+		}
 	}
 }
 
