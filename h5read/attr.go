@@ -3,6 +3,7 @@ package h5read
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"strings"
 )
 
@@ -13,7 +14,9 @@ import (
 // strings, string or []string (fixed-length strings are cut at the first NUL
 // and, like h5py, keep trailing spaces). Attributes of other classes
 // (references, compounds, variable-length sequences such as
-// DIMENSION_LIST) are listed with Value nil.
+// DIMENSION_LIST) and attributes using features this reader does not
+// implement (shared datatypes) are listed with Value nil, so they never make
+// the object they belong to unreadable.
 type Attribute struct {
 	Name  string
 	Dtype Dtype
@@ -29,10 +32,10 @@ func (f *File) attributes(ctx context.Context, h *objHeader, what string) ([]Att
 			continue
 		}
 		a, err := f.parseAttribute(ctx, m.data, m.addr, what)
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrUnsupported) {
 			return nil, err
 		}
-		out = append(out, a)
+		out = append(out, a) // unsupported: listed with Value nil
 	}
 	if m := h.find(msgAttrInfo); m != nil {
 		ai, err := parseAttrInfo(m, what, f.so)
@@ -60,7 +63,7 @@ func (f *File) attributes(ctx context.Context, h *objHeader, what string) ([]Att
 					return true, err
 				}
 				a, err := f.parseAttribute(ctx, obj, heap.addr, what)
-				if err != nil {
+				if err != nil && !errors.Is(err, ErrUnsupported) {
 					return true, err
 				}
 				out = append(out, a)
@@ -92,10 +95,10 @@ func (f *File) parseAttribute(ctx context.Context, b []byte, addr int64, what st
 	default:
 		return Attribute{}, errf(ErrCorrupt, w, addr, "version %d", ver)
 	}
-	if flags&3 != 0 {
-		return Attribute{}, errf(ErrUnsupported, w, addr, "shared datatype or dataspace in attribute")
-	}
 	name := cstring(c.take(pad(nameLen)))
+	if flags&3 != 0 {
+		return Attribute{Name: name}, errf(ErrUnsupported, w, addr, "shared datatype or dataspace in attribute %q", name)
+	}
 	dtb := c.take(pad(dtLen))
 	dsOff := c.off()
 	dsb := c.take(pad(dsLen))

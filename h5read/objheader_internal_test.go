@@ -45,3 +45,51 @@ func TestSharedMessageRejected(t *testing.T) {
 		t.Errorf("err = %v, want ErrUnsupported about a shared message at %d", err, m.addr)
 	}
 }
+
+// TestUnsupportedAttributeListed marks an attribute's datatype as shared:
+// the dataset must still open, with that attribute's Value nil.
+func TestUnsupportedAttributeListed(t *testing.T) {
+	ctx := context.Background()
+	orig, err := os.ReadFile("testdata/fz_tiny_v0.h5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(ctx, bytes.NewReader(orig), int64(len(orig)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr, err := f.resolve(ctx, "/g/c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := f.readObjHeader(ctx, addr, "/g/c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := h.find(msgAttribute)
+	if m == nil {
+		t.Fatal("no attribute message")
+	}
+	b := bytes.Clone(orig)
+	b[m.addr+1] |= 1 // attribute message flags: datatype shared
+	g, err := Open(ctx, bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := g.Dataset(ctx, "/g/c")
+	if err != nil {
+		t.Fatalf("dataset with an unsupported attribute: %v", err)
+	}
+	nilCount := 0
+	for _, a := range d.Attrs() {
+		if a.Value == nil {
+			nilCount++
+			if a.Name == "" {
+				t.Error("unsupported attribute listed without its name")
+			}
+		}
+	}
+	if nilCount != 1 || len(d.Attrs()) != 2 {
+		t.Errorf("attrs = %+v, want 2 with one Value nil", d.Attrs())
+	}
+}
