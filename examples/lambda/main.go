@@ -1,0 +1,263 @@
+// Command lambda is zagg's AWS Lambda worker and its dispatcher.
+//
+// Built as "bootstrap" for the provided.al2023 runtime (see build.sh), it
+// serves worker events — process one parent cell, set a store up, finalize a
+// store — with pipeline.Worker. Events and replies are zagg 0.1.0's (see
+// pipeline.Event and pipeline.Response).
+//
+// Run on a workstation, "dispatch" processes a catalog on the deployed
+// function with pipeline.LambdaRunner and writes a results JSON:
+//
+//	go run ./examples/lambda dispatch --catalog catalog.json --store s3://bucket/out.zarr
+//
+// Environment of the worker: AWS_REGION (the store's region), ZAGG_DATA_REGION
+// (the granules' region, default us-west-2), ZAGG_S3_ENDPOINT (an
+// S3-compatible endpoint for both, path-style; for tests and MinIO).
+// Deployment: docs/lambda.md.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "dispatch" {
+		os.Exit(dispatch(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	if os.Getenv("AWS_LAMBDA_RUNTIME_API") == "" {
+		fmt.Fprint(os.Stderr, "zagg lambda: not running inside AWS Lambda (AWS_LAMBDA_RUNTIME_API is not set)\n\n"+
+			"usage: bootstrap                        (as a Lambda function)\n"+
+			"       go run ./examples/lambda dispatch -h   (process a catalog on the deployed function)\n")
+		os.Exit(2)
+	}
+	serve()
+}
+
+// s3Endpoint returns client options for ZAGG_S3_ENDPOINT, if set.
+func s3Endpoint() []func(*s3.Options) {
+	ep := os.Getenv("ZAGG_S3_ENDPOINT")
+	if ep == "" {
+		return nil
+	}
+	return []func(*s3.Options){func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(ep)
+		o.UsePathStyle = true
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	}}
+}
+
+// serve runs the Lambda handler loop. Clients are created once per container.
+func serve() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		log.Error("loading the AWS configuration", "error", err)
+		os.Exit(1)
+	}
+	dataRegion := os.Getenv("ZAGG_DATA_REGION")
+	if dataRegion == "" {
+		dataRegion = "us-west-2"
+	}
+	w := &pipeline.Worker{
+		StoreOptions: []zarrstore.Option{zarrstore.WithS3Client(s3.NewFromConfig(cfg, s3Endpoint()...))},
+		DataS3:       pipeline.NewDataS3(dataRegion, s3Endpoint()...),
+		Log:          log,
+	}
+	lambda.Start(handler{w})
+}
+
+// handler decodes events itself (rather than letting aws-lambda-go do it), so
+// that an event that is not valid JSON gets zagg's 400 answer instead of a
+// function error.
+type handler struct{ w *pipeline.Worker }
+
+// Invoke implements lambda.Handler.
+func (h handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var ev pipeline.Event
+	var resp pipeline.Response
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		b, _ := json.Marshal(map[string]string{"error": "Invalid event: " + err.Error()})
+		resp = pipeline.Response{StatusCode: 400, Body: string(b)}
+	} else {
+		resp = h.w.Handle(ctx, &ev)
+	}
+	return json.Marshal(resp)
+}
+
+// dispatch is the orchestrator: it processes a catalog on the deployed
+// function and writes a results JSON.
+func dispatch(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dispatch", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		configPath = fs.String("config", "", "pipeline config YAML (default: the built-in ATL06 config)")
+		catalog    = fs.String("catalog", "", "catalog JSON (required)")
+		store      = fs.String("store", "", "output store, s3://bucket/prefix (required)")
+		function   = fs.String("function-name", envOr("ZAGG_LAMBDA_FUNCTION_NAME", "zagg-cell"), "worker function name or ARN")
+		region     = fs.String("region", envOr("AWS_REGION", "us-west-2"), "AWS region of the function")
+		workers    = fs.Int("workers", 1700, "invokes in flight (clamped to the account's unreserved concurrency)")
+		maxCells   = fs.Int("max-cells", 0, "process only the first N cells (0: all)")
+		cells      = fs.String("cell", "", "process only these catalog keys (comma-separated)")
+		overwrite  = fs.Bool("overwrite", false, "process cells already written")
+		noResume   = fs.Bool("no-resume", false, "do not read the store to skip written cells (the caller lacks s3:GetObject on it)")
+		dryRun     = fs.Bool("dry-run", false, "print the plan and exit")
+		memoryMB   = fs.Int("memory-mb", 0, "function memory for the cost estimate (0: read from the function)")
+		fnTimeout  = fs.Duration("function-timeout", 900*time.Second, "function timeout (the HTTP timeout is one minute more)")
+		results    = fs.String("results", "", "results JSON path (default results_<time>.json)")
+		endpoint   = fs.String("lambda-endpoint", "", "Lambda API endpoint (LocalStack, tests)")
+	)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: go run ./examples/lambda dispatch --catalog FILE --store s3://bucket/prefix [flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *catalog == "" || *store == "" {
+		fmt.Fprintln(stderr, "zagg dispatch: --catalog and --store are required")
+		fs.Usage()
+		return 2
+	}
+	fail := func(err error) int { fmt.Fprintln(stderr, "zagg dispatch:", err); return 1 }
+
+	cfg, err := loadConfig(*configPath)
+	if err != nil {
+		return fail(err)
+	}
+	cat, err := pipeline.LoadCatalog(*catalog)
+	if err != nil {
+		return fail(err)
+	}
+	var keys []string
+	if *cells != "" {
+		keys = strings.Split(*cells, ",")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(*region))
+	if err != nil {
+		return fail(err)
+	}
+	var z *zarrstore.Store
+	if !*noResume {
+		if z, err = zarrstore.Open(*store, zarrstore.WithS3Client(s3.NewFromConfig(awsCfg, s3Endpoint()...))); err != nil {
+			return fail(err)
+		}
+	}
+	if *dryRun {
+		plan, err := (&pipeline.Runner{Config: cfg, Catalog: cat, Store: orMemory(z), Cells: keys, MaxCells: *maxCells, Overwrite: *overwrite}).Plan(ctx)
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "[DRY RUN] Would process %d cells (%d already written) on %s\n", plan.Cells-plan.Done, plan.Done, *function)
+		fmt.Fprintf(stdout, "Granules per cell: min=%d, max=%d, avg=%.1f (%d granules, %d cell-granule reads)\n",
+			plan.GranulesMin, plan.GranulesMax, plan.GranulesMean, plan.Granules, plan.Pairs)
+		return 0
+	}
+
+	lr := &pipeline.LambdaRunner{
+		Config: cfg, Catalog: cat, StorePath: *store, FunctionName: *function,
+		Client: pipeline.NewLambdaClient(awsCfg, *fnTimeout, min(*workers, 4096), func(o *awslambda.Options) {
+			if *endpoint != "" {
+				o.BaseEndpoint = aws.String(*endpoint)
+			}
+		}),
+		Workers: *workers, Cells: keys, MaxCells: *maxCells, Store: z, Overwrite: *overwrite,
+		MemoryMB: *memoryMB, Progress: stderr, Log: stderr,
+	}
+	switch cfg.DataSource.Driver {
+	case pipeline.DriverS3:
+		login, err := cmr.FindLogin(cmr.LoginOptions{})
+		if err != nil {
+			return fail(fmt.Errorf("earthdata login for NSIDC's S3 credentials: %w", err))
+		}
+		lr.Credentials = cmr.NewNSIDCS3Credentials(login)
+	case pipeline.DriverHTTPS:
+		login, err := cmr.FindLogin(cmr.LoginOptions{})
+		if err != nil {
+			return fail(fmt.Errorf("earthdata login: %w", err))
+		}
+		tok, err := (&cmr.TokenSource{Login: login}).Token(ctx)
+		if err != nil {
+			return fail(err)
+		}
+		lr.EDLToken = string(tok)
+	}
+	rep, runErr := lr.Run(ctx)
+	if rep == nil {
+		return fail(runErr)
+	}
+	path := *results
+	if path == "" {
+		path = "results_" + time.Now().Format("20060102_150405") + ".json"
+	}
+	if err := writeReport(path, rep); err != nil {
+		return fail(err)
+	}
+	s := rep.Summary
+	fmt.Fprintf(stdout, "Done: %d cells with data, %d empty, %d skipped, %d obs, %d errors, %d timeouts, %.1fs\n",
+		s.CellsWithData, s.CellsEmpty, s.CellsSkipped, s.TotalObs, s.CellsError, s.CellsTimeout, s.WallTimeS)
+	fmt.Fprintf(stdout, "Lambda compute: %.1fs total, %.1f GB-s, ~$%.4f (at $%.10f/GB-s)\n",
+		s.ComputeTimeS, s.GBSeconds, s.EstimatedCostUSD, s.PricePerGBSecond)
+	fmt.Fprintf(stdout, "Output: %s\nResults: %s\n", *store, path)
+	if runErr != nil {
+		return fail(runErr)
+	}
+	if s.CellsError+s.CellsTimeout > 0 {
+		return 1
+	}
+	return 0
+}
+
+func loadConfig(path string) (*pipeline.Config, error) {
+	if path == "" {
+		return pipeline.DefaultConfig("atl06")
+	}
+	return pipeline.LoadConfig(path)
+}
+
+func orMemory(z *zarrstore.Store) *zarrstore.Store {
+	if z != nil {
+		return z
+	}
+	return zarrstore.New(zarrstore.NewMemBackend())
+}
+
+func writeReport(path string, rep *pipeline.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteJSON(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

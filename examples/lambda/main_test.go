@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zagg-go/zagg/internal/s3test"
+	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// runtimeAPI is a loopback stand-in for the Lambda Runtime API (2018-06-01):
+// it hands out queued events on GET .../invocation/next and records what the
+// function posts back.
+type runtimeAPI struct {
+	mu      sync.Mutex
+	queue   [][]byte
+	replies map[string]reply
+	done    chan struct{}
+	want    int
+	next    int
+	first   time.Time
+}
+
+type reply struct {
+	kind string // "response" or "error"
+	body []byte
+}
+
+func (a *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	const base = "/2018-06-01/runtime/"
+	path := strings.TrimPrefix(r.URL.Path, base)
+	switch {
+	case r.Method == http.MethodGet && path == "invocation/next":
+		a.mu.Lock()
+		if len(a.queue) == 0 {
+			a.mu.Unlock()
+			<-r.Context().Done() // no more events: hold the poll until the function dies
+			return
+		}
+		ev := a.queue[0]
+		a.queue = a.queue[1:]
+		id := fmt.Sprintf("req-%d", a.next)
+		a.next++
+		a.mu.Unlock()
+		w.Header().Set("Lambda-Runtime-Aws-Request-Id", id)
+		w.Header().Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(2*time.Minute).UnixMilli(), 10))
+		w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-west-2:123456789012:function:zagg-cell")
+		w.Header().Set("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000")
+		w.Write(ev)
+	case r.Method == http.MethodPost && strings.HasPrefix(path, "invocation/"):
+		rest := strings.TrimPrefix(path, "invocation/")
+		id, kind, _ := strings.Cut(rest, "/")
+		body, _ := io.ReadAll(r.Body)
+		a.mu.Lock()
+		if len(a.replies) == 0 {
+			a.first = time.Now()
+		}
+		a.replies[id] = reply{kind, body}
+		if len(a.replies) == a.want {
+			close(a.done)
+		}
+		a.mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	case r.Method == http.MethodPost && path == "init/error":
+		body, _ := io.ReadAll(r.Body)
+		a.mu.Lock()
+		a.replies["init"] = reply{"init-error", body}
+		a.mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// buildBootstrap builds the real handler binary for the host architecture
+// with the flags of build.sh.
+func buildBootstrap(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building bootstrap: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// sampleBuckets serves the sample granules under the catalog's URLs and an
+// empty output bucket; it returns the server and the sample cells.
+func sampleBuckets(t testing.TB) (*s3test.Server, map[string][]string) {
+	t.Helper()
+	srv := s3test.New(t, sampledata.Bucket, "out")
+	var cat struct {
+		Catalog map[string][]string `json:"catalog"`
+	}
+	if err := json.Unmarshal(sampledata.Catalog(), &cat); err != nil {
+		t.Fatal(err)
+	}
+	put := map[string]bool{}
+	for _, urls := range cat.Catalog {
+		for _, u := range urls {
+			if put[u] {
+				continue
+			}
+			put[u] = true
+			b, err := sampledata.Granule(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			key, _ := sampledata.Key(u)
+			srv.Put(t, sampledata.Bucket, key, b)
+		}
+	}
+	return srv, cat.Catalog
+}
+
+// startBootstrap runs bin against api with the worker's environment.
+func startBootstrap(t testing.TB, bin string, api *httptest.Server, s3url string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin)
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(api.URL, "http://"),
+		"AWS_LAMBDA_FUNCTION_NAME=zagg-cell",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512",
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=test-key",
+		"AWS_SECRET_ACCESS_KEY=test-secret",
+		"AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"ZAGG_S3_ENDPOINT=" + s3url,
+		"ZAGG_DATA_REGION=us-east-1",
+	}
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	logged := make(chan struct{})
+	go func() { // keep the worker's log lines in the test log
+		defer close(logged)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			t.Logf("bootstrap: %s", sc.Text())
+		}
+	}()
+	// Cleanups run last-registered first: the process dies before the
+	// Runtime API server (registered earlier) closes, so the server is not
+	// left waiting on the function's pending long poll.
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-logged
+		cmd.Wait()
+	})
+	return cmd
+}
+
+// peakRSS reads a live process's peak resident set (VmHWM) in MiB (Linux).
+func peakRSS(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("needs a Unix host to run the built binary")
+	}
+	bin := buildBootstrap(t)
+	srv, cells := sampleBuckets(t)
+	var key string
+	for k, urls := range cells {
+		if key == "" || len(urls) > len(cells[key]) || (len(urls) == len(cells[key]) && k < key) {
+			key = k
+		}
+	}
+	store := "s3://out/bootstrap.zarr"
+	creds := map[string]string{"accessKeyId": "test-key", "secretAccessKey": "test-secret", "sessionToken": "tok-SECRET"}
+	events := []any{
+		pipeline.Event{Mode: pipeline.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12},
+		// zagg 0.1.0 form: numeric parent_morton, chunk_idx, camelCase credentials.
+		map[string]any{"chunk_idx": 0, "parent_morton": json.Number(key), "parent_order": 6, "child_order": 12,
+			"granule_urls": cells[key], "store_path": store, "s3_credentials": creds},
+		json.RawMessage(`{"parent_morton": [1, 2]}`),
+		json.RawMessage(`{"mode": "process"}`),
+		pipeline.Event{Mode: pipeline.ModeFinalize, StorePath: store},
+	}
+	api := &runtimeAPI{replies: map[string]reply{}, done: make(chan struct{}), want: len(events) + 1}
+	for _, ev := range events {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		api.queue = append(api.queue, b)
+	}
+	api.queue = append(api.queue, []byte("{not json"))
+	ts := httptest.NewServer(api)
+	t.Cleanup(ts.Close)
+
+	start := time.Now()
+	cmd := startBootstrap(t, bin, ts, srv.URL)
+	select {
+	case <-api.done:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("timed out; replies so far: %v", api.replies)
+	}
+	rss := peakRSS(cmd.Process.Pid)
+	t.Logf("cold start to first result %v; %d events in %v; peak RSS %.1f MiB", api.first.Sub(start), len(events)+1, time.Since(start), rss)
+
+	// Replies come back keyed by request id in queue order.
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	var got []pipeline.Response
+	for i := 0; i < len(events)+1; i++ {
+		rp, ok := api.replies[fmt.Sprintf("req-%d", i)]
+		if !ok {
+			t.Fatalf("no reply to event %d: %v", i, api.replies)
+		}
+		if rp.kind != "response" {
+			t.Fatalf("event %d: the function answered %s %s; want a clean response", i, rp.kind, rp.body)
+		}
+		var r pipeline.Response
+		if err := json.Unmarshal(rp.body, &r); err != nil {
+			t.Fatalf("event %d: reply %s: %v", i, rp.body, err)
+		}
+		got = append(got, r)
+	}
+	wantStatus := []int{200, 200, 400, 400, 200, 400}
+	for i, r := range got {
+		if r.StatusCode != wantStatus[i] {
+			t.Errorf("event %d: status %d (%s), want %d", i, r.StatusCode, r.Body, wantStatus[i])
+		}
+		if strings.Contains(r.Body, "SECRET") {
+			t.Errorf("event %d: credentials in the reply", i)
+		}
+	}
+	var res pipeline.CellResult
+	if err := json.Unmarshal([]byte(got[1].Body), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.CellsWithData == 0 || res.FilesProcessed != len(cells[key]) || fmt.Sprint(res.ParentMorton) != key {
+		t.Errorf("process result %+v", res)
+	}
+	if !strings.Contains(got[3].Body, "Missing required parameters: parent_morton") || !strings.Contains(got[5].Body, "Invalid event") {
+		t.Errorf("invalid events: %s / %s", got[3].Body, got[5].Body)
+	}
+	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell, _ := morton.Parse(key)
+	if ok, err := z.ChunkExists(context.Background(), "12/h_mean", int64(cell.Nest())); !ok || err != nil {
+		t.Errorf("h_mean chunk of cell %s not in the store: %v %v", key, ok, err)
+	}
+	root, err := z.Backend().Get(context.Background(), "zarr.json")
+	if err != nil || !strings.Contains(string(root), "consolidated_metadata") {
+		t.Errorf("store not consolidated by finalize: %v", err)
+	}
+}
+
+func TestNotInLambda(t *testing.T) {
+	bin := buildBootstrap(t)
+	out, err := exec.Command(bin).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "not running inside AWS Lambda") {
+		t.Errorf("outside Lambda: %v\n%s", err, out)
+	}
+}
+
+func TestDispatchFlags(t *testing.T) {
+	var out, errb strings.Builder
+	if code := dispatch([]string{"--store", "s3://b/x"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--catalog and --store are required") {
+		t.Errorf("missing --catalog: code %d, %q", code, errb.String())
+	}
+}
