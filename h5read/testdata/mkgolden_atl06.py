@@ -28,7 +28,22 @@ def num(v):
     return v
 
 
+def digest(v):
+    """Long values are compared by digest: sha256 of the string, or of the
+    numbers written with repr and joined by commas."""
+    if isinstance(v, str):
+        return {"len": len(v), "sha256": hashlib.sha256(v.encode("utf-8", "surrogateescape")).hexdigest()}
+    return {"len": len(v), "sha256": hashlib.sha256(",".join(str(x) for x in v).encode()).hexdigest()}
+
+
 def attr_value(a):
+    v = attr_value_full(a)
+    if isinstance(v, (str, list)) and len(v) > 1024:
+        return digest(v)
+    return v
+
+
+def attr_value_full(a):
     if isinstance(a, bytes):
         return a.decode("utf-8", "surrogateescape")
     if isinstance(a, str):
@@ -41,6 +56,17 @@ def attr_value(a):
     if a.dtype.kind == "S":
         return a.item().decode() if a.ndim == 0 else [x.decode() for x in a.ravel()]
     return None
+
+
+def attrs_of(obj):
+    attrs = {}
+    for k in obj.attrs:
+        cls = obj.attrs.get_id(k).get_type().get_class()
+        if cls in (h5py.h5t.INTEGER, h5py.h5t.FLOAT, h5py.h5t.STRING):
+            attrs[k] = attr_value(obj.attrs[k])
+        else:
+            attrs[k] = None
+    return attrs
 
 
 def main(src, dst):
@@ -87,6 +113,16 @@ def main(src, dst):
         for b in beams:
             g = f[b + "/land_ice_segments"]
             g.visititems(visit)
+
+        # Attributes of every group in the file (compact and dense storage).
+        groups = {"/": attrs_of(f)}
+
+        def visit_group(name, obj):
+            if isinstance(obj, h5py.Group):
+                groups[obj.name] = attrs_of(obj)
+
+        f.visititems(visit_group)
+        out["groups"] = groups
     with open(dst, "w") as fh:
         json.dump(out, fh, indent=0, sort_keys=True)
         fh.write("\n")
