@@ -190,3 +190,32 @@ func compareTrees(t *testing.T, got, want map[string][]byte) {
 		}
 	}
 }
+
+// TestResumeWithRenamedConfig resumes a run with the same config loaded from
+// a file of another name: the store does not depend on the config's name.
+func TestResumeWithRenamedConfig(t *testing.T) {
+	ctx := context.Background()
+	backend := zarrstore.NewMemBackend()
+	r := newRunner(t, zarrstore.New(backend))
+	r.MaxCells = 2
+	if _, err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("configs/atl06.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pipeline.ParseConfig("my-copy.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = newRunner(t, zarrstore.New(backend))
+	r.Config = cfg
+	rep, err := r.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.CellsSkipped != 2 || rep.Summary.CellsWithData != 6 {
+		t.Errorf("resumed: %+v", rep.Summary)
+	}
+}

@@ -51,7 +51,7 @@ func NewStore(z *zarrstore.Store, cfg *Config, a *Aggregator, parentOrder int, c
 		Orders:      orders,
 		Latitude:    zarrLatitude(conv),
 		MortonType:  zarrstore.Int64,
-		Project:     map[string]any{"child_order": cfg.Output.Grid.ChildOrder, "config": cfg.Name()},
+		Project:     map[string]any{"child_order": cfg.Output.Grid.ChildOrder},
 	}
 	c := a.Compiled()
 	for _, co := range c.Coordinates() {
