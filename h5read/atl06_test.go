@@ -52,6 +52,7 @@ type golden struct {
 	HDF5     string                    `json:"hdf5"`
 	Datasets map[string]goldenDataset  `json:"datasets"`
 	Groups   map[string]map[string]any `json:"groups"`
+	Others   map[string]goldenDataset  `json:"other_datasets"`
 }
 
 func loadGolden(t *testing.T, name, script string, args ...string) golden {
@@ -171,6 +172,38 @@ func TestATL06Golden(t *testing.T) {
 			checkDataset(ctx, t, f, name, gd)
 			checkChunkTable(ctx, t, f, name, gd)
 		})
+	}
+}
+
+// TestATL06OtherDatasets reads every other dataset of the granule
+// (ancillary data, orbit info, quality assessment, METADATA): compact,
+// contiguous and chunked layouts, scalars and fixed-length strings.
+func TestATL06OtherDatasets(t *testing.T) {
+	path := granule(t)
+	g := loadGolden(t, "atl06_golden.json", "mkgolden_atl06.py", path)
+	ctx := context.Background()
+	f, err := h5read.OpenFile(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if len(g.Others) < 150 {
+		t.Fatalf("golden lists %d other datasets", len(g.Others))
+	}
+	layouts := map[h5read.Layout]int{}
+	for name, gd := range g.Others {
+		t.Run(strings.TrimPrefix(name, "/"), func(t *testing.T) {
+			checkDataset(ctx, t, f, name, gd)
+			if gd.Table != nil {
+				checkChunkTable(ctx, t, f, name, gd)
+			}
+			if d, err := f.Dataset(ctx, name); err == nil {
+				layouts[d.Layout()]++
+			}
+		})
+	}
+	if layouts[h5read.Compact] == 0 || layouts[h5read.Contiguous] == 0 || layouts[h5read.Chunked] == 0 {
+		t.Errorf("layouts seen %v, want all three", layouts)
 	}
 }
 

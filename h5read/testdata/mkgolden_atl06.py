@@ -7,8 +7,10 @@ Usage (from h5read/): /usr/bin/python3 testdata/mkgolden_atl06.py \
 For every dataset under /gt*/land_ice_segments (recursively): shape, numpy
 dtype string, chunk shape, fill value, attributes, libhdf5's chunk table
 (H5Dget_chunk_info), the sha256 of the data as
-little-endian bytes, and a few sample values. The Go test compares h5read
-against this file; CI does not run Python.
+little-endian bytes, and a few sample values; the same for every other
+dataset of the file ("other_datasets"), and the attributes of every group.
+Attribute values longer than 1024 are stored as a digest. The Go tests
+compare h5read against this file; CI does not run Python.
 """
 import hashlib
 import json
@@ -75,40 +77,42 @@ def main(src, dst):
     with h5py.File(src, "r") as f:
         beams = sorted(k for k in f if k.startswith("gt"))
 
-        def visit(name, obj):
-            if not isinstance(obj, h5py.Dataset):
-                return
-            data = obj[()]
-            le = np.ascontiguousarray(data).astype(data.dtype.newbyteorder("<"))
-            attrs = {}
-            for k in obj.attrs:
-                aid = obj.attrs.get_id(k)
-                cls = aid.get_type().get_class()
-                if cls in (h5py.h5t.INTEGER, h5py.h5t.FLOAT, h5py.h5t.STRING):
-                    attrs[k] = attr_value(obj.attrs[k])
-                else:
-                    attrs[k] = None
-            flat = data.ravel()
+        def record(obj):
+            data = np.asarray(obj[()])
+            numeric = data.dtype.kind in "iuf"
+            le = np.ascontiguousarray(data)
+            if numeric:
+                le = le.astype(data.dtype.newbyteorder("<"))
+            flat = le.ravel()
             fv = obj.fillvalue
             table = []
-            for i in range(obj.id.get_num_chunks()):
-                ci = obj.id.get_chunk_info(i)
-                table.append([list(ci.chunk_offset), ci.filter_mask, ci.byte_offset, ci.size])
+            if obj.chunks:
+                for i in range(obj.id.get_num_chunks()):
+                    ci = obj.id.get_chunk_info(i)
+                    table.append([list(ci.chunk_offset), ci.filter_mask, ci.byte_offset, ci.size])
             plist = obj.id.get_create_plist()
-            out["datasets"][obj.name] = {
-                "chunk_table": table,
+            return {
+                "chunk_table": table if obj.chunks else None,
                 "fill_defined": plist.fill_value_defined() == h5py.h5d.FILL_VALUE_USER_DEFINED,
                 "shape": list(obj.shape),
                 "dtype": obj.dtype.str,
                 "chunks": list(obj.chunks) if obj.chunks else None,
                 "filters": [k for k in ("shuffle", "compression", "fletcher32") if getattr(obj, k)],
-                "fill": num(fv) if obj.dtype.kind == "f" else int(fv),
-                "attrs": attrs,
+                "fill": (num(fv) if obj.dtype.kind == "f" else int(fv)) if numeric else 0,
+                "attrs": attrs_of(obj),
                 "sha256": hashlib.sha256(le.tobytes()).hexdigest(),
-                "head": [num(x) for x in flat[:3]],
-                "tail": [num(x) for x in flat[-2:]],
-                "nfill": int(np.count_nonzero(flat == fv)),
+                "head": [num(x) for x in flat[:3]] if numeric else [],
+                "tail": [num(x) for x in flat[-2:]] if numeric else [],
+                "nfill": int(np.count_nonzero(flat == fv)) if numeric else 0,
             }
+
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                out["datasets"][obj.name] = record(obj)
+
+        def visit_other(name, obj):
+            if isinstance(obj, h5py.Dataset) and obj.name not in out["datasets"]:
+                out["other_datasets"][obj.name] = record(obj)
 
         for b in beams:
             g = f[b + "/land_ice_segments"]
@@ -123,6 +127,11 @@ def main(src, dst):
 
         f.visititems(visit_group)
         out["groups"] = groups
+
+        # Every other dataset of the file (ancillary data, metadata, other
+        # groups): compact, contiguous and chunked layouts, strings.
+        out["other_datasets"] = {}
+        f.visititems(visit_other)
     with open(dst, "w") as fh:
         json.dump(out, fh, indent=0, sort_keys=True)
         fh.write("\n")
