@@ -26,6 +26,8 @@ type Opener interface {
 // OpenerFunc adapts a function to the Opener interface.
 type OpenerFunc func(ctx context.Context, url string, opts ...h5read.Option) (*h5read.File, error)
 
+var _ Opener = OpenerFunc(nil)
+
 // Open calls f.
 func (f OpenerFunc) Open(ctx context.Context, url string, opts ...h5read.Option) (*h5read.File, error) {
 	return f(ctx, url, opts...)
@@ -140,6 +142,7 @@ type fsReaderAt struct {
 	name string
 }
 
+// ReadAt implements io.ReaderAt.
 func (r *fsReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	f, err := r.fsys.Open(r.name)
 	if err != nil {

@@ -101,6 +101,7 @@ type GranuleReadError struct {
 	Transient bool // the failure may pass on a later attempt
 }
 
+// Error names the granule and the failure.
 func (e *GranuleReadError) Error() string { return "granule " + e.URL + ": " + e.Err.Error() }
 
 // Unwrap returns the underlying error.
