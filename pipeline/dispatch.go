@@ -43,6 +43,7 @@ type ThrottleError struct {
 	Err        error         // the underlying error
 }
 
+// Error describes the throttle.
 func (e *ThrottleError) Error() string {
 	s := "pipeline: throttled"
 	if e.Reason != "" {
@@ -54,6 +55,7 @@ func (e *ThrottleError) Error() string {
 	return s
 }
 
+// Unwrap returns the underlying error.
 func (e *ThrottleError) Unwrap() error { return e.Err }
 
 // Job is one parent cell to process.
