@@ -1,9 +1,11 @@
 package h5read_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log"
+	"os"
 
 	"github.com/zagg-go/zagg/h5read"
 )
@@ -105,4 +107,45 @@ func ExampleGroup_Members() {
 	fmt.Println(names)
 	// Output:
 	// [c e s0 s1 s2 s3 s4 s5 s6 s7 s8]
+}
+
+// Open works on any io.ReaderAt with a size: here an in-memory copy.
+func ExampleOpen() {
+	ctx := context.Background()
+	b, err := os.ReadFile("testdata/fz_tiny_latest.h5")
+	if err != nil {
+		log.Fatal(err)
+	}
+	f, err := h5read.Open(ctx, bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	d, err := f.Dataset(ctx, "/g/c")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(f.SuperblockVersion(), d.Shape(), d.Dtype(), d.ChunkIndex(), d.FillValue())
+	// Output:
+	// 3 [50] <f8 extensible array -1
+}
+
+// Read takes a hyperslab: start and count per dimension.
+func ExampleRead() {
+	ctx := context.Background()
+	f, err := h5read.OpenFile(ctx, "testdata/fx_edge.h5")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	d, err := f.Dataset(ctx, "/grid/d2") // 30×23 float64, chunks of 7×5
+	if err != nil {
+		log.Fatal(err)
+	}
+	v := make([]float64, 2*3)
+	if err := h5read.Read(ctx, d, v, []int{6, 4}, []int{2, 3}); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(v)
+	// Output:
+	// [71 71.5 72 82.5 83 83.5]
 }
