@@ -157,6 +157,9 @@ type Plan struct {
 	// would be skipped (unless Overwrite).
 	Cells int `json:"total_cells"`
 	Done  int `json:"cells_done"`
+	// DoneError, if set, is why the store could not be checked for
+	// finished cells (Done is then a lower bound).
+	DoneError string `json:"cells_done_error,omitempty"`
 	// Granules counts distinct granules; Pairs the (cell, granule) reads.
 	Granules int `json:"granules"`
 	Pairs    int `json:"cell_granule_pairs"`
@@ -204,10 +207,13 @@ func (r *Runner) Plan(ctx context.Context) (*Plan, error) {
 		for _, u := range c.Granules {
 			sizes[u] = -1
 		}
-		if !r.Overwrite {
+		if !r.Overwrite && p.DoneError == "" {
 			ok, err := st.Done(ctx, c.Cell)
 			if err != nil {
-				return nil, err
+				// A dry run needs no store credentials: say what is
+				// unknown and go on.
+				p.DoneError = err.Error()
+				continue
 			}
 			done[i] = ok
 			if ok {
@@ -266,6 +272,9 @@ func (r *Runner) Plan(ctx context.Context) (*Plan, error) {
 // WriteText prints the plan for people.
 func (p *Plan) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "[DRY RUN] Would process %d cells (%d already written, skipped unless --overwrite)\n", p.Cells, p.Done)
+	if p.DoneError != "" {
+		fmt.Fprintf(w, "Could not check the store for finished cells: %s\n", p.DoneError)
+	}
 	fmt.Fprintf(w, "Orders: %v (parent order %d, %s latitude)\n", p.Orders, p.ParentOrder, p.Latitude)
 	fmt.Fprintf(w, "Granules: %d distinct, %d cell-granule reads\n", p.Granules, p.Pairs)
 	fmt.Fprintf(w, "Granules per cell: min=%d, max=%d, avg=%.1f\n", p.GranulesMin, p.GranulesMax, p.GranulesMean)

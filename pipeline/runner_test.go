@@ -219,3 +219,56 @@ func TestResumeWithRenamedConfig(t *testing.T) {
 		t.Errorf("resumed: %+v", rep.Summary)
 	}
 }
+
+// deniedBackend refuses every read, as a store without credentials does.
+type deniedBackend struct{ zarrstore.Backend }
+
+func (deniedBackend) Exists(context.Context, string) (bool, error) {
+	return false, errors.New("403 access denied")
+}
+
+func (deniedBackend) Get(context.Context, string) ([]byte, error) {
+	return nil, errors.New("403 access denied")
+}
+
+// TestPlan checks the dry run: the cells, granules and byte bound, the cells
+// already done, and a store it cannot read.
+func TestPlan(t *testing.T) {
+	ctx := context.Background()
+	backend := zarrstore.NewMemBackend()
+	r := newRunner(t, zarrstore.New(backend))
+	r.GranuleSize = func(context.Context, string) (int64, error) { return 1000, nil }
+	p, err := r.Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Cells != 8 || p.Granules != 3 || p.Pairs != 12 || p.GranulesMin != 1 || p.GranulesMax != 2 ||
+		p.Done != 0 || p.GranuleBytes != 3000 || p.MaxBytes != 12000 || len(p.Keys) != 8 {
+		t.Errorf("plan %+v", p)
+	}
+	if n := len(readBackend(t, backend)); n != 0 {
+		t.Errorf("the plan wrote %d objects", n)
+	}
+	r.MaxCells = 3
+	if _, err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.MaxCells = 0
+	var left int64
+	for _, c := range r.Catalog.Cells[3:] {
+		left += 1000 * int64(len(c.Granules))
+	}
+	if p, err = r.Plan(ctx); err != nil || p.Done != 3 || p.MaxBytes != left {
+		t.Errorf("plan after 3 cells: %+v, %v", p, err)
+	}
+	r.Store = zarrstore.New(deniedBackend{backend})
+	p, err = r.Plan(ctx)
+	if err != nil || p.DoneError == "" || p.Cells != 8 {
+		t.Errorf("plan on an unreadable store: %+v, %v", p, err)
+	}
+	var b strings.Builder
+	p.WriteText(&b)
+	if !strings.Contains(b.String(), "Could not check the store") || !strings.Contains(b.String(), "Would process 8 cells") {
+		t.Errorf("plan text:\n%s", b.String())
+	}
+}
