@@ -251,8 +251,8 @@ func (f *File) members(ctx context.Context, addr uint64, gpath string, isRoot bo
 		if err != nil {
 			return err
 		}
-		if l.name == name || name == "" {
-			if err := checkLink(l); err != nil && l.name == name {
+		if name != "" && l.name == name {
+			if err := checkLink(l); err != nil {
 				return err
 			}
 		}

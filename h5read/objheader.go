@@ -169,7 +169,7 @@ func (f *File) readObjHeader(ctx context.Context, addr uint64, name string) (*ob
 	}
 	h.version = 1
 	c.skip(1)
-	nmsgs := int(c.u16())
+	c.u16() // number of messages: the blocks are parsed to their ends instead
 	c.skip(4)
 	size0 := int64(c.u32())
 	if c.err != nil {
@@ -199,9 +199,6 @@ func (f *File) readObjHeader(ctx context.Context, addr uint64, name string) (*ob
 		}
 		for _, m := range more {
 			pending = append(pending, block(m))
-		}
-		if len(h.msgs) > nmsgs+maxContinuations && len(h.msgs) > maxMessages {
-			return nil, errf(ErrCorrupt, what, cb.off, "more messages than declared (%d)", nmsgs)
 		}
 	}
 	return h, nil
