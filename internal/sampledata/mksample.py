@@ -15,8 +15,9 @@ chunked, deflate level 6, unlimited max shape. Tracks are synthetic: three
 reference ground tracks crossing East Antarctica between 76S and 78.6S, six
 beams each (three pairs 3.3 km apart, 90 m within a pair).
 
-expected.json holds, for every order from the child order (12) down to the
-parent order (6), the statistics of zagg 0.1.0's atl06.yaml for every cell with
+expected.json holds, for every order from the child order (12) down to 0
+(orders below the parent order 6 are what a finalize step merges from the
+parent cells' partial states), the statistics of zagg 0.1.0's atl06.yaml for every cell with
 data, computed here with numpy in float64 on the points that pass the filters:
   * the point lies in a parent cell of the catalog (all do, by construction);
   * atl06_quality_summary == 0;
@@ -182,6 +183,7 @@ GRANULES = [
 
 
 def sample(outdir):
+    """The committed sample: granules, catalog.json and expected.json in outdir."""
     rng = np.random.default_rng(20261121)
     gdir = os.path.join(outdir, "granules")
     os.makedirs(gdir, exist_ok=True)
@@ -203,7 +205,7 @@ def sample(outdir):
     expected = {"parent_order": PARENT_ORDER, "child_order": CHILD_ORDER,
                 "latitude": "authalic", "points_total": int(keep.size),
                 "points_kept": int(keep.sum()), "orders": {}}
-    for order in range(CHILD_ORDER, PARENT_ORDER - 1, -1):
+    for order in range(CHILD_ORDER, -1, -1):
         oc = cell >> np.uint64(2 * (29 - order))
         order_idx = np.argsort(oc, kind="stable")
         oc, hs, ss = oc[order_idx], h[order_idx], s[order_idx]
