@@ -117,6 +117,10 @@ func (d *Dataset) Plan(ctx context.Context, start, count []int) (*Plan, error) {
 		if d.layout.version >= 4 && d.layout.flags&1 != 0 && d.isEdge(r.coord) {
 			r.raw = true // partial edge chunks are stored unfiltered
 		}
+		if lim := d.maxDecoded(r); uint64(d.chunkBytes) > lim {
+			return nil, errf(ErrCorrupt, d.path+": chunk", int64(r.addr),
+				"%d stored bytes cannot decode to a %d-byte chunk", r.size, d.chunkBytes)
+		}
 		have[linear(scaledOf(r.coord, d.layout.chunk), down)] = true
 		p.Chunks = append(p.Chunks, ChunkPlan{Coord: toInts(r.coord), Addr: int64(r.addr), Size: int64(r.size), FilterMask: r.mask})
 		p.StoredBytes += int64(r.size)
@@ -132,6 +136,19 @@ func (d *Dataset) Plan(ctx context.Context, start, count []int) (*Plan, error) {
 	p.refs = refs
 	p.Ranges = d.f.coalesce(refs)
 	return p, nil
+}
+
+// maxDecoded bounds the decoded size of a stored chunk, so a hostile chunk
+// index cannot make a small chunk claim a huge decode buffer: DEFLATE
+// expands at most 1032:1; the other filters do not expand.
+func (d *Dataset) maxDecoded(r *chunkRef) uint64 {
+	mask := r.effectiveMask()
+	for i, f := range d.filters {
+		if f.ID == filterDeflate && (i >= 32 || mask&(1<<i) == 0) {
+			return r.size*1032 + 1024
+		}
+	}
+	return r.size
 }
 
 func scaledOf(c, chunk []uint64) []uint64 {
