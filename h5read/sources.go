@@ -79,7 +79,9 @@ func (s *S3Source) get(ctx context.Context, p []byte, off int64) (int, int64, er
 	defer out.Body.Close()
 	total := int64(-1)
 	if out.ContentRange != nil {
-		total = parseContentRangeTotal(*out.ContentRange)
+		if total, err = checkRange(*out.ContentRange, "s3://"+s.bucket+"/"+s.key, off); err != nil {
+			return 0, -1, err
+		}
 	}
 	n, err := io.ReadFull(out.Body, p)
 	if err != nil {
@@ -179,7 +181,9 @@ func (h *HTTPSource) getURL(ctx context.Context, p []byte, off int64, url string
 	total := int64(-1)
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
-		total = parseContentRangeTotal(resp.Header.Get("Content-Range"))
+		if total, err = checkRange(resp.Header.Get("Content-Range"), "GET "+redact(url), off); err != nil {
+			return 0, -1, err
+		}
 	case http.StatusOK:
 		// The server ignored the range: usable only when it sent the
 		// whole file and we asked from the start.
@@ -214,17 +218,39 @@ func redact(u string) string {
 	return u
 }
 
-// parseContentRangeTotal returns the total of "bytes a-b/total", or -1.
-func parseContentRangeTotal(s string) int64 {
-	i := strings.LastIndexByte(s, '/')
-	if i < 0 {
-		return -1
+// parseContentRange parses "bytes a-b/total" (total may be "*", -1);
+// ok is false if the header is malformed.
+func parseContentRange(s string) (start, total int64, ok bool) {
+	rest, found := strings.CutPrefix(s, "bytes ")
+	i := strings.LastIndexByte(rest, '/')
+	j := strings.IndexByte(rest, '-')
+	if !found || i < 0 || j < 0 || j > i {
+		return 0, -1, false
 	}
-	n, err := strconv.ParseInt(s[i+1:], 10, 64)
-	if err != nil || n < 0 {
-		return -1
+	start, err := strconv.ParseInt(rest[:j], 10, 64)
+	if err != nil || start < 0 {
+		return 0, -1, false
 	}
-	return n
+	total = -1
+	if t := rest[i+1:]; t != "*" {
+		if total, err = strconv.ParseInt(t, 10, 64); err != nil || total < 0 {
+			return 0, -1, false
+		}
+	}
+	return start, total, true
+}
+
+// checkRange verifies that a 206 answer starts where it was asked to and
+// returns the total size it reports.
+func checkRange(header, what string, off int64) (int64, error) {
+	start, total, ok := parseContentRange(header)
+	if !ok {
+		return -1, fmt.Errorf("h5read: %s: malformed Content-Range %q", what, header)
+	}
+	if start != off {
+		return -1, fmt.Errorf("h5read: %s: asked for offset %d, got a range starting at %d", what, off, start)
+	}
+	return total, nil
 }
 
 // openProbing fetches the head with a range request that also reports the

@@ -438,3 +438,16 @@ func TestHTTPRedirect(t *testing.T) {
 	}
 	t.Logf("auth requests %d, signed-URL requests %d, File requests %d", authReqs.Load(), dataReqs.Load(), f.Stats().Requests)
 }
+
+func TestHTTPWrongRange(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Range", "bytes 100-4195/9999")
+		w.WriteHeader(http.StatusPartialContent)
+		w.Write(make([]byte, 4096))
+	}))
+	defer srv.Close()
+	_, err := h5read.OpenHTTP(context.Background(), srv.Client(), srv.URL, "", h5read.WithHeadSize(4096), h5read.WithRetries(0, 0))
+	if err == nil || !strings.Contains(err.Error(), "starting at 100") {
+		t.Errorf("err = %v, want a wrong-range error", err)
+	}
+}
