@@ -19,6 +19,9 @@ import (
 // retries of transient failures), skips cells an earlier run finished unless
 // Overwrite is set (so an interrupted run resumes where it stopped), and
 // consolidates the store's metadata at the end, also after an interruption.
+// Orders coarser than the parent (output.orders) are merged from every
+// written cell's partial states (Store.Finalize) after a run that was not
+// interrupted.
 //
 // Memory is bounded by Workers × the need of one cell: the cell's points
 // (24–32 bytes per point) plus, per granule read at once (GranuleConcurrency),
@@ -138,6 +141,13 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 		}
 	}
 	rep, runErr := d.Run(ctx, Jobs(su.cells))
+	// Orders coarser than the parent need every cell: merge them once the
+	// run went through (a resumed run merges the earlier runs' cells too).
+	if runErr == nil && len(st.CoarseOrders()) > 0 {
+		if _, err := st.Finalize(ctx); err != nil {
+			runErr = fmt.Errorf("finalize orders %v: %w", st.CoarseOrders(), err)
+		}
+	}
 	// Consolidate even after an interruption so the store opens as it is.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()

@@ -2,9 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/zagg-go/zagg/agg"
@@ -15,8 +19,16 @@ import (
 
 // Store is the output Zarr v3 store of a run (package zarrstore): one group
 // per order from the child order down to the parent order (or the config's
-// output.orders at or above the parent order), each holding cell_ids, morton
-// and one array per statistic, chunked by parent cell.
+// output.orders), each holding cell_ids, morton and one array per statistic,
+// chunked by parent cell.
+//
+// Orders coarser than the parent order (output.orders below it) have cells
+// that span several parent cells, so no worker can compute them. For them
+// Write also stores the cell's partial states (agg.Result.Partial) under
+// PartialsPrefix, and Finalize, run once after every cell, merges them into
+// the coarse orders' single chunk: exact for mergeable statistics (count,
+// sum, min, max, mean, weighted mean, variance, and expressions of them),
+// the fill value for order statistics (median, quantiles).
 //
 // A cell is written only as a whole: Write stores every chunk of the cell,
 // finest order first, and the chunk of the finest order's cell_ids array
@@ -27,28 +39,30 @@ type Store struct {
 	layout      zarrstore.Layout
 	parentOrder int
 	orders      []int // written by each cell, finest first
+	coarse      []int // coarser than the parent: written by Finalize
 	vars        []agg.Variable
 	conv        healpix.LatitudeConvention
+	agg         *agg.Aggregator // the compiled statistics (for Finalize)
 }
 
 // NewStore prepares the store z for cfg's statistics (a's variables) with
 // parent cells at parentOrder and the latitude convention conv. It does no
 // I/O; call Setup before the first Write.
 func NewStore(z *zarrstore.Store, cfg *Config, a *Aggregator, parentOrder int, conv healpix.LatitudeConvention) (*Store, error) {
-	var orders []int
+	var orders, coarse []int
 	for _, o := range cfg.WriteOrders(parentOrder) {
 		if o < parentOrder {
-			return nil, fmt.Errorf("%w: output.orders lists order %d, coarser than the parent order %d: the finalize step that merges parent cells is not available in this runner; remove it",
-				ErrStore, o, parentOrder)
+			coarse = append(coarse, o)
+		} else {
+			orders = append(orders, o)
 		}
-		orders = append(orders, o)
 	}
 	if len(orders) == 0 {
-		return nil, fmt.Errorf("%w: no order to write", ErrStore)
+		return nil, fmt.Errorf("%w: output.orders lists no order at or above the parent order %d (coarser orders are merged from the parent cells)", ErrStore, parentOrder)
 	}
 	l := zarrstore.Layout{
 		ParentOrder: parentOrder,
-		Orders:      orders,
+		Orders:      append(slices.Clone(orders), coarse...),
 		Latitude:    zarrLatitude(conv),
 		MortonType:  zarrstore.Int64,
 		Project:     map[string]any{"child_order": cfg.Output.Grid.ChildOrder},
@@ -84,7 +98,7 @@ func NewStore(z *zarrstore.Store, cfg *Config, a *Aggregator, parentOrder int, c
 	if _, err := l.Nodes(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
 	}
-	return &Store{z: z, layout: l, parentOrder: parentOrder, orders: orders, vars: vars, conv: conv}, nil
+	return &Store{z: z, layout: l, parentOrder: parentOrder, orders: orders, coarse: coarse, vars: vars, conv: conv, agg: c}, nil
 }
 
 func zarrLatitude(c healpix.LatitudeConvention) zarrstore.Latitude {
@@ -142,6 +156,10 @@ func (s *Store) Zarr() *zarrstore.Store { return s.z }
 // Orders returns the orders each cell writes, finest first.
 func (s *Store) Orders() []int { return s.orders }
 
+// CoarseOrders returns the orders coarser than the parent order that
+// Finalize writes, finest first.
+func (s *Store) CoarseOrders() []int { return s.coarse }
+
 // ParentOrder returns the parent order (one chunk per parent cell).
 func (s *Store) ParentOrder() int { return s.parentOrder }
 
@@ -188,6 +206,31 @@ func (s *Store) Done(ctx context.Context, parent morton.Cell) (bool, error) {
 	return ok, err
 }
 
+// mortons returns the morton ids of the cells ids at order o, in the
+// store's morton type.
+func (s *Store) mortons(o int, ids []uint64) (any, error) {
+	if s.layout.MortonType == zarrstore.Uint64 {
+		m := make([]uint64, len(ids))
+		for k, id := range ids {
+			m[k] = uint64(morton.FromNest(o, id))
+		}
+		return m, nil
+	}
+	m := make([]int64, len(ids))
+	for k, id := range ids {
+		l, err := morton.FromNest(o, id).Legacy()
+		if err != nil {
+			if o == 0 {
+				m[k] = 0 // order 0 has no legacy id: the fill value
+				continue
+			}
+			return nil, fmt.Errorf("pipeline: write %d/morton: %w", o, err)
+		}
+		m[k] = l
+	}
+	return m, nil
+}
+
 // WriteConcurrency is how many chunk writes of one cell Store.Write has in
 // flight (S3 PUTs are latency-bound).
 const WriteConcurrency = 8
@@ -223,23 +266,9 @@ func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) 
 		}
 		grid := zarrstore.Grid{Order: o, ParentOrder: s.parentOrder, Latitude: s.layout.Latitude}
 		ids := grid.CellIDs(nil, chunk)
-		var mortons any
-		if s.layout.MortonType == zarrstore.Uint64 {
-			m := make([]uint64, len(ids))
-			for k, id := range ids {
-				m[k] = uint64(morton.FromNest(o, id))
-			}
-			mortons = m
-		} else {
-			m := make([]int64, len(ids))
-			for k, id := range ids {
-				l, err := morton.FromNest(o, id).Legacy()
-				if err != nil {
-					return fmt.Errorf("pipeline: write %d/morton: %w", o, err)
-				}
-				m[k] = l
-			}
-			mortons = m
+		mortons, err := s.mortons(o, ids)
+		if err != nil {
+			return err
 		}
 		writes = append(writes, chunkWrite{fmt.Sprintf("%d/%s", o, zarrstore.MortonArray), mortons})
 		if i == 0 {
@@ -250,6 +279,15 @@ func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) 
 	}
 	if err := s.writeAll(ctx, chunk, writes); err != nil {
 		return err
+	}
+	if len(s.coarse) > 0 {
+		b, err := encodePartial(res.Partial)
+		if err != nil {
+			return err
+		}
+		if err := s.z.Backend().Put(ctx, s.partialKey(parent.Nest()), b); err != nil {
+			return err
+		}
 	}
 	return s.z.WriteChunk(ctx, s.markerPath(), chunk, marker)
 }
@@ -348,4 +386,171 @@ func castInt[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](
 		out[i] = T(math.Trunc(v))
 	}
 	return out
+}
+
+// PartialsPrefix is the store key prefix under which Write keeps each parent
+// cell's partial states when the store has orders coarser than the parent
+// ("zagg-partials/<parent order>/<parent nested id>"). The folder holds no
+// zarr.json, so Zarr readers do not see it.
+const PartialsPrefix = "zagg-partials/"
+
+func (s *Store) partialKey(nest uint64) string {
+	return fmt.Sprintf("%s%d/%d", PartialsPrefix, s.parentOrder, nest)
+}
+
+// partialMagic starts an encoded set of partial states (version 1).
+const partialMagic = "ZGP1"
+
+// encodePartial writes the partial states of one parent cell: the magic,
+// the number of variables, then per variable the number of states and the
+// states (agg.State.AppendBinary), integers little-endian uint32.
+func encodePartial(p [][]agg.State) ([]byte, error) {
+	b := append([]byte(partialMagic), 0, 0, 0, 0)
+	binary.LittleEndian.PutUint32(b[4:], uint32(len(p)))
+	for _, states := range p {
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(states)))
+		for i := range states {
+			var err error
+			if b, err = states[i].AppendBinary(b); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return b, nil
+}
+
+// maxStatesPerVariable bounds a decoded variable's state count (an
+// expression has at most agg.MaxExprNodes reductions).
+const maxStatesPerVariable = agg.MaxExprNodes
+
+// decodePartial reads what encodePartial wrote, checking it against the
+// number of variables expected.
+func decodePartial(b []byte, nvars int) ([][]agg.State, error) {
+	bad := func(what string) ([][]agg.State, error) {
+		return nil, fmt.Errorf("%w: corrupt partial states: %s", ErrStore, what)
+	}
+	if len(b) < 8 || string(b[:4]) != partialMagic {
+		return bad("no ZGP1 header")
+	}
+	if n := binary.LittleEndian.Uint32(b[4:]); int(n) != nvars {
+		return bad(fmt.Sprintf("%d variables, the config has %d", n, nvars))
+	}
+	b = b[8:]
+	var one agg.State
+	size := len(mustBinary(&one))
+	p := make([][]agg.State, nvars)
+	for v := range p {
+		if len(b) < 4 {
+			return bad("truncated")
+		}
+		n := int(binary.LittleEndian.Uint32(b))
+		b = b[4:]
+		if n > maxStatesPerVariable || n*size > len(b) {
+			return bad(fmt.Sprintf("variable %d: %d states in %d bytes", v, n, len(b)))
+		}
+		p[v] = make([]agg.State, n)
+		for i := range p[v] {
+			if err := p[v][i].UnmarshalBinary(b[:size]); err != nil {
+				return bad(err.Error())
+			}
+			b = b[size:]
+		}
+	}
+	if len(b) != 0 {
+		return bad(fmt.Sprintf("%d trailing bytes", len(b)))
+	}
+	return p, nil
+}
+
+func mustBinary(s *agg.State) []byte {
+	b, err := s.AppendBinary(nil)
+	if err != nil {
+		panic("pipeline: agg.State.AppendBinary: " + err.Error())
+	}
+	return b
+}
+
+// Finalize writes the orders coarser than the parent order from the partial
+// states of every parent cell written to the store (by this run or earlier
+// ones): each coarse order's single chunk, every cell of the sphere, merged
+// in ascending parent order so the result does not depend on which run or
+// worker wrote which cell. It returns the number of parent cells merged. A
+// store without coarse orders has nothing to do.
+func (s *Store) Finalize(ctx context.Context) (int, error) {
+	if len(s.coarse) == 0 {
+		return 0, nil
+	}
+	prefix := fmt.Sprintf("%s%d/", PartialsPrefix, s.parentOrder)
+	var nests []uint64
+	for k, err := range s.z.Backend().List(ctx, prefix) {
+		if err != nil {
+			return 0, fmt.Errorf("%w: list partial states: %w", ErrStore, err)
+		}
+		n, err := strconv.ParseUint(strings.TrimPrefix(k, prefix), 10, 64)
+		if err != nil {
+			continue // not ours
+		}
+		nests = append(nests, n)
+	}
+	slices.Sort(nests)
+	c := s.agg.Clone()
+	merged := make([]map[uint64][][]agg.State, len(s.coarse))
+	for i := range merged {
+		merged[i] = map[uint64][][]agg.State{}
+	}
+	for _, n := range nests {
+		b, err := s.z.Backend().Get(ctx, s.partialKey(n))
+		if err != nil {
+			return 0, fmt.Errorf("%w: %v", ErrStore, err)
+		}
+		p, err := decodePartial(b, len(s.vars))
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", s.partialKey(n), err)
+		}
+		for i, o := range s.coarse {
+			cc := n >> (2 * (s.parentOrder - o))
+			merged[i][cc] = c.MergePartial(merged[i][cc], p)
+		}
+	}
+	var vals []float64
+	for i, o := range s.coarse {
+		grid := zarrstore.Grid{Order: o, ParentOrder: s.parentOrder, Latitude: s.layout.Latitude}
+		ncells := grid.Len()
+		cols := make([][]float64, len(s.vars))
+		for v, va := range s.vars {
+			cols[v] = make([]float64, ncells)
+			fill := va.FillValue
+			if c.IsCount(v) {
+				fill = 0
+			}
+			for k := range cols[v] {
+				cols[v][k] = fill
+			}
+		}
+		for cc, p := range merged[i] {
+			vals = c.Finalize(vals, p)
+			for v := range s.vars {
+				cols[v][cc] = vals[v]
+			}
+		}
+		var writes []chunkWrite
+		for v, va := range s.vars {
+			data, err := castValues(cols[v], va.DType, va.FillValue)
+			if err != nil {
+				return 0, err
+			}
+			writes = append(writes, chunkWrite{fmt.Sprintf("%d/%s", o, va.Name), data})
+		}
+		ids := grid.CellIDs(nil, 0)
+		mortons, err := s.mortons(o, ids)
+		if err != nil {
+			return 0, err
+		}
+		writes = append(writes, chunkWrite{fmt.Sprintf("%d/%s", o, zarrstore.MortonArray), mortons},
+			chunkWrite{fmt.Sprintf("%d/%s", o, zarrstore.CellIDsArray), ids})
+		if err := s.writeAll(ctx, 0, writes); err != nil {
+			return 0, err
+		}
+	}
+	return len(nests), nil
 }

@@ -3,11 +3,14 @@ package pipeline_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -208,7 +211,8 @@ func TestStoreOptions(t *testing.T) {
 		{name: "gzip+orders", yaml: "  codec: gzip\n  orders: [12, 9, 6]\n", orders: []int{12, 9, 6}, codecs: "bytes+gzip"},
 		{name: "crc32c", yaml: "  codec: crc32c\n", orders: []int{12, 11, 10, 9, 8, 7, 6}, codecs: "bytes+crc32c"},
 		{name: "sharded", yaml: "  inner_chunk_order: 10\n", orders: []int{12, 11, 10, 9, 8, 7, 6}, codecs: "sharding_indexed"},
-		{name: "coarse", yaml: "  orders: [12, 4]\n", err: "finalize"},
+		{name: "coarse", yaml: "  orders: [12, 4]\n", orders: []int{12}, codecs: "bytes+zstd"},
+		{name: "only-coarse", yaml: "  orders: [4]\n", err: "no order at or above the parent order"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src, err := os.ReadFile("configs/atl06.yaml")
@@ -275,5 +279,82 @@ func TestStoreOptions(t *testing.T) {
 				t.Errorf("stored counts sum to %d, result says %d", total, res.TotalObs)
 			}
 		})
+	}
+}
+
+// TestFinalizeCoarseOrders writes orders below the parent order from the
+// parent cells' partial states, over two runs (the second resumes the
+// first), and checks them against numpy on all the points (expected.json):
+// mergeable statistics to float32 rounding, quantiles as the fill value.
+func TestFinalizeCoarseOrders(t *testing.T) {
+	ctx := context.Background()
+	src, err := os.ReadFile("configs/atl06.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pipeline.ParseConfig("coarse.yaml", append(src, "  orders: [12, 6, 5, 4, 2, 1, 0]\n"...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend := zarrstore.NewMemBackend()
+	z := zarrstore.New(backend)
+	r := newRunner(t, z)
+	r.Config = cfg
+	r.MaxCells = 3
+	if _, err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.MaxCells = 0
+	rep, err := r.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.CellsSkipped != 3 {
+		t.Errorf("second run: %+v", rep.Summary)
+	}
+	exp, err := sampledata.LoadExpected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []int{5, 4, 2, 1, 0} {
+		table := exp.Orders[strconv.Itoa(o)]
+		counts, err := zarrstore.ReadChunkAs[int32](ctx, mustArray(t, z, fmt.Sprintf("%d/count", o)), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(counts) != 12<<(2*o) {
+			t.Fatalf("order %d: %d cells", o, len(counts))
+		}
+		var total int64
+		for _, c := range counts {
+			total += int64(c)
+		}
+		if total != int64(exp.PointsKept) {
+			t.Errorf("order %d: counts sum to %d, want %d", o, total, exp.PointsKept)
+		}
+		for _, name := range []string{"count", "h_min", "h_max", "h_mean", "h_sigma", "h_variance", "h_q50"} {
+			vals, err := zarrstore.ReadChunkAs[float32](ctx, mustArray(t, z, fmt.Sprintf("%d/%s", o, name)), 0)
+			if name == "count" {
+				vals = make([]float32, len(counts))
+				for i, c := range counts {
+					vals[i] = float32(c)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			for row, id := range table["cell_ids"] {
+				got, want := vals[int(id)], table[name][row]
+				if name == "h_q50" {
+					want = math.NaN() // not mergeable: the fill value
+				}
+				if !closeF32(got, want) {
+					t.Errorf("order %d cell %d: %s = %v, want %v", o, int(id), name, got, want)
+				}
+			}
+		}
+	}
+	// The partial states are invisible to Zarr readers: no zarr.json.
+	if _, err := z.OpenGroup(ctx, "zagg-partials"); err == nil {
+		t.Error("zagg-partials is a Zarr node")
 	}
 }
