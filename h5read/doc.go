@@ -50,18 +50,23 @@
 //   - Groups: symbol tables (v1 B-tree and local heap), compact link
 //     messages, and dense links (fractal heap with direct and indirect
 //     blocks, looked up through the v2 B-tree name index, never by scanning
-//     the heap). Attributes: compact and dense, numeric and string (fixed and
-//     variable length).
+//     the heap). Attributes: compact and dense (including values too large
+//     for the heap's blocks), numeric and string (fixed and variable
+//     length); an attribute that cannot be decoded is listed with a nil
+//     Value rather than failing its object.
 //   - Datasets: compact, contiguous and chunked storage; layout version 3
 //     (v1 B-tree, any depth) and version 4 (single chunk, implicit, fixed
 //     array, extensible array, v2 B-tree). Partial edge chunks are clipped;
-//     chunks that were never written read as the fill value.
+//     chunks that were never written read as the fill value. Layout versions
+//     1 and 2 (HDF5 1.4/1.6), virtual datasets and paged extensible-array
+//     data blocks are refused with [ErrUnsupported].
 //   - Filters: deflate (with its Adler-32 check), shuffle and fletcher32
 //     (verified). Deflate chunks are decoded by a whole-buffer decoder that
 //     writes straight into the chunk (tested differentially against
-//     compress/flate), with klauspost/compress/flate as a second opinion. Any other filter fails with an [*UnsupportedFilterError]
-//     naming it; a filter is never skipped silently. The per-chunk filter
-//     mask is honoured.
+//     compress/flate), with klauspost/compress/flate as a second opinion.
+//     Any other filter fails with an [*UnsupportedFilterError] naming it; a
+//     filter is never skipped silently. The per-chunk filter mask is
+//     honoured.
 //   - Datatypes: fixed-point of 1, 2, 4 and 8 bytes, signed or unsigned, and
 //     IEEE floats of 4 and 8 bytes, in either byte order; strings for
 //     attributes. Compound, reference and other classes are listed but not
