@@ -116,10 +116,10 @@ func doExport(ctx context.Context, f *runFlags, order int, cellKey, format strin
 	if err != nil {
 		return 0, err
 	}
-	if order < g.grid.ParentOrder {
-		return 0, fmt.Errorf("order %d is coarser than the parent order %d: not supported", order, g.grid.ParentOrder)
-	}
 	var chunks []int64
+	if cellKey != "" && order < g.grid.ParentOrder {
+		return 0, fmt.Errorf("--cell selects a parent cell; order %d is coarser than the parent order %d (one chunk for the sphere)", order, g.grid.ParentOrder)
+	}
 	if cellKey != "" {
 		m, err := strconv.ParseInt(cellKey, 10, 64)
 		if err != nil {
