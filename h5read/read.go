@@ -33,12 +33,12 @@ type ByteRange struct {
 // the coalesced byte ranges that fetch them (see [WithCoalesce]). Chunks
 // already in the head or the chunk cache need no range.
 type Plan struct {
-	Dataset     string
-	Start       []int
-	Count       []int
-	Chunks      []ChunkPlan
-	Ranges      []ByteRange
-	StoredBytes int64 // sum of the stored sizes of the chunks
+	Dataset     string      // dataset path
+	Start       []int       // selection start, one entry per dimension
+	Count       []int       // selection count, one entry per dimension
+	Chunks      []ChunkPlan // every chunk the selection touches, never-written ones included (Missing)
+	Ranges      []ByteRange // requests that fetch the stored chunks not yet cached, sorted by offset
+	StoredBytes int64       // sum of the stored sizes of the chunks
 
 	d    *Dataset
 	refs []chunkRef
@@ -224,10 +224,10 @@ func mergeRanges(rs []ByteRange, gap, maxReq int64) []ByteRange {
 	return out
 }
 
-// Fetch reads the byte ranges of several plans, coalesced across plans (and
-// so across datasets), with bounded concurrency, and keeps the chunk bytes in
-// the chunk cache so the reads that follow need no further requests (as long
-// as the cache, [WithCacheSize], holds them).
+// Fetch reads the byte ranges of several plans (made by this File),
+// coalesced across plans and so across datasets, with bounded concurrency,
+// and keeps the chunk bytes in the chunk cache so the reads that follow need
+// no further requests (as long as the cache, [WithCacheSize], holds them).
 func (f *File) Fetch(ctx context.Context, plans ...*Plan) error {
 	var refs []chunkRef
 	for _, p := range plans {
