@@ -171,6 +171,14 @@ func (c *lru) put(k int64, v []byte) {
 	}
 }
 
+// has reports whether k is cached, without touching the recency order.
+func (c *lru) has(k int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.items[k]
+	return ok
+}
+
 // reset drops every entry.
 func (c *lru) reset() {
 	c.mu.Lock()

@@ -1,6 +1,7 @@
 package h5read
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -289,6 +290,11 @@ func (f *File) fetchChunks(ctx context.Context, refs []chunkRef, keep bool) (raw
 		release()
 		return nil, func() {}, err
 	}
+	spanOf := make([]int, len(refs)) // -1: not fetched here (head or cache)
+	usedIn := make([]int64, len(spans))
+	for i := range spanOf {
+		spanOf[i] = -1
+	}
 	for i, r := range refs {
 		if out[i] != nil {
 			continue
@@ -305,10 +311,24 @@ func (f *File) fetchChunks(ctx context.Context, refs []chunkRef, keep bool) (raw
 		})
 		s := spans[k]
 		out[i] = data[k][a-s.Off : a-s.Off+n : a-s.Off+n]
-		if keep {
-			f.st.chunks.put(a, out[i])
-		}
+		spanOf[i] = k
+		usedIn[k] += n
 		f.st.f.used.Add(n)
+	}
+	if keep {
+		for i, r := range refs {
+			k := spanOf[i]
+			if k < 0 || f.st.chunks.has(int64(r.addr)) {
+				continue
+			}
+			b := out[i]
+			if spans[k].Len > usedIn[k]+usedIn[k]/4 {
+				// Most of the request was gap: copy, so the cache (which
+				// counts chunk bytes) does not pin the whole request.
+				b = bytes.Clone(b)
+			}
+			f.st.chunks.put(int64(r.addr), b)
+		}
 	}
 	return out, release, nil
 }
