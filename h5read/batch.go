@@ -1,6 +1,7 @@
 package h5read
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -100,9 +101,15 @@ func (s *store) fetchBlocks(ctx context.Context, idx []int64) error {
 			return err
 		}
 		bs := s.cfg.blockSize
+		whole := sp.Len <= bs
 		for i := sp.Off / bs; i*bs < sp.Off+sp.Len; i++ {
 			lo, hi := s.blockSpan(i)
-			s.blocks.put(i, b[lo-sp.Off:hi-sp.Off:hi-sp.Off])
+			blk := b[lo-sp.Off : hi-sp.Off : hi-sp.Off]
+			if !whole {
+				// Copied, so one cached block does not pin the whole request.
+				blk = bytes.Clone(blk)
+			}
+			s.blocks.put(i, blk)
 		}
 		return nil
 	})

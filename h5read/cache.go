@@ -1,6 +1,7 @@
 package h5read
 
 import (
+	"bytes"
 	"container/list"
 	"context"
 	"errors"
@@ -340,7 +341,8 @@ func (s *store) prefetchBlocks(ctx context.Context, first, last int64) error {
 	}
 	for i := miss[0]; i <= miss[len(miss)-1]; i++ {
 		blo, bhi := s.blockSpan(i)
-		s.blocks.put(i, b[blo-lo:bhi-lo:bhi-lo])
+		// Copied, so one cached block does not pin the whole request.
+		s.blocks.put(i, bytes.Clone(b[blo-lo:bhi-lo]))
 	}
 	return nil
 }
