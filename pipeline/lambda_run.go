@@ -17,8 +17,9 @@ import (
 // zagg 0.1.0's Lambda backend does: one invoke in setup mode (the store's
 // metadata is written inside Lambda, so the caller needs only
 // lambda:InvokeFunction), one invoke per cell through a Dispatcher with a
-// LambdaExecutor, and one invoke in finalize mode (consolidated metadata),
-// also after an interruption.
+// LambdaExecutor, and one invoke in finalize mode (the orders coarser than
+// the parent, merged from the cells' partial states, and the consolidated
+// metadata), also after an interruption.
 //
 // Re-running is safe: every cell writes whole chunks under fixed keys. With
 // Store set (the caller can read the output bucket), cells an earlier run
@@ -156,8 +157,9 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 	if ctx.Err() != nil {
 		fctx = context.WithoutCancel(ctx)
 	}
-	r.logf("finalize: consolidating the metadata of %s", r.StorePath)
-	if err := r.invokeAdmin(fctx, &Event{Mode: ModeFinalize, StorePath: r.StorePath}); err != nil {
+	r.logf("finalize: building coarser orders (if any) and consolidating the metadata of %s", r.StorePath)
+	if err := r.invokeAdmin(fctx, &Event{Mode: ModeFinalize, StorePath: r.StorePath, ParentOrder: po,
+		ChildOrder: r.Config.Output.Grid.ChildOrder, Config: cfgJSON}); err != nil {
 		return rep, errors.Join(runErr, err)
 	}
 	return rep, runErr

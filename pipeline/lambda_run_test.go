@@ -90,6 +90,11 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every order from the child order down to order 3: 6..12 by the cells,
+	// 3..5 by the finalize invoke.
+	for o := 12; o >= 3; o-- {
+		cfg.Output.Orders = append(cfg.Output.Orders, o)
+	}
 	cat, err := ParseCatalog(sampledata.Catalog())
 	if err != nil {
 		t.Fatal(err)
@@ -130,6 +135,24 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 	root, err := z.Backend().Get(context.Background(), "zarr.json")
 	if err != nil || !strings.Contains(string(root), "consolidated_metadata") {
 		t.Errorf("root metadata not consolidated: %v", err)
+	}
+	// The finalize invoke merged the cells into orders 5..3: their counts
+	// equal numpy's.
+	for o := 5; o >= 3; o-- {
+		a, err := z.OpenArray(context.Background(), fmt.Sprintf("%d/count", o))
+		if err != nil {
+			t.Fatalf("order %d: %v", o, err)
+		}
+		got, err := zarrstore.ReadChunkAs[int32](context.Background(), a, 0)
+		if err != nil {
+			t.Fatalf("order %d: %v", o, err)
+		}
+		tab := exp.Orders[fmt.Sprint(o)]
+		for i, id := range tab["cell_ids"] {
+			if want := int32(tab["count"][i]); got[int(id)] != want {
+				t.Errorf("order %d cell %v: count %d, numpy %d", o, id, got[int(id)], want)
+			}
+		}
 	}
 
 	// A second run resumes: every cell is already written.

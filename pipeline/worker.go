@@ -223,8 +223,10 @@ func (w *Worker) withMargin(ctx context.Context) (context.Context, context.Cance
 	return context.WithDeadline(ctx, dl.Add(-w.margin()))
 }
 
-// admin runs setup (write the store's metadata once) and finalize
-// (consolidate the metadata).
+// admin runs setup (write the store's metadata once) and finalize (build
+// the orders coarser than the parent from the cells' partial states, when
+// the event carries the parent order and config, then consolidate the
+// metadata).
 func (w *Worker) admin(ctx context.Context, mode string, ev *Event) Response {
 	fail := func(err error) Response {
 		return answer(http.StatusInternalServerError, map[string]any{"error": err.Error(), "mode": mode})
@@ -232,12 +234,9 @@ func (w *Worker) admin(ctx context.Context, mode string, ev *Event) Response {
 	if ev.StorePath == "" {
 		return badRequest("Missing required parameters: store_path")
 	}
-	if mode == ModeFinalize {
-		z, err := zarrstore.Open(ev.StorePath, w.StoreOptions...)
-		if err != nil {
-			return fail(err)
-		}
-		if err := z.Consolidate(ctx); err != nil {
+	if mode == ModeFinalize && ev.ParentOrder == 0 {
+		// zagg 0.1.0's finalize event names only the store: consolidate.
+		if err := w.consolidate(ctx, ev.StorePath); err != nil {
 			return fail(err)
 		}
 		return answer(http.StatusOK, map[string]any{"ok": true, "mode": mode})
@@ -261,10 +260,31 @@ func (w *Worker) admin(ctx context.Context, mode string, ev *Event) Response {
 	if err != nil {
 		return fail(err)
 	}
-	if err := st.Setup(ctx); err != nil {
+	if mode == ModeSetup {
+		if err := st.Setup(ctx); err != nil {
+			return fail(err)
+		}
+		return answer(http.StatusOK, map[string]any{"ok": true, "mode": mode})
+	}
+	// Finalize with the config: merge the parent cells' partial states into
+	// the orders coarser than the parent (if the config lists any), then
+	// consolidate.
+	merged, err := st.Finalize(ctx)
+	if err != nil {
 		return fail(err)
 	}
-	return answer(http.StatusOK, map[string]any{"ok": true, "mode": mode})
+	if err := st.Consolidate(ctx); err != nil {
+		return fail(err)
+	}
+	return answer(http.StatusOK, map[string]any{"ok": true, "mode": mode, "cells_merged": merged, "coarse_orders": st.CoarseOrders()})
+}
+
+func (w *Worker) consolidate(ctx context.Context, location string) error {
+	z, err := zarrstore.Open(location, w.StoreOptions...)
+	if err != nil {
+		return err
+	}
+	return z.Consolidate(ctx)
 }
 
 // NewDataS3 returns a DataS3 factory: S3 clients for region (NSIDC's data is
