@@ -34,6 +34,21 @@
 // (process, setup, finalize) on the other side. Every call that does I/O
 // takes a context.
 //
+// # Writing, resuming, coarser orders
+//
+// A cell's chunks are written only after the whole cell was read and
+// aggregated, each chunk as one atomic object, and the finest order's
+// cell_ids chunk last: a cell whose marker chunk exists is complete
+// (Store.Done), which is how an interrupted run resumes. Cells never share
+// a chunk, so any number of workers write one store without locks, and
+// re-running a cell rewrites the same bytes. When output.orders lists orders
+// coarser than the parent order, each cell also stores its partial states
+// (count, Σw, Σwx, moments, min, max) under zagg-partials/, a folder Zarr
+// readers ignore, and Store.Finalize merges them in a deterministic order:
+// exact for mergeable statistics, fill for quantiles. Failed attempts are
+// classified in CellResult.ErrorKind (empty, transient, timeout,
+// deterministic) and the Dispatcher retries only what may pass.
+//
 // # Configuration
 //
 // A Config is zagg 0.1.0's pipeline YAML, which works unchanged, plus a few
