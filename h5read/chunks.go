@@ -1,6 +1,7 @@
 package h5read
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"math"
@@ -339,7 +340,7 @@ func (f *File) openFixedArray(ctx context.Context, d *Dataset, g grid) (chunkInd
 		c := newCursor(b, int64(dblk), dw, f.so, f.sl)
 		c.sig("FADB")
 		c.skip(int(x.prefix) - 4)
-		x.bitmap = c.take(int(bm))
+		x.bitmap = bytes.Clone(c.take(int(bm)))
 		if c.err != nil {
 			return nil, c.err
 		}
@@ -367,7 +368,7 @@ func (f *File) openFixedArray(ctx context.Context, d *Dataset, g grid) (chunkInd
 			return nil, err
 		}
 	}
-	x.data = b[x.prefix : total-4]
+	x.data = bytes.Clone(b[x.prefix : total-4]) // not pinning the cache block
 	return x, nil
 }
 

@@ -1,6 +1,7 @@
 package h5read
 
 import (
+	"bytes"
 	"context"
 	"math"
 )
@@ -107,7 +108,7 @@ func (f *File) openExtArray(ctx context.Context, d *Dataset, g grid) (chunkIndex
 	c = newCursor(b, int64(ib), iw, f.so, f.sl)
 	c.sig("EAIB")
 	c.skip(2 + f.so)
-	x.elems = c.take(int(x.nIdx) * x.esize)
+	x.elems = bytes.Clone(c.take(int(x.nIdx) * x.esize)) // not pinning the cache block
 	x.dblks = make([]uint64, ndblkAddrs)
 	for i := range x.dblks {
 		x.dblks[i] = c.addr()

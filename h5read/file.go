@@ -126,6 +126,7 @@ func (f *File) header(ctx context.Context, addr uint64, name string) (*objHeader
 	if err != nil {
 		return nil, err
 	}
+	h.detach()
 	f.mu.Lock()
 	if f.headers != nil {
 		f.headers[addr] = h

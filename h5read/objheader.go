@@ -58,6 +58,22 @@ type objHeader struct {
 	msgs    []message
 }
 
+// detach copies the message bytes into one buffer of their own, so a
+// cached header does not pin the metadata blocks it was read from (the
+// block cache's byte cap then bounds what those blocks hold).
+func (h *objHeader) detach() {
+	n := 0
+	for _, m := range h.msgs {
+		n += len(m.data)
+	}
+	buf := make([]byte, 0, n)
+	for i := range h.msgs {
+		start := len(buf)
+		buf = append(buf, h.msgs[i].data...)
+		h.msgs[i].data = buf[start:len(buf):len(buf)]
+	}
+}
+
 func (h *objHeader) find(typ uint16) *message {
 	for i := range h.msgs {
 		if h.msgs[i].typ == typ {
