@@ -308,3 +308,53 @@ func TestDispatchFlags(t *testing.T) {
 		t.Errorf("missing --catalog: code %d, %q", code, errb.String())
 	}
 }
+
+// BenchmarkColdStart measures, per op, a fresh bootstrap process from exec
+// to its answer for one sample cell (process event, granules and store on
+// loopback S3), and reports the process's peak resident memory.
+//
+//	go test -run '^$' -bench ColdStart ./examples/lambda
+func BenchmarkColdStart(b *testing.B) {
+	bin := buildBootstrap(b)
+	srv, cells := sampleBuckets(b)
+	var key string
+	for k, urls := range cells {
+		if key == "" || len(urls) > len(cells[key]) || (len(urls) == len(cells[key]) && k < key) {
+			key = k
+		}
+	}
+	ev, err := json.Marshal(pipeline.Event{ParentMorton: pipeline.CellKey(key), ParentOrder: 6, ChildOrder: 12,
+		GranuleURLs: cells[key], StorePath: "s3://out/bench.zarr",
+		S3Credentials: map[string]string{"accessKeyId": "test-key", "secretAccessKey": "test-secret", "sessionToken": "t"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := &pipeline.Worker{StoreOptions: []zarrstore.Option{zarrstore.WithS3Client(srv.Client)}}
+	if r := w.Handle(context.Background(), &pipeline.Event{Mode: pipeline.ModeSetup, StorePath: "s3://out/bench.zarr", ParentOrder: 6, ChildOrder: 12}); r.StatusCode != 200 {
+		b.Fatalf("setup: %s", r.Body)
+	}
+	var peak float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		api := &runtimeAPI{replies: map[string]reply{}, done: make(chan struct{}), want: 1, queue: [][]byte{ev}}
+		ts := httptest.NewServer(api)
+		b.StartTimer()
+		cmd := startBootstrap(b, bin, ts, srv.URL)
+		select {
+		case <-api.done:
+		case <-time.After(time.Minute):
+			b.Fatal("no answer within a minute")
+		}
+		b.StopTimer()
+		if r := api.replies["req-0"]; !strings.Contains(string(r.body), `"statusCode":200`) {
+			b.Fatalf("reply %s", r.body)
+		}
+		peak = max(peak, peakRSS(cmd.Process.Pid))
+		cmd.Process.Kill()
+		cmd.Wait()
+		ts.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(peak, "peak-MiB")
+}
