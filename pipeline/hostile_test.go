@@ -31,6 +31,7 @@ func TestReadMalformedGranules(t *testing.T) {
 		{file: "ok.h5", points: 6 * 50},
 		{file: "nobeam.h5", points: 50},
 		{file: "hliint.h5", points: 6 * 50},
+		{file: "fillzero.h5", points: 6*50 - 10}, // a defined fill of 0 drops; the default one does not
 		{file: "lonshort.h5", err: "/gt2l/land_ice_segments/latitude has 50 rows but /gt2l/land_ice_segments/longitude has 47"},
 		{file: "hli2d.h5", err: "/gt1l/land_ice_segments/h_li: 2-dimensional dataset"},
 		{file: "hlishort.h5", err: "/gt1l/land_ice_segments/h_li", is: h5read.ErrSelection},

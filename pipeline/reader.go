@@ -602,26 +602,23 @@ func (g *granuleReader) isF32(i int, d *h5read.Dataset) bool {
 }
 
 // fillOf returns a dataset's HDF5 fill value as float64 and whether rows
-// equal to it are to be dropped. h5read reports 0 for a dataset without a
-// defined fill value, which cannot be told apart from a defined fill of 0;
-// zero fills are therefore not used to drop rows (ATL06 fills are FLT_MAX,
-// DBL_MAX or the type's maximum, never 0).
+// equal to it are to be dropped: only when the file defines the fill value
+// (h5read.Dataset.FillDefined), so that the library's default fill of zero —
+// ATL06's coordinates and quality flags have it — never drops real zeros,
+// while a user-defined fill, zero included, always marks missing data.
 func fillOf(d *h5read.Dataset) (float64, bool) {
-	var f float64
+	if !d.FillDefined() {
+		return 0, false
+	}
 	switch v := d.FillValue().(type) {
 	case float64:
-		f = v
+		return v, true
 	case int64:
-		f = float64(v)
+		return float64(v), true
 	case uint64:
-		f = float64(v)
-	default:
-		return 0, false
+		return float64(v), true
 	}
-	if f == 0 {
-		return 0, false
-	}
-	return f, true
+	return 0, false
 }
 
 // rows1D returns the length of a one-dimensional dataset.

@@ -12,6 +12,9 @@ convention), and one defect:
   hlishort.h5      gt1l h_li has fewer rows than latitude
   nohli.h5         gt3r has no h_li dataset
   hliint.h5        gt1l h_li is stored as int16 (read as float64; no fill)
+  fillzero.h5      gt1l h_li has a user-defined fill value of 0 and 10 rows
+                   equal to it (dropped); every quality flag is 0 under the
+                   library-default fill (kept)
 
     /usr/bin/python3 pipeline/testdata/hostile/mkhostile.py
 """
@@ -25,14 +28,15 @@ BEAMS = ["gt1l", "gt1r", "gt2l", "gt2r", "gt3l", "gt3r"]
 N = 50
 
 
-def beam(f, name, n=N, lon_n=None, hli=None, skip_hli=False):
+def beam(f, name, n=N, lon_n=None, hli=None, skip_hli=False, hli_fill=None):
     g = f.create_group(name + "/land_ice_segments")
     lat = -77.3 + np.linspace(0, 0.05, n)
     lon = 104.5 + np.linspace(0, 0.05, lon_n or n)
     g.create_dataset("latitude", data=lat)
     g.create_dataset("longitude", data=lon)
     if not skip_hli:
-        g.create_dataset("h_li", data=hli if hli is not None else np.full(n, 100.0, dtype="f4"))
+        kw = {} if hli_fill is None else {"fillvalue": hli_fill}
+        g.create_dataset("h_li", data=hli if hli is not None else np.full(n, 100.0, dtype="f4"), **kw)
     g.create_dataset("h_li_sigma", data=np.full(n, 0.1, dtype="f4"))
     g.create_dataset("atl06_quality_summary", data=np.zeros(n, dtype="i1"))
 
@@ -53,3 +57,6 @@ make("hli2d.h5", gt1l={"hli": np.ones((N, 2), dtype="f4")})
 make("hlishort.h5", gt1l={"hli": np.ones(N - 5, dtype="f4")})
 make("nohli.h5", gt3r={"skip_hli": True})
 make("hliint.h5", gt1l={"hli": np.full(N, 7, dtype="i2")})
+zeros = np.full(N, 100.0, dtype="f4")
+zeros[::5] = 0
+make("fillzero.h5", gt1l={"hli": zeros, "hli_fill": np.float32(0)})
