@@ -278,6 +278,9 @@ func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) 
 		}
 	}
 	if err := s.writeAll(ctx, chunk, writes); err != nil {
+		if errors.Is(err, zarrstore.ErrNotFound) {
+			return fmt.Errorf("%w: %w (the store has not been set up: call Store.Setup once before writing cells; the runners and the Lambda setup event do)", ErrStore, err)
+		}
 		return err
 	}
 	if len(s.coarse) > 0 {

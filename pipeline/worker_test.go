@@ -121,6 +121,7 @@ func TestWorkerRejectsBadEvents(t *testing.T) {
 		{"unknown mode", Event{Mode: "explode"}, 400, `Unknown mode \"explode\"`},
 		{"finalize without store", Event{Mode: ModeFinalize}, 400, "store_path"},
 		{"no granules", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: []string{}, StorePath: "s3://out/x", S3Credentials: testCreds}, 500, MsgNoGranules},
+		{"store not set up", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls, StorePath: "s3://out/never-set-up.zarr", S3Credentials: testCreds}, 500, "has not been set up"},
 		{"missing granule", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: []string{"s3://zagg-sample/nope.h5"}, StorePath: "s3://out/x", S3Credentials: testCreds}, 500, `"error_kind":"deterministic"`},
 	}
 	for _, tt := range tests {
