@@ -381,7 +381,7 @@ func (s *store) block(ctx context.Context, i int64) ([]byte, error) {
 
 // cachedChunk returns raw chunk bytes from the head or the chunk cache.
 func (s *store) cachedChunk(addr, size int64) ([]byte, bool) {
-	if addr+size <= int64(len(s.head)) {
+	if addr >= 0 && size >= 0 && addr <= int64(len(s.head))-size {
 		return s.head[addr : addr+size], true
 	}
 	if b, ok := s.chunks.get(addr); ok && int64(len(b)) == size {
@@ -393,7 +393,7 @@ func (s *store) cachedChunk(addr, size int64) ([]byte, bool) {
 
 // cachedChunkPeek is cachedChunk without touching counters.
 func (s *store) cachedChunkPeek(addr, size int64) ([]byte, bool) {
-	if addr+size <= int64(len(s.head)) {
+	if addr >= 0 && size >= 0 && addr <= int64(len(s.head))-size {
 		return s.head[addr : addr+size], true
 	}
 	b, ok := s.chunks.get(addr)

@@ -34,6 +34,13 @@ func exercise(t testing.TB, b []byte, opts ...h5read.Option) int {
 		if d, err := f.Dataset(ctx, path); err == nil {
 			_ = d.Attrs()
 			shape := d.Shape()
+			// The planned path the pipeline takes (Plan, then one coalesced
+			// Fetch), then a plain read.
+			if p, err := d.Plan(ctx, make([]int, len(shape)), shape); err != nil {
+				checkErr(t, err)
+			} else if err := f.Fetch(ctx, p); err != nil {
+				checkErr(t, err)
+			}
 			if _, err := d.ReadRaw(ctx, make([]int, len(shape)), shape); err != nil {
 				checkErr(t, err)
 			} else {

@@ -87,6 +87,12 @@ func (d *Dataset) Plan(ctx context.Context, start, count []int) (*Plan, error) {
 			return p, nil
 		}
 		off, ln := d.contigSpan(lo, hi)
+		// The selection's bytes must lie inside the file (overflow-safe:
+		// the address comes from the file and may be anything).
+		fs := uint64(d.f.size)
+		if off < 0 || ln <= 0 || d.layout.addr > fs || uint64(off) > fs-d.layout.addr || uint64(ln) > fs-d.layout.addr-uint64(off) {
+			return nil, errf(ErrCorrupt, d.path+": contiguous data", int64(d.layout.addr), "data runs past the end of the file")
+		}
 		p.refs = []chunkRef{{coord: make([]uint64, len(lo)), addr: d.layout.addr + uint64(off), size: uint64(ln)}}
 		p.Chunks = []ChunkPlan{{Coord: make([]int, len(lo)), Addr: int64(p.refs[0].addr), Size: ln}}
 		p.StoredBytes = ln
