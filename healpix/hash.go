@@ -191,87 +191,280 @@ func turnQuarters(phi float64) float64 {
 
 // hashNest is LatLonToNest for a validated order.
 func hashNest(o uint, lat, lon float64) uint64 {
-	var d [1]uint64
-	la, lo := [1]float64{lat}, [1]float64{lon}
-	hashSlice(d[:], o, la[:], lo[:])
-	return d[0]
+	return hashExact(o, lat, lon)
 }
 
 // hashSlice is LatLonToNestSlice for a validated order and equal lengths.
-// It computes what locPoint.set and locPoint.nest compute, in one loop body
-// with nothing called per point (the bit interleave is written out), because
-// this is the hot path: at order 29 it runs about 1.7 times as fast as the
-// two-step form. TestHashNestMatchesLocPoint checks they agree.
+// It hashes blocks of hashBlock points with hashBlockFast.
 func hashSlice(dst []uint64, o uint, lat, lon []float64) {
 	lon = lon[:len(lat)]
 	dst = dst[:len(lat)]
+	var sc hashScratch
+	for len(lat) >= hashBlock {
+		hashBlockFast((*[hashBlock]uint64)(dst), o, (*[hashBlock]float64)(lat), (*[hashBlock]float64)(lon), &sc)
+		dst, lat, lon = dst[hashBlock:], lat[hashBlock:], lon[hashBlock:]
+	}
+	if len(lat) > 0 {
+		// The tail, padded with points on the equator.
+		var d [hashBlock]uint64
+		var la, lo [hashBlock]float64
+		copy(la[:], lat)
+		copy(lo[:], lon)
+		hashBlockFast(&d, o, &la, &lo, &sc)
+		copy(dst, d[:])
+	}
+}
+
+// hashBlock is the number of points hashBlockFast hashes at once; indices
+// into a block fit a uint8.
+const hashBlock = 256
+
+// hashScratch holds hashBlockFast's per-block lists.
+type hashScratch struct {
+	tt            [hashBlock]float64 // φ/(π/2) in [0, 4)
+	hi, xy        [hashBlock]uint64  // face<<2o (or a whole index), ix | iy<<32
+	belt, cap, ex [hashBlock]uint8   // indices of the belt, cap and other points
+}
+
+// hashBlockFast stores in dst the nested indices of a block of points.
+//
+// It gives the cell hashExact gives without hashExact's exact cosine. A
+// first pass sorts the points into three lists: the equatorial belt
+// (|lat| below the transition latitude asin(2/3) minus a margin), the polar
+// caps (above it plus a margin, up to fastLat) and the rest (the margin,
+// the points beyond fastLat where hashExact switches to healpy's polar form,
+// longitudes beyond ±360°, bad input), which go to hashExact. The belt and
+// cap passes then run without data-dependent branches.
+//
+// The belt pass takes z = sin(lat) from one polynomial (sinSmall) and the
+// cap pass takes σ/nside = √(3(1 − |z|)) = √6·sin(π/4 − |lat|/2) from the
+// same polynomial, instead of from z through a square root. Both differ
+// from hashExact's values by at most a proven bound (beltTol, capTol, in
+// cells per nside, see their derivation), so a projected coordinate v that
+// floors to the same integer at v − d and v + d floors to it in hashExact
+// too. The few points that fail this test (about one in a thousand in the
+// caps at order 29, far fewer in the belt) go to hashExact.
+// TestHashNestMatchesLocPointFastPath checks the two agree, including on cell edges.
+func hashBlockFast(dst *[hashBlock]uint64, o uint, lat, lon *[hashBlock]float64, sc *hashScratch) {
 	nside := int64(1) << o
 	mask := nside - 1
 	fn := float64(nside)
-	for k, la := range lat {
-		lo := lon[k]
-		if !(la >= -90 && la <= 90) || math.IsNaN(lo) || math.IsInf(lo, 0) {
-			dst[k] = Invalid
-			continue
-		}
-		theta := halfPi - float64(la*degToRad)
-		if theta < 0.01 || theta > 3.14159-0.01 {
-			// Within 0.57° of a pole: healpy's sin θ form of σ.
-			var p locPoint
-			p.set(o, la, lo)
-			dst[k] = p.nest(o)
-			continue
-		}
-		z := cosPos(theta)
-		za := math.Abs(z)
 
-		// tt = φ/(π/2) in [0, 4) as in turnQuarters, without a branch on
-		// the sign (random signs would mispredict).
-		tt := lo * degToRad * invHalfPi
-		if !(tt > -4 && tt < 4) {
-			tt = math.Mod(tt, 4)
-		}
+	// Pass 1: tt, and the three lists (appending to all three and
+	// advancing only the right one, without a branch).
+	nb, nc, ne := 0, 0, 0
+	for k := range hashBlock {
+		la := lat[k]
+		tt := float64(lon[k] * degToRad * invHalfPi)
+		// As in hashExact: values in (−4, 0) get 4 added, and 4 becomes
+		// 0. After this a value in [0, 4] means |tt| was below 4 (or
+		// exactly 4, which hashExact also maps to 0).
 		tt += float64(4 * float64(math.Float64bits(tt)>>63))
 		if tt == 4 {
 			tt = 0
 		}
+		sc.tt[k] = tt
+		a := math.Abs(la)
+		okLon := tt >= 0 && tt < 4
+		inBelt := okLon && a < beltLat
+		inCap := okLon && a > capLat && a <= fastLat
+		sc.belt[nb&(hashBlock-1)] = uint8(k)
+		sc.cap[nc&(hashBlock-1)] = uint8(k)
+		sc.ex[ne&(hashBlock-1)] = uint8(k)
+		nb += b2i(inBelt)
+		nc += b2i(inCap)
+		ne += b2i(!inBelt && !inCap)
+	}
 
-		var face, ix, iy int64
-		if za <= twoThird {
-			t1 := float64(fn * (0.5 + tt))
-			t2 := float64(fn * float64(z*0.75))
-			jp := int64(t1 - t2)
-			jm := int64(t1 + t2)
-			ifp, ifm := jp>>o, jm>>o
-			// Separate ifs compile to conditional moves; the face is random
-			// for scattered points and a mispredicted branch costs more.
-			face = ifm + 8
-			if ifp == ifm {
-				face = ifp | 4
-			}
-			if ifp < ifm {
-				face = ifp
-			}
-			ix = jm & mask
-			iy = mask - jp&mask
-		} else {
-			ntt := min(int64(tt), 3)
-			tp := tt - float64(ntt)
-			sigma := fn * math.Sqrt(3*(1-za))
-			jp := min(int64(float64(tp*sigma)), mask)
-			jm := min(int64(float64((1-tp)*sigma)), mask)
-			face, ix, iy = ntt+8, jp, jm
-			if z > 0 {
-				face, ix, iy = ntt, mask-jm, mask-jp
-			}
+	// Pass 2: the belt.
+	dBelt := float64(fn * beltTol)
+	for _, k := range sc.belt[:nb] {
+		tt := sc.tt[k]
+		z := sinSmall(float64(lat[k] * degToRad))
+		t1 := float64(fn * (0.5 + tt))
+		t2 := float64(fn * float64(z*0.75))
+		a, b := t1-t2, t1+t2
+		jp, jm := int64(a-dBelt), int64(b-dBelt)
+		if jp != int64(a+dBelt) || jm != int64(b+dBelt) {
+			sc.hi[k], sc.xy[k] = hashExact(o, lat[k], lon[k]), 0
+			continue
 		}
-		// interleave(ix, iy) as an outer perfect shuffle of iy:ix.
-		v := uint64(ix) | uint64(iy)<<32
+		ifp, ifm := jp>>o, jm>>o
+		face := ifm + 8
+		if ifp == ifm {
+			face = ifp | 4
+		}
+		if ifp < ifm {
+			face = ifp
+		}
+		sc.hi[k] = uint64(face) << (2 * o & 63)
+		sc.xy[k] = uint64(jm&mask) | uint64(mask-jp&mask)<<32
+	}
+
+	// Pass 3: the caps.
+	dCap := float64(fn * capTol)
+	for _, k := range sc.cap[:nc] {
+		tt := sc.tt[k]
+		la := lat[k]
+		w := pi4 - float64(math.Abs(la)*(0.5*degToRad))
+		sigma := float64(fn * float64(sqrt6*sinSmall(w)))
+		ntt := min(int64(tt), 3)
+		tp := tt - float64(ntt)
+		a := float64(tp * sigma)
+		b := sigma - a
+		jp, jm := int64(a-dCap), int64(b-dCap)
+		if jp != int64(a+dCap) || jm != int64(b+dCap) {
+			sc.hi[k], sc.xy[k] = hashExact(o, la, lon[k]), 0
+			continue
+		}
+		jp, jm = min(jp, mask), min(jm, mask)
+		// South (la < 0): face ntt+8, (ix, iy) = (jp, jm). North: face
+		// ntt, (ix, iy) = (mask−jm, mask−jp) = (jm^mask, jp^mask).
+		north := int64(math.Float64bits(la)>>63) - 1 // −1 north, 0 south
+		sw := (jp ^ jm) & north
+		flip := mask & north
+		face := ntt + 8&^north
+		sc.hi[k] = uint64(face) << (2 * o & 63)
+		sc.xy[k] = uint64(jp^sw^flip) | uint64(jm^sw^flip)<<32
+	}
+
+	// Pass 4: the rest.
+	for _, k := range sc.ex[:ne] {
+		sc.hi[k], sc.xy[k] = hashExact(o, lat[k], lon[k]), 0
+	}
+
+	// Pass 5: the bit interleave, as an outer perfect shuffle of iy:ix.
+	for k, v := range &sc.xy {
 		v = v&0xFFFF00000000FFFF | v>>16&0x00000000FFFF0000 | v<<16&0x0000FFFF00000000
 		v = v&0xFF0000FFFF0000FF | v>>8&0x0000FF000000FF00 | v<<8&0x00FF000000FF0000
 		v = v&0xF00FF00FF00FF00F | v>>4&0x00F000F000F000F0 | v<<4&0x0F000F000F000F00
 		v = v&0xC3C3C3C3C3C3C3C3 | v>>2&0x0C0C0C0C0C0C0C0C | v<<2&0x3030303030303030
 		v = v&0x9999999999999999 | v>>1&0x2222222222222222 | v<<1&0x4444444444444444
-		dst[k] = uint64(face)<<(2*o) | v
+		dst[k] = sc.hi[k] | v
 	}
+}
+
+// b2i is 1 for true and 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Bounds of hashBlockFast's fast passes. Let x = fl(lat·π/180), the
+// radians both paths start from. hashExact's z = cosPos(fl(π/2 − x)) is
+// within E = 4e−16 of sin x: 6.1e−17 for rounding π/2, at most 2.2e−16 for
+// rounding π/2 − x < π, and cosPos's own error, under an ulp of z (1.1e−16).
+// sinSmall is within 1e−15 of sin x, so the two z differ by at most
+// 1.4e−15 (TestTrigFastPathBounds measures 1.2e−15 at worst).
+const (
+	pi4 = math.Pi / 4
+	// beltLat and capLat bracket the transition latitude
+	// asin(2/3) = 41.81031489577862° with a margin of 1e−7°, worth 1.3e−9
+	// in z, far more than E: below beltLat hashExact's |z| < 2/3 (belt),
+	// above capLat it is > 2/3 (cap).
+	beltLat = 41.8103148
+	capLat  = 41.8103150
+	// fastLat is the largest |lat| of the cap pass; hashExact switches to
+	// healpy's polar form of σ only beyond 89.42°.
+	fastLat = 89.4
+	// beltTol bounds the difference of t1 ∓ t2 between the belt pass and
+	// hashExact, in cells per nside, plus the rounding of v ± d: with z
+	// differing by at most 1.4e−15, t2/nside differs by 0.75·1.4e−15 +
+	// 2⁻⁵³; t1 ∓ t2 < 5·nside rounds by at most 5·2⁻⁵³ per nside in each
+	// path, and v ± d by as much again: 1.05e−15 + 1.1e−16 + 3·5.6e−16 <
+	// 2.9e−15. beltTol is more than 3× that.
+	beltTol = 1e-14
+	// capTol is the same for tp·σ and σ − tp·σ in the caps. With
+	// X = 3(1 − |z|) = 6·sin²(π/4 − |x|/2): hashExact's σ/nside = √X
+	// computed from its z is off by at most 3E/(2√X) (plus an ulp), and
+	// √X ≥ √(3(1 − sin 89.4°)) = 0.01282 for |lat| ≤ fastLat, so by
+	// 4.7e−14; the cap pass's √6·sinSmall(w) is within √6·(1e−15 + 1.2e−16
+	// for rounding w) + 2.2e−16 < 3e−15 of √X. tp·σ and σ − tp·σ add
+	// at most four roundings of values ≤ nside (2.2e−16 each per nside),
+	// and v ± d two more: below 5.2e−14 in all (TestTrigFastPathBounds
+	// measures σ/nside differences up to 1.3e−14). capTol is 7× that.
+	capTol = 4e-13
+)
+
+// sinSmall returns sin x for |x| ≤ 0.7298 within 1e−15 (9.0e−16 from the
+// polynomial, measured on 20,001 points against mpmath, plus 1e−16 of
+// rounding): x + x³·P(x²) with P of degree 4 fitted by least squares on
+// Chebyshev nodes. hashBlockFast uses it only through beltTol and capTol.
+func sinSmall(x float64) float64 {
+	t := float64(x * x)
+	p := float64(sinSmall4*t) + sinSmall3
+	p = float64(p*t) + sinSmall2
+	p = float64(p*t) + sinSmall1
+	p = float64(p*t) + sinSmall0
+	return x + float64(float64(x*t)*p)
+}
+
+// Coefficients of sinSmall.
+const (
+	sinSmall0 = -0x1.5555555552df2p-3
+	sinSmall1 = 0x1.1111110dab1b1p-7
+	sinSmall2 = -0x1.a019fb1e34f6bp-13
+	sinSmall3 = 0x1.71d8978bccc10p-19
+	sinSmall4 = -0x1.a9dc39014be50p-26
+)
+
+// hashExact is the reference hash of one point, for a validated order: it
+// computes what locPoint.set and locPoint.nest compute, with z = cos θ from
+// cosPos, in one function (TestHashNestMatchesLocPoint checks they agree).
+// hashSlice calls it for the points its fast path cannot decide.
+func hashExact(o uint, la, lo float64) uint64 {
+	nside := int64(1) << o
+	mask := nside - 1
+	fn := float64(nside)
+	if !(la >= -90 && la <= 90) || math.IsNaN(lo) || math.IsInf(lo, 0) {
+		return Invalid
+	}
+	theta := halfPi - float64(la*degToRad)
+	if theta < 0.01 || theta > 3.14159-0.01 {
+		// Within 0.57° of a pole: healpy's sin θ form of σ.
+		var p locPoint
+		p.set(o, la, lo)
+		return p.nest(o)
+	}
+	z := cosPos(theta)
+	za := math.Abs(z)
+	tt := lo * degToRad * invHalfPi
+	if !(tt > -4 && tt < 4) {
+		tt = math.Mod(tt, 4)
+	}
+	tt += float64(4 * float64(math.Float64bits(tt)>>63))
+	if tt == 4 {
+		tt = 0
+	}
+
+	var face, ix, iy int64
+	if za <= twoThird {
+		t1 := float64(fn * (0.5 + tt))
+		t2 := float64(fn * float64(z*0.75))
+		jp := int64(t1 - t2)
+		jm := int64(t1 + t2)
+		ifp, ifm := jp>>o, jm>>o
+		face = ifm + 8
+		if ifp == ifm {
+			face = ifp | 4
+		}
+		if ifp < ifm {
+			face = ifp
+		}
+		ix = jm & mask
+		iy = mask - jp&mask
+	} else {
+		ntt := min(int64(tt), 3)
+		tp := tt - float64(ntt)
+		sigma := fn * math.Sqrt(3*(1-za))
+		jp := min(int64(float64(tp*sigma)), mask)
+		jm := min(int64(float64((1-tp)*sigma)), mask)
+		face, ix, iy = ntt+8, jp, jm
+		if z > 0 {
+			face, ix, iy = ntt, mask-jm, mask-jp
+		}
+	}
+	return uint64(face)<<(2*o) | interleave(uint64(ix), uint64(iy))
 }
