@@ -263,15 +263,25 @@ var packIndex = func() (t [256]uint64) {
 // caps at order 29, far fewer in the belt) go to hashExact.
 // TestHashNestMatchesLocPointFastPath checks the two agree, including on cell edges.
 func hashBlockFast(dst *[hashBlock]uint64, o uint, lat, lon *[hashBlock]float64, sc *hashScratch) {
-	nside := int64(1) << o
-	mask := nside - 1
-	fn := float64(nside)
+	// Each pass is a function of its own, so that the register allocator
+	// sees only that pass's values (within one function it spilled loop
+	// counters, which put a store-to-load round trip on the critical path).
+	nb, nc, ne := hashLists(lat, lon, sc)
+	hashBelt(o, lat, lon, sc, sc.belt[:nb])
+	hashCap(o, lat, lon, sc, sc.cap[:nc])
+	for _, k := range sc.ex[:ne] {
+		sc.hi[k], sc.xy[k] = hashExact(o, lat[k], lon[k]), 0
+	}
+	hashInterleave(dst, sc)
+}
 
-	// Pass 1: tt, and the three lists. For each group of 8 points it makes
-	// a bit mask per list and appends the group's members to the list with
-	// one 8-byte store from packIndex, which is much faster than a store
-	// per point at a data-dependent address.
-	nb, nc, ne := 0, 0, 0
+// hashLists is hashBlockFast's first pass: it stores tt = φ/(π/2) in
+// [0, 4) for each point and sorts the points into the belt, cap and other
+// lists, returning their lengths. For each group of 8 points it makes a bit
+// mask per list and appends the group's members to the list with one 8-byte
+// store from packIndex, which is much faster than a store per point at a
+// data-dependent address.
+func hashLists(lat, lon *[hashBlock]float64, sc *hashScratch) (nb, nc, ne int) {
 	for g := 0; g < hashBlock; g += 8 {
 		var mb, mc uint
 		for k := g + 7; k >= g; k-- {
@@ -301,10 +311,18 @@ func hashBlockFast(dst *[hashBlock]uint64, o uint, lat, lon *[hashBlock]float64,
 		nc += bits.OnesCount8(uint8(mc))
 		ne += bits.OnesCount8(uint8(me))
 	}
+	return nb, nc, ne
+}
 
-	// Pass 2: the belt.
+// hashBelt is hashBlockFast's pass over the belt points ks: it stores each
+// point's face<<2o and ix | iy<<32 in sc.hi and sc.xy, or its whole index
+// (from hashExact) in sc.hi and 0 in sc.xy.
+func hashBelt(o uint, lat, lon *[hashBlock]float64, sc *hashScratch, ks []uint8) {
+	nside := int64(1) << o
+	mask := nside - 1
+	fn := float64(nside)
 	dBelt := float64(fn * beltTol)
-	for _, k := range sc.belt[:nb] {
+	for _, k := range ks {
 		tt := sc.tt[k]
 		z := sinSmall(float64(lat[k] * degToRad))
 		t1 := float64(fn * (0.5 + tt))
@@ -326,10 +344,15 @@ func hashBlockFast(dst *[hashBlock]uint64, o uint, lat, lon *[hashBlock]float64,
 		sc.hi[k] = uint64(face) << (2 * o & 63)
 		sc.xy[k] = uint64(jm&mask) | uint64(mask-jp&mask)<<32
 	}
+}
 
-	// Pass 3: the caps.
+// hashCap is hashBelt for the cap points ks.
+func hashCap(o uint, lat, lon *[hashBlock]float64, sc *hashScratch, ks []uint8) {
+	nside := int64(1) << o
+	mask := nside - 1
+	fn := float64(nside)
 	dCap := float64(fn * capTol)
-	for _, k := range sc.cap[:nc] {
+	for _, k := range ks {
 		tt := sc.tt[k]
 		la := lat[k]
 		w := pi4 - float64(math.Abs(la)*(0.5*degToRad))
@@ -353,22 +376,28 @@ func hashBlockFast(dst *[hashBlock]uint64, o uint, lat, lon *[hashBlock]float64,
 		sc.hi[k] = uint64(face) << (2 * o & 63)
 		sc.xy[k] = uint64(jp^sw^flip) | uint64(jm^sw^flip)<<32
 	}
+}
 
-	// Pass 4: the rest.
-	for _, k := range sc.ex[:ne] {
-		sc.hi[k], sc.xy[k] = hashExact(o, lat[k], lon[k]), 0
-	}
-
-	// Pass 5: the bit interleave, as an outer perfect shuffle of iy:ix.
+// hashInterleave is hashBlockFast's last pass: dst[k] = sc.hi[k] |
+// interleave(ix, iy) for sc.xy[k] = ix | iy<<32, by table lookups of 11, 11
+// and 10 bits (iy, ix < 2²⁹), which measured 40 % faster than the shift
+// and mask form.
+func hashInterleave(dst *[hashBlock]uint64, sc *hashScratch) {
+	t := &spread11
 	for k, v := range &sc.xy {
-		v = v&0xFFFF00000000FFFF | v>>16&0x00000000FFFF0000 | v<<16&0x0000FFFF00000000
-		v = v&0xFF0000FFFF0000FF | v>>8&0x0000FF000000FF00 | v<<8&0x00FF000000FF0000
-		v = v&0xF00FF00FF00FF00F | v>>4&0x00F000F000F000F0 | v<<4&0x0F000F000F000F00
-		v = v&0xC3C3C3C3C3C3C3C3 | v>>2&0x0C0C0C0C0C0C0C0C | v<<2&0x3030303030303030
-		v = v&0x9999999999999999 | v>>1&0x2222222222222222 | v<<1&0x4444444444444444
-		dst[k] = sc.hi[k] | v
+		x := uint64(t[v&0x7FF]) | uint64(t[v>>11&0x7FF])<<22 | uint64(t[v>>22&0x3FF])<<44
+		y := uint64(t[v>>32&0x7FF]) | uint64(t[v>>43&0x7FF])<<22 | uint64(t[v>>54&0x3FF])<<44
+		dst[k] = sc.hi[k] | x | y<<1
 	}
 }
+
+// spread11[i] is spread(i): bit k of i moved to bit 2k.
+var spread11 = func() (t [2048]uint32) {
+	for i := range t {
+		t[i] = uint32(spread(uint64(i)))
+	}
+	return t
+}()
 
 // b2i is 1 for true and 0 for false.
 func b2i(b bool) int {
