@@ -223,7 +223,6 @@ const hashBlock = 256
 
 // hashScratch holds hashBlockFast's per-block lists.
 type hashScratch struct {
-	tt            [hashBlock]float64   // φ/(π/2) in [0, 4)
 	hi, xy        [hashBlock]uint64    // face<<2o (or a whole index), ix | iy<<32
 	belt, cap, ex [hashBlock + 8]uint8 // indices of the belt, cap and other points
 }
@@ -275,32 +274,26 @@ func hashBlockFast(dst *[hashBlock]uint64, o uint, lat, lon *[hashBlock]float64,
 	hashInterleave(dst, sc)
 }
 
-// hashLists is hashBlockFast's first pass: it stores tt = φ/(π/2) in
-// [0, 4) for each point and sorts the points into the belt, cap and other
-// lists, returning their lengths. For each group of 8 points it makes a bit
-// mask per list and appends the group's members to the list with one 8-byte
-// store from packIndex, which is much faster than a store per point at a
-// data-dependent address.
+// hashLists is hashBlockFast's first pass: it sorts the points into the
+// belt, cap and other lists and returns their lengths. It compares the bits
+// of |lat| and |lon| as integers (for non-negative floats the order is the
+// same, and NaN sorts above +Inf), without a branch. For each group of 8
+// points it makes a bit mask per list and appends the group's members to
+// the list with one 8-byte store from packIndex, which is much faster than a
+// store per point at a data-dependent address.
 func hashLists(lat, lon *[hashBlock]float64, sc *hashScratch) (nb, nc, ne int) {
+	const sign = 1 << 63
+	belt := math.Float64bits(beltLat)
+	capLo := math.Float64bits(capLat)
+	capHi := math.Float64bits(fastLat) + 1
+	lonHi := math.Float64bits(fastLon)
 	for g := 0; g < hashBlock; g += 8 {
-		var mb, mc uint
+		var mb, mc uint64
 		for k := g + 7; k >= g; k-- {
-			la := lat[k]
-			tt := float64(lon[k] * degToRad * invHalfPi)
-			// As in hashExact: values in (−4, 0) get 4 added, and 4
-			// becomes 0. After this a value in [0, 4] means |tt| was below
-			// 4 (or exactly 4, which hashExact also maps to 0).
-			tt += float64(4 * float64(math.Float64bits(tt)>>63))
-			if tt == 4 {
-				tt = 0
-			}
-			sc.tt[k] = tt
-			a := math.Abs(la)
-			// Without && and ||, which branch (randomly, for scattered
-			// points).
-			okLon := b2i(tt >= 0) & b2i(tt < 4)
-			mb = mb<<1 | uint(b2i(a < beltLat)&okLon)
-			mc = mc<<1 | uint(b2i(a > capLat)&b2i(a <= fastLat)&okLon)
+			a := math.Float64bits(lat[k]) &^ sign
+			ok := (math.Float64bits(lon[k])&^sign - lonHi) >> 63 // 1 if |lon| < fastLon
+			mb = mb<<1 | (a-belt)>>63&ok                         // |lat| < beltLat
+			mc = mc<<1 | (capLo-a)>>63&((a-capHi)>>63)&ok        // capLat < |lat| ≤ fastLat
 		}
 		me := ^(mb | mc) & 0xFF
 		base := uint64(g) * 0x0101010101010101
@@ -314,6 +307,18 @@ func hashLists(lat, lon *[hashBlock]float64, sc *hashScratch) (nb, nc, ne int) {
 	return nb, nc, ne
 }
 
+// turnsFast is turnQuarters for |lon| < fastLon, where φ/(π/2) is in
+// (−4, 4) and needs no math.Mod: the same bits, without a branch on the
+// sign.
+func turnsFast(lon float64) float64 {
+	tt := float64(lon * degToRad * invHalfPi)
+	tt += float64(4 * float64(math.Float64bits(tt)>>63))
+	if tt == 4 {
+		tt = 0
+	}
+	return tt
+}
+
 // hashBelt is hashBlockFast's pass over the belt points ks: it stores each
 // point's face<<2o and ix | iy<<32 in sc.hi and sc.xy, or its whole index
 // (from hashExact) in sc.hi and 0 in sc.xy.
@@ -323,7 +328,7 @@ func hashBelt(o uint, lat, lon *[hashBlock]float64, sc *hashScratch, ks []uint8)
 	fn := float64(nside)
 	dBelt := float64(fn * beltTol)
 	for _, k := range ks {
-		tt := sc.tt[k]
+		tt := turnsFast(lon[k])
 		z := sinSmall(float64(lat[k] * degToRad))
 		t1 := float64(fn * (0.5 + tt))
 		t2 := float64(fn * float64(z*0.75))
@@ -353,7 +358,7 @@ func hashCap(o uint, lat, lon *[hashBlock]float64, sc *hashScratch, ks []uint8) 
 	fn := float64(nside)
 	dCap := float64(fn * capTol)
 	for _, k := range ks {
-		tt := sc.tt[k]
+		tt := turnsFast(lon[k])
 		la := lat[k]
 		w := pi4 - float64(math.Abs(la)*(0.5*degToRad))
 		sigma := float64(fn * float64(sqrt6*sinSmall(w)))
@@ -399,14 +404,6 @@ var spread11 = func() (t [2048]uint32) {
 	return t
 }()
 
-// b2i is 1 for true and 0 for false.
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // Bounds of hashBlockFast's fast passes. Let x = fl(lat·π/180), the
 // radians both paths start from. hashExact's z = cosPos(fl(π/2 − x)) is
 // within E = 4e−16 of sin x: 6.1e−17 for rounding π/2, at most 2.2e−16 for
@@ -424,6 +421,9 @@ const (
 	// fastLat is the largest |lat| of the cap pass; hashExact switches to
 	// healpy's polar form of σ only beyond 89.42°.
 	fastLat = 89.4
+	// fastLon bounds |lon| for both fast passes, where tt needs no
+	// math.Mod.
+	fastLon = 359.9
 	// beltTol bounds the difference of t1 ∓ t2 between the belt pass and
 	// hashExact, in cells per nside, plus the rounding of v ± d: with z
 	// differing by at most 1.4e−15, t2/nside differs by 0.75·1.4e−15 +
