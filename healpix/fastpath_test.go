@@ -39,11 +39,12 @@ func TestTrigFastPathBounds(t *testing.T) {
 	}
 }
 
-// TestHashNestMatchesLocPointFastPath checks LatLonToNestSlice (hashBlockFast) against
-// hashExact point by point: on random points, on ICESat-2-like tracks, on
-// cell centres and corners (exactly on projection lines) and on points a few
-// ulps from them, around the transition latitude and fastLat, and on bad
-// input, at every order, in batches of every length up to a few blocks.
+// TestHashNestMatchesLocPointFastPath checks LatLonToNestSlice
+// (hashBlockFast) and LatLonToNest (hashNest) against hashExact point by
+// point: on random points, on ICESat-2-like tracks, on cell centres and
+// corners (exactly on projection lines) and on points a few ulps from them,
+// around the transition latitude and fastLat, and on bad input, at every
+// order, in batches of every length up to a few blocks.
 func TestHashNestMatchesLocPointFastPath(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
 	var lat, lon []float64
@@ -85,8 +86,12 @@ func TestHashNestMatchesLocPointFastPath(t *testing.T) {
 		dst := make([]uint64, len(lat))
 		LatLonToNestSlice(dst, int(o), lat, lon)
 		for k := range lat {
-			if want := hashExact(o, lat[k], lon[k]); dst[k] != want {
+			want := hashExact(o, lat[k], lon[k])
+			if dst[k] != want {
 				t.Fatalf("order %d (%v, %v): batch %d, hashExact %d", o, lat[k], lon[k], dst[k], want)
+			}
+			if got := hashNest(o, lat[k], lon[k]); got != want {
+				t.Fatalf("order %d (%v, %v): scalar %d, hashExact %d", o, lat[k], lon[k], got, want)
 			}
 		}
 		// Short batches and unaligned tails.

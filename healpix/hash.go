@@ -191,9 +191,53 @@ func turnQuarters(phi float64) float64 {
 	return tt
 }
 
-// hashNest is LatLonToNest for a validated order.
-func hashNest(o uint, lat, lon float64) uint64 {
-	return hashExact(o, lat, lon)
+// hashNest is LatLonToNest for a validated order: the belt and cap passes
+// of hashBlockFast for one point, with branches, falling back to hashExact
+// like them.
+func hashNest(o uint, la, lo float64) uint64 {
+	a := math.Abs(la)
+	if !(math.Abs(lo) < fastLon) || !(a < beltLat || a > capLat && a <= fastLat) {
+		return hashExact(o, la, lo)
+	}
+	nside := int64(1) << o
+	mask := nside - 1
+	fn := float64(nside)
+	tt := turnsFast(lo)
+	if a < beltLat {
+		d := float64(fn * beltTol)
+		z := sinSmall(float64(la * degToRad))
+		t1 := float64(fn * (0.5 + tt))
+		t2 := float64(fn * float64(z*0.75))
+		a, b := t1-t2, t1+t2
+		jp, jm := int64(a-d), int64(b-d)
+		if (jp^int64(a+d))|(jm^int64(b+d)) != 0 {
+			return hashExact(o, la, lo)
+		}
+		ifp, ifm := jp>>o, jm>>o
+		face := ifm + 8
+		if ifp == ifm {
+			face = ifp | 4
+		}
+		if ifp < ifm {
+			face = ifp
+		}
+		return uint64(face)<<(2*o&63) | interleave(uint64(jm&mask), uint64(mask-jp&mask))
+	}
+	d := float64(fn * capTol)
+	w := pi4 - float64(a*(0.5*degToRad))
+	sigma := float64(fn * float64(sqrt6*sinCap(w)))
+	ntt := min(int64(tt), 3)
+	tp := tt - float64(ntt)
+	pa := float64(tp * sigma)
+	pb := sigma - pa
+	jp, jm := int64(pa-d), int64(pb-d)
+	if (jp^int64(pa+d))|(jm^int64(pb+d)) != 0 {
+		return hashExact(o, la, lo)
+	}
+	if la > 0 {
+		return uint64(ntt)<<(2*o&63) | interleave(uint64(mask-jm), uint64(mask-jp))
+	}
+	return uint64(ntt+8)<<(2*o&63) | interleave(uint64(jp), uint64(jm))
 }
 
 // hashSlice is LatLonToNestSlice for a validated order and equal lengths.
