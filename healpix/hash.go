@@ -267,7 +267,7 @@ const hashBlock = 256
 
 // hashScratch holds hashBlockFast's per-block lists.
 type hashScratch struct {
-	hi, xy        [hashBlock]uint64    // face<<2o (or a whole index), ix | iy<<32
+	hi, xy        [hashBlock]uint64    // face<<2o and ix | iy<<32 for the interleave pass
 	belt, cap, ex [hashBlock + 8]uint8 // indices of the belt, cap and other points
 }
 
@@ -286,25 +286,27 @@ var packIndex = func() (t [256]uint64) {
 	return t
 }()
 
-// hashBlockFast stores in dst the nested indices of a block of points.
+// hashBlockFast stores in dst the nested indices of a block of points,
+// the same as hashExact gives, mostly without hashExact's exact cosine.
 //
-// It gives the cell hashExact gives without hashExact's exact cosine. A
-// first pass sorts the points into three lists: the equatorial belt
+// A first pass sorts the points into three lists: the equatorial belt
 // (|lat| below the transition latitude asin(2/3) minus a margin), the polar
-// caps (above it plus a margin, up to fastLat) and the rest (the margin,
-// the points beyond fastLat where hashExact switches to healpy's polar form,
-// longitudes beyond ±360°, bad input), which go to hashExact. The belt and
-// cap passes then run without data-dependent branches.
+// caps (above it plus a margin, up to fastLat) and the rest (the margin, the
+// points beyond fastLat where hashExact switches to healpy's polar form of
+// σ, |lon| ≥ fastLon, bad input). The belt and cap passes then run without
+// data-dependent branches, and a last pass interleaves the bits of every
+// point; the rest go to hashExact.
 //
-// The belt pass takes z = sin(lat) from one polynomial (sinSmall) and the
-// cap pass takes σ/nside = √(3(1 − |z|)) = √6·sin(π/4 − |lat|/2) from the
-// same polynomial, instead of from z through a square root. Both differ
-// from hashExact's values by at most a proven bound (beltTol, capTol, in
-// cells per nside, see their derivation), so a projected coordinate v that
-// floors to the same integer at v − d and v + d floors to it in hashExact
-// too. The few points that fail this test (about one in a thousand in the
-// caps at order 29, far fewer in the belt) go to hashExact.
-// TestHashNestMatchesLocPointFastPath checks the two agree, including on cell edges.
+// The belt pass takes z = sin(lat) from a polynomial (sinSmall) and the cap
+// pass takes σ/nside = √(3(1 − |z|)) = √6·sin(π/4 − |lat|/2) from another
+// (sinCap), instead of from z through a square root. Both differ from
+// hashExact's values by at most a proven bound (beltTol, capTol, in cells
+// per nside, see their derivation), so a projected coordinate v that floors
+// to the same integer at v − d and v + d floors to it in hashExact too. The
+// few points that fail this test (about one in a thousand in the caps at
+// order 29, far fewer in the belt) go to hashExact.
+// TestHashNestMatchesLocPointFastPath checks the two agree, including on
+// cell edges, and TestTrigFastPathBounds checks the bounds.
 func hashBlockFast(dst *[hashBlock]uint64, o uint, lat, lon *[hashBlock]float64, sc *hashScratch) {
 	// Each pass is a function of its own, so that the register allocator
 	// sees only that pass's values (within one function it spilled loop
@@ -499,7 +501,8 @@ const (
 // sinSmall returns sin x for |x| ≤ 0.7298 within 1e−15 (9.0e−16 from the
 // polynomial, measured on 20,001 points against mpmath, plus 1e−16 of
 // rounding): x + x³·P(x²) with P of degree 4 fitted by least squares on
-// Chebyshev nodes. hashBlockFast uses it only through beltTol and capTol.
+// Chebyshev nodes (bench/healpix/sinfit.py). It is not correctly rounded;
+// the belt pass and hashNest use it only through beltTol.
 func sinSmall(x float64) float64 {
 	t := float64(x * x)
 	p := float64(sinSmall4*t) + sinSmall3
@@ -512,7 +515,8 @@ func sinSmall(x float64) float64 {
 // sinCap returns sin x for |x| ≤ 0.4206 (the range of π/4 − |lat|/2 in
 // the caps) within 2.7e−15 (2.55e−15 from the polynomial, measured on
 // 20,001 points against mpmath, plus rounding), with one term fewer than
-// sinSmall. hashCap uses it only through capTol.
+// sinSmall (bench/healpix/sinfit.py). The cap pass and hashNest use it only
+// through capTol.
 func sinCap(x float64) float64 {
 	t := float64(x * x)
 	p := float64(sinCap3*t) + sinCap2
