@@ -95,7 +95,7 @@ func TestHashNestMatchesLocPointFastPath(t *testing.T) {
 			}
 		}
 		// Short batches and unaligned tails.
-		for _, n := range []int{1, 2, 255, 256, 257, 600} {
+		for _, n := range []int{1, 2, 7, 31, 32, 33, 100, 255, 256, 257, 287, 288, 600} {
 			s := rng.IntN(len(lat) - n)
 			d := make([]uint64, n)
 			LatLonToNestSlice(d, int(o), lat[s:s+n], lon[s:s+n])

@@ -241,29 +241,44 @@ func hashNest(o uint, la, lo float64) uint64 {
 }
 
 // hashSlice is LatLonToNestSlice for a validated order and equal lengths.
-// It hashes blocks of hashBlock points with hashBlockFast.
+// It hashes blocks of hashBlock points with hashBlockFast, and fewer than
+// hashTail points one at a time with hashNest.
 func hashSlice(dst []uint64, o uint, lat, lon []float64) {
 	lon = lon[:len(lat)]
 	dst = dst[:len(lat)]
+	if len(lat) < hashTail {
+		for k, la := range lat {
+			dst[k] = hashNest(o, la, lon[k])
+		}
+		return
+	}
 	var sc hashScratch
 	for len(lat) >= hashBlock {
-		hashBlockFast((*[hashBlock]uint64)(dst), o, (*[hashBlock]float64)(lat), (*[hashBlock]float64)(lon), &sc)
+		hashBlockFast((*[hashBlock]uint64)(dst), o, (*[hashBlock]float64)(lat), (*[hashBlock]float64)(lon), hashBlock, &sc)
 		dst, lat, lon = dst[hashBlock:], lat[hashBlock:], lon[hashBlock:]
 	}
-	if len(lat) > 0 {
-		// The tail, padded with points on the equator.
-		var d [hashBlock]uint64
-		var la, lo [hashBlock]float64
-		copy(la[:], lat)
-		copy(lo[:], lon)
-		hashBlockFast(&d, o, &la, &lo, &sc)
-		copy(dst, d[:])
+	if len(lat) < hashTail {
+		for k, la := range lat {
+			dst[k] = hashNest(o, la, lon[k])
+		}
+		return
 	}
+	// The tail, padded to a block; the padding is not hashed.
+	var d [hashBlock]uint64
+	var la, lo [hashBlock]float64
+	copy(la[:], lat)
+	copy(lo[:], lon)
+	hashBlockFast(&d, o, &la, &lo, len(lat), &sc)
+	copy(dst, d[:])
 }
 
 // hashBlock is the number of points hashBlockFast hashes at once; indices
-// into a block fit a uint8.
-const hashBlock = 256
+// into a block fit a uint8. A tail of fewer than hashTail points is hashed
+// one point at a time (hashNest) rather than padded to a block.
+const (
+	hashBlock = 256
+	hashTail  = 32
+)
 
 // hashScratch holds hashBlockFast's per-block lists.
 type hashScratch struct {
@@ -286,8 +301,9 @@ var packIndex = func() (t [256]uint64) {
 	return t
 }()
 
-// hashBlockFast stores in dst the nested indices of a block of points,
-// the same as hashExact gives, mostly without hashExact's exact cosine.
+// hashBlockFast stores in dst[:n] the nested indices of the first n points
+// of a block, the same as hashExact gives, mostly without hashExact's exact
+// cosine.
 //
 // A first pass sorts the points into three lists: the equatorial belt
 // (|lat| below the transition latitude asin(2/3) minus a margin), the polar
@@ -307,33 +323,33 @@ var packIndex = func() (t [256]uint64) {
 // order 29, far fewer in the belt) go to hashExact.
 // TestHashNestMatchesLocPointFastPath checks the two agree, including on
 // cell edges, and TestTrigFastPathBounds checks the bounds.
-func hashBlockFast(dst *[hashBlock]uint64, o uint, lat, lon *[hashBlock]float64, sc *hashScratch) {
+func hashBlockFast(dst *[hashBlock]uint64, o uint, lat, lon *[hashBlock]float64, n int, sc *hashScratch) {
 	// Each pass is a function of its own, so that the register allocator
 	// sees only that pass's values (within one function it spilled loop
 	// counters, which put a store-to-load round trip on the critical path).
-	nb, nc, ne := hashLists(lat, lon, sc)
+	nb, nc, ne := hashLists(lat, lon, n, sc)
 	ne = hashBelt(o, lat, lon, sc, sc.belt[:nb], ne)
 	ne = hashCap(o, lat, lon, sc, sc.cap[:nc], ne)
-	hashInterleave(dst, sc)
+	hashInterleave(dst, n, sc)
 	for _, k := range sc.ex[:ne] {
 		dst[k] = hashExact(o, lat[k], lon[k])
 	}
 }
 
-// hashLists is hashBlockFast's first pass: it sorts the points into the
-// belt, cap and other lists and returns their lengths. It compares the bits
+// hashLists is hashBlockFast's first pass: it sorts the first n points into
+// the belt, cap and other lists and returns their lengths. It compares the bits
 // of |lat| and |lon| as integers (for non-negative floats the order is the
 // same, and NaN sorts above +Inf), without a branch. For each group of 8
 // points it makes a bit mask per list and appends the group's members to
 // the list with one 8-byte store from packIndex, which is much faster than a
 // store per point at a data-dependent address.
-func hashLists(lat, lon *[hashBlock]float64, sc *hashScratch) (nb, nc, ne int) {
+func hashLists(lat, lon *[hashBlock]float64, n int, sc *hashScratch) (nb, nc, ne int) {
 	const sign = 1 << 63
 	belt := math.Float64bits(beltLat)
 	capLo := math.Float64bits(capLat)
 	capHi := math.Float64bits(fastLat) + 1
 	lonHi := math.Float64bits(fastLon)
-	for g := 0; g < hashBlock; g += 8 {
+	for g := 0; g < n; g += 8 {
 		var mb, mc uint64
 		for k := g + 7; k >= g; k-- {
 			a := math.Float64bits(lat[k]) &^ sign
@@ -341,7 +357,13 @@ func hashLists(lat, lon *[hashBlock]float64, sc *hashScratch) (nb, nc, ne int) {
 			mb = mb<<1 | (a-belt)>>63&ok                         // |lat| < beltLat
 			mc = mc<<1 | (capLo-a)>>63&((a-capHi)>>63)&ok        // capLat < |lat| ≤ fastLat
 		}
-		me := ^(mb | mc) & 0xFF
+		valid := uint64(0xFF) // the points of the group below n
+		if g+8 > n {
+			valid = 1<<(n-g) - 1
+		}
+		mb &= valid
+		mc &= valid
+		me := ^(mb | mc) & valid
 		base := uint64(g) * 0x0101010101010101
 		binary.LittleEndian.PutUint64(sc.belt[nb:], packIndex[mb]+base)
 		binary.LittleEndian.PutUint64(sc.cap[nc:], packIndex[mc]+base)
@@ -438,12 +460,12 @@ func hashCap(o uint, lat, lon *[hashBlock]float64, sc *hashScratch, ks []uint8, 
 }
 
 // hashInterleave is hashBlockFast's last pass: dst[k] = sc.hi[k] |
-// interleave(ix, iy) for sc.xy[k] = ix | iy<<32, by table lookups of 11, 11
+// interleave(ix, iy) for sc.xy[k] = ix | iy<<32 and k < n, by table lookups of 11, 11
 // and 10 bits (iy, ix < 2²⁹), which measured 40 % faster than the shift
 // and mask form.
-func hashInterleave(dst *[hashBlock]uint64, sc *hashScratch) {
+func hashInterleave(dst *[hashBlock]uint64, n int, sc *hashScratch) {
 	t := &spread11
-	for k, v := range &sc.xy {
+	for k, v := range sc.xy[:n] {
 		x := uint64(t[v&0x7FF]) | uint64(t[v>>11&0x7FF])<<22 | uint64(t[v>>22&0x3FF])<<44
 		y := uint64(t[v>>32&0x7FF]) | uint64(t[v>>43&0x7FF])<<22 | uint64(t[v>>54&0x3FF])<<44
 		dst[k] = sc.hi[k] | x | y<<1
