@@ -81,19 +81,9 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 	if r.Config.DataSource.Driver == DriverFile {
 		return nil, fmt.Errorf("%w: the file driver cannot run on Lambda", ErrDriver)
 	}
-	po, err := r.Config.ParentOrder(r.Catalog.ParentOrder())
+	po, conv, cells, err := selectCells(r.Config, r.Catalog, r.Cells, r.MaxCells)
 	if err != nil {
 		return nil, err
-	}
-	if _, err := r.Catalog.Convention(r.Config); err != nil {
-		return nil, err
-	}
-	cells, err := r.Catalog.Select(r.Cells, r.MaxCells)
-	if err != nil {
-		return nil, err
-	}
-	if len(cells) == 0 {
-		return nil, fmt.Errorf("%w: the catalog lists no cell", ErrEmptyCatalog)
 	}
 	cfgJSON, err := json.Marshal(r.Config)
 	if err != nil {
@@ -137,7 +127,6 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		conv, _ := r.Catalog.Convention(r.Config)
 		st, err := NewStore(r.Store, r.Config, a, po, conv)
 		if err != nil {
 			return nil, err

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -163,5 +164,33 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 	}
 	if rep.Summary.CellsSkipped != len(cat.Cells) {
 		t.Errorf("rerun: %+v; want every cell skipped", rep.Summary)
+	}
+}
+
+// TestLambdaRunnerRefusesRegridding: a config whose parent order differs
+// from the catalog's is refused before any invoke, as by the local Runner.
+func TestLambdaRunnerRefusesRegridding(t *testing.T) {
+	svc := &lambdaService{invokes: map[string]int{}, throttled: map[string]bool{}}
+	ls := httptest.NewServer(svc)
+	defer ls.Close()
+	client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
+		time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
+	cfg, err := DefaultConfig("atl06")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Output.Grid.ParentOrder = 5
+	cat, err := ParseCatalog(sampledata.Catalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr := &LambdaRunner{Config: cfg, Catalog: cat, StorePath: "s3://out/x.zarr", Client: client, FunctionName: "zagg-cell",
+		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "c")}
+	_, err = lr.Run(context.Background())
+	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "differs from the catalog's parent_order 6") {
+		t.Fatalf("Run = %v, want ErrConfig about the parent order", err)
+	}
+	if len(svc.modes) != 0 {
+		t.Errorf("invoked %v before refusing", svc.modes)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -69,21 +70,40 @@ type setup struct {
 	cells []cmr.CatalogCell
 }
 
+// selectCells is the part of a run's preparation both runners share: the
+// latitude convention (catalog and config must agree), the parent order
+// (the config may not re-grid the catalog), and the selected cells, at
+// least one.
+func selectCells(cfg *Config, cat *Catalog, keys []string, maxCells int) (int, healpix.LatitudeConvention, []cmr.CatalogCell, error) {
+	conv, err := cat.Convention(cfg)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	po, err := cfg.ParentOrder(cat.ParentOrder())
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	if po != cat.ParentOrder() {
+		return 0, 0, nil, fmt.Errorf("%w: output.grid.parent_order %d differs from the catalog's parent_order %d; build the catalog at order %d",
+			ErrConfig, po, cat.ParentOrder(), po)
+	}
+	cells, err := cat.Select(keys, maxCells)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	if len(cells) == 0 {
+		return 0, 0, nil, fmt.Errorf("%w: the catalog lists no cell", ErrEmptyCatalog)
+	}
+	return po, conv, cells, nil
+}
+
 func (r *Runner) prepare(needOpener bool) (*setup, error) {
 	if r.Config == nil || r.Catalog == nil || r.Store == nil || (needOpener && r.Opener == nil) {
 		return nil, fmt.Errorf("pipeline: Runner needs Config, Catalog, Store and Opener")
 	}
-	conv, err := r.Catalog.Convention(r.Config)
+	po, conv, cells, err := selectCells(r.Config, r.Catalog, r.Cells, r.MaxCells)
 	if err != nil {
 		return nil, err
-	}
-	po, err := r.Config.ParentOrder(r.Catalog.ParentOrder())
-	if err != nil {
-		return nil, err
-	}
-	if po != r.Catalog.ParentOrder() {
-		return nil, fmt.Errorf("%w: output.grid.parent_order %d differs from the catalog's parent_order %d; build the catalog at order %d",
-			ErrConfig, po, r.Catalog.ParentOrder(), po)
 	}
 	a, err := NewAggregator(r.Config)
 	if err != nil {
@@ -92,13 +112,6 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 	s, err := NewStore(r.Store, r.Config, a, po, conv)
 	if err != nil {
 		return nil, err
-	}
-	cells, err := r.Catalog.Select(r.Cells, r.MaxCells)
-	if err != nil {
-		return nil, err
-	}
-	if len(cells) == 0 {
-		return nil, fmt.Errorf("%w: the catalog lists no cell", ErrEmptyCatalog)
 	}
 	rd := NewCellReader(r.Config, a.Columns(), r.Opener)
 	rd.Convention = conv
