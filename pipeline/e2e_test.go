@@ -16,6 +16,7 @@ import (
 
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/internal/sampletest"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
 )
@@ -34,31 +35,7 @@ func sampleCatalog(t testing.TB) *pipeline.Catalog {
 // the keys the sample catalog names, plus an empty "out" bucket for stores.
 func sampleServer(t testing.TB) *s3test.Server {
 	t.Helper()
-	srv := s3test.New(t, sampledata.Bucket, "out")
-	for _, name := range sampledata.GranuleNames() {
-		for _, cell := range sampleCatalog(t).Cells {
-			for _, u := range cell.Granules {
-				if !hasBase(u, name) {
-					continue
-				}
-				key, err := sampledata.Key(u)
-				if err != nil {
-					t.Fatal(err)
-				}
-				data, err := sampledata.Granule(name)
-				if err != nil {
-					t.Fatal(err)
-				}
-				srv.Put(t, sampledata.Bucket, key, data)
-			}
-		}
-	}
-	srv.Reset()
-	return srv
-}
-
-func hasBase(u, name string) bool {
-	return len(u) >= len(name) && u[len(u)-len(name):] == name
+	return sampletest.Serve(t, "out")
 }
 
 // worker builds the reader, aggregator and store of the ATL06 config over the

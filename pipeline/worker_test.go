@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zagg-go/zagg/internal/s3test"
-	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/internal/sampletest"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/zarrstore"
 )
@@ -22,34 +22,8 @@ import (
 // cell and its granules.
 func workerFixture(t *testing.T) (*Worker, *s3test.Server, string, []string) {
 	t.Helper()
-	srv := s3test.New(t, sampledata.Bucket, "out")
-	for _, name := range sampledata.GranuleNames() {
-		b, _ := sampledata.Granule(name)
-		var cat struct {
-			Catalog map[string][]string `json:"catalog"`
-		}
-		_ = json.Unmarshal(sampledata.Catalog(), &cat)
-		for _, urls := range cat.Catalog {
-			for _, u := range urls {
-				if strings.HasSuffix(u, name) {
-					key, _ := sampledata.Key(u)
-					srv.Put(t, sampledata.Bucket, key, b)
-				}
-			}
-		}
-	}
-	var cat struct {
-		Catalog map[string][]string `json:"catalog"`
-	}
-	if err := json.Unmarshal(sampledata.Catalog(), &cat); err != nil {
-		t.Fatal(err)
-	}
-	var key string
-	for k, urls := range cat.Catalog {
-		if key == "" || len(urls) > len(cat.Catalog[key]) || (len(urls) == len(cat.Catalog[key]) && k < key) {
-			key = k
-		}
-	}
+	srv := sampletest.Serve(t, "out")
+	key, urls := sampletest.LargestCell(t)
 	w := &Worker{
 		StoreOptions: []zarrstore.Option{zarrstore.WithS3Client(srv.Client)},
 		DataS3: NewDataS3("us-east-1", func(o *s3.Options) {
@@ -57,7 +31,7 @@ func workerFixture(t *testing.T) (*Worker, *s3test.Server, string, []string) {
 			o.UsePathStyle = true
 		}),
 	}
-	return w, srv, key, cat.Catalog[key]
+	return w, srv, key, urls
 }
 
 var testCreds = map[string]string{"accessKeyId": "test-key", "secretAccessKey": "test-secret", "sessionToken": "tok-SECRET"}

@@ -18,8 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zagg-go/zagg/internal/s3test"
-	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/internal/sampletest"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
@@ -107,35 +106,6 @@ func buildBootstrap(t testing.TB) string {
 	return bin
 }
 
-// sampleBuckets serves the sample granules under the catalog's URLs and an
-// empty output bucket; it returns the server and the sample cells.
-func sampleBuckets(t testing.TB) (*s3test.Server, map[string][]string) {
-	t.Helper()
-	srv := s3test.New(t, sampledata.Bucket, "out")
-	var cat struct {
-		Catalog map[string][]string `json:"catalog"`
-	}
-	if err := json.Unmarshal(sampledata.Catalog(), &cat); err != nil {
-		t.Fatal(err)
-	}
-	put := map[string]bool{}
-	for _, urls := range cat.Catalog {
-		for _, u := range urls {
-			if put[u] {
-				continue
-			}
-			put[u] = true
-			b, err := sampledata.Granule(u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			key, _ := sampledata.Key(u)
-			srv.Put(t, sampledata.Bucket, key, b)
-		}
-	}
-	return srv, cat.Catalog
-}
-
 // startBootstrap runs bin against api with the worker's environment.
 func startBootstrap(t testing.TB, bin string, api *httptest.Server, s3url string) *exec.Cmd {
 	t.Helper()
@@ -200,20 +170,15 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 		t.Skip("needs a Unix host to run the built binary")
 	}
 	bin := buildBootstrap(t)
-	srv, cells := sampleBuckets(t)
-	var key string
-	for k, urls := range cells {
-		if key == "" || len(urls) > len(cells[key]) || (len(urls) == len(cells[key]) && k < key) {
-			key = k
-		}
-	}
+	srv := sampletest.Serve(t, "out")
+	key, urls := sampletest.LargestCell(t)
 	store := "s3://out/bootstrap.zarr"
 	creds := map[string]string{"accessKeyId": "test-key", "secretAccessKey": "test-secret", "sessionToken": "tok-SECRET"}
 	events := []any{
 		pipeline.Event{Mode: pipeline.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12},
 		// zagg 0.1.0 form: numeric parent_morton, chunk_idx, camelCase credentials.
 		map[string]any{"chunk_idx": 0, "parent_morton": json.Number(key), "parent_order": 6, "child_order": 12,
-			"granule_urls": cells[key], "store_path": store, "s3_credentials": creds},
+			"granule_urls": urls, "store_path": store, "s3_credentials": creds},
 		json.RawMessage(`{"parent_morton": [1, 2]}`),
 		json.RawMessage(`{"mode": "process"}`),
 		pipeline.Event{Mode: pipeline.ModeFinalize, StorePath: store},
@@ -271,7 +236,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	if err := json.Unmarshal([]byte(got[1].Body), &res); err != nil {
 		t.Fatal(err)
 	}
-	if res.CellsWithData == 0 || res.FilesProcessed != len(cells[key]) || fmt.Sprint(res.ParentMorton) != key {
+	if res.CellsWithData == 0 || res.FilesProcessed != len(urls) || fmt.Sprint(res.ParentMorton) != key {
 		t.Errorf("process result %+v", res)
 	}
 	if !strings.Contains(got[3].Body, "Missing required parameters: parent_morton") || !strings.Contains(got[5].Body, "Invalid event") {
@@ -316,15 +281,10 @@ func TestDispatchFlags(t *testing.T) {
 //	go test -run '^$' -bench ColdStart ./examples/lambda
 func BenchmarkColdStart(b *testing.B) {
 	bin := buildBootstrap(b)
-	srv, cells := sampleBuckets(b)
-	var key string
-	for k, urls := range cells {
-		if key == "" || len(urls) > len(cells[key]) || (len(urls) == len(cells[key]) && k < key) {
-			key = k
-		}
-	}
+	srv := sampletest.Serve(b, "out")
+	key, urls := sampletest.LargestCell(b)
 	ev, err := json.Marshal(pipeline.Event{ParentMorton: pipeline.CellKey(key), ParentOrder: 6, ChildOrder: 12,
-		GranuleURLs: cells[key], StorePath: "s3://out/bench.zarr",
+		GranuleURLs: urls, StorePath: "s3://out/bench.zarr",
 		S3Credentials: map[string]string{"accessKeyId": "test-key", "secretAccessKey": "test-secret", "sessionToken": "t"}})
 	if err != nil {
 		b.Fatal(err)
