@@ -38,20 +38,29 @@ func BenchmarkLatLonToNest(b *testing.B) {
 }
 
 // BenchmarkLatLonToNestSlice measures the batch hash at order 29 for a few
-// batch sizes.
+// batch sizes, with the vector kernel (where the machine has one) and with
+// the portable passes.
 func BenchmarkLatLonToNestSlice(b *testing.B) {
-	for _, n := range []int{1 << 10, 1 << 16} {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			lat, lon := benchPoints(n)
-			dst := make([]uint64, n)
-			b.ReportAllocs()
-			b.SetBytes(int64(16 * n))
-			for b.Loop() {
-				LatLonToNestSlice(dst, MaxOrder, lat, lon)
-			}
-			sink += dst[n/2]
-			b.ReportMetric(float64(b.N)*float64(n)/b.Elapsed().Seconds()/1e6, "Mpts/s")
-		})
+	for _, kernel := range []string{"vector", "portable"} {
+		if kernel == "vector" && !useSIMD {
+			continue
+		}
+		for _, n := range []int{1 << 10, 1 << 16} {
+			b.Run(kernel+"/"+strconv.Itoa(n), func(b *testing.B) {
+				saved := useSIMD
+				useSIMD = kernel == "vector"
+				defer func() { useSIMD = saved }()
+				lat, lon := benchPoints(n)
+				dst := make([]uint64, n)
+				b.ReportAllocs()
+				b.SetBytes(int64(16 * n))
+				for b.Loop() {
+					LatLonToNestSlice(dst, MaxOrder, lat, lon)
+				}
+				sink += dst[n/2]
+				b.ReportMetric(float64(b.N)*float64(n)/b.Elapsed().Seconds()/1e6, "Mpts/s")
+			})
+		}
 	}
 }
 

@@ -85,10 +85,15 @@ func TestHashNestMatchesLocPointFastPath(t *testing.T) {
 		}
 		dst := make([]uint64, len(lat))
 		LatLonToNestSlice(dst, int(o), lat, lon)
+		portable := make([]uint64, len(lat))
+		withSIMD(t, false, func() { LatLonToNestSlice(portable, int(o), lat, lon) })
 		for k := range lat {
 			want := hashExact(o, lat[k], lon[k])
 			if dst[k] != want {
 				t.Fatalf("order %d (%v, %v): batch %d, hashExact %d", o, lat[k], lon[k], dst[k], want)
+			}
+			if portable[k] != want {
+				t.Fatalf("order %d (%v, %v): portable batch %d, hashExact %d", o, lat[k], lon[k], portable[k], want)
 			}
 			if got := hashNest(o, lat[k], lon[k]); got != want {
 				t.Fatalf("order %d (%v, %v): scalar %d, hashExact %d", o, lat[k], lon[k], got, want)
@@ -97,13 +102,25 @@ func TestHashNestMatchesLocPointFastPath(t *testing.T) {
 		// Short batches and unaligned tails.
 		for _, n := range []int{1, 2, 7, 31, 32, 33, 100, 255, 256, 257, 287, 288, 600} {
 			s := rng.IntN(len(lat) - n)
-			d := make([]uint64, n)
-			LatLonToNestSlice(d, int(o), lat[s:s+n], lon[s:s+n])
-			for k := range d {
-				if d[k] != dst[s+k] {
-					t.Fatalf("order %d, batch of %d: point %d differs", o, n, k)
+			for _, simd := range []bool{false, true} {
+				d := make([]uint64, n)
+				withSIMD(t, simd, func() { LatLonToNestSlice(d, int(o), lat[s:s+n], lon[s:s+n]) })
+				for k := range d {
+					if d[k] != dst[s+k] {
+						t.Fatalf("order %d, batch of %d (vector kernel %v): point %d differs", o, n, simd && useSIMD, k)
+					}
 				}
 			}
 		}
 	}
+}
+
+// withSIMD runs f with LatLonToNestSlice's vector kernel switched on (if
+// this machine has one) or off.
+func withSIMD(t *testing.T, on bool, f func()) {
+	t.Helper()
+	saved := useSIMD
+	useSIMD = on && saved
+	defer func() { useSIMD = saved }()
+	f()
 }

@@ -64,10 +64,16 @@ func FuzzLatLonToNest(f *testing.F) {
 		if two := p.nest(uint(o)); two != n {
 			t.Fatalf("LatLonToNest(%d, %v, %v) = %d, two-step %d", o, lat, lon, n, two)
 		}
-		dst := []uint64{0}
-		LatLonToNestSlice(dst, o, []float64{lat}, []float64{lon})
-		if dst[0] != n {
-			t.Fatalf("batch %d, scalar %d", dst[0], n)
+		// A batch long enough for the vector kernel, and its tail.
+		la, lo, dst := make([]float64, hashTail+5), make([]float64, hashTail+5), make([]uint64, hashTail+5)
+		for k := range la {
+			la[k], lo[k] = lat, lon
+		}
+		LatLonToNestSlice(dst, o, la, lo)
+		for k, d := range dst {
+			if d != n {
+				t.Fatalf("batch point %d: %d, scalar %d", k, d, n)
+			}
 		}
 		for q := 0; q < o; q++ {
 			if got := LatLonToNest(q, lat, lon); got != Parent(o, n, q) {

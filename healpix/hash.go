@@ -241,11 +241,16 @@ func hashNest(o uint, la, lo float64) uint64 {
 }
 
 // hashSlice is LatLonToNestSlice for a validated order and equal lengths.
-// It hashes blocks of hashBlock points with hashBlockFast, and fewer than
-// hashTail points one at a time with hashNest.
+// With a vector kernel (hash_amd64.s, on CPUs with AVX2) it hands every
+// batch of at least hashTail points to that; otherwise it hashes blocks of
+// hashBlock points with hashBlockFast. Fewer than hashTail points are
+// hashed one at a time with hashNest.
 func hashSlice(dst []uint64, o uint, lat, lon []float64) {
 	lon = lon[:len(lat)]
 	dst = dst[:len(lat)]
+	if len(lat) >= hashTail && hashSliceSIMD(dst, o, lat, lon) {
+		return
+	}
 	if len(lat) < hashTail {
 		for k, la := range lat {
 			dst[k] = hashNest(o, la, lon[k])

@@ -9,20 +9,27 @@ cd "$(dirname "$0")/../.."
 rounds=${1:-5}
 n=${2:-1048576}
 dist=${3:-uniform}
+# The default build (with the AVX2 kernel where the CPU has it) and a
+# purego build (the portable Go passes every architecture runs).
 go build -o /tmp/healpix-bench.$$ ./bench/healpix
-trap 'rm -f /tmp/healpix-bench.$$' EXIT
+go build -tags purego -o /tmp/healpix-bench-purego.$$ ./bench/healpix
+trap 'rm -f /tmp/healpix-bench.$$ /tmp/healpix-bench-purego.$$' EXIT
 best() { sort -g | tail -1; }
-hp=() gs=() gb=()
+hp=() gs=() gb=() gp=()
 for r in $(seq "$rounds"); do
   hp+=("$(/usr/bin/python3 bench/healpix/healpy_bench.py "$n" 3 29 "$dist" | awk '{print $2}')")
   out=$(/tmp/healpix-bench.$$ -n "$n" -rounds 3 -order 29 -dist "$dist")
   gs+=("$(echo "$out" | awk '/go-scalar/{print $2}')")
   gb+=("$(echo "$out" | awk '/go-batch/{print $2}')")
+  gp+=("$(/tmp/healpix-bench-purego.$$ -n "$n" -rounds 3 -order 29 -dist "$dist" | awk '/go-batch/{print $2}')")
 done
 h=$(printf '%s\n' "${hp[@]}" | best)
 s=$(printf '%s\n' "${gs[@]}" | best)
 b=$(printf '%s\n' "${gb[@]}" | best)
+p=$(printf '%s\n' "${gp[@]}" | best)
+ratio() { echo "$1 / $h" | bc -l | xargs printf '%.2f'; }
 echo "points/round $n ($dist), order 29, best of $rounds x 3 rounds, CPU time, Mpts/s"
-echo "healpy ang2pix(nest, lonlat)  $h"
-echo "go LatLonToNest (scalar)      $s   ratio $(echo "$s / $h" | bc -l | xargs printf '%.2f')x"
-echo "go LatLonToNestSlice (batch)  $b   ratio $(echo "$b / $h" | bc -l | xargs printf '%.2f')x"
+echo "healpy ang2pix(nest, lonlat)        $h"
+echo "go LatLonToNest (scalar)            $s   ratio $(ratio "$s")x"
+echo "go LatLonToNestSlice (batch)        $b   ratio $(ratio "$b")x"
+echo "go LatLonToNestSlice (purego batch) $p   ratio $(ratio "$p")x"

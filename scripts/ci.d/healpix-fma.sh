@@ -35,4 +35,17 @@ for target in arm64 ppc64le s390x riscv64 loong64 amd64/v3; do
     echo "healpix-fma: $target ok"
   fi
 done
+# The hand-written vector kernels must not fuse either.
+if grep -nE "$pat" healpix/*.s morton/*.s 2>/dev/null; then
+  echo "healpix-fma: fused multiply-add in a hand-written kernel (above)" >&2
+  fail=1
+fi
+# The portable build of the kernels' packages must pass its tests too.
+if go test -count=1 -tags purego ./healpix ./morton >/dev/null; then
+  echo "healpix-fma: -tags purego ok"
+else
+  echo "healpix-fma: go test -tags purego ./healpix ./morton failed" >&2
+  go test -count=1 -tags purego ./healpix ./morton >&2 || true
+  fail=1
+fi
 exit $fail
