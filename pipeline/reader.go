@@ -305,6 +305,7 @@ type granuleReader struct {
 	latLo, latHi float64 // geodetic latitude band holding the parent (see latBand)
 
 	lat, lon []float64
+	slat     []float64 // lat on the HEALPix sphere (conv.ToSphere)
 	nest     []uint64
 	rawF32   [][]float32
 	rawF64   [][]float64
@@ -455,14 +456,25 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	// Only points in the parent's latitude band can be inside it: the
 	// others are not hashed (a track crossing a cell spends most of its
 	// rows outside the band).
+	// In-band rows come in runs along the track; each run is converted
+	// and hashed as a batch (LatLonToNestSlice's vector kernel).
 	conv := r.Convention
 	g.nest = growU(g.nest, n)
-	for i, la := range g.lat {
-		if !(la >= g.latLo && la <= g.latHi) { // NaN fails too
+	g.slat = grow(g.slat, n)
+	inBand := func(la float64) bool { return la >= g.latLo && la <= g.latHi } // NaN fails
+	for i := 0; i < n; {
+		if !inBand(g.lat[i]) {
 			g.nest[i] = healpix.Invalid
+			i++
 			continue
 		}
-		g.nest[i] = healpix.LatLonToNest(healpix.MaxOrder, conv.ToSphere(la), g.lon[i])
+		j := i + 1
+		for j < n && inBand(g.lat[j]) {
+			j++
+		}
+		conv.ToSphereSlice(g.slat[i:j], g.lat[i:j])
+		healpix.LatLonToNestSlice(g.nest[i:j], healpix.MaxOrder, g.slat[i:j], g.lon[i:j])
+		i = j
 	}
 	shift := uint(2 * (healpix.MaxOrder - g.parent.Order()))
 	pn := g.parent.Nest()
