@@ -15,7 +15,9 @@ import (
 //
 // Run always returns a result record. A cell with no granules or no
 // observation left after filtering is a normal, empty outcome (ErrorKind
-// KindEmpty, nothing written, nil error). A failure is recorded in the result
+// KindEmpty, nil error): nothing is written, and whatever an earlier run
+// stored for the cell is removed (Store.Clear), so that the store never
+// mixes the outputs of two runs. A failure is recorded in the result
 // (ErrorKind KindTransient when a retry may succeed: network errors, HTTP 5xx
 // and 429, after the reader's own retries; KindDeterministic otherwise) and
 // also returned as the error. When ctx is cancelled Run stops as soon as it
@@ -40,10 +42,20 @@ func Run(ctx context.Context, job Job, r *CellReader, a *Aggregator, s *Store) (
 		return finish(KindDeterministic, fmt.Errorf("cell %s: %w: order %d, the store's parent order is %d",
 			job.Key, ErrDeterministic, parent.Order(), s.ParentOrder()))
 	}
-	if len(job.Granules) == 0 {
-		res.SetError(KindEmpty, MsgNoGranules)
+	// empty ends a cell with nothing to write.
+	empty := func(msg string) (*CellResult, error) {
+		t := time.Now()
+		err := s.Clear(ctx, parent)
+		res.Phases.Write = time.Since(t).Seconds()
+		if err != nil {
+			return finish(classifyErr(ctx, err), fmt.Errorf("cell %s: %w", job.Key, err))
+		}
+		res.SetError(KindEmpty, msg)
 		res.DurationS = time.Since(start).Seconds()
 		return res, nil
+	}
+	if len(job.Granules) == 0 {
+		return empty(MsgNoGranules)
 	}
 
 	pts, rs, err := r.ReadCell(ctx, parent, job.Granules)
@@ -80,9 +92,7 @@ func Run(ctx context.Context, job Job, r *CellReader, a *Aggregator, s *Store) (
 		}
 	}
 	if res.TotalObs == 0 {
-		res.SetError(KindEmpty, MsgNoData)
-		res.DurationS = time.Since(start).Seconds()
-		return res, nil
+		return empty(MsgNoData)
 	}
 	if err := ctx.Err(); err != nil {
 		return finish(KindTransient, err)

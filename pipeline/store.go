@@ -298,6 +298,15 @@ func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) 
 // writeAll stores chunk i of every write, WriteConcurrency at a time, and
 // returns the first error (the others stop early).
 func (s *Store) writeAll(ctx context.Context, i int64, writes []chunkWrite) error {
+	return forEach(ctx, len(writes), func(ctx context.Context, k int) error {
+		return s.z.WriteChunk(ctx, writes[k].path, i, writes[k].data)
+	})
+}
+
+// forEach calls f for k in [0, n), WriteConcurrency calls at a time, and
+// returns the first error (the calls not started yet are skipped, and the
+// ctx of those in flight is cancelled).
+func forEach(ctx context.Context, n int, f func(ctx context.Context, k int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -305,22 +314,22 @@ func (s *Store) writeAll(ctx context.Context, i int64, writes []chunkWrite) erro
 		once  sync.Once
 		first error
 	)
-	next := make(chan chunkWrite)
-	for range min(WriteConcurrency, len(writes)) {
+	next := make(chan int)
+	for range min(WriteConcurrency, n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for w := range next {
-				if err := s.z.WriteChunk(ctx, w.path, i, w.data); err != nil {
+			for k := range next {
+				if err := f(ctx, k); err != nil {
 					once.Do(func() { first = err; cancel() })
 				}
 			}
 		}()
 	}
 feed:
-	for _, w := range writes {
+	for k := range n {
 		select {
-		case next <- w:
+		case next <- k:
 		case <-ctx.Done():
 			break feed
 		}
@@ -331,6 +340,51 @@ feed:
 		return first
 	}
 	return ctx.Err()
+}
+
+// Clear removes what earlier runs stored for parent, so that the cell
+// reads as the fill value (as a cell that never had data does): the marker
+// chunk first, so that the cell stops being Done even if Clear is
+// interrupted, then the cell's chunk of every other array of every order
+// at or finer than the parent order, WriteConcurrency deletes at a time,
+// then its partial states (which Finalize would otherwise still merge into
+// the coarser orders). Chunks that are not stored are not an error, and in
+// a store that was never set up there is nothing to clear. Run calls it for
+// a cell that turns out empty, so that a rerun with --overwrite after the
+// catalog or the filters changed does not leave the cell's old values in
+// the store.
+func (s *Store) Clear(ctx context.Context, parent morton.Cell) error {
+	if parent.Order() != s.parentOrder {
+		return fmt.Errorf("%w: cell %v has order %d, the store's parent order is %d", ErrStore, parent, parent.Order(), s.parentOrder)
+	}
+	chunk := int64(parent.Nest())
+	err := s.z.DeleteChunk(ctx, s.markerPath(), chunk)
+	if errors.Is(err, zarrstore.ErrNotFound) {
+		return nil // not set up: nothing was ever written
+	}
+	if err != nil {
+		return fmt.Errorf("clear cell %v: %w", parent, err)
+	}
+	var paths []string
+	for i, o := range s.orders {
+		for _, va := range s.vars {
+			paths = append(paths, fmt.Sprintf("%d/%s", o, va.Name))
+		}
+		paths = append(paths, fmt.Sprintf("%d/%s", o, zarrstore.MortonArray))
+		if i > 0 {
+			paths = append(paths, fmt.Sprintf("%d/%s", o, zarrstore.CellIDsArray))
+		}
+	}
+	err = forEach(ctx, len(paths), func(ctx context.Context, k int) error {
+		return s.z.DeleteChunk(ctx, paths[k], chunk)
+	})
+	if err == nil && len(s.coarse) > 0 {
+		err = s.z.Backend().Delete(ctx, s.partialKey(parent.Nest()))
+	}
+	if err != nil {
+		return fmt.Errorf("clear cell %v: %w", parent, err)
+	}
+	return nil
 }
 
 // Consolidate writes the consolidated metadata into the root zarr.json.

@@ -219,6 +219,17 @@ func (s *Store) WriteChunk(ctx context.Context, path string, i int64, data any) 
 	return a.WriteChunk(ctx, i, data)
 }
 
+// DeleteChunk removes chunk i of the array at path, which then reads as
+// the fill value; a chunk that is not stored is not an error. See
+// [Array.DeleteChunk].
+func (s *Store) DeleteChunk(ctx context.Context, path string, i int64) error {
+	a, err := s.OpenArray(ctx, path)
+	if err != nil {
+		return err
+	}
+	return a.DeleteChunk(ctx, i)
+}
+
 // ReadChunk returns chunk i of the array at path; see [Array.ReadChunk].
 func (s *Store) ReadChunk(ctx context.Context, path string, i int64) (any, error) {
 	a, err := s.OpenArray(ctx, path)
@@ -468,7 +479,8 @@ func (a *Array) ListChunks(ctx context.Context) ([]int64, error) {
 	return out, nil
 }
 
-// DeleteChunk removes chunk i (it then reads as fill).
+// DeleteChunk removes chunk i (it then reads as fill). Removing a chunk
+// that is not stored is not an error.
 func (a *Array) DeleteChunk(ctx context.Context, i int64) error {
 	if err := a.checkIndex(i); err != nil {
 		return err

@@ -1,0 +1,162 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// cellKeys returns the keys of backend b that hold something of the parent
+// cell with nested id nest: its chunk of an array chunked by parent cell,
+// or its partial states.
+func cellKeys(t *testing.T, b zarrstore.Backend, parentOrder int, nest uint64) []string {
+	t.Helper()
+	chunk := regexp.MustCompile(`^[0-9]+/[^/]+/c/` + strconv.FormatUint(nest, 10) + `$`)
+	partial := fmt.Sprintf("%s%d/%d", pipeline.PartialsPrefix, parentOrder, nest)
+	var keys []string
+	for k, err := range b.List(context.Background(), "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if chunk.MatchString(k) || k == partial {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// coarseConfig is the ATL06 config with orders coarser than the parent, so
+// that cells also leave partial states; keep replaces the quality filter's
+// value.
+func coarseConfig(t *testing.T, keep string) *pipeline.Config {
+	t.Helper()
+	src, err := os.ReadFile("configs/atl06.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = bytes.Replace(src, []byte("    value: 0\n"), []byte("    value: "+keep+"\n"), 1)
+	cfg, err := pipeline.ParseConfig("coarse.yaml", append(src, "  orders: [12, 6, 2, 0]\n"...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestRunClearsCellThatBecameEmpty reruns a cell with no granules, then
+// the whole catalog with --overwrite and a quality filter that keeps no
+// row: each cell that turns out empty must lose every chunk and partial
+// state the first run stored for it (a cell must not keep the values of an
+// earlier run), the other cells must keep theirs, and the coarse orders
+// must be recomputed without it.
+func TestRunClearsCellThatBecameEmpty(t *testing.T) {
+	ctx := context.Background()
+	backend := zarrstore.NewMemBackend()
+	z := zarrstore.New(backend)
+	cfg := coarseConfig(t, "0")
+	r := newRunner(t, z)
+	r.Config = cfg
+	rep, err := r.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := rep.Summary.TotalObs
+	cat := sampleCatalog(t)
+	po := cat.ParentOrder()
+
+	// One cell rerun with no granules.
+	conv, err := cat.Convention(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aggr, err := pipeline.NewAggregator(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := pipeline.NewStore(z, cfg, aggr, po, conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := fs.Sub(sampledata.FS(), "granules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := pipeline.NewCellReader(cfg, aggr.Columns(), pipeline.FSOpener(sub))
+	target := cat.Cells[0]
+	cell := target.Cell
+	before := cellKeys(t, backend, po, cell.Nest())
+	if len(before) == 0 {
+		t.Fatalf("cell %s: the first run stored nothing", target.Key())
+	}
+	others := map[morton.Cell]int{}
+	for _, c := range cat.Cells[1:] {
+		others[c.Cell] = len(cellKeys(t, backend, po, c.Cell.Nest()))
+	}
+	full, err := pipeline.Run(ctx, pipeline.Job{Key: target.Key(), Granules: target.Granules}, reader, aggr, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := pipeline.Run(ctx, pipeline.Job{Key: target.Key()}, reader, aggr, st)
+	if err != nil || res.ErrorKind != pipeline.KindEmpty {
+		t.Fatalf("empty rerun: %+v, %v", res, err)
+	}
+	if left := cellKeys(t, backend, po, cell.Nest()); len(left) != 0 {
+		t.Errorf("cell %s emptied: %d of its %d keys are still stored: %v", target.Key(), len(left), len(before), left)
+	}
+	if done, err := st.Done(ctx, cell); err != nil || done {
+		t.Errorf("cell %s emptied: Done = %v, %v", target.Key(), done, err)
+	}
+	for c, n := range others {
+		if got := len(cellKeys(t, backend, po, c.Nest())); got != n {
+			t.Errorf("cell %v (not rerun): %d keys, had %d", c, got, n)
+		}
+	}
+	if _, err := st.Finalize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := orderZeroCount(t, z); got != total-full.TotalObs {
+		t.Errorf("order 0 counts sum to %d after emptying a cell of %d points, want %d", got, full.TotalObs, total-full.TotalObs)
+	}
+
+	// Every cell rerun with --overwrite and a filter that keeps nothing.
+	r.Config = coarseConfig(t, "99")
+	r.Overwrite = true
+	rep, err = r.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.TotalObs != 0 {
+		t.Fatalf("rerun kept %d points", rep.Summary.TotalObs)
+	}
+	for _, c := range cat.Cells {
+		if left := cellKeys(t, backend, po, c.Cell.Nest()); len(left) != 0 {
+			t.Errorf("cell %s, empty after --overwrite: still stored %v", c.Key(), left)
+		}
+	}
+	if got := orderZeroCount(t, z); got != 0 {
+		t.Errorf("order 0 counts sum to %d after every cell emptied", got)
+	}
+}
+
+// orderZeroCount sums the order-0 count array.
+func orderZeroCount(t *testing.T, z *zarrstore.Store) int64 {
+	t.Helper()
+	counts, err := zarrstore.ReadChunkAs[int32](context.Background(), mustArray(t, z, "0/count"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	for _, c := range counts {
+		sum += int64(c)
+	}
+	return sum
+}
