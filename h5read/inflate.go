@@ -128,8 +128,12 @@ func (b *bitReader) reset(p int) {
 }
 
 // huffman is a two-level decoding table: 10 bits first, then a subtable for
-// longer codes. An entry is sym<<16 | length (length 0 = invalid code), or,
-// for a link, subtableOffset<<16 | linkFlag | subtableBits.
+// longer codes. An entry is value<<16 | flags | length, with the code length
+// in bits 0–4 (0 = invalid code) and the value and flags given by the
+// alphabet's symbol table (see litLenSyms and distSyms: a literal byte, or
+// the base and extra-bit count of a length or distance, so that the decoder
+// needs no second lookup); or, for a link, subtableOffset<<16 | linkFlag |
+// subtableBits.
 type huffman struct {
 	primary [1 << primaryBits]uint32
 	sub     []uint32
@@ -138,12 +142,39 @@ type huffman struct {
 const (
 	primaryBits = 10
 	linkFlag    = 1 << 5
+	literalFlag = 1 << 6 // literal/length alphabet: the value is a literal byte
+	endFlag     = 1 << 7 // literal/length alphabet: end of block
+	// Bits 8–11 of a length or distance entry hold its extra-bit count.
+	extraShift = 8
+	// invalidSym in a symbol table marks a symbol that may be coded but
+	// must not occur (lengths 286–287 and distances 30–31 of the fixed
+	// code): its entries are 0, like those of an unused code.
+	invalidSym = ^uint32(0)
 )
 
+// Symbol tables for build: the entry bits (without the code length) of each
+// symbol of the literal/length and distance alphabets.
+var litLenSyms, distSyms = func() (ll [288]uint32, d [32]uint32) {
+	for i := range 256 {
+		ll[i] = uint32(i)<<16 | literalFlag
+	}
+	ll[256] = endFlag
+	for i := range 29 {
+		ll[257+i] = uint32(lenBase[i])<<16 | uint32(lenExtra[i])<<extraShift
+	}
+	ll[286], ll[287] = invalidSym, invalidSym
+	for i := range 30 {
+		d[i] = distBase[i]<<16 | uint32(distExtra[i])<<extraShift
+	}
+	d[30], d[31] = invalidSym, invalidSym
+	return ll, d
+}()
+
 // build makes the canonical Huffman table for code lengths lens (0 =
-// unused). Over-subscribed codes are rejected; incomplete codes leave
-// invalid entries that fail when hit.
-func (h *huffman) build(lens []uint8) error {
+// unused), with the entry bits of symbol s taken from syms[s], or s<<16
+// when syms is nil. Over-subscribed codes are rejected; incomplete codes
+// leave invalid entries that fail when hit.
+func (h *huffman) build(lens []uint8, syms []uint32) error {
 	var count [16]int
 	for _, l := range lens {
 		count[l]++
@@ -169,7 +200,7 @@ func (h *huffman) build(lens []uint8) error {
 	type long struct {
 		rev uint32
 		l   uint8
-		sym int
+		e   uint32
 	}
 	var longs []long
 	for sym, l := range lens {
@@ -179,8 +210,16 @@ func (h *huffman) build(lens []uint8) error {
 		c := next[l]
 		next[l]++
 		rev := uint32(bits.Reverse16(uint16(c)) >> (16 - l))
+		e := uint32(sym) << 16
+		if syms != nil {
+			e = syms[sym]
+		}
+		if e == invalidSym {
+			e = 0
+		} else {
+			e |= uint32(l)
+		}
 		if l <= primaryBits {
-			e := uint32(sym)<<16 | uint32(l)
 			for k := rev; k < 1<<primaryBits; k += 1 << l {
 				h.primary[k] = e
 			}
@@ -188,7 +227,7 @@ func (h *huffman) build(lens []uint8) error {
 		}
 		p := rev & (1<<primaryBits - 1)
 		subBits[p] = max(subBits[p], l-primaryBits)
-		longs = append(longs, long{rev, l, sym})
+		longs = append(longs, long{rev, l, e})
 	}
 	if len(longs) == 0 {
 		return nil
@@ -207,9 +246,8 @@ func (h *huffman) build(lens []uint8) error {
 		link := h.primary[p]
 		base, sb := link>>16, uint(link&31)
 		hi := lc.rev >> primaryBits
-		e := uint32(lc.sym)<<16 | uint32(lc.l)
 		for k := hi; k < 1<<sb; k += 1 << (uint(lc.l) - primaryBits) {
-			h.sub[base+k] = e
+			h.sub[base+k] = lc.e
 		}
 	}
 	return nil
@@ -258,12 +296,12 @@ func buildFixed() {
 			l[i] = 8
 		}
 	}
-	_ = fixedLit.build(l[:])
-	var d [30]uint8
+	_ = fixedLit.build(l[:], litLenSyms[:])
+	var d [32]uint8
 	for i := range d {
 		d[i] = 5
 	}
-	_ = fixedDist.build(d[:])
+	_ = fixedDist.build(d[:], distSyms[:])
 }
 
 func (b *bitReader) readDynamic(lit, dist *huffman) error {
@@ -282,7 +320,7 @@ func (b *bitReader) readDynamic(lit, dist *huffman) error {
 		cl[clOrder[i]] = uint8(b.take(3))
 	}
 	var clh huffman
-	if err := clh.build(cl[:]); err != nil {
+	if err := clh.build(cl[:], nil); err != nil {
 		return err
 	}
 	var lens [286 + 30]uint8
@@ -329,18 +367,31 @@ func (b *bitReader) readDynamic(lit, dist *huffman) error {
 	if lens[256] == 0 {
 		return errInflate("no end-of-block code")
 	}
-	if err := lit.build(lens[:nlit]); err != nil {
+	if err := lit.build(lens[:nlit], litLenSyms[:]); err != nil {
 		return err
 	}
-	return dist.build(lens[nlit:n])
+	return dist.build(lens[nlit:n], distSyms[:])
 }
 
 // decodeBlock decodes symbols until end of block into dst from o. The bit
-// buffer lives in locals inside the loop (the hot path of the package).
+// buffer lives in locals inside the loop (the hot path of the package). A
+// table entry carries the literal, or the base and extra-bit count of a
+// length or distance, so each symbol costs one table lookup; short matches
+// are copied eight bytes at a time where dst has room for the overshoot.
 func (b *bitReader) decodeBlock(dst []byte, o int, lit, dist *huffman) (int, error) {
+	// The bit buffer is written back at the end of the block only (after an
+	// error the stream is abandoned): a deferred closure capturing these
+	// locals would keep them in memory instead of registers.
 	bitsv, nb := b.bits, b.nb
 	src, pos := b.src, b.pos
-	defer func() { b.bits, b.nb, b.pos = bitsv, nb, pos }()
+	if o+fastOut <= len(dst) && pos+fastIn <= len(src) {
+		var end bool
+		o, pos, bitsv, nb, end = decodeFast(dst, o, src, pos, bitsv, nb, lit, dist)
+		if end {
+			b.bits, b.nb, b.pos = bitsv, nb, pos
+			return o, nil
+		}
+	}
 	for {
 		if nb < 48 {
 			if pos+8 <= len(src) {
@@ -361,29 +412,25 @@ func (b *bitReader) decodeBlock(dst []byte, o int, lit, dist *huffman) (int, err
 			e = lit.sub[(e>>16)+uint32(bitsv>>primaryBits)&(1<<(e&31)-1)]
 		}
 		n := uint(e & 31)
-		if n == 0 {
-			return o, errInflate("invalid literal/length code")
-		}
 		bitsv >>= n
 		nb -= n
-		sym := int(e >> 16)
-		if sym < 256 {
+		if e&literalFlag != 0 {
 			if o >= len(dst) {
 				return o, errInflate("stream longer than the %d-byte chunk", len(dst))
 			}
-			dst[o] = byte(sym)
+			dst[o] = byte(e >> 16)
 			o++
 			continue
 		}
-		if sym == 256 {
+		if n == 0 {
+			return o, errInflate("invalid literal/length code")
+		}
+		if e&endFlag != 0 {
+			b.bits, b.nb, b.pos = bitsv, nb, pos
 			return o, nil
 		}
-		sym -= 257
-		if sym >= 29 {
-			return o, errInflate("invalid length symbol %d", sym+257)
-		}
-		xb := uint(lenExtra[sym])
-		length := int(lenBase[sym]) + int(bitsv&(1<<xb-1))
+		xb := uint(e>>extraShift) & 15
+		length := int(e>>16) + int(bitsv&(1<<xb-1))
 		bitsv >>= xb
 		nb -= xb
 		e = dist.primary[bitsv&(1<<primaryBits-1)]
@@ -391,25 +438,38 @@ func (b *bitReader) decodeBlock(dst []byte, o int, lit, dist *huffman) (int, err
 			e = dist.sub[(e>>16)+uint32(bitsv>>primaryBits)&(1<<(e&31)-1)]
 		}
 		n = uint(e & 31)
-		ds := int(e >> 16)
-		if n == 0 || ds >= 30 {
+		if n == 0 {
 			return o, errInflate("invalid distance code")
 		}
-		bitsv >>= n
-		nb -= n
-		xb = uint(distExtra[ds])
-		d := int(distBase[ds]) + int(bitsv&(1<<xb-1))
-		bitsv >>= xb
-		nb -= xb
+		xb = uint(e>>extraShift) & 15
+		d := int(e>>16) + int(bitsv>>n&(1<<xb-1))
+		bitsv >>= n + xb
+		nb -= n + xb
 		if d > o {
 			return o, errInflate("distance %d before the start of the chunk", d)
 		}
 		if length > len(dst)-o {
 			return o, errInflate("stream longer than the %d-byte chunk", len(dst))
 		}
-		if d >= length {
+		switch {
+		case d >= 8 && length <= 32 && o+40 <= len(dst):
+			// Eight bytes at a time: each word read ends at or before
+			// the position being written, so overlap (d < length) repeats
+			// correctly; up to 7 bytes past the match are overwritten
+			// later.
+			s := o - d
+			for k := 0; k < length; k += 8 {
+				binary.LittleEndian.PutUint64(dst[o+k:], binary.LittleEndian.Uint64(dst[s+k:]))
+			}
+		case d >= length:
 			copy(dst[o:o+length], dst[o-d:o-d+length])
-		} else {
+		case d == 1:
+			v := dst[o-1]
+			seg := dst[o : o+length]
+			for k := range seg {
+				seg[k] = v
+			}
+		default:
 			// Overlapping: repeat the d-byte pattern, doubling.
 			seg := dst[o-d : o+length]
 			for k := d; k < len(seg); k *= 2 {
@@ -418,4 +478,101 @@ func (b *bitReader) decodeBlock(dst []byte, o int, lit, dist *huffman) (int, err
 		}
 		o += length
 	}
+}
+
+// Margins of decodeFast: it runs while at least fastOut bytes of dst (a
+// longest match and a word of overshoot) and fastIn bytes of src (a whole
+// refill) remain.
+const (
+	fastOut = 258 + 8
+	fastIn  = 8
+)
+
+// decodeFast is decodeBlock's main loop for the part of a block that is far
+// from both ends of dst and src, where no symbol needs a bounds or refill
+// check of its own: it refills the bit buffer once per symbol without a
+// branch (a symbol with its match takes at most 48 bits), and copies short
+// matches a word at a time. It stops at the end of the block (end), at an
+// invalid code (leaving it to decodeBlock, which reports it), or when a
+// margin runs out, and returns the decoder state.
+func decodeFast(dst []byte, o int, src []byte, pos int, bitsv uint64, nb uint, lit, dist *huffman) (int, int, uint64, uint, bool) {
+	oEnd, pEnd := len(dst)-fastOut, len(src)-fastIn
+	for o <= oEnd && pos <= pEnd {
+		if nb < 48 {
+			bitsv |= binary.LittleEndian.Uint64(src[pos:]) << (nb & 63)
+			pos += int(63-nb) >> 3
+			nb |= 56
+		}
+		save, saveNb := bitsv, nb
+		e := lit.primary[bitsv&(1<<primaryBits-1)]
+		if e&linkFlag != 0 {
+			e = lit.sub[(e>>16)+uint32(bitsv>>primaryBits)&(1<<(e&31)-1)]
+		}
+		n := uint(e & 31)
+		bitsv >>= n
+		nb -= n
+		if e&literalFlag != 0 {
+			dst[o] = byte(e >> 16)
+			o++
+			// A second literal from the bits still buffered (a code
+			// in the primary table takes at most 10 bits).
+			if nb >= primaryBits {
+				e = lit.primary[bitsv&(1<<primaryBits-1)]
+				if e&(literalFlag|linkFlag) == literalFlag {
+					n = uint(e & 31)
+					bitsv >>= n
+					nb -= n
+					dst[o] = byte(e >> 16)
+					o++
+				}
+			}
+			continue
+		}
+		if n == 0 {
+			return o, pos, save, saveNb, false // decodeBlock reports it
+		}
+		if e&endFlag != 0 {
+			return o, pos, bitsv, nb, true
+		}
+		xb := uint(e>>extraShift) & 15
+		length := int(e>>16) + int(bitsv&(1<<xb-1))
+		bitsv >>= xb
+		nb -= xb
+		e = dist.primary[bitsv&(1<<primaryBits-1)]
+		if e&linkFlag != 0 {
+			e = dist.sub[(e>>16)+uint32(bitsv>>primaryBits)&(1<<(e&31)-1)]
+		}
+		n = uint(e & 31)
+		xb = uint(e>>extraShift) & 15
+		d := int(e>>16) + int(bitsv>>n&(1<<xb-1))
+		if n == 0 || d > o {
+			return o, pos, save, saveNb, false // decodeBlock reports it
+		}
+		bitsv >>= (n + xb) & 63
+		nb -= n + xb
+		s := o - d
+		switch {
+		case d >= 8:
+			// Eight bytes at a time: each word read ends at or before
+			// the position being written, so overlap (d < length) repeats
+			// correctly; the up to 7 bytes written past the match are
+			// overwritten later (fastOut leaves room for them).
+			for k := 0; k < length; k += 8 {
+				binary.LittleEndian.PutUint64(dst[o+k:], binary.LittleEndian.Uint64(dst[s+k:]))
+			}
+		case d == 1:
+			v := dst[s]
+			seg := dst[o : o+length]
+			for k := range seg {
+				seg[k] = v
+			}
+		default:
+			seg := dst[s : o+length]
+			for k := d; k < len(seg); k *= 2 {
+				copy(seg[k:], seg[:k])
+			}
+		}
+		o += length
+	}
+	return o, pos, bitsv, nb, false
 }

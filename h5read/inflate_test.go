@@ -3,7 +3,9 @@ package h5read
 import (
 	"bytes"
 	"compress/flate"
+	"encoding/binary"
 	"io"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -27,6 +29,25 @@ func deflateCorpus(t testing.TB) (plain, comp [][]byte) {
 			text = append(text, []byte("ICESat-2 land ice height h_li ")[:1+r.IntN(30)]...)
 		}
 		inputs = append(inputs, rnd, low, text[:n])
+	}
+	// Float64 series like ATL06 latitudes (matches at distance 8), and
+	// periodic bytes for every short distance the match copy special-cases
+	// (1, 2–7 by doubling, 8 and up by words) with matches of every length.
+	series := make([]byte, 0, 80000)
+	for k := range 10000 {
+		series = binary.LittleEndian.AppendUint64(series, math.Float64bits(-71.5+float64(k)*1.7e-4+r.Float64()*1e-9))
+	}
+	inputs = append(inputs, series)
+	for period := 1; period <= 17; period++ {
+		p := make([]byte, 0, 20000)
+		for len(p) < 20000 {
+			run := 1 + r.IntN(300)
+			for k := 0; k < run && len(p) < 20000; k++ {
+				p = append(p, byte('A'+(len(p)%period)))
+			}
+			p = append(p, byte(r.IntN(256)))
+		}
+		inputs = append(inputs, p)
 	}
 	for _, in := range inputs {
 		for _, lvl := range []int{flate.NoCompression, flate.BestSpeed, 6, flate.BestCompression, flate.HuffmanOnly} {
