@@ -445,3 +445,39 @@ func digestEqual(got any, want map[string]any) bool {
 	sum := sha256.Sum256([]byte(text))
 	return float64(n) == want["len"] && hex.EncodeToString(sum[:]) == want["sha256"]
 }
+
+// TestATL06BytesUsed checks Stats.BytesUsed: it never exceeds
+// BytesFetched, and reading the same datasets again (metadata parsed again,
+// chunks from the cache) does not count their bytes again.
+func TestATL06BytesUsed(t *testing.T) {
+	path := granule(t)
+	ctx := context.Background()
+	f, err := h5read.OpenFile(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	read := func() {
+		for _, v := range []string{"latitude", "longitude", "h_li", "h_li_sigma", "atl06_quality_summary"} {
+			d, err := f.Dataset(ctx, "/gt1l/land_ice_segments/"+v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dst := make([]float64, d.Len())
+			if err := d.ReadFloat64(ctx, dst, 0, len(dst)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	read()
+	first := f.Stats()
+	read()
+	second := f.Stats()
+	t.Logf("first read: %d bytes fetched, %d used; second: %d, %d", first.BytesFetched, first.BytesUsed, second.BytesFetched, second.BytesUsed)
+	if first.BytesUsed <= 0 || first.BytesUsed > first.BytesFetched {
+		t.Errorf("first read: BytesUsed %d, BytesFetched %d", first.BytesUsed, first.BytesFetched)
+	}
+	if second.BytesUsed-first.BytesUsed > second.BytesFetched-first.BytesFetched {
+		t.Errorf("second read counted %d more bytes used for %d more fetched", second.BytesUsed-first.BytesUsed, second.BytesFetched-first.BytesFetched)
+	}
+}

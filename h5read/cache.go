@@ -27,7 +27,7 @@ type Stats struct {
 	Requests     int64 // reads issued to the source, retries included
 	Retries      int64 // of which retries after a transient failure
 	BytesFetched int64 // bytes returned by the source
-	BytesUsed    int64 // bytes of fetched data that a parser or decoder consumed
+	BytesUsed    int64 // bytes of fetched data that a parser or decoder consumed, each counted once (at most BytesFetched)
 	CacheHits    int64 // metadata block and chunk cache hits
 	CacheMisses  int64 // metadata block and chunk cache misses
 	CachedBytes  int64 // bytes held now by both caches (the head not included)
@@ -207,6 +207,8 @@ type store struct {
 
 	mu       sync.Mutex
 	inflight map[int64]*call // singleflight per metadata block
+
+	used spanSet // bytes parsed or decoded so far, for Stats.BytesUsed
 }
 
 type call struct {
@@ -263,7 +265,7 @@ func (s *store) meta(ctx context.Context, off, n int64) ([]byte, error) {
 	if n > s.cfg.maxAlloc {
 		return nil, errf(ErrTooLarge, "metadata", off, "%d bytes exceeds the allocation limit", n)
 	}
-	s.f.used.Add(n)
+	s.f.used.Add(s.used.add(off, n))
 	if off+n <= int64(len(s.head)) {
 		return s.head[off : off+n], nil
 	}

@@ -255,7 +255,7 @@ func (f *File) fetchChunks(ctx context.Context, refs []chunkRef, keep bool) (raw
 	for i, r := range refs {
 		if b, ok := f.st.cachedChunk(int64(r.addr), int64(r.size)); ok {
 			out[i] = b
-			f.st.f.used.Add(int64(r.size))
+			f.st.f.used.Add(f.st.used.add(int64(r.addr), int64(r.size)))
 			continue
 		}
 		f.st.f.misses.Add(1)
@@ -319,7 +319,7 @@ func (f *File) fetchChunks(ctx context.Context, refs []chunkRef, keep bool) (raw
 		out[i] = data[k][a-s.Off : a-s.Off+n : a-s.Off+n]
 		spanOf[i] = k
 		usedIn[k] += n
-		f.st.f.used.Add(n)
+		f.st.f.used.Add(f.st.used.add(a, n))
 	}
 	if keep {
 		for i, r := range refs {

@@ -60,7 +60,8 @@ type CellResult struct {
 	ErrorKind ErrorKind `json:"error_kind,omitempty"`
 
 	// Requests, BytesFetched and BytesUsed count the ranged reads made for
-	// the cell's granules and how many of the fetched bytes were decoded.
+	// the cell's granules and how many of the fetched bytes were parsed or
+	// decoded (each byte of a granule once, so BytesUsed ≤ BytesFetched).
 	Requests     int64 `json:"requests,omitempty"`
 	BytesFetched int64 `json:"bytes_fetched,omitempty"`
 	BytesUsed    int64 `json:"bytes_used,omitempty"`
