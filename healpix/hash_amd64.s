@@ -61,6 +61,23 @@
 	VPOR   t, r, r \
 	VPAND  SP1(R8), r, r
 
+// DECIDE truncates v − d into j and sets v to the lanes where v + d
+// truncates to the same integer (all bits set) or not (zero); d is the
+// offset in simdOrder[o] of the error bound.
+#define DECIDE(d, v, j) \
+	VSUBPD   d(R9), v, j \
+	VADDPD   d(R9), v, v \
+	VROUNDPD $3, j, j \
+	VROUNDPD $3, v, v \
+	VCMPPD   $0, v, j, v
+
+// TOINT turns the integral float64 lanes of r, in [0, 2⁵²), into int64
+// lanes: adding 2⁵² leaves the integer in the low bits of the sum, and
+// xoring the bits of 2⁵² clears the exponent.
+#define TOINT(r) \
+	VADDPD MAGIC(R8), r, r \
+	VPXOR  MAGIC(R8), r, r
+
 // func hashAVX2(dst *uint64, lat, lon *float64, n int, o uint, c *[nSimdConst][4]uint64, k *[4][4]uint64) int
 //
 // Register use in the loop: Y0 lat, Y1 tt (then tp), Y2 |lat| (then the
@@ -129,22 +146,12 @@ loop:
 
 	// jp = int64(a − d), jm = int64(b − d), decided where a + d and b + d
 	// truncate to the same integers.
-	VSUBPD   DBELT(R9), Y8, Y6
-	VADDPD   DBELT(R9), Y8, Y8
-	VROUNDPD $3, Y6, Y6
-	VROUNDPD $3, Y8, Y8
-	VCMPPD   $0, Y8, Y6, Y8
-	VSUBPD   DBELT(R9), Y9, Y7
-	VADDPD   DBELT(R9), Y9, Y9
-	VROUNDPD $3, Y7, Y7
-	VROUNDPD $3, Y9, Y9
-	VCMPPD   $0, Y9, Y7, Y9
-	VANDPD   Y9, Y8, Y8
-	VANDPD   Y8, Y4, Y4    // belt lanes decided
-	VADDPD   MAGIC(R8), Y6, Y6
-	VPXOR    MAGIC(R8), Y6, Y6 // jp
-	VADDPD   MAGIC(R8), Y7, Y7
-	VPXOR    MAGIC(R8), Y7, Y7 // jm
+	DECIDE(DBELT, Y8, Y6)
+	DECIDE(DBELT, Y9, Y7)
+	VANDPD Y9, Y8, Y8
+	VANDPD Y8, Y4, Y4 // belt lanes decided
+	TOINT(Y6)         // jp
+	TOINT(Y7)         // jm
 
 	// face: ifp|4 if ifp == ifm, ifp if ifp < ifm, else ifm + 8.
 	VPSRLQ    X14, Y6, Y8        // ifp
@@ -181,24 +188,13 @@ loop:
 	VMULPD  Y2, Y1, Y1     // a = tp·σ
 	VSUBPD  Y1, Y2, Y2     // b = σ − a
 
-	VSUBPD   DCAP(R9), Y1, Y8
-	VADDPD   DCAP(R9), Y1, Y1
-	VROUNDPD $3, Y8, Y8
-	VROUNDPD $3, Y1, Y1
-	VCMPPD   $0, Y1, Y8, Y1
-	VSUBPD   DCAP(R9), Y2, Y10
-	VADDPD   DCAP(R9), Y2, Y2
-	VROUNDPD $3, Y10, Y10
-	VROUNDPD $3, Y2, Y2
-	VCMPPD   $0, Y2, Y10, Y2
-	VANDPD   Y2, Y1, Y1
-	VANDPD   Y1, Y5, Y5    // cap lanes decided
-	VADDPD   MAGIC(R8), Y8, Y8
-	VPXOR    MAGIC(R8), Y8, Y8   // jp
-	VADDPD   MAGIC(R8), Y10, Y10
-	VPXOR    MAGIC(R8), Y10, Y10 // jm
-	VADDPD   MAGIC(R8), Y3, Y3
-	VPXOR    MAGIC(R8), Y3, Y3   // ntt
+	DECIDE(DCAP, Y1, Y8)
+	DECIDE(DCAP, Y2, Y10)
+	VANDPD Y2, Y1, Y1
+	VANDPD Y1, Y5, Y5 // cap lanes decided
+	TOINT(Y8)         // jp
+	TOINT(Y10)        // jm
+	TOINT(Y3)         // ntt
 
 	// South: face ntt+8, (ix, iy) = (jp, jm). North: face ntt,
 	// (ix, iy) = (jm^mask, jp^mask).
