@@ -376,8 +376,8 @@ func (b *bitReader) readDynamic(lit, dist *huffman) error {
 // decodeBlock decodes symbols until end of block into dst from o. The bit
 // buffer lives in locals inside the loop (the hot path of the package). A
 // table entry carries the literal, or the base and extra-bit count of a
-// length or distance, so each symbol costs one table lookup; short matches
-// are copied eight bytes at a time where dst has room for the overshoot.
+// length or distance, so each symbol costs one table lookup. Away from the
+// ends of dst and src it hands over to decodeFast.
 func (b *bitReader) decodeBlock(dst []byte, o int, lit, dist *huffman) (int, error) {
 	// The bit buffer is written back at the end of the block only (after an
 	// error the stream is abandoned): a deferred closure capturing these
@@ -451,32 +451,30 @@ func (b *bitReader) decodeBlock(dst []byte, o int, lit, dist *huffman) (int, err
 		if length > len(dst)-o {
 			return o, errInflate("stream longer than the %d-byte chunk", len(dst))
 		}
-		switch {
-		case d >= 8 && length <= 32 && o+40 <= len(dst):
-			// Eight bytes at a time: each word read ends at or before
-			// the position being written, so overlap (d < length) repeats
-			// correctly; up to 7 bytes past the match are overwritten
-			// later.
-			s := o - d
-			for k := 0; k < length; k += 8 {
-				binary.LittleEndian.PutUint64(dst[o+k:], binary.LittleEndian.Uint64(dst[s+k:]))
-			}
-		case d >= length:
-			copy(dst[o:o+length], dst[o-d:o-d+length])
-		case d == 1:
-			v := dst[o-1]
-			seg := dst[o : o+length]
-			for k := range seg {
-				seg[k] = v
-			}
-		default:
-			// Overlapping: repeat the d-byte pattern, doubling.
-			seg := dst[o-d : o+length]
-			for k := d; k < len(seg); k *= 2 {
-				copy(seg[k:], seg[:k])
-			}
-		}
+		copyMatch(dst, o, d, length)
 		o += length
+	}
+}
+
+// copyMatch writes the match of the given length at distance d to
+// dst[o:], which has room for it: one copy when source and destination do
+// not overlap, a fill for d = 1, else the d-byte pattern repeated by
+// doubling.
+func copyMatch(dst []byte, o, d, length int) {
+	switch {
+	case d >= length:
+		copy(dst[o:o+length], dst[o-d:o-d+length])
+	case d == 1:
+		v := dst[o-1]
+		seg := dst[o : o+length]
+		for k := range seg {
+			seg[k] = v
+		}
+	default:
+		seg := dst[o-d : o+length]
+		for k := d; k < len(seg); k *= 2 {
+			copy(seg[k:], seg[:k])
+		}
 	}
 }
 
@@ -550,27 +548,17 @@ func decodeFast(dst []byte, o int, src []byte, pos int, bitsv uint64, nb uint, l
 		}
 		bitsv >>= (n + xb) & 63
 		nb -= n + xb
-		s := o - d
-		switch {
-		case d >= 8:
+		if d >= 8 {
 			// Eight bytes at a time: each word read ends at or before
 			// the position being written, so overlap (d < length) repeats
 			// correctly; the up to 7 bytes written past the match are
 			// overwritten later (fastOut leaves room for them).
+			s := o - d
 			for k := 0; k < length; k += 8 {
 				binary.LittleEndian.PutUint64(dst[o+k:], binary.LittleEndian.Uint64(dst[s+k:]))
 			}
-		case d == 1:
-			v := dst[s]
-			seg := dst[o : o+length]
-			for k := range seg {
-				seg[k] = v
-			}
-		default:
-			seg := dst[s : o+length]
-			for k := d; k < len(seg); k *= 2 {
-				copy(seg[k:], seg[:k])
-			}
+		} else {
+			copyMatch(dst, o, d, length)
 		}
 		o += length
 	}
