@@ -47,16 +47,15 @@ func BenchmarkLatLonToNestSlice(b *testing.B) {
 		}
 		for _, n := range []int{1 << 10, 1 << 16} {
 			b.Run(kernel+"/"+strconv.Itoa(n), func(b *testing.B) {
-				saved := useSIMD
-				useSIMD = kernel == "vector"
-				defer func() { useSIMD = saved }()
 				lat, lon := benchPoints(n)
 				dst := make([]uint64, n)
 				b.ReportAllocs()
 				b.SetBytes(int64(16 * n))
-				for b.Loop() {
-					LatLonToNestSlice(dst, MaxOrder, lat, lon)
-				}
+				withSIMD(b, kernel == "vector", func() {
+					for b.Loop() {
+						LatLonToNestSlice(dst, MaxOrder, lat, lon)
+					}
+				})
 				sink += dst[n/2]
 				b.ReportMetric(float64(b.N)*float64(n)/b.Elapsed().Seconds()/1e6, "Mpts/s")
 			})

@@ -117,7 +117,7 @@ func TestHashNestMatchesLocPointFastPath(t *testing.T) {
 
 // withSIMD runs f with LatLonToNestSlice's vector kernel switched on (if
 // this machine has one) or off.
-func withSIMD(t *testing.T, on bool, f func()) {
+func withSIMD(t testing.TB, on bool, f func()) {
 	t.Helper()
 	saved := useSIMD
 	useSIMD = on && saved

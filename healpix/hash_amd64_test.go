@@ -2,11 +2,7 @@
 
 package healpix
 
-import (
-	"math"
-	"math/rand/v2"
-	"testing"
-)
+import "testing"
 
 // TestVectorKernelDecides checks that the AVX2 kernel leaves few points to
 // hashExact: a kernel that gave up on every point would pass the equality
@@ -15,13 +11,8 @@ func TestVectorKernelDecides(t *testing.T) {
 	if !useSIMD {
 		t.Skip("this machine has no AVX2")
 	}
-	rng := rand.New(rand.NewPCG(3, 4))
 	const n = 1 << 16
-	lat, lon := make([]float64, n), make([]float64, n)
-	for k := range lat {
-		lat[k] = math.Asin(2*rng.Float64()-1) * radToDeg
-		lon[k] = rng.Float64()*360 - 180
-	}
+	lat, lon := benchPoints(n)
 	for _, o := range []uint{0, 12, MaxOrder} {
 		dst := make([]uint64, simdChunk)
 		left := 0

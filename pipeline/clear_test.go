@@ -35,17 +35,17 @@ func cellKeys(t *testing.T, b zarrstore.Backend, parentOrder int, nest uint64) [
 	return keys
 }
 
-// coarseConfig is the ATL06 config with orders coarser than the parent, so
-// that cells also leave partial states; keep replaces the quality filter's
-// value.
-func coarseConfig(t *testing.T, keep string) *pipeline.Config {
+// coarseConfig is the ATL06 config with the given output orders (some
+// coarser than the parent, so that cells also leave partial states); keep
+// replaces the quality filter's value.
+func coarseConfig(t *testing.T, orders, keep string) *pipeline.Config {
 	t.Helper()
 	src, err := os.ReadFile("configs/atl06.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	src = bytes.Replace(src, []byte("    value: 0\n"), []byte("    value: "+keep+"\n"), 1)
-	cfg, err := pipeline.ParseConfig("coarse.yaml", append(src, "  orders: [12, 6, 2, 0]\n"...))
+	cfg, err := pipeline.ParseConfig("coarse.yaml", append(src, "  orders: "+orders+"\n"...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestRunClearsCellThatBecameEmpty(t *testing.T) {
 	ctx := context.Background()
 	backend := zarrstore.NewMemBackend()
 	z := zarrstore.New(backend)
-	cfg := coarseConfig(t, "0")
+	cfg := coarseConfig(t, "[12, 6, 2, 0]", "0")
 	r := newRunner(t, z)
 	r.Config = cfg
 	rep, err := r.Run(ctx)
@@ -128,7 +128,7 @@ func TestRunClearsCellThatBecameEmpty(t *testing.T) {
 	}
 
 	// Every cell rerun with --overwrite and a filter that keeps nothing.
-	r.Config = coarseConfig(t, "99")
+	r.Config = coarseConfig(t, "[12, 6, 2, 0]", "99")
 	r.Overwrite = true
 	rep, err = r.Run(ctx)
 	if err != nil {

@@ -288,14 +288,7 @@ func TestStoreOptions(t *testing.T) {
 // mergeable statistics to float32 rounding, quantiles as the fill value.
 func TestFinalizeCoarseOrders(t *testing.T) {
 	ctx := context.Background()
-	src, err := os.ReadFile("configs/atl06.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := pipeline.ParseConfig("coarse.yaml", append(src, "  orders: [12, 6, 5, 4, 2, 1, 0]\n"...))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := coarseConfig(t, "[12, 6, 5, 4, 2, 1, 0]", "0")
 	backend := zarrstore.NewMemBackend()
 	z := zarrstore.New(backend)
 	r := newRunner(t, z)
