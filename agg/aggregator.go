@@ -59,6 +59,13 @@ type Input struct {
 	// max(MinOrder, ParentOrder); the zero value gives every order down to
 	// the parent. Result.Partial always covers the whole parent cell.
 	MinOrder int
+	// Sketches asks for a quantile sketch (Digest) of the parent cell's
+	// values of every order statistic's argument in Result.Partial, so that
+	// Finalize can estimate medians and quantiles of coarser cells. It costs
+	// about 13 ns per point and argument (a radix sort of the values' keys
+	// and one pass; +25–30 % on the ATL06 statistics at every order); leave
+	// it unset when no order coarser than the parent is computed.
+	Sketches bool
 }
 
 // Level is the output at one order: per cell (in nested order inside the
@@ -78,9 +85,9 @@ type Result struct {
 	ChildOrder  int
 	// Levels[k] is order ChildOrder − k, down to ParentOrder.
 	Levels []Level
-	// Partial holds the parent cell's partial state of every variable (one
-	// slice of States per variable, see Aggregator.Partial / Finalize).
-	Partial  [][]State
+	// Partial holds the parent cell's partial states (see
+	// Aggregator.MergePartial and Finalize).
+	Partial  Partial
 	Points   int // points given
 	Outside  int // points outside the parent cell
 	Filtered int // points removed by the filters
@@ -95,12 +102,27 @@ func (r *Result) Level(o int) *Level {
 	return &r.Levels[k]
 }
 
+// Partial is the mergeable summary of a set of points (one parent cell, or
+// the union of several): per variable the States of its reductions, and
+// per distinct argument of an order statistic a quantile sketch.
+type Partial struct {
+	// States[v] holds one State per reduction of variable v (a State with
+	// only Count set for an order statistic).
+	States [][]State
+	// Sketches holds one Digest per distinct argument of an order statistic
+	// (median, quantile, percentile and their nan twins), or is empty when
+	// the points were aggregated without Input.Sketches; a merge with a
+	// Partial without sketches drops them.
+	Sketches []Digest
+}
+
 // compiledVar is a Variable with its expression root.
 type compiledVar struct {
 	Variable
 	root      *node
 	count     bool
 	mergeable bool
+	sketched  bool         // not mergeable, but every reduction merges or has a sketch
 	reds      []*reduction // reductions the variable depends on
 }
 
@@ -136,6 +158,8 @@ type Aggregator struct {
 	pick32  []uint32
 	pick64  []uint64
 	scratch []float64
+	skK32   [2][]uint32 // sketch building: keys and radix scratch
+	skK64   [2][]uint64
 }
 
 // Compile resolves spec against the columns a data source reads (the keys of
@@ -382,6 +406,15 @@ func (a *Aggregator) plan() {
 			r.sortBuf = i
 		}
 	}
+	for vi := range a.vars {
+		v := &a.vars[vi]
+		v.sketched = !v.mergeable
+		for _, r := range v.reds {
+			if !r.merge && r.sortBuf < 0 {
+				v.sketched = false
+			}
+		}
+	}
 	a.sorted = make([][]float64, len(a.columns))
 	a.sortF32 = make([]bool, len(a.sortArgs))
 	a.keys32 = make([][]uint32, len(a.sortArgs))
@@ -433,6 +466,13 @@ func (a *Aggregator) Coordinates() []Coordinate { return a.coords }
 // reduction it uses is mergeable (len, sum, min, max, mean, average, var, std
 // and nan twins) over element-wise arguments.
 func (a *Aggregator) Mergeable(i int) bool { return a.vars[i].mergeable }
+
+// Sketched reports whether Finalize estimates variable i from quantile
+// sketches (Partial.Sketches, see Digest): true when it is not Mergeable
+// but each of its reductions either merges or is an order statistic over an
+// element-wise argument. The other non-mergeable variables get the fill
+// value from Finalize.
+func (a *Aggregator) Sketched(i int) bool { return a.vars[i].sketched }
 
 // IsCount reports whether variable i is a point count (len/count), whose
 // value for an empty cell is 0 rather than the fill value.
@@ -573,10 +613,11 @@ func (a *Aggregator) Aggregate(dst *Result, in Input) error {
 		a.level(dst, k, depth, k < levels)
 	}
 	// Partial states of the parent cell.
-	dst.Partial = slices.Grow(dst.Partial[:0], len(a.vars))[:len(a.vars)]
+	pa := &dst.Partial
+	pa.States = slices.Grow(pa.States[:0], len(a.vars))[:len(a.vars)]
 	for vi := range a.vars {
 		v := &a.vars[vi]
-		ps := dst.Partial[vi][:0]
+		ps := pa.States[vi][:0]
 		for _, r := range v.reds {
 			if r.merge {
 				ps = append(ps, r.states[0])
@@ -584,64 +625,166 @@ func (a *Aggregator) Aggregate(dst *Result, in Input) error {
 				ps = append(ps, State{Count: int64(m)})
 			}
 		}
-		dst.Partial[vi] = ps
+		pa.States[vi] = ps
+	}
+	pa.Sketches = pa.Sketches[:0]
+	if in.Sketches {
+		pa.Sketches = slices.Grow(pa.Sketches, len(a.sortArgs))[:len(a.sortArgs)]
+		for i, arg := range a.sortArgs {
+			d := &pa.Sketches[i]
+			d.Reset()
+			d.Float32 = a.sortF32[i]
+			d.AddSorted(a.sortedValues(a.vecOf(arg)[:m], a.sortF32[i]))
+		}
 	}
 	return nil
 }
 
-// MergePartial folds the partial states src (Result.Partial of another set of
-// points, e.g. another parent cell) into dst. A nil dst takes a copy of src.
-// It panics if the shapes differ (partials of another Aggregator).
-func (a *Aggregator) MergePartial(dst, src [][]State) [][]State {
-	if dst == nil {
-		dst = make([][]State, len(src))
-		for i := range src {
-			dst[i] = slices.Clone(src[i])
-		}
-		return dst
+// NumSketches returns the number of quantile sketches in a Partial made
+// with Input.Sketches: one per distinct argument of an order statistic.
+func (a *Aggregator) NumSketches() int { return len(a.sortArgs) }
+
+// CheckPartial reports whether p has the shape of this Aggregator's partial
+// states (one State per reduction of each variable, no sketches or
+// NumSketches of them), so that MergePartial and Finalize accept it; p
+// decoded from storage should be checked first. The error wraps
+// ErrCorruptState.
+func (a *Aggregator) CheckPartial(p *Partial) error {
+	if len(p.States) != len(a.vars) {
+		return errf(ErrCorruptState, "%d variables, want %d", len(p.States), len(a.vars))
 	}
-	if len(dst) != len(src) || len(dst) != len(a.vars) {
+	for vi := range a.vars {
+		if n, want := len(p.States[vi]), len(a.vars[vi].reds); n != want {
+			return errf(ErrCorruptState, "variable %s: %d states, want %d", a.vars[vi].Name, n, want)
+		}
+	}
+	if n := len(p.Sketches); n != 0 && n != len(a.sortArgs) {
+		return errf(ErrCorruptState, "%d sketches, want %d", n, len(a.sortArgs))
+	}
+	return nil
+}
+
+// sortedValues returns vals sorted (NaN first) in a.scratch, by a radix
+// sort of their sort keys.
+func (a *Aggregator) sortedValues(vals []float64, f32 bool) []float64 {
+	out := a.grow(a.scratch, len(vals))
+	a.scratch = out
+	if f32 {
+		keys := growKeys(a.skK32[0], len(vals))
+		for j, v := range vals {
+			keys[j] = key32f(v)
+		}
+		a.skK32[1] = radixSort(keys, a.skK32[1])
+		for j, k := range keys {
+			out[j] = unkey32(k)
+		}
+		a.skK32[0] = keys
+		return out
+	}
+	keys := growKeys(a.skK64[0], len(vals))
+	for j, v := range vals {
+		keys[j] = key64(v)
+	}
+	a.skK64[1] = radixSort(keys, a.skK64[1])
+	for j, k := range keys {
+		out[j] = unkey64(k)
+	}
+	a.skK64[0] = keys
+	return out
+}
+
+func growKeys[K sortKey](buf []K, n int) []K {
+	if cap(buf) < n {
+		return make([]K, n, n+n/4)
+	}
+	return buf[:n]
+}
+
+// MergePartial folds src (Result.Partial of another set of points, e.g.
+// another parent cell) into dst; a zero dst becomes a copy of src. The
+// sketches merge when both have them and are dropped otherwise. It panics if
+// the shapes differ (partials of another Aggregator).
+func (a *Aggregator) MergePartial(dst, src *Partial) {
+	if len(src.States) != len(a.vars) || len(src.Sketches) != 0 && len(src.Sketches) != len(a.sortArgs) {
 		panic("agg: partial states of a different aggregation")
 	}
-	for i := range dst {
-		if len(dst[i]) != len(src[i]) {
+	if dst.States == nil {
+		dst.States = make([][]State, len(src.States))
+		for i := range src.States {
+			dst.States[i] = slices.Clone(src.States[i])
+		}
+		dst.Sketches = make([]Digest, len(src.Sketches))
+		for i := range src.Sketches {
+			dst.Sketches[i].Merge(&src.Sketches[i])
+		}
+		return
+	}
+	if len(dst.States) != len(src.States) {
+		panic("agg: partial states of a different aggregation")
+	}
+	for i := range dst.States {
+		if len(dst.States[i]) != len(src.States[i]) {
 			panic("agg: partial states of a different aggregation")
 		}
-		for j := range dst[i] {
-			dst[i][j].Merge(&src[i][j])
+		for j := range dst.States[i] {
+			dst.States[i][j].Merge(&src.States[i][j])
 		}
 	}
-	return dst
+	if len(src.Sketches) == 0 {
+		dst.Sketches = nil
+	}
+	for i := range dst.Sketches {
+		dst.Sketches[i].Merge(&src.Sketches[i])
+	}
 }
 
 // Finalize writes into dst (grown to NumVariables) the value of every variable
 // for the set of points whose merged partial states are p: exact for the
-// Mergeable variables; the fill value for the others (order statistics cannot
-// be merged exactly) and for an empty set (0 for counts).
-func (a *Aggregator) Finalize(dst []float64, p [][]State) []float64 {
-	if len(p) != len(a.vars) {
+// Mergeable variables; estimated from the quantile sketches for the Sketched
+// ones when p has sketches (exact while a sketch holds at most
+// 5·DefaultCompression points, see Digest); the fill value for the others
+// and for an empty set (0 for counts).
+func (a *Aggregator) Finalize(dst []float64, p *Partial) []float64 {
+	if len(p.States) != len(a.vars) || len(p.Sketches) != 0 && len(p.Sketches) != len(a.sortArgs) {
 		panic("agg: partial states of a different aggregation")
 	}
 	dst = a.grow(dst, len(a.vars))
 	for vi := range a.vars {
 		v := &a.vars[vi]
-		empty := len(p[vi]) == 0 || p[vi][0].Count == 0
+		ps := p.States[vi]
+		empty := len(ps) == 0 || ps[0].Count == 0
 		switch {
 		case v.count && empty:
 			dst[vi] = 0
-		case empty || !v.mergeable:
+		case empty || !v.mergeable && !(v.sketched && len(p.Sketches) > 0):
 			dst[vi] = v.FillValue
 		default:
-			if len(p[vi]) != len(v.reds) {
+			if len(ps) != len(v.reds) {
 				panic("agg: partial states of a different aggregation")
 			}
 			for ri, r := range v.reds {
-				r.nd.cur = stateValue(r, &p[vi][ri])
+				if r.merge {
+					r.nd.cur = stateValue(r, &ps[ri])
+				} else {
+					r.nd.cur = sketchValue(r, &p.Sketches[r.sortBuf])
+				}
 			}
 			dst[vi] = evalScalar(v.root)
 		}
 	}
 	return dst
+}
+
+// sketchValue estimates an order statistic from the sketch of its argument,
+// with numpy's NaN rules (NaN propagates unless the nan twin is used).
+func sketchValue(r *reduction, d *Digest) float64 {
+	if d.NaN() > 0 && (r.kind == rMedian || r.kind == rQuantile) {
+		return math.NaN()
+	}
+	if r.kind == rMedian || r.kind == rNanMedian {
+		return d.Median()
+	}
+	return d.Quantile(r.q)
 }
 
 func (a *Aggregator) prepareLevels(dst *Result, depth, levels int) {

@@ -44,18 +44,20 @@ func atl06Aggregator(tb testing.TB) *Aggregator {
 
 // BenchmarkAggregateATL06 aggregates n points of one order-6 parent into its
 // order-12 children with the ATL06 statistics: "child" computes order 12 only
-// (zagg 0.1.0's output), "all" every order 12..6. Besides wall-clock
+// (zagg 0.1.0's output), "all" every order 12..6, "all+sketches" also the
+// quantile sketches for orders coarser than the parent. Besides wall-clock
 // throughput it reports Mpts per CPU second (the machine may be shared) and
 // the allocations per output cell.
 func BenchmarkAggregateATL06(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000, 10_000_000} {
 		cells, cols := atl06Points(n, 1)
 		a := atl06Aggregator(b)
-		for _, orders := range []string{"child", "all"} {
+		for _, orders := range []string{"child", "all", "all+sketches"} {
 			in := Input{ParentOrder: 6, Parent: 1234, ChildOrder: 12, Cells: cells, Columns: cols}
 			if orders == "child" {
 				in.MinOrder = 12
 			}
+			in.Sketches = orders == "all+sketches"
 			var r Result
 			b.Run(fmt.Sprintf("n=%d/orders=%s", n, orders), func(b *testing.B) {
 				if err := a.Aggregate(&r, in); err != nil { // grow the buffers

@@ -95,10 +95,20 @@
 //
 // Result.Partial carries the parent cell's States so that orders coarser than
 // the parent, whose cells span several workers, can be computed in a finalize
-// step (MergePartial, Finalize; State.AppendBinary to ship them). Only
-// variables whose reductions are all mergeable are exact there
-// (Aggregator.Mergeable; in the ATL06 config count, h_min, h_max, h_mean,
-// h_sigma and h_variance); order statistics come out as the fill value.
+// step (MergePartial, Finalize; State.AppendBinary to ship them). Variables
+// whose reductions are all mergeable are exact there (Aggregator.Mergeable;
+// in the ATL06 config count, h_min, h_max, h_mean, h_sigma and h_variance).
+//
+// With Input.Sketches, Result.Partial also carries a quantile sketch (Digest,
+// a merging t-digest with compression 100) of each order statistic's
+// argument over the parent cell, built in one pass over the values radix
+// sorted by their keys. Finalize then estimates the order statistics of
+// coarser cells from the merged sketches (Aggregator.Sketched; in the ATL06
+// config h_q25, h_q50 and h_q75): exact while a cell has at most 500
+// points, and otherwise within a few tenths of a percent of the ranks (see
+// Digest). Order statistics of expressions that are not element-wise, such
+// as np.median(np.abs(h - np.median(h))), have no sketch and come out as
+// the fill value.
 //
 // After its buffers have grown to the largest input, Aggregate allocates
 // nothing. On one core of the development machine (AMD EPYC, shared) the

@@ -88,3 +88,40 @@ func ExampleParseOp() {
 	fmt.Println(f, f.Keep(120.5), f.Keep(9001))
 	// Output: h_li between [-500 9000] true false
 }
+
+// Two workers summarise their halves of a set of elevations in Digests;
+// the merged digest estimates quantiles of the whole set. Up to 500 points
+// a digest is exact (numpy's values); beyond, it keeps about 100 centroids.
+func ExampleDigest() {
+	var west, east agg.Digest
+	for i := range 20_000 {
+		h := 1000 + float64(i%1000) // 1000..1999, evenly
+		if i%2 == 0 {
+			west.Add(h)
+		} else {
+			east.Add(h)
+		}
+	}
+	// Ship east's summary to the worker holding west.
+	b, err := east.AppendBinary(nil)
+	if err != nil {
+		panic(err)
+	}
+	var shipped agg.Digest
+	if _, err := shipped.DecodeDigest(b); err != nil {
+		panic(err)
+	}
+	west.Merge(&shipped)
+	fmt.Println(west.Count(), west.Exact(), len(b) < 2000)
+	fmt.Printf("median %.0f, q90 %.0f\n", west.Median(), west.Quantile(0.9)) // numpy: 1499.5, 1899.1
+
+	var few agg.Digest
+	for _, h := range []float64{3, 1, 2, 10} {
+		few.Add(h)
+	}
+	fmt.Println(few.Exact(), few.Median(), few.Quantile(0.25))
+	// Output:
+	// 20000 false true
+	// median 1500, q90 1899
+	// true 2.5 1.75
+}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/zagg-go/zagg/agg"
@@ -16,6 +17,7 @@ import (
 type Aggregator struct {
 	compiled   *agg.Aggregator
 	childOrder int
+	orders     []int     // output.orders, if set
 	pool       sync.Pool // of *agg.Aggregator clones
 }
 
@@ -25,7 +27,7 @@ func NewAggregator(cfg *Config) (*Aggregator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Aggregator{compiled: a, childOrder: cfg.Output.Grid.ChildOrder}, nil
+	return &Aggregator{compiled: a, childOrder: cfg.Output.Grid.ChildOrder, orders: slices.Clone(cfg.Output.Orders)}, nil
 }
 
 // Columns returns the columns the statistics and filters need, in the order
@@ -69,6 +71,8 @@ func (a *Aggregator) Aggregate(parent morton.Cell, pts *Points) (*agg.Result, er
 		ChildOrder:  a.childOrder,
 		Cells:       pts.Cells,
 		Columns:     pts.Columns,
+		// Quantile sketches only when Store.Finalize will need them.
+		Sketches: a.compiled.NumSketches() > 0 && slices.ContainsFunc(a.orders, func(o int) bool { return o < parent.Order() }),
 	})
 	if err != nil {
 		return nil, err

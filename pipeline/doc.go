@@ -13,8 +13,8 @@
 // (package agg). It then writes the cell's chunk of every output array into
 // one shared Zarr v3 store (package zarrstore); chunks never overlap, so
 // workers need no locks. Orders coarser than the parent come from merging
-// the parent cells' partial states in a finalize step (mergeable statistics
-// only).
+// the parent cells' partial states in a finalize step (exact for mergeable
+// statistics, medians and quantiles from t-digest sketches).
 //
 // Workers run as goroutines (examples/local) or as AWS Lambda functions
 // (examples/lambda) fanned out by the Dispatcher with bounded concurrency
@@ -43,9 +43,11 @@
 // a chunk, so any number of workers write one store without locks, and
 // re-running a cell rewrites the same bytes. When output.orders lists orders
 // coarser than the parent order, each cell also stores its partial states
-// (count, Σw, Σwx, moments, min, max) under zagg-partials/, a folder Zarr
-// readers ignore, and Store.Finalize merges them in a deterministic order:
-// exact for mergeable statistics, fill for quantiles. Failed attempts are
+// (count, Σw, Σwx, moments, min, max, and a t-digest of each quantile's
+// argument) under zagg-partials/, a folder Zarr readers ignore, and
+// Store.Finalize merges them in a deterministic order: exact for mergeable
+// statistics, medians and quantiles estimated from the merged sketches
+// (exact up to 500 points per cell, agg.Digest). Failed attempts are
 // classified in CellResult.ErrorKind (empty, transient, timeout,
 // deterministic) and the Dispatcher retries only what may pass.
 //

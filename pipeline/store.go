@@ -27,8 +27,10 @@ import (
 // Write also stores the cell's partial states (agg.Result.Partial) under
 // PartialsPrefix, and Finalize, run once after every cell, merges them into
 // the coarse orders' single chunk: exact for mergeable statistics (count,
-// sum, min, max, mean, weighted mean, variance, and expressions of them),
-// the fill value for order statistics (median, quantiles).
+// sum, min, max, mean, weighted mean, variance, and expressions of them);
+// medians and quantiles estimated from merged t-digest sketches (exact up
+// to 500 points per cell, see agg.Digest); the fill value for the other
+// order statistics of expressions (agg.Aggregator.Sketched).
 //
 // A cell is written only as a whole: Write stores every chunk of the cell,
 // finest order first, and the chunk of the finest order's cell_ids array
@@ -284,7 +286,7 @@ func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) 
 		return err
 	}
 	if len(s.coarse) > 0 {
-		b, err := encodePartial(res.Partial)
+		b, err := encodePartial(&res.Partial)
 		if err != nil {
 			return err
 		}
@@ -455,48 +457,65 @@ func (s *Store) partialKey(nest uint64) string {
 	return fmt.Sprintf("%s%d/%d", PartialsPrefix, s.parentOrder, nest)
 }
 
-// partialMagic starts an encoded set of partial states (version 1).
-const partialMagic = "ZGP1"
+// partialMagic starts an encoded set of partial states (version 2, with
+// quantile sketches); partialMagicV1 is the version without sketches that
+// earlier runs wrote, still read.
+const (
+	partialMagic   = "ZGP2"
+	partialMagicV1 = "ZGP1"
+)
 
 // encodePartial writes the partial states of one parent cell: the magic,
 // the number of variables, then per variable the number of states and the
-// states (agg.State.AppendBinary), integers little-endian uint32.
-func encodePartial(p [][]agg.State) ([]byte, error) {
+// states (agg.State.AppendBinary), then the number of sketches and the
+// sketches (agg.Digest.AppendBinary); integers little-endian uint32.
+func encodePartial(p *agg.Partial) ([]byte, error) {
 	b := append([]byte(partialMagic), 0, 0, 0, 0)
-	binary.LittleEndian.PutUint32(b[4:], uint32(len(p)))
-	for _, states := range p {
+	binary.LittleEndian.PutUint32(b[4:], uint32(len(p.States)))
+	var err error
+	for _, states := range p.States {
 		b = binary.LittleEndian.AppendUint32(b, uint32(len(states)))
 		for i := range states {
-			var err error
 			if b, err = states[i].AppendBinary(b); err != nil {
 				return nil, err
 			}
+		}
+	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(p.Sketches)))
+	for i := range p.Sketches {
+		if b, err = p.Sketches[i].AppendBinary(b); err != nil {
+			return nil, err
 		}
 	}
 	return b, nil
 }
 
 // maxStatesPerVariable bounds a decoded variable's state count (an
-// expression has at most agg.MaxExprNodes reductions).
-const maxStatesPerVariable = agg.MaxExprNodes
+// expression has at most agg.MaxExprNodes reductions), and maxSketches the
+// number of sketches (one per distinct argument of an order statistic).
+const (
+	maxStatesPerVariable = agg.MaxExprNodes
+	maxSketches          = 1 << 16
+)
 
-// decodePartial reads what encodePartial wrote, checking it against the
-// number of variables expected.
-func decodePartial(b []byte, nvars int) ([][]agg.State, error) {
-	bad := func(what string) ([][]agg.State, error) {
+// decodePartial reads what encodePartial wrote (or version 1, without
+// sketches), checking it against the number of variables expected.
+func decodePartial(b []byte, nvars int) (*agg.Partial, error) {
+	bad := func(what string) (*agg.Partial, error) {
 		return nil, fmt.Errorf("%w: corrupt partial states: %s", ErrStore, what)
 	}
-	if len(b) < 8 || string(b[:4]) != partialMagic {
-		return bad("no ZGP1 header")
+	if len(b) < 8 || string(b[:4]) != partialMagic && string(b[:4]) != partialMagicV1 {
+		return bad("no ZGP2 or ZGP1 header")
 	}
+	v1 := string(b[:4]) == partialMagicV1
 	if n := binary.LittleEndian.Uint32(b[4:]); int(n) != nvars {
 		return bad(fmt.Sprintf("%d variables, the config has %d", n, nvars))
 	}
 	b = b[8:]
 	var one agg.State
 	size := len(mustBinary(&one))
-	p := make([][]agg.State, nvars)
-	for v := range p {
+	p := &agg.Partial{States: make([][]agg.State, nvars)}
+	for v := range p.States {
 		if len(b) < 4 {
 			return bad("truncated")
 		}
@@ -505,12 +524,29 @@ func decodePartial(b []byte, nvars int) ([][]agg.State, error) {
 		if n > maxStatesPerVariable || n*size > len(b) {
 			return bad(fmt.Sprintf("variable %d: %d states in %d bytes", v, n, len(b)))
 		}
-		p[v] = make([]agg.State, n)
-		for i := range p[v] {
-			if err := p[v][i].UnmarshalBinary(b[:size]); err != nil {
+		p.States[v] = make([]agg.State, n)
+		for i := range p.States[v] {
+			if err := p.States[v][i].UnmarshalBinary(b[:size]); err != nil {
 				return bad(err.Error())
 			}
 			b = b[size:]
+		}
+	}
+	if !v1 {
+		if len(b) < 4 {
+			return bad("truncated before the sketches")
+		}
+		n := int(binary.LittleEndian.Uint32(b))
+		b = b[4:]
+		if n > maxSketches || n > len(b)/40 {
+			return bad(fmt.Sprintf("%d sketches in %d bytes", n, len(b)))
+		}
+		p.Sketches = make([]agg.Digest, n)
+		for i := range p.Sketches {
+			var err error
+			if b, err = p.Sketches[i].DecodeDigest(b); err != nil {
+				return bad(fmt.Sprintf("sketch %d: %v", i, err))
+			}
 		}
 	}
 	if len(b) != 0 {
@@ -551,9 +587,9 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 	}
 	slices.Sort(nests)
 	c := s.agg.Clone()
-	merged := make([]map[uint64][][]agg.State, len(s.coarse))
+	merged := make([]map[uint64]*agg.Partial, len(s.coarse))
 	for i := range merged {
-		merged[i] = map[uint64][][]agg.State{}
+		merged[i] = map[uint64]*agg.Partial{}
 	}
 	for _, n := range nests {
 		b, err := s.z.Backend().Get(ctx, s.partialKey(n))
@@ -564,9 +600,17 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("%s: %w", s.partialKey(n), err)
 		}
+		if err := c.CheckPartial(p); err != nil {
+			return 0, fmt.Errorf("%s: %w: partial states of another config: %w", s.partialKey(n), ErrStore, err)
+		}
 		for i, o := range s.coarse {
 			cc := n >> (2 * (s.parentOrder - o))
-			merged[i][cc] = c.MergePartial(merged[i][cc], p)
+			m := merged[i][cc]
+			if m == nil {
+				m = &agg.Partial{}
+				merged[i][cc] = m
+			}
+			c.MergePartial(m, p)
 		}
 	}
 	var vals []float64
