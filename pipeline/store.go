@@ -93,9 +93,20 @@ func NewStore(z *zarrstore.Store, cfg *Config, a *Aggregator, parentOrder int, c
 	for i := range vars {
 		v := c.Variable(i)
 		vars[i] = v
-		l.Variables = append(l.Variables, zarrstore.Variable{
-			Name: v.Name, DataType: zarrstore.DataType(v.DType.String()), Fill: v.FillValue,
-		})
+		zv := zarrstore.Variable{Name: v.Name, DataType: zarrstore.DataType(v.DType.String()), Fill: v.FillValue}
+		if len(coarse) > 0 {
+			// How Finalize fills the orders coarser than the parent.
+			how := "fill value (not mergeable)"
+			switch {
+			case c.Mergeable(i):
+				how = "exact (merged partial states)"
+			case c.Sketched(i):
+				how = fmt.Sprintf("estimated (merged t-digest, compression %d; exact up to %d points per cell)",
+					agg.DefaultCompression, 5*agg.DefaultCompression)
+			}
+			zv.Attributes = map[string]any{"zagg_coarse_orders": how}
+		}
+		l.Variables = append(l.Variables, zv)
 	}
 	if _, err := l.Nodes(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)

@@ -355,6 +355,13 @@ func TestFinalizeCoarseOrders(t *testing.T) {
 			}
 		}
 	}
+	// Each array says how its coarse orders were made.
+	for name, want := range map[string]string{"h_mean": "exact", "h_q50": "estimated", "count": "exact"} {
+		got, _ := mustArray(t, z, "0/"+name).Metadata().Attributes["zagg_coarse_orders"].(string)
+		if !strings.HasPrefix(got, want) {
+			t.Errorf("0/%s: zagg_coarse_orders %q, want %s…", name, got, want)
+		}
+	}
 	// The partial states are invisible to Zarr readers: no zarr.json.
 	if _, err := z.OpenGroup(ctx, "zagg-partials"); err == nil {
 		t.Error("zagg-partials is a Zarr node")
