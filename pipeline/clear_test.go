@@ -3,11 +3,14 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/zagg-go/zagg/internal/sampledata"
@@ -125,6 +128,23 @@ func TestRunClearsCellThatBecameEmpty(t *testing.T) {
 	}
 	if got := orderZeroCount(t, z); got != total-full.TotalObs {
 		t.Errorf("order 0 counts sum to %d after emptying a cell of %d points, want %d", got, full.TotalObs, total-full.TotalObs)
+	}
+
+	// A stored partial that decodes but has another config's shape (here:
+	// no state for any variable) is an error naming it, not a panic.
+	key := fmt.Sprintf("%s%d/%d", pipeline.PartialsPrefix, po, cell.Nest())
+	bad := binary.LittleEndian.AppendUint32([]byte("ZGP1"), uint32(len(cfg.Aggregation.Variables)))
+	for range cfg.Aggregation.Variables {
+		bad = binary.LittleEndian.AppendUint32(bad, 0)
+	}
+	if err := backend.Put(ctx, key, bad); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Finalize(ctx); !errors.Is(err, pipeline.ErrStore) || !strings.Contains(err.Error(), key) {
+		t.Errorf("Finalize with a partial of another shape: %v, want ErrStore naming %s", err, key)
+	}
+	if err := backend.Delete(ctx, key); err != nil {
+		t.Fatal(err)
 	}
 
 	// Every cell rerun with --overwrite and a filter that keeps nothing.
