@@ -665,32 +665,29 @@ func (a *Aggregator) CheckPartial(p *Partial) error {
 }
 
 // sortedValues returns vals sorted (NaN first) in a.scratch, by a radix
-// sort of their sort keys.
+// sort of their sort keys (uint32 keys for float32 data).
 func (a *Aggregator) sortedValues(vals []float64, f32 bool) []float64 {
-	out := a.grow(a.scratch, len(vals))
-	a.scratch = out
+	a.scratch = a.grow(a.scratch, len(vals))
 	if f32 {
-		keys := growKeys(a.skK32[0], len(vals))
-		for j, v := range vals {
-			keys[j] = key32f(v)
-		}
-		a.skK32[1] = radixSort(keys, a.skK32[1])
-		for j, k := range keys {
-			out[j] = unkey32(k)
-		}
-		a.skK32[0] = keys
-		return out
+		sortByKeys(a.scratch, vals, &a.skK32, key32f, unkey32)
+	} else {
+		sortByKeys(a.scratch, vals, &a.skK64, key64, unkey64)
 	}
-	keys := growKeys(a.skK64[0], len(vals))
+	return a.scratch
+}
+
+// sortByKeys stores vals sorted into dst (of the same length) by radix
+// sorting their keys; bufs holds the key buffer and the radix scratch.
+func sortByKeys[K sortKey](dst, vals []float64, bufs *[2][]K, key func(float64) K, unkey func(K) float64) {
+	keys := growKeys(bufs[0], len(vals))
 	for j, v := range vals {
-		keys[j] = key64(v)
+		keys[j] = key(v)
 	}
-	a.skK64[1] = radixSort(keys, a.skK64[1])
+	bufs[1] = radixSort(keys, bufs[1])
 	for j, k := range keys {
-		out[j] = unkey64(k)
+		dst[j] = unkey(k)
 	}
-	a.skK64[0] = keys
-	return out
+	bufs[0] = keys
 }
 
 func growKeys[K sortKey](buf []K, n int) []K {
@@ -908,10 +905,7 @@ func selectLevel[K sortKey](a *Aggregator, i, k, cells int, keysp, pickp *[]K, s
 	nc := a.nanCnt[i]
 	if k == 0 {
 		full := a.vecOf(a.sortArgs[i])
-		if cap(*keysp) < len(full) {
-			*keysp = make([]K, len(full), len(full)+len(full)/4)
-		}
-		keys := (*keysp)[:len(full)]
+		keys := growKeys(*keysp, len(full))
 		*keysp = keys
 		for j, v := range full {
 			keys[j] = key(v)
