@@ -697,14 +697,19 @@ func growKeys[K sortKey](buf []K, n int) []K {
 	return buf[:n]
 }
 
+// mustFit panics unless p passes CheckPartial.
+func (a *Aggregator) mustFit(p *Partial) {
+	if err := a.CheckPartial(p); err != nil {
+		panic("agg: partial states of a different aggregation: " + err.Error())
+	}
+}
+
 // MergePartial folds src (Result.Partial of another set of points, e.g.
 // another parent cell) into dst; a zero dst becomes a copy of src. The
 // sketches merge when both have them and are dropped otherwise. It panics if
 // the shapes differ (partials of another Aggregator).
 func (a *Aggregator) MergePartial(dst, src *Partial) {
-	if len(src.States) != len(a.vars) || len(src.Sketches) != 0 && len(src.Sketches) != len(a.sortArgs) {
-		panic("agg: partial states of a different aggregation")
-	}
+	a.mustFit(src)
 	if dst.States == nil {
 		dst.States = make([][]State, len(src.States))
 		for i := range src.States {
@@ -716,13 +721,8 @@ func (a *Aggregator) MergePartial(dst, src *Partial) {
 		}
 		return
 	}
-	if len(dst.States) != len(src.States) {
-		panic("agg: partial states of a different aggregation")
-	}
+	a.mustFit(dst)
 	for i := range dst.States {
-		if len(dst.States[i]) != len(src.States[i]) {
-			panic("agg: partial states of a different aggregation")
-		}
 		for j := range dst.States[i] {
 			dst.States[i][j].Merge(&src.States[i][j])
 		}
@@ -742,9 +742,7 @@ func (a *Aggregator) MergePartial(dst, src *Partial) {
 // 5·DefaultCompression points, see Digest); the fill value for the others
 // and for an empty set (0 for counts).
 func (a *Aggregator) Finalize(dst []float64, p *Partial) []float64 {
-	if len(p.States) != len(a.vars) || len(p.Sketches) != 0 && len(p.Sketches) != len(a.sortArgs) {
-		panic("agg: partial states of a different aggregation")
-	}
+	a.mustFit(p)
 	dst = a.grow(dst, len(a.vars))
 	for vi := range a.vars {
 		v := &a.vars[vi]
@@ -756,9 +754,6 @@ func (a *Aggregator) Finalize(dst []float64, p *Partial) []float64 {
 		case empty || !v.mergeable && !(v.sketched && len(p.Sketches) > 0):
 			dst[vi] = v.FillValue
 		default:
-			if len(ps) != len(v.reds) {
-				panic("agg: partial states of a different aggregation")
-			}
 			for ri, r := range v.reds {
 				if r.merge {
 					r.nd.cur = stateValue(r, &ps[ri])

@@ -1,6 +1,7 @@
 package agg
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -467,6 +468,22 @@ func TestPartialMergeFinalize(t *testing.T) {
 	}
 	for i := range empty.Sketches {
 		empty.Sketches[i].Reset()
+	}
+	// Partials of another shape: an error from CheckPartial, a panic from
+	// MergePartial and Finalize.
+	for name, bad := range map[string]*Partial{
+		"variables": {States: empty.States[1:]},
+		"states":    {States: append([][]State{nil}, empty.States[1:]...)},
+		"sketches":  {States: empty.States, Sketches: empty.Sketches[:1]},
+	} {
+		if err := a.CheckPartial(bad); !errors.Is(err, ErrCorruptState) {
+			t.Errorf("CheckPartial(%s): %v, want ErrCorruptState", name, err)
+		}
+		mustPanic(t, "MergePartial "+name, func() { a.MergePartial(&Partial{}, bad) })
+		mustPanic(t, "Finalize "+name, func() { a.Finalize(nil, bad) })
+	}
+	if err := a.CheckPartial(&empty); err != nil {
+		t.Errorf("CheckPartial of a good partial: %v", err)
 	}
 	for vi, x := range a.Finalize(nil, &empty) {
 		want := -999.0
