@@ -739,7 +739,7 @@ func (a *Aggregator) MergePartial(dst, src *Partial) {
 // for the set of points whose merged partial states are p: exact for the
 // Mergeable variables; estimated from the quantile sketches for the Sketched
 // ones when p has sketches (exact while a sketch holds at most
-// 5·DefaultCompression points, see Digest); the fill value for the others
+// DefaultExactPoints points, see Digest); the fill value for the others
 // and for an empty set (0 for counts).
 func (a *Aggregator) Finalize(dst []float64, p *Partial) []float64 {
 	a.mustFit(p)

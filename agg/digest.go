@@ -17,6 +17,10 @@ const DefaultCompression = 100
 // the buffer of points added between two compressions.
 const exactFactor = 5
 
+// DefaultExactPoints is the largest number of points a Digest of
+// compression DefaultCompression answers exactly (500).
+const DefaultExactPoints = exactFactor * DefaultCompression
+
 // Centroid is a cluster of a Digest: the mean of Count points.
 type Centroid struct {
 	Mean  float64

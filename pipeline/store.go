@@ -102,7 +102,7 @@ func NewStore(z *zarrstore.Store, cfg *Config, a *Aggregator, parentOrder int, c
 				how = "exact (merged partial states)"
 			case c.Sketched(i):
 				how = fmt.Sprintf("estimated (merged t-digest, compression %d; exact up to %d points per cell)",
-					agg.DefaultCompression, 5*agg.DefaultCompression)
+					agg.DefaultCompression, agg.DefaultExactPoints)
 			}
 			zv.Attributes = map[string]any{"zagg_coarse_orders": how}
 		}
@@ -549,6 +549,7 @@ func decodePartial(b []byte, nvars int) (*agg.Partial, error) {
 		}
 		n := int(binary.LittleEndian.Uint32(b))
 		b = b[4:]
+		// Every encoded agg.Digest takes at least its 40-byte header.
 		if n > maxSketches || n > len(b)/40 {
 			return bad(fmt.Sprintf("%d sketches in %d bytes", n, len(b)))
 		}
