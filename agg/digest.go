@@ -107,7 +107,7 @@ func (d *Digest) NaN() int64 { return d.nan }
 // quantiles are exact.
 func (d *Digest) Exact() bool { return int64(len(d.cs)+len(d.buf)) == d.n }
 
-// Min and Max return the smallest and largest non-NaN point (NaN if none).
+// Min returns the smallest non-NaN point (NaN if none).
 func (d *Digest) Min() float64 {
 	if d.n == 0 {
 		return math.NaN()
