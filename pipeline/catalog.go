@@ -160,3 +160,13 @@ func (c *Catalog) Convention(cfg *Config) (healpix.LatitudeConvention, error) {
 	}
 	return want, nil
 }
+
+// ParentCells returns the cells of catalog entries, the parents a run over
+// them passes to Store.Setup.
+func ParentCells(entries []cmr.CatalogCell) []morton.Cell {
+	out := make([]morton.Cell, len(entries))
+	for i, e := range entries {
+		out[i] = e.Cell
+	}
+	return out
+}

@@ -71,7 +71,7 @@ func newWorker(t testing.TB, opener pipeline.Opener, z *zarrstore.Store) *worker
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Setup(context.Background()); err != nil {
+	if err := s.Setup(context.Background(), pipeline.ParentCells(cat.Cells), pipeline.NewProvenance(cat.Metadata, cat.Cells)); err != nil {
 		t.Fatal(err)
 	}
 	return &worker{cfg: cfg, cat: cat, reader: pipeline.NewCellReader(cfg, a.Columns(), opener), aggr: a, store: s}
@@ -292,6 +292,14 @@ func checkAgainst(t *testing.T, z *zarrstore.Store, parentOrder int, exp *sample
 		t.Fatalf("expected.json parent order %d, store %d", exp.ParentOrder, parentOrder)
 	}
 	stats := []string{"h_min", "h_max", "h_mean", "h_sigma", "h_variance", "h_q25", "h_q50", "h_q75"}
+	parents, po, err := z.Parents(ctx)
+	if err != nil || po != parentOrder {
+		t.Fatalf("parent list: %v, order %d", err, po)
+	}
+	chunkOf := map[int64]int64{} // parent NESTED id → chunk
+	for i, p := range parents {
+		chunkOf[int64(p)] = int64(i)
+	}
 	for o := exp.ChildOrder; o >= exp.ParentOrder; o-- {
 		table := exp.Orders[strconv.Itoa(o)]
 		ids := table["cell_ids"]
@@ -311,26 +319,36 @@ func checkAgainst(t *testing.T, z *zarrstore.Store, parentOrder int, exp *sample
 		if err != nil {
 			t.Fatal(err)
 		}
-		var wantChunks []int64
+		var wantChunks, wantParents []int64
 		for c := range want {
-			wantChunks = append(wantChunks, c)
+			i, ok := chunkOf[c]
+			if !ok {
+				t.Fatalf("order %d: parent %d has data but is not in the store's parent list %v", o, c, parents)
+			}
+			wantChunks = append(wantChunks, i)
+			wantParents = append(wantParents, c)
 		}
 		slices.Sort(wantChunks)
+		slices.Sort(wantParents)
 		if !slices.Equal(got, wantChunks) {
 			t.Errorf("order %d: chunks written %v, want %v", o, got, wantChunks)
 		}
-		for _, c := range wantChunks {
-			counts, err := zarrstore.ReadChunkAs[int32](ctx, mustArray(t, z, fmt.Sprintf("%d/count", o)), c)
+		if n := mustArray(t, z, fmt.Sprintf("%d/cell_ids", o)).Len(); n != int64(len(parents))*per {
+			t.Errorf("order %d: %d cells, want %d parents × %d", o, n, len(parents), per)
+		}
+		for _, c := range wantParents {
+			c, ci := c, chunkOf[c]
+			counts, err := zarrstore.ReadChunkAs[int32](ctx, mustArray(t, z, fmt.Sprintf("%d/count", o)), ci)
 			if err != nil {
 				t.Fatal(err)
 			}
-			cellIDs, err := zarrstore.ReadChunkAs[uint64](ctx, mustArray(t, z, fmt.Sprintf("%d/cell_ids", o)), c)
+			cellIDs, err := zarrstore.ReadChunkAs[uint64](ctx, mustArray(t, z, fmt.Sprintf("%d/cell_ids", o)), ci)
 			if err != nil {
 				t.Fatal(err)
 			}
 			values := map[string][]float32{}
 			for _, name := range stats {
-				v, err := zarrstore.ReadChunkAs[float32](ctx, mustArray(t, z, fmt.Sprintf("%d/%s", o, name)), c)
+				v, err := zarrstore.ReadChunkAs[float32](ctx, mustArray(t, z, fmt.Sprintf("%d/%s", o, name)), ci)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -25,13 +25,20 @@ type Event struct {
 	ParentMorton CellKey `json:"parent_morton,omitempty"`
 	ParentOrder  int     `json:"parent_order,omitempty"`
 	ChildOrder   int     `json:"child_order,omitempty"`
-	// ChunkIdx is accepted for compatibility and ignored: the full-sphere
-	// layout derives the chunk from the cell.
+	// ChunkIdx is accepted for compatibility and ignored: a cell's chunk is
+	// its position in the store's parent list, which the setup event
+	// writes.
 	ChunkIdx     *int64   `json:"chunk_idx,omitempty"`
 	GranuleURLs  []string `json:"granule_urls,omitempty"`
 	StorePath    string   `json:"store_path,omitempty"`
 	NParentCells int      `json:"n_parent_cells,omitempty"`
 	Overwrite    bool     `json:"overwrite,omitempty"`
+	// Parents are the parent cells of the run (setup events): the store
+	// gives each one it does not hold yet the next chunk.
+	Parents []CellKey `json:"parents,omitempty"`
+	// Provenance describes the run's input (setup events), recorded in
+	// the store's root attributes.
+	Provenance *Provenance `json:"provenance,omitempty"`
 	// S3Credentials are the temporary NSIDC credentials
 	// (accessKeyId/secretAccessKey/sessionToken, or snake_case names), or
 	// {"edl_token": …} for the https driver. Never logged.

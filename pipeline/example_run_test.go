@@ -36,7 +36,7 @@ func ExampleRun() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := store.Setup(ctx); err != nil {
+	if err := store.Setup(ctx, pipeline.ParentCells(cat.Cells), pipeline.NewProvenance(cat.Metadata, cat.Cells)); err != nil {
 		log.Fatal(err)
 	}
 	granules, _ := fs.Sub(sampledata.FS(), "granules")

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -102,9 +103,11 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 		workers = limit
 	}
 
+	prov := NewProvenance(r.Catalog.Metadata, cells)
 	r.logf("setup: writing the store metadata of %s through %s", r.StorePath, r.FunctionName)
 	if err := r.invokeAdmin(ctx, &Event{Mode: ModeSetup, StorePath: r.StorePath, ParentOrder: po,
-		ChildOrder: r.Config.Output.Grid.ChildOrder, NParentCells: len(r.Catalog.Cells), Overwrite: r.Overwrite, Config: cfgJSON}); err != nil {
+		ChildOrder: r.Config.Output.Grid.ChildOrder, NParentCells: len(cells), Overwrite: r.Overwrite, Config: cfgJSON,
+		Parents: cellKeys(cells), Provenance: &prov}); err != nil {
 		return nil, err
 	}
 
@@ -204,4 +207,13 @@ func (r *LambdaRunner) logf(format string, args ...any) {
 	if r.Log != nil {
 		fmt.Fprintf(r.Log, "zagg: "+format+"\n", args...)
 	}
+}
+
+// cellKeys returns the catalog keys of entries.
+func cellKeys(entries []cmr.CatalogCell) []CellKey {
+	out := make([]CellKey, len(entries))
+	for i, e := range entries {
+		out[i] = CellKey(e.Key())
+	}
+	return out
 }

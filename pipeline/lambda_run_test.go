@@ -144,14 +144,29 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatalf("order %d: %v", o, err)
 		}
+		ids, err := z.OpenArray(context.Background(), fmt.Sprintf("%d/cell_ids", o))
+		if err != nil {
+			t.Fatalf("order %d: %v", o, err)
+		}
 		got, err := zarrstore.ReadChunkAs[int32](context.Background(), a, 0)
 		if err != nil {
 			t.Fatalf("order %d: %v", o, err)
 		}
+		cells, err := zarrstore.ReadChunkAs[uint64](context.Background(), ids, 0)
+		if err != nil {
+			t.Fatalf("order %d: %v", o, err)
+		}
+		count := map[uint64]int32{}
+		for k := range a.Len() {
+			count[cells[k]] = got[k]
+		}
 		tab := exp.Orders[fmt.Sprint(o)]
+		if int(a.Len()) != len(tab["cell_ids"]) {
+			t.Errorf("order %d: %d cells stored, numpy has %d with data", o, a.Len(), len(tab["cell_ids"]))
+		}
 		for i, id := range tab["cell_ids"] {
-			if want := int32(tab["count"][i]); got[int(id)] != want {
-				t.Errorf("order %d cell %v: count %d, numpy %d", o, id, got[int(id)], want)
+			if want := int32(tab["count"][i]); count[uint64(id)] != want {
+				t.Errorf("order %d cell %v: count %d, numpy %d", o, id, count[uint64(id)], want)
 			}
 		}
 	}

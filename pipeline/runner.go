@@ -132,7 +132,7 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	st := su.exec.Store
-	if err := st.Setup(ctx); err != nil {
+	if err := st.Setup(ctx, ParentCells(su.cells), NewProvenance(r.Catalog.Metadata, su.cells)); err != nil {
 		return nil, err
 	}
 	d := Dispatcher{}

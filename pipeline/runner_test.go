@@ -60,7 +60,11 @@ type killBackend struct {
 }
 
 func (k *killBackend) Put(ctx context.Context, key string, data []byte) error {
-	if strings.Contains(key, "/c/") && k.n.Add(1) > k.after {
+	// Count the cells' writes: chunks of statistics, partials, markers (not
+	// the coordinates Setup writes).
+	cellWrite := strings.Contains(key, "/c/") && !strings.Contains(key, "/cell_ids/") && !strings.Contains(key, "/morton/") ||
+		strings.HasPrefix(key, pipeline.MarkersPrefix) || strings.HasPrefix(key, pipeline.PartialsPrefix)
+	if cellWrite && k.n.Add(1) > k.after {
 		k.once.Do(k.cancel)
 		return fmt.Errorf("killed before writing %s", key)
 	}

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -45,6 +46,10 @@ type Store struct {
 	vars        []agg.Variable
 	conv        healpix.LatitudeConvention
 	agg         *agg.Aggregator // the compiled statistics (for Finalize)
+	cfg         *Config
+
+	mu    sync.Mutex
+	index map[uint64]int64 // parent NESTED id → chunk, from the store's parent list
 }
 
 // NewStore prepares the store z for cfg's statistics (a's variables) with
@@ -111,7 +116,7 @@ func NewStore(z *zarrstore.Store, cfg *Config, a *Aggregator, parentOrder int, c
 	if _, err := l.Nodes(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
 	}
-	return &Store{z: z, layout: l, parentOrder: parentOrder, orders: orders, coarse: coarse, vars: vars, conv: conv, agg: c}, nil
+	return &Store{z: z, layout: l, parentOrder: parentOrder, orders: orders, coarse: coarse, vars: vars, conv: conv, agg: c, cfg: cfg}, nil
 }
 
 func zarrLatitude(c healpix.LatitudeConvention) zarrstore.Latitude {
@@ -179,12 +184,17 @@ func (s *Store) ParentOrder() int { return s.parentOrder }
 // Layout returns the store's layout.
 func (s *Store) Layout() zarrstore.Layout { return s.layout }
 
-// Setup writes the store's metadata, or checks an existing store against it.
-// A store made with the other latitude convention is refused with an error
-// wrapping ErrConvention; any other difference (statistics, dtypes, orders,
-// codecs) wraps zarrstore.ErrLayoutMismatch.
-func (s *Store) Setup(ctx context.Context) error {
-	for _, o := range s.orders {
+// Setup creates the store, or extends an existing one, for a run over
+// parents, and records prov in the root attributes. Each parent the store
+// does not hold yet gets the next chunk of every order at or finer than
+// the parent order (zarrstore.Store.Setup), with its coordinates written;
+// parents already in the store keep theirs, so a resumed or extending run
+// never moves a finished cell. A store made with the other latitude
+// convention is refused with an error wrapping ErrConvention; any other
+// difference (statistics, dtypes, orders, codecs) wraps
+// zarrstore.ErrLayoutMismatch.
+func (s *Store) Setup(ctx context.Context, parents []morton.Cell, prov Provenance) error {
+	for _, o := range s.layout.Orders {
 		g, err := s.z.OpenGroup(ctx, fmt.Sprint(o))
 		if errors.Is(err, zarrstore.ErrNotFound) {
 			continue
@@ -200,48 +210,94 @@ func (s *Store) Setup(ctx context.Context) error {
 			return fmt.Errorf("%w: the store was made with %s latitude, this run uses %s", ErrConvention, grid.Latitude, s.layout.Latitude)
 		}
 	}
-	if err := s.z.Setup(ctx, s.layout); err != nil {
+	l := s.layout
+	l.Parents = make([]uint64, 0, len(parents))
+	for _, p := range parents {
+		if p.Order() != s.parentOrder {
+			return fmt.Errorf("%w: cell %v has order %d, the store's parent order is %d", ErrStore, p, p.Order(), s.parentOrder)
+		}
+		l.Parents = append(l.Parents, p.Nest())
+	}
+	l.MergeAttributes = func(old map[string]any) map[string]any {
+		return rootAttributes(old, s.cfg, s.parentOrder, prov)
+	}
+	list, err := s.z.Setup(ctx, l)
+	if err != nil {
 		return fmt.Errorf("%w: %w", ErrStore, err)
 	}
+	s.setIndex(list)
 	return nil
 }
 
-// markerPath is the array whose chunk is written last for a cell.
-func (s *Store) markerPath() string { return fmt.Sprintf("%d/%s", s.orders[0], zarrstore.CellIDsArray) }
+// setIndex records the store's parent list.
+func (s *Store) setIndex(list []uint64) {
+	idx := make(map[uint64]int64, len(list))
+	for i, p := range list {
+		idx[p] = int64(i)
+	}
+	s.mu.Lock()
+	s.index = idx
+	s.mu.Unlock()
+}
+
+// Chunk returns the chunk index of parent: its position in the store's
+// parent list, read from the store the first time and again when parent is
+// not in the list known so far. A parent the store does not hold is an
+// error wrapping ErrStore (Setup adds parents).
+func (s *Store) Chunk(ctx context.Context, parent morton.Cell) (int64, error) {
+	if parent.Order() != s.parentOrder {
+		return 0, fmt.Errorf("%w: cell %v has order %d, the store's parent order is %d", ErrStore, parent, parent.Order(), s.parentOrder)
+	}
+	s.mu.Lock()
+	i, ok := s.index[parent.Nest()]
+	s.mu.Unlock()
+	if ok {
+		return i, nil
+	}
+	list, po, err := s.z.Parents(ctx)
+	if err != nil {
+		if errors.Is(err, zarrstore.ErrNotFound) {
+			return 0, fmt.Errorf("%w: %w (the store has not been set up: call Store.Setup once before writing cells; the runners and the Lambda setup event do)", ErrStore, err)
+		}
+		return 0, fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	if po != s.parentOrder {
+		return 0, fmt.Errorf("%w: the store's parent order is %d, this run uses %d", ErrStore, po, s.parentOrder)
+	}
+	s.setIndex(list)
+	s.mu.Lock()
+	i, ok = s.index[parent.Nest()]
+	s.mu.Unlock()
+	if !ok {
+		return 0, fmt.Errorf("%w: cell %v is not in the store's parent list (%d cells): run Setup with it first", ErrStore, parent, len(list))
+	}
+	return i, nil
+}
+
+// MarkersPrefix is the store key prefix of the cell markers: Write stores
+// "zagg-cells/<parent order>/<parent NESTED id>" last, once every chunk of
+// the cell is stored, so a marker means a complete cell (Done). The folder
+// holds no zarr.json, so Zarr readers do not see it.
+const MarkersPrefix = "zagg-cells/"
+
+func (s *Store) markerKey(nest uint64) string {
+	return fmt.Sprintf("%s%d/%d", MarkersPrefix, s.parentOrder, nest)
+}
 
 // Done reports whether parent was written completely by an earlier run. In a
 // store not set up yet no cell is done.
 func (s *Store) Done(ctx context.Context, parent morton.Cell) (bool, error) {
-	ok, err := s.z.ChunkExists(ctx, s.markerPath(), int64(parent.Nest()))
-	if errors.Is(err, zarrstore.ErrNotFound) {
-		return false, nil
-	}
-	return ok, err
+	return s.z.Backend().Exists(ctx, s.markerKey(parent.Nest()))
 }
 
-// mortons returns the morton ids of the cells ids at order o, in the
-// store's morton type.
-func (s *Store) mortons(o int, ids []uint64) (any, error) {
-	if s.layout.MortonType == zarrstore.Uint64 {
-		m := make([]uint64, len(ids))
-		for k, id := range ids {
-			m[k] = uint64(morton.FromNest(o, id))
-		}
-		return m, nil
-	}
-	m := make([]int64, len(ids))
-	for k, id := range ids {
-		l, err := morton.FromNest(o, id).Legacy()
-		if err != nil {
-			if o == 0 {
-				m[k] = 0 // order 0 has no legacy id: the fill value
-				continue
-			}
-			return nil, fmt.Errorf("pipeline: write %d/morton: %w", o, err)
-		}
-		m[k] = l
-	}
-	return m, nil
+// marker is the content of a cell marker: what produced the cell.
+type marker struct {
+	Parent       string `json:"parent_morton"`
+	ParentNested uint64 `json:"parent_nested"`
+	ParentOrder  int    `json:"parent_order"`
+	Chunk        int64  `json:"chunk"`
+	Version      string `json:"zagg_version"`
+	ConfigSHA256 string `json:"config_sha256"`
 }
 
 // WriteConcurrency is how many chunk writes of one cell Store.Write has in
@@ -255,17 +311,17 @@ type chunkWrite struct {
 }
 
 // Write stores the chunks of parent at every order of the store from res,
-// up to WriteConcurrency at a time, and the marker chunk (the finest order's
-// cell_ids) last, once every other chunk is stored: a cell whose marker
-// exists is complete (Done).
+// up to WriteConcurrency at a time, then (with coarse orders) the cell's
+// partial states, and the cell's marker last, once everything else is
+// stored: a cell whose marker exists is complete (Done). The coordinates
+// (cell_ids, morton) were written by Setup.
 func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) error {
-	if parent.Order() != s.parentOrder {
-		return fmt.Errorf("%w: cell %v has order %d, the store's parent order is %d", ErrStore, parent, parent.Order(), s.parentOrder)
+	chunk, err := s.Chunk(ctx, parent)
+	if err != nil {
+		return err
 	}
-	chunk := int64(parent.Nest())
 	var writes []chunkWrite
-	var marker []uint64
-	for i, o := range s.orders {
+	for _, o := range s.orders {
 		lv := res.Level(o)
 		if lv == nil {
 			return fmt.Errorf("pipeline: write: the aggregation has no order %d", o)
@@ -276,18 +332,6 @@ func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) 
 				return fmt.Errorf("pipeline: write %d/%s: %w", o, va.Name, err)
 			}
 			writes = append(writes, chunkWrite{fmt.Sprintf("%d/%s", o, va.Name), data})
-		}
-		grid := zarrstore.Grid{Order: o, ParentOrder: s.parentOrder, Latitude: s.layout.Latitude}
-		ids := grid.CellIDs(nil, chunk)
-		mortons, err := s.mortons(o, ids)
-		if err != nil {
-			return err
-		}
-		writes = append(writes, chunkWrite{fmt.Sprintf("%d/%s", o, zarrstore.MortonArray), mortons})
-		if i == 0 {
-			marker = ids
-		} else {
-			writes = append(writes, chunkWrite{fmt.Sprintf("%d/%s", o, zarrstore.CellIDsArray), ids})
 		}
 	}
 	if err := s.writeAll(ctx, chunk, writes); err != nil {
@@ -305,7 +349,13 @@ func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) 
 			return err
 		}
 	}
-	return s.z.WriteChunk(ctx, s.markerPath(), chunk, marker)
+	key, _ := parent.Legacy()
+	m, err := json.Marshal(marker{Parent: strconv.FormatInt(key, 10), ParentNested: parent.Nest(), ParentOrder: s.parentOrder,
+		Chunk: chunk, Version: Version, ConfigSHA256: configDigest(s.cfg)})
+	if err != nil {
+		return err
+	}
+	return s.z.Backend().Put(ctx, s.markerKey(parent.Nest()), m)
 }
 
 // writeAll stores chunk i of every write, WriteConcurrency at a time, and
@@ -357,35 +407,34 @@ feed:
 
 // Clear removes what earlier runs stored for parent, so that the cell
 // reads as the fill value (as a cell that never had data does): the marker
-// chunk first, so that the cell stops being Done even if Clear is
-// interrupted, then the cell's chunk of every other array of every order
-// at or finer than the parent order, WriteConcurrency deletes at a time,
-// then its partial states (which Finalize would otherwise still merge into
-// the coarser orders). Chunks that are not stored are not an error, and in
-// a store that was never set up there is nothing to clear. Run calls it for
-// a cell that turns out empty, so that a rerun with --overwrite after the
-// catalog or the filters changed does not leave the cell's old values in
-// the store.
+// first, so that the cell stops being Done even if Clear is interrupted,
+// then the cell's chunk of every statistic of every order at or finer than
+// the parent order, WriteConcurrency deletes at a time, then its partial
+// states (which Finalize would otherwise still merge into the coarser
+// orders). The coordinates stay. Chunks that are not stored are not an
+// error, and in a store that was never set up, or that does not hold
+// parent, there is nothing to clear. Run calls it for a cell that turns out
+// empty, so that a rerun with --overwrite after the catalog or the filters
+// changed does not leave the cell's old values in the store.
 func (s *Store) Clear(ctx context.Context, parent morton.Cell) error {
 	if parent.Order() != s.parentOrder {
 		return fmt.Errorf("%w: cell %v has order %d, the store's parent order is %d", ErrStore, parent, parent.Order(), s.parentOrder)
 	}
-	chunk := int64(parent.Nest())
-	err := s.z.DeleteChunk(ctx, s.markerPath(), chunk)
-	if errors.Is(err, zarrstore.ErrNotFound) {
-		return nil // not set up: nothing was ever written
+	err := s.z.Backend().Delete(ctx, s.markerKey(parent.Nest()))
+	if err != nil && !errors.Is(err, zarrstore.ErrNotFound) {
+		return fmt.Errorf("clear cell %v: %w", parent, err)
 	}
+	chunk, held, err := s.chunkIfHeld(ctx, parent)
 	if err != nil {
 		return fmt.Errorf("clear cell %v: %w", parent, err)
 	}
+	if !held {
+		return nil
+	}
 	var paths []string
-	for i, o := range s.orders {
+	for _, o := range s.orders {
 		for _, va := range s.vars {
 			paths = append(paths, fmt.Sprintf("%d/%s", o, va.Name))
-		}
-		paths = append(paths, fmt.Sprintf("%d/%s", o, zarrstore.MortonArray))
-		if i > 0 {
-			paths = append(paths, fmt.Sprintf("%d/%s", o, zarrstore.CellIDsArray))
 		}
 	}
 	err = forEach(ctx, len(paths), func(ctx context.Context, k int) error {
@@ -398,6 +447,29 @@ func (s *Store) Clear(ctx context.Context, parent morton.Cell) error {
 		return fmt.Errorf("clear cell %v: %w", parent, err)
 	}
 	return nil
+}
+
+// chunkIfHeld returns parent's chunk, and false when the store is not set
+// up or does not hold parent.
+func (s *Store) chunkIfHeld(ctx context.Context, parent morton.Cell) (int64, bool, error) {
+	s.mu.Lock()
+	i, ok := s.index[parent.Nest()]
+	s.mu.Unlock()
+	if ok {
+		return i, true, nil
+	}
+	list, _, err := s.z.Parents(ctx)
+	if errors.Is(err, zarrstore.ErrNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	s.setIndex(list)
+	s.mu.Lock()
+	i, ok = s.index[parent.Nest()]
+	s.mu.Unlock()
+	return i, ok, nil
 }
 
 // Consolidate writes the consolidated metadata into the root zarr.json.
@@ -576,14 +648,26 @@ func mustBinary(s *agg.State) []byte {
 }
 
 // Finalize writes the orders coarser than the parent order from the partial
-// states of every parent cell written to the store (by this run or earlier
-// ones): each coarse order's single chunk, every cell of the sphere, merged
-// in ascending parent order so the result does not depend on which run or
-// worker wrote which cell. It returns the number of parent cells merged. A
-// store without coarse orders has nothing to do.
+// states of every complete parent cell in the store (one with a marker,
+// written by this run or earlier ones; a partial left by an interrupted
+// write is not merged): each coarse order holds the cells with data, in
+// ascending NESTED order, merged in ascending parent order so the result
+// does not depend on which run or worker wrote which cell. It returns the
+// number of parent cells merged. A store without coarse orders has nothing
+// to do.
 func (s *Store) Finalize(ctx context.Context) (int, error) {
 	if len(s.coarse) == 0 {
 		return 0, nil
+	}
+	done := map[uint64]bool{}
+	mprefix := fmt.Sprintf("%s%d/", MarkersPrefix, s.parentOrder)
+	for k, err := range s.z.Backend().List(ctx, mprefix) {
+		if err != nil {
+			return 0, fmt.Errorf("%w: list cell markers: %w", ErrStore, err)
+		}
+		if n, err := strconv.ParseUint(strings.TrimPrefix(k, mprefix), 10, 64); err == nil {
+			done[n] = true
+		}
 	}
 	prefix := fmt.Sprintf("%s%d/", PartialsPrefix, s.parentOrder)
 	var nests []uint64
@@ -592,8 +676,8 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 			return 0, fmt.Errorf("%w: list partial states: %w", ErrStore, err)
 		}
 		n, err := strconv.ParseUint(strings.TrimPrefix(k, prefix), 10, 64)
-		if err != nil {
-			continue // not ours
+		if err != nil || !done[n] {
+			continue // not ours, or not a complete cell
 		}
 		nests = append(nests, n)
 	}
@@ -627,43 +711,81 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 	}
 	var vals []float64
 	for i, o := range s.coarse {
-		grid := zarrstore.Grid{Order: o, ParentOrder: s.parentOrder, Latitude: s.layout.Latitude}
-		ncells := grid.Len()
+		ids := make([]uint64, 0, len(merged[i]))
+		for cc := range merged[i] {
+			ids = append(ids, cc)
+		}
+		slices.Sort(ids)
+		n := len(ids)
 		cols := make([][]float64, len(s.vars))
-		for v, va := range s.vars {
-			cols[v] = make([]float64, ncells)
-			fill := va.FillValue
-			if c.IsCount(v) {
-				fill = 0
-			}
-			for k := range cols[v] {
-				cols[v][k] = fill
-			}
+		for v := range s.vars {
+			cols[v] = make([]float64, n)
 		}
-		for cc, p := range merged[i] {
-			vals = c.Finalize(vals, p)
+		for k, cc := range ids {
+			vals = c.Finalize(vals, merged[i][cc])
 			for v := range s.vars {
-				cols[v][cc] = vals[v]
+				cols[v][k] = vals[v]
 			}
 		}
-		var writes []chunkWrite
+		mortons, err := zarrstore.MortonIDs(nil, s.layout.MortonType, o, ids)
+		if err != nil {
+			return 0, err
+		}
+		names := []string{zarrstore.CellIDsArray, zarrstore.MortonArray}
+		datas := []any{ids, mortons}
 		for v, va := range s.vars {
 			data, err := castValues(cols[v], va.DType, va.FillValue)
 			if err != nil {
 				return 0, err
 			}
-			writes = append(writes, chunkWrite{fmt.Sprintf("%d/%s", o, va.Name), data})
+			names = append(names, va.Name)
+			datas = append(datas, data)
 		}
-		ids := grid.CellIDs(nil, 0)
-		mortons, err := s.mortons(o, ids)
+		arrays := make([]*zarrstore.Array, len(names))
+		for k, name := range names {
+			a, err := s.z.Resize(ctx, fmt.Sprintf("%d/%s", o, name), int64(n))
+			if err != nil {
+				return 0, fmt.Errorf("%w: %w", ErrStore, err)
+			}
+			arrays[k] = a
+		}
+		const cl = zarrstore.CoarseChunkLen
+		nchunks := (n + cl - 1) / cl
+		err = forEach(ctx, len(arrays)*nchunks, func(ctx context.Context, k int) error {
+			a, j := arrays[k/nchunks], k%nchunks
+			lo, hi := j*cl, min((j+1)*cl, n)
+			return a.WriteChunk(ctx, int64(j), sliceRange(datas[k/nchunks], lo, hi))
+		})
 		if err != nil {
-			return 0, err
-		}
-		writes = append(writes, chunkWrite{fmt.Sprintf("%d/%s", o, zarrstore.MortonArray), mortons},
-			chunkWrite{fmt.Sprintf("%d/%s", o, zarrstore.CellIDsArray), ids})
-		if err := s.writeAll(ctx, 0, writes); err != nil {
 			return 0, err
 		}
 	}
 	return len(nests), nil
+}
+
+// sliceRange returns data[lo:hi] for a chunk slice of any element type.
+func sliceRange(data any, lo, hi int) any {
+	switch d := data.(type) {
+	case []float32:
+		return d[lo:hi]
+	case []float64:
+		return d[lo:hi]
+	case []int8:
+		return d[lo:hi]
+	case []int16:
+		return d[lo:hi]
+	case []int32:
+		return d[lo:hi]
+	case []int64:
+		return d[lo:hi]
+	case []uint8:
+		return d[lo:hi]
+	case []uint16:
+		return d[lo:hi]
+	case []uint32:
+		return d[lo:hi]
+	case []uint64:
+		return d[lo:hi]
+	}
+	panic(fmt.Sprintf("pipeline: sliceRange of %T", data))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -261,7 +262,19 @@ func (w *Worker) admin(ctx context.Context, mode string, ev *Event) Response {
 		return fail(err)
 	}
 	if mode == ModeSetup {
-		if err := st.Setup(ctx); err != nil {
+		parents := make([]morton.Cell, 0, len(ev.Parents))
+		for _, k := range ev.Parents {
+			c, err := parseCellKey(string(k))
+			if err != nil {
+				return badRequest("Invalid parents: %v", err)
+			}
+			parents = append(parents, c)
+		}
+		var prov Provenance
+		if ev.Provenance != nil {
+			prov = *ev.Provenance
+		}
+		if err := st.Setup(ctx, parents, prov); err != nil {
 			return fail(err)
 		}
 		return answer(http.StatusOK, map[string]any{"ok": true, "mode": mode})

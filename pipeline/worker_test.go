@@ -41,7 +41,7 @@ func TestWorkerSetupProcessFinalize(t *testing.T) {
 	ctx := context.Background()
 	store := "s3://out/run.zarr"
 
-	if r := w.Handle(ctx, &Event{Mode: ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12}); r.StatusCode != 200 {
+	if r := w.Handle(ctx, &Event{Mode: ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12, Parents: []CellKey{CellKey(key)}}); r.StatusCode != 200 {
 		t.Fatalf("setup: %d %s", r.StatusCode, r.Body)
 	}
 	r := w.Handle(ctx, &Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls,
@@ -73,7 +73,11 @@ func TestWorkerSetupProcessFinalize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ok, err := z.ChunkExists(ctx, "12/cell_ids", int64(cell.Nest()))
+	parents, _, err := z.Parents(ctx)
+	if err != nil || len(parents) != 1 || parents[0] != cell.Nest() {
+		t.Errorf("parent list %v, %v; want [%d]", parents, err, cell.Nest())
+	}
+	ok, err := z.ChunkExists(ctx, "12/h_mean", 0)
 	if err != nil || !ok {
 		t.Errorf("cell chunk written: %v, %v", ok, err)
 	}

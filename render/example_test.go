@@ -69,21 +69,23 @@ func ExampleRender() {
 func ExampleReadLayer() {
 	ctx := context.Background()
 	s := zarrstore.New(zarrstore.NewMemBackend())
-	err := s.Setup(ctx, zarrstore.Layout{
+	_, err := s.Setup(ctx, zarrstore.Layout{
 		ParentOrder: 2,
 		Orders:      []int{4},
 		Variables: []zarrstore.Variable{{Name: "h_mean", DataType: zarrstore.Float32,
 			Attributes: map[string]any{"units": "m"}}},
+		Parents: []uint64{170},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	// Chunk 170 (an order-2 parent) holds order-4 cells 2720 … 2735.
+	// Chunk 0 holds the children of order-2 parent 170: order-4 cells
+	// 2720 … 2735.
 	vals := make([]float32, 16)
 	for i := range vals {
 		vals[i] = float32(100 + i)
 	}
-	if err := s.WriteChunk(ctx, "4/h_mean", 170, vals); err != nil {
+	if err := s.WriteChunk(ctx, "4/h_mean", 0, vals); err != nil {
 		log.Fatal(err)
 	}
 	layer, err := render.ReadLayer(ctx, s, "h_mean", -1, render.ReadOptions{})

@@ -15,11 +15,12 @@ import (
 func FuzzReadLayer(f *testing.F) {
 	ctx := context.Background()
 	base := zarrstore.New(zarrstore.NewMemBackend())
-	if err := base.Setup(ctx, zarrstore.Layout{
+	if _, err := base.Setup(ctx, zarrstore.Layout{
 		ParentOrder: 1,
 		Orders:      []int{3},
 		Variables:   []zarrstore.Variable{{Name: "v", DataType: zarrstore.Float32, Attributes: map[string]any{"units": "m"}}},
 		Codecs:      zarrstore.Codecs{Checksum: true},
+		Parents:     []uint64{40, 41},
 	}); err != nil {
 		f.Fatal(err)
 	}
@@ -28,7 +29,7 @@ func FuzzReadLayer(f *testing.F) {
 		vals[i] = float32(i)
 	}
 	vals[3] = float32(math.NaN())
-	if err := base.WriteChunk(ctx, "3/v", 40, vals); err != nil {
+	if err := base.WriteChunk(ctx, "3/v", 0, vals); err != nil {
 		f.Fatal(err)
 	}
 	get := func(k string) []byte {
@@ -38,18 +39,21 @@ func FuzzReadLayer(f *testing.F) {
 		}
 		return b
 	}
-	group, array, chunk := get("3/zarr.json"), get("3/v/zarr.json"), get("3/v/c/40")
+	group, array, chunk := get("3/zarr.json"), get("3/v/zarr.json"), get("3/v/c/0")
 	f.Add(group, array, chunk)
 	f.Add(group, array, chunk[:len(chunk)/2])
-	f.Add(group, []byte(`{"zarr_format":3,"node_type":"array","shape":[768],"data_type":"int8","chunk_grid":{"name":"regular","configuration":{"chunk_shape":[16]}},"chunk_key_encoding":{"name":"default"},"fill_value":0,"codecs":[{"name":"bytes"}]}`), []byte("0123456789abcdef"))
+	f.Add(group, []byte(`{"zarr_format":3,"node_type":"array","shape":[32],"data_type":"int8","chunk_grid":{"name":"regular","configuration":{"chunk_shape":[16]}},"chunk_key_encoding":{"name":"default"},"fill_value":0,"codecs":[{"name":"bytes"}]}`), []byte("0123456789abcdef"))
 	f.Add([]byte(`{"zarr_format":3,"node_type":"group","attributes":{}}`), array, chunk)
 
 	f.Fuzz(func(t *testing.T, group, array, chunk []byte) {
 		mem := zarrstore.NewMemBackend()
 		for k, v := range map[string][]byte{
 			"zarr.json":   get("zarr.json"),
-			"3/zarr.json": group, "3/v/zarr.json": array, "3/v/c/40": chunk,
-			"3/v/c/41": get("3/v/c/40"),
+			"3/zarr.json": group, "3/v/zarr.json": array, "3/v/c/0": chunk,
+			"3/v/c/1":              get("3/v/c/0"),
+			"3/cell_ids/zarr.json": get("3/cell_ids/zarr.json"),
+			"3/cell_ids/c/0":       get("3/cell_ids/c/0"),
+			"3/cell_ids/c/1":       get("3/cell_ids/c/1"),
 		} {
 			if err := mem.Put(ctx, k, v); err != nil {
 				t.Fatal(err)

@@ -140,24 +140,21 @@ func (l *Layer) block(c uint64, create bool) []float32 {
 	return b
 }
 
-// setRange stores vals in the cells first, first+1, … skipping NaN; blocks
-// are allocated only where a value lands. It returns the number of values
-// stored. Cells already holding a value are overwritten.
-func (l *Layer) setRange(first uint64, vals []float32) int {
-	n := 0
+// setCells stores vals[k] in cell ids[k], skipping NaN; blocks are
+// allocated only where a value lands. Cells already holding a value are
+// overwritten.
+func (l *Layer) setCells(ids []uint64, vals []float32) {
 	for k, v := range vals {
 		if v != v {
 			continue
 		}
-		c := first + uint64(k)
+		c := ids[k]
 		b := l.block(c, true)
 		if b[c&l.mask] != b[c&l.mask] {
 			l.count++
 		}
 		b[c&l.mask] = v
-		n++
 	}
-	return n
 }
 
 // dropEmpty releases blocks that hold no value (possible after NaN-only

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,39 +30,25 @@ type ReadOptions struct {
 // Orders returns the HEALPix orders of the store's order groups (the root's
 // sub-groups named by an integer 0…29), ascending.
 func Orders(ctx context.Context, s *zarrstore.Store) ([]int, error) {
-	_, dirs, err := s.Backend().ListDir(ctx, "")
+	orders, err := s.Orders(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("render: listing the store root: %w", err)
+		return nil, fmt.Errorf("render: %w", err)
 	}
-	var orders []int
-	for _, d := range dirs {
-		o, err := strconv.Atoi(d)
-		if err != nil || o < 0 || o > healpix.MaxOrder || strconv.Itoa(o) != d {
-			continue
-		}
-		if _, err := s.OpenGroup(ctx, d); err != nil {
-			if errors.Is(err, zarrstore.ErrNotFound) {
-				continue
-			}
-			return nil, err
-		}
-		orders = append(orders, o)
-	}
-	slices.Sort(orders)
 	return orders, nil
 }
 
 // ReadLayer reads variable (e.g. "h_mean") of the order group order of a
-// zagg store into a Layer; order < 0 means the finest order in the store. It
-// reads the group's DGGS attributes (the grid and its latitude convention),
-// the array's "units" and "long_name" attributes, and the time window from
-// the group's "zagg" attribute or the root attributes (keys
-// time_coverage_start/time_coverage_end, start_date/end_date,
-// time_start/time_end, or an object "temporal" holding start_date and
-// end_date; or else "cycle"). Only stored chunks are read, concurrently;
-// elements equal to the array's fill value (and NaN) are cells without a
-// value. Metadata that is not a zagg HEALPix layout gives an error wrapping
-// ErrNotHEALPix; store errors are wrapped as zarrstore returns them.
+// zagg store (zarrstore.Store.OpenOrder: stores of this zagg and of Python
+// zagg 0.1.0) into a Layer; order < 0 means the finest order in the store.
+// It reads the group's grid and latitude convention, the array's "units"
+// and "long_name" attributes, and the time window from the group's "zagg"
+// attribute or the root attributes (keys time_coverage_start/time_coverage_end,
+// start_date/end_date, time_start/time_end, or an object "temporal" holding
+// start_date and end_date; or else "cycle"). Only stored chunks are read,
+// concurrently, each with its cell_ids chunk; elements equal to the array's
+// fill value (and NaN) are cells without a value. Metadata that is not a
+// zagg HEALPix layout gives an error wrapping ErrNotHEALPix; store errors
+// are wrapped as zarrstore returns them.
 func ReadLayer(ctx context.Context, s *zarrstore.Store, variable string, order int, opt ReadOptions) (*Layer, error) {
 	if variable == "" || strings.ContainsAny(variable, "/\\") {
 		return nil, fmt.Errorf("%w: variable name %q", ErrInvalidOptions, variable)
@@ -82,28 +67,24 @@ func ReadLayer(ctx context.Context, s *zarrstore.Store, variable string, order i
 		order = orders[len(orders)-1]
 	}
 	group := strconv.Itoa(order)
-	gm, err := s.OpenGroup(ctx, group)
+	og, err := s.OpenOrder(ctx, order)
+	if errors.Is(err, zarrstore.ErrInvalidMetadata) {
+		return nil, fmt.Errorf("%w: group %q: %w", ErrNotHEALPix, group, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("render: order group %q: %w", group, err)
 	}
-	grid, err := zarrstore.GridFromAttributes(gm.Attributes)
-	if err != nil {
-		return nil, fmt.Errorf("%w: group %q: %w", ErrNotHEALPix, group, err)
-	}
-	if grid.Order != order {
-		return nil, fmt.Errorf("%w: group %q declares refinement level %d", ErrNotHEALPix, group, grid.Order)
-	}
-	conv, err := healpix.ParseLatitudeConvention(string(grid.Latitude))
+	conv, err := healpix.ParseLatitudeConvention(string(og.Grid.Latitude))
 	if err != nil {
 		return nil, fmt.Errorf("%w: group %q: %w", ErrNotHEALPix, group, err)
 	}
 	path := group + "/" + variable
-	a, err := s.OpenArray(ctx, path)
-	if err != nil {
-		return nil, fmt.Errorf("render: variable %q: %w", path, err)
-	}
-	if a.Len() != int64(healpix.NPix(order)) {
-		return nil, fmt.Errorf("%w: %q has %d elements, want 12·4^%d = %d", ErrNotHEALPix, path, a.Len(), order, healpix.NPix(order))
+	a := og.Arrays[variable]
+	if a == nil {
+		if _, err := s.OpenArray(ctx, path); err != nil {
+			return nil, fmt.Errorf("render: variable %q: %w", path, err)
+		}
+		return nil, fmt.Errorf("render: variable %q: %w", path, zarrstore.ErrNotFound)
 	}
 	l, err := newLayer(order, conv)
 	if err != nil {
@@ -117,10 +98,10 @@ func ReadLayer(ctx context.Context, s *zarrstore.Store, variable string, order i
 	if err != nil && !errors.Is(err, zarrstore.ErrNotFound) {
 		return nil, fmt.Errorf("render: root group: %w", err)
 	}
-	project, _ := gm.Attributes[zarrstore.ProjectAttribute].(map[string]any)
+	project, _ := og.Attributes[zarrstore.ProjectAttribute].(map[string]any)
 	l.Time = timeWindow(project, root.Attributes, md.Attributes)
 
-	chunks, err := a.ListChunks(ctx)
+	chunks, err := og.Chunks(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("render: listing chunks of %q: %w", path, err)
 	}
@@ -131,7 +112,7 @@ func ReadLayer(ctx context.Context, s *zarrstore.Store, variable string, order i
 	if n := int64(len(chunks)) * a.ChunkLen(); n > maxCells || n < 0 {
 		return nil, fmt.Errorf("%w: %q has %d stored chunks of %d cells, more than %d cells", ErrTooLarge, path, len(chunks), a.ChunkLen(), maxCells)
 	}
-	if err := readChunks(ctx, a, chunks, l, opt.Workers); err != nil {
+	if err := readChunks(ctx, og, a, chunks, l, opt.Workers); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -139,13 +120,14 @@ func ReadLayer(ctx context.Context, s *zarrstore.Store, variable string, order i
 
 // readChunks reads and decodes the chunks with a pool of workers and stores
 // their values in l (from this goroutine only).
-func readChunks(ctx context.Context, a *zarrstore.Array, chunks []int64, l *Layer, workers int) error {
+func readChunks(ctx context.Context, og *zarrstore.OrderGroup, a *zarrstore.Array, chunks []int64, l *Layer, workers int) error {
 	if workers <= 0 {
 		workers = 8
 	}
 	fill := a.FillChunk()
 	type result struct {
 		i    int64
+		ids  []uint64
 		vals []float32
 		err  error
 	}
@@ -157,16 +139,19 @@ func readChunks(ctx context.Context, a *zarrstore.Array, chunks []int64, l *Laye
 	for range min(workers, max(len(chunks), 1)) {
 		wg.Go(func() {
 			for i := range jobs {
-				data, err := a.ReadChunk(ctx, i)
+				ids, err := og.ReadCellIDs(ctx, i)
 				var vals []float32
 				if err == nil {
-					vals, err = toFloat32(data, fill)
+					var data any
+					if data, err = a.ReadChunk(ctx, i); err == nil {
+						vals, err = toFloat32(data, fill)
+					}
 				}
 				if err != nil {
 					err = fmt.Errorf("render: chunk %d of %q: %w", i, a.Path(), err)
 				}
 				select {
-				case results <- result{i, vals, err}:
+				case results <- result{i, ids, vals, err}:
 				case <-ctx.Done():
 					return
 				}
@@ -187,7 +172,6 @@ func readChunks(ctx context.Context, a *zarrstore.Array, chunks []int64, l *Laye
 		wg.Wait()
 		close(results)
 	}()
-	npix := healpix.NPix(l.order)
 	var firstErr error
 	for r := range results {
 		if firstErr != nil {
@@ -198,15 +182,7 @@ func readChunks(ctx context.Context, a *zarrstore.Array, chunks []int64, l *Laye
 			cancel()
 			continue
 		}
-		first := uint64(r.i) * uint64(a.ChunkLen())
-		vals := r.vals
-		if first >= npix {
-			continue
-		}
-		if rest := npix - first; uint64(len(vals)) > rest {
-			vals = vals[:rest] // the padding of a last partial chunk
-		}
-		l.setRange(first, vals)
+		l.setCells(r.ids, r.vals[:min(len(r.vals), len(r.ids))])
 	}
 	if firstErr == nil {
 		firstErr = ctx.Err()

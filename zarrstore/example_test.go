@@ -9,8 +9,9 @@ import (
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
-// A run sets the store up once, workers write whole chunks (one per parent
-// cell), and the end of the run consolidates the metadata.
+// A run sets the store up once with its parent cells (each gets the next
+// chunk, its coordinates written), workers write whole chunks (one per
+// parent cell), and the end of the run consolidates the metadata.
 func Example() {
 	ctx := context.Background()
 	s, err := zarrstore.Open("memory:") // or a folder, or "s3://bucket/prefix" with WithS3Client
@@ -24,23 +25,20 @@ func Example() {
 			{Name: "h_mean", DataType: zarrstore.Float32},
 			{Name: "count", DataType: zarrstore.Int32},
 		},
+		Parents: []uint64{45763, 45760},
 	}
-	if err := s.Setup(ctx, layout); err != nil {
+	parents, err := s.Setup(ctx, layout)
+	if err != nil {
 		log.Fatal(err)
 	}
 
-	// A worker for parent cell 45763 writes its 4096 children.
-	const parent = 45763
+	// A worker for parent cell 45763 (chunk 0) writes its 4096 children.
 	grid := zarrstore.Grid{Order: 12, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}
 	h := make([]float32, grid.ChunkLen())
 	n := make([]int32, grid.ChunkLen())
 	h[0], n[0] = 1234.5, 3
-	for path, data := range map[string]any{
-		"12/cell_ids": grid.CellIDs(nil, parent),
-		"12/h_mean":   h,
-		"12/count":    n,
-	} {
-		if err := s.WriteChunk(ctx, path, parent, data); err != nil {
+	for path, data := range map[string]any{"12/h_mean": h, "12/count": n} {
+		if err := s.WriteChunk(ctx, path, 0, data); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -52,29 +50,34 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	ids, _ := s.OpenArray(ctx, "12/cell_ids")
+	first, _ := zarrstore.ReadChunkAs[uint64](ctx, ids, 1)
 	chunks, _ := a.ListChunks(ctx)
-	got, _ := zarrstore.ReadChunkAs[float32](ctx, a, parent)
-	never, _ := zarrstore.ReadChunkAs[float32](ctx, a, 0)
-	done, _ := a.ChunkExists(ctx, parent)
-	fmt.Println("key:", a.ChunkKey(parent))
+	got, _ := zarrstore.ReadChunkAs[float32](ctx, a, 0)
+	never, _ := zarrstore.ReadChunkAs[float32](ctx, a, 1)
+	fmt.Println("parents:", parents)
+	fmt.Println("key:", a.ChunkKey(0))
 	fmt.Println("cells:", a.Len(), "per chunk:", a.ChunkLen())
-	fmt.Println("written:", chunks, done)
+	fmt.Println("chunk 1 cells:", first[0], "…", first[len(first)-1])
+	fmt.Println("written:", chunks)
 	fmt.Println("values:", got[0], got[1], "unwritten chunk:", never[0])
 	// Output:
-	// key: 12/h_mean/c/45763
-	// cells: 201326592 per chunk: 4096
-	// written: [45763] true
+	// parents: [45763 45760]
+	// key: 12/h_mean/c/0
+	// cells: 8192 per chunk: 4096
+	// chunk 1 cells: 187432960 … 187437055
+	// written: [0]
 	// values: 1234.5 0 unwritten chunk: NaN
 }
 
 func ExampleGrid() {
 	g := zarrstore.Grid{Order: 8, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}
-	fmt.Println(g.Len(), g.ChunkLen(), g.NumChunks())
+	fmt.Println(g.Len(3), g.ChunkLen(), g.NumCells())
 	fmt.Println(g.CellIDs(nil, 2))
 	attrs, _ := json.Marshal(g.GroupAttributes(nil)["dggs"])
 	fmt.Println(string(attrs))
 	// Output:
-	// 786432 16 49152
+	// 48 16 786432
 	// [32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47]
 	// {"compression":"none","coordinate":"cell_ids","ellipsoid":{"inverse_flattening":298.257223563,"name":"WGS84","semimajor_axis":6378137.0},"indexing_scheme":"nested","name":"healpix","refinement_level":8,"spatial_dimension":"cells"}
 }

@@ -3,23 +3,28 @@ package zarrstore
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/zagg-go/zagg/morton"
 )
 
 // MaxOrder is the finest HEALPix order (refinement level) a [Grid] accepts.
 const MaxOrder = 29
 
 // Latitude names the latitude convention cells were computed with. It is
-// recorded in the project attribute "zagg" of every order group (never
-// inside "dggs"), so that a run refuses to add to a store made with the
-// other convention.
+// recorded in the project attribute "zagg" of the root and of every order
+// group (never inside "dggs"), so that a run refuses to add to a store made
+// with the other convention, and it decides how the grid is declared.
 type Latitude string
 
 // Latitude conventions.
 const (
 	// LatitudeAuthalic: geodetic latitude converted to authalic latitude on
-	// the WGS84 ellipsoid before hashing (the default).
+	// the WGS84 ellipsoid before hashing (the default). The grid is declared
+	// on the WGS84 ellipsoid, so xdggs returns geodetic cell centres.
 	LatitudeAuthalic Latitude = "authalic-wgs84"
 	// LatitudeGeodetic: geodetic latitude used as if spherical (zagg 0.1.0).
+	// The grid is declared on a sphere (no ellipsoid), so cell centres come
+	// back as the geodetic latitudes the points were hashed with.
 	LatitudeGeodetic Latitude = "geodetic"
 )
 
@@ -41,13 +46,25 @@ const (
 	ProjectAttribute = "zagg"
 )
 
-// Grid describes one order group: HEALPix NESTED cells at Order covering the
-// sphere, chunked by parent cells at ParentOrder.
+// CoarseChunkLen is the chunk length of the arrays of orders coarser than
+// the parent order, whose cells dimension holds only the cells with data.
+const CoarseChunkLen = 4096
+
+// WGS84 ellipsoid parameters, as declared in the DGGS attributes.
+const (
+	WGS84SemimajorAxis     = 6378137.0
+	WGS84InverseFlattening = 298.257223563
+)
+
+// Grid describes one order group: HEALPix NESTED cells at Order, packed by
+// parent cells at ParentOrder.
 //
-// For Order ≥ ParentOrder a chunk holds the 4^(Order−ParentOrder) children
-// of one parent cell and its chunk index is the parent's NESTED id. For
-// Order < ParentOrder (coarse orders produced by a finalize step) the whole
-// array of 12·4^Order cells is a single chunk with index 0.
+// For Order ≥ ParentOrder chunk i holds the 4^(Order−ParentOrder) children
+// of the i-th parent cell of the store's parent list, in NESTED order
+// ([Grid.CellIDs]); the array has len(parents)·4^(Order−ParentOrder)
+// elements. For Order < ParentOrder (coarse orders written by a finalize
+// step) the array holds only the cells with data, in ascending NESTED
+// order, in chunks of [CoarseChunkLen].
 type Grid struct {
 	Order       int
 	ParentOrder int
@@ -67,26 +84,38 @@ func (g Grid) Validate() error {
 	return nil
 }
 
-// Len returns the number of cells, 12·4^Order.
-func (g Grid) Len() int64 { return 12 << (2 * g.Order) }
+// Coarse reports whether the order is coarser than the parent order.
+func (g Grid) Coarse() bool { return g.Order < g.ParentOrder }
 
-// ChunkLen returns the cells per chunk.
+// ChunkLen returns the cells per chunk: 4^(Order−ParentOrder), or
+// [CoarseChunkLen] for a coarse order.
 func (g Grid) ChunkLen() int64 {
-	if g.Order < g.ParentOrder {
-		return g.Len()
+	if g.Coarse() {
+		return CoarseChunkLen
 	}
 	return 1 << (2 * (g.Order - g.ParentOrder))
 }
 
-// NumChunks returns the number of chunks, 12·4^ParentOrder (or 1).
-func (g Grid) NumChunks() int64 { return g.Len() / g.ChunkLen() }
+// Len returns the number of cells of an order at or finer than the parent
+// order in a store of nParents parent cells, nParents·4^(Order−ParentOrder).
+func (g Grid) Len(nParents int) int64 {
+	if g.Coarse() {
+		return 0
+	}
+	return int64(nParents) * g.ChunkLen()
+}
 
-// CellIDs appends to dst the NESTED ids of the cells of chunk i, which are
-// the values of the cell_ids array in that chunk.
-func (g Grid) CellIDs(dst []uint64, i int64) []uint64 {
-	n := g.ChunkLen()
-	for c := i * n; c < (i+1)*n; c++ {
-		dst = append(dst, uint64(c))
+// NumCells returns 12·4^Order, the number of HEALPix cells of the order;
+// it is also the cell_ids fill value, one past the last valid id.
+func (g Grid) NumCells() uint64 { return 12 << (2 * g.Order) }
+
+// CellIDs appends to dst the NESTED ids at g.Order of the children of
+// parent (a NESTED id at g.ParentOrder): the values of the cell_ids array in
+// that parent's chunk. It must not be called for a coarse order.
+func (g Grid) CellIDs(dst []uint64, parent uint64) []uint64 {
+	n := uint64(g.ChunkLen())
+	for c := parent * n; c < (parent+1)*n; c++ {
+		dst = append(dst, c)
 	}
 	return dst
 }
@@ -102,9 +131,24 @@ func dggsConvention() map[string]any {
 	}
 }
 
+// ellipsoid returns the declared ellipsoid: WGS84 for authalic latitudes,
+// nil (the convention's default sphere) for geodetic latitudes hashed as if
+// spherical.
+func (g Grid) ellipsoid() map[string]any {
+	if g.Latitude == LatitudeGeodetic {
+		return nil
+	}
+	return map[string]any{
+		"name":               "WGS84",
+		"semimajor_axis":     json.Number("6378137.0"),
+		"inverse_flattening": json.Number("298.257223563"),
+	}
+}
+
 // GroupAttributes returns the attributes of the order group: the DGGS
 // convention entry, the "dggs" block (HEALPix, NESTED, refinement level,
-// WGS84, coordinate cell_ids, no compression, and nothing else, because
+// the WGS84 ellipsoid in authalic mode and none — a sphere — in geodetic
+// mode, coordinate cell_ids, no compression, and nothing else, because
 // xdggs rejects unknown keys there), and the project attribute "zagg" with
 // parent_order, latitude and the entries of extra.
 func (g Grid) GroupAttributes(extra map[string]any) map[string]any {
@@ -114,48 +158,78 @@ func (g Grid) GroupAttributes(extra map[string]any) map[string]any {
 	}
 	project["parent_order"] = g.ParentOrder
 	project["latitude"] = string(g.Latitude)
+	dggs := map[string]any{
+		"name":              "healpix",
+		"refinement_level":  g.Order,
+		"indexing_scheme":   "nested",
+		"spatial_dimension": Dimension,
+		"coordinate":        CellIDsArray,
+		"compression":       "none",
+	}
+	if e := g.ellipsoid(); e != nil {
+		dggs["ellipsoid"] = e
+	}
 	return map[string]any{
 		"zarr_conventions": []any{dggsConvention()},
-		"dggs": map[string]any{
-			"name":              "healpix",
-			"refinement_level":  g.Order,
-			"indexing_scheme":   "nested",
-			"spatial_dimension": Dimension,
-			"ellipsoid": map[string]any{
-				"name":               "WGS84",
-				"semimajor_axis":     json.Number("6378137.0"),
-				"inverse_flattening": json.Number("298.257223563"),
-			},
-			"coordinate":  CellIDsArray,
-			"compression": "none",
-		},
-		ProjectAttribute: project,
+		"dggs":             dggs,
+		ProjectAttribute:   project,
 	}
 }
 
-// CellIDAttributes returns the attributes of the cell_ids array that older
-// xdggs releases (< 0.6, convention "xdggs") read.
+// CellIDAttributes returns the attributes of the cell_ids array that xdggs
+// reads with its default ("xdggs") convention: grid name, level, indexing
+// scheme and, in authalic mode, the WGS84 ellipsoid; plus the CF
+// long_name.
 func (g Grid) CellIDAttributes() map[string]any {
-	return map[string]any{"grid_name": "healpix", "level": g.Order, "indexing_scheme": "nested"}
+	a := map[string]any{"grid_name": "healpix", "level": g.Order, "indexing_scheme": "nested",
+		"long_name": fmt.Sprintf("HEALPix NESTED cell id at order %d", g.Order)}
+	if e := g.ellipsoid(); e != nil {
+		a["ellipsoid"] = e
+	}
+	return a
+}
+
+// MortonIDs appends to dst the morton ids of the cells ids at order: legacy
+// signed decimal ids when dt is Int64 (order 0, which has none, gets 0),
+// packed words when dt is Uint64.
+func MortonIDs(dst any, dt DataType, order int, ids []uint64) (any, error) {
+	switch dt {
+	case Uint64:
+		m, _ := dst.([]uint64)
+		for _, id := range ids {
+			m = append(m, uint64(morton.FromNest(order, id)))
+		}
+		return m, nil
+	case Int64:
+		m, _ := dst.([]int64)
+		for _, id := range ids {
+			if order == 0 {
+				m = append(m, 0)
+				continue
+			}
+			l, err := morton.FromNest(order, id).Legacy()
+			if err != nil {
+				return nil, fmt.Errorf("%w: morton id at order %d: %v", ErrInvalidLayout, order, err)
+			}
+			m = append(m, l)
+		}
+		return m, nil
+	}
+	return nil, fmt.Errorf("%w: morton type %q", ErrInvalidLayout, dt)
 }
 
 // GridFromAttributes reads a Grid back from an order group's attributes (as
 // returned by [Store.OpenGroup]). It checks that the group carries the DGGS
-// convention with a HEALPix NESTED grid.
+// convention with a HEALPix NESTED grid. Stores written by Python zagg
+// 0.1.0 have no "zagg" project attribute; use [Store.OpenOrder], which
+// derives their grid from the chunk length.
 func GridFromAttributes(attrs map[string]any) (Grid, error) {
 	bad := func(what string) (Grid, error) {
 		return Grid{}, fmt.Errorf("%w: group attributes: %s", ErrInvalidMetadata, what)
 	}
-	d, ok := attrs["dggs"].(map[string]any)
-	if !ok {
-		return bad(`no "dggs" object`)
-	}
-	if d["name"] != "healpix" || d["indexing_scheme"] != "nested" {
-		return bad(fmt.Sprintf("dggs %v/%v, want healpix/nested", d["name"], d["indexing_scheme"]))
-	}
-	order, ok := intAttr(d["refinement_level"])
-	if !ok {
-		return bad(fmt.Sprintf("refinement_level %v", d["refinement_level"]))
+	order, err := dggsOrder(attrs)
+	if err != nil {
+		return Grid{}, err
 	}
 	p, ok := attrs[ProjectAttribute].(map[string]any)
 	if !ok {
@@ -171,6 +245,23 @@ func GridFromAttributes(attrs map[string]any) (Grid, error) {
 		return Grid{}, err
 	}
 	return g, nil
+}
+
+// dggsOrder checks the "dggs" block of group attributes and returns its
+// refinement level.
+func dggsOrder(attrs map[string]any) (int, error) {
+	d, ok := attrs["dggs"].(map[string]any)
+	if !ok {
+		return 0, fmt.Errorf("%w: group attributes: no \"dggs\" object", ErrInvalidMetadata)
+	}
+	if d["name"] != "healpix" || d["indexing_scheme"] != "nested" {
+		return 0, fmt.Errorf("%w: group attributes: dggs %v/%v, want healpix/nested", ErrInvalidMetadata, d["name"], d["indexing_scheme"])
+	}
+	order, ok := intAttr(d["refinement_level"])
+	if !ok {
+		return 0, fmt.Errorf("%w: group attributes: refinement_level %v", ErrInvalidMetadata, d["refinement_level"])
+	}
+	return order, nil
 }
 
 func intAttr(v any) (int, bool) {

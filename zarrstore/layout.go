@@ -150,7 +150,8 @@ type Variable struct {
 }
 
 // Layout describes a whole zagg store: one group per order, each with
-// cell_ids, morton and one array per statistic.
+// cell_ids, morton and one array per statistic, sized by the parent cells
+// written (see [Grid]).
 type Layout struct {
 	// ParentOrder is the HEALPix order of the parent cells (one chunk each).
 	ParentOrder int
@@ -165,13 +166,31 @@ type Layout struct {
 	Variables []Variable
 	// Codecs is the codec choice for every array (default bytes + zstd).
 	Codecs Codecs
-	// Attributes are the root group's attributes.
+	// Parents are the parent cells (NESTED ids at ParentOrder) a run
+	// writes. Setup appends those the store does not hold yet to its parent
+	// list, in the order given; chunk i of every order at or finer than the
+	// parent order belongs to the i-th parent of that list.
+	Parents []uint64
+	// Attributes are root group attributes, laid over those of an existing
+	// store (after MergeAttributes, when set).
 	Attributes map[string]any
+	// MergeAttributes, when set, computes the root attributes from those
+	// of an existing store (nil for a new one) before Attributes are laid
+	// over them; use it for attributes that accumulate across runs.
+	MergeAttributes func(old map[string]any) map[string]any
 	// Project holds extra entries of each order group's "zagg" attribute
-	// (e.g. the zagg version); parent_order and latitude are set from the
+	// (e.g. the child order); parent_order and latitude are set from the
 	// layout.
 	Project map[string]any
 }
+
+// The root attribute "zagg" holds these keys, set by Setup: the layout
+// name and version, the parent order, the latitude convention and the
+// parent list.
+const (
+	LayoutName    = "dense"
+	LayoutVersion = 1
+)
 
 // validName checks a node name against the Zarr v3 rules (restricted to the
 // portable character set).
@@ -187,15 +206,103 @@ func validName(n string) bool {
 	return true
 }
 
-// Nodes returns every node's metadata document that Setup writes, keyed by
-// path ("" for the root). It validates the layout.
-func (l Layout) Nodes() (map[string][]byte, error) {
+func (l Layout) withDefaults() Layout {
 	if l.Latitude == "" {
 		l.Latitude = LatitudeAuthalic
 	}
 	if l.MortonType == "" {
 		l.MortonType = Int64
 	}
+	return l
+}
+
+// Nodes returns every node's metadata document that Setup writes for a
+// new store holding exactly l.Parents, keyed by path ("" for the root). It
+// validates the layout.
+func (l Layout) Nodes() (map[string][]byte, error) {
+	l = l.withDefaults()
+	parents, err := mergeParents(nil, l.Parents, l.ParentOrder)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := l.nodes(len(parents))
+	if err != nil {
+		return nil, err
+	}
+	root, err := json.Marshal(GroupMetadata{Attributes: l.rootAttributes(nil, parents)})
+	if err != nil {
+		return nil, fmt.Errorf("%w: root attributes: %v", ErrInvalidLayout, err)
+	}
+	nodes[""] = root
+	return nodes, nil
+}
+
+// rootAttributes returns the root attributes for a store holding parents,
+// given those of the existing store (nil for a new one).
+func (l Layout) rootAttributes(old map[string]any, parents []uint64) map[string]any {
+	attrs := map[string]any{}
+	if l.MergeAttributes != nil {
+		attrs = l.MergeAttributes(old)
+		if attrs == nil {
+			attrs = map[string]any{}
+		}
+	} else {
+		for k, v := range old {
+			attrs[k] = v
+		}
+	}
+	for k, v := range l.Attributes {
+		attrs[k] = v
+	}
+	project := map[string]any{}
+	if p, ok := attrs[ProjectAttribute].(map[string]any); ok {
+		for k, v := range p {
+			project[k] = v
+		}
+	}
+	for k, v := range l.Project {
+		project[k] = v
+	}
+	project["layout"] = LayoutName
+	project["layout_version"] = LayoutVersion
+	project["parent_order"] = l.ParentOrder
+	project["latitude"] = string(l.Latitude)
+	ps := make([]any, len(parents))
+	for i, p := range parents {
+		ps[i] = p
+	}
+	project["parents"] = ps
+	attrs[ProjectAttribute] = project
+	return attrs
+}
+
+// mergeParents appends to old the parents of add it does not hold, after
+// checking each is a cell of the parent order.
+func mergeParents(old, add []uint64, parentOrder int) ([]uint64, error) {
+	if parentOrder < 0 || parentOrder > MaxOrder {
+		return nil, fmt.Errorf("%w: parent order %d outside 0…%d", ErrInvalidLayout, parentOrder, MaxOrder)
+	}
+	n := Grid{Order: parentOrder}.NumCells()
+	seen := make(map[uint64]bool, len(old)+len(add))
+	out := slices.Clone(old)
+	for _, p := range old {
+		seen[p] = true
+	}
+	for _, p := range add {
+		if p >= n {
+			return nil, fmt.Errorf("%w: parent cell %d is not a cell of order %d", ErrInvalidLayout, p, parentOrder)
+		}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// nodes returns the metadata of every group and array (not the root) of a
+// store holding nParents parent cells.
+func (l Layout) nodes(nParents int) (map[string][]byte, error) {
 	if l.MortonType != Int64 && l.MortonType != Uint64 {
 		return nil, fmt.Errorf("%w: morton type %q (want int64 or uint64)", ErrInvalidLayout, l.MortonType)
 	}
@@ -210,9 +317,6 @@ func (l Layout) Nodes() (map[string][]byte, error) {
 		}
 		nodes[path] = b
 		return nil
-	}
-	if err := put("", GroupMetadata{Attributes: l.Attributes}); err != nil {
-		return nil, err
 	}
 	seen := map[string]bool{}
 	for _, v := range l.Variables {
@@ -249,14 +353,18 @@ func (l Layout) Nodes() (map[string][]byte, error) {
 				return fmt.Errorf("%s/%s: %w", gp, name, err)
 			}
 			return put(gp+"/"+name, ArrayMetadata{
-				Shape: []int64{g.Len()}, DataType: dt, ChunkShape: []int64{g.ChunkLen()},
+				Shape: []int64{g.Len(nParents)}, DataType: dt, ChunkShape: []int64{g.ChunkLen()},
 				FillValue: fv, Codecs: codecs, Attributes: attrs, DimensionNames: []string{Dimension},
 			})
 		}
-		if err := arr(CellIDsArray, Uint64, 0, l.Codecs, g.CellIDAttributes()); err != nil {
+		// The cell_ids fill value is 12·4^order, one past the last cell:
+		// no valid id is ever the fill value.
+		if err := arr(CellIDsArray, Uint64, g.NumCells(), l.Codecs, g.CellIDAttributes()); err != nil {
 			return nil, err
 		}
-		if err := arr(MortonArray, l.MortonType, 0, l.Codecs, map[string]any{"coordinates": CellIDsArray}); err != nil {
+		mortonAttrs := map[string]any{"coordinates": CellIDsArray,
+			"long_name": "morton id (mortie " + map[DataType]string{Int64: "legacy signed decimal", Uint64: "packed word"}[l.MortonType] + ")"}
+		if err := arr(MortonArray, l.MortonType, 0, l.Codecs, mortonAttrs); err != nil {
 			return nil, err
 		}
 		for _, v := range l.Variables {
@@ -276,46 +384,249 @@ func (l Layout) Nodes() (map[string][]byte, error) {
 	return nodes, nil
 }
 
-// setupWorkers bounds the concurrent metadata writes of Setup.
+// setupWorkers bounds the concurrent metadata and coordinate writes of
+// Setup.
 const setupWorkers = 16
 
-// Setup writes the store's metadata once: every order group with its DGGS
-// attributes and every array, then the root group last, so a store with a
-// root zarr.json is completely set up. If the root already exists, Setup
-// writes nothing and checks instead that every node matches the layout
-// (ignoring consolidated metadata); a difference is [ErrLayoutMismatch].
-// Everything is compared, including attributes and Layout.Project entries,
-// so keep values that change between releases out of Project if runs of
-// different releases should extend the same store.
-// Concurrent Setup calls with the same layout are harmless.
-func (s *Store) Setup(ctx context.Context, l Layout) error {
-	nodes, err := l.Nodes()
-	if err != nil {
-		return err
+// Setup creates the store, or extends an existing one, for l and returns
+// the store's parent list (chunk i of the orders at or finer than the
+// parent order belongs to parent i).
+//
+// For a new store it writes every group and array, the coordinate chunks
+// (cell_ids and morton) of every parent, and the root group last, so a
+// store with a root zarr.json is completely set up. For an existing store
+// it checks that every node matches the layout (ignoring array shapes and
+// consolidated metadata; a difference is [ErrLayoutMismatch]), appends the
+// parents of l.Parents that the store does not hold yet, writes their
+// coordinate chunks, grows the arrays at or finer than the parent order,
+// and rewrites the root (its attributes merged as [Layout] says, without
+// consolidated metadata) last: the root's parent list is the commit point,
+// so a Setup interrupted anywhere is completed by the next. Chunks already
+// written are never rewritten.
+//
+// Setup is not meant to run concurrently with workers or another Setup of
+// different parents: run it once per run, before the workers. Concurrent
+// calls with the same layout write the same bytes and are harmless.
+func (s *Store) Setup(ctx context.Context, l Layout) ([]uint64, error) {
+	l = l.withDefaults()
+	root, err := s.OpenGroup(ctx, "")
+	exists := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("setup: %w", err)
 	}
-	exists, err := s.b.Exists(ctx, MetadataKey)
-	if err != nil {
-		return fmt.Errorf("setup: %w", err)
-	}
+	var old []uint64
 	if exists {
-		return s.verify(ctx, nodes)
-	}
-	paths := make([]string, 0, len(nodes))
-	for p := range nodes {
-		if p != "" {
-			paths = append(paths, p)
+		if old, err = parentsOf(root.Attributes, l); err != nil {
+			return nil, fmt.Errorf("setup: %w", err)
 		}
 	}
-	slices.Sort(paths)
-	if err := parallel(ctx, len(paths), setupWorkers, func(ctx context.Context, i int) error {
-		return s.b.Put(ctx, metaKey(paths[i]), nodes[paths[i]])
+	parents, err := mergeParents(old, l.Parents, l.ParentOrder)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := l.nodes(len(parents))
+	if err != nil {
+		return nil, err
+	}
+	if exists {
+		if err := s.verify(ctx, nodes); err != nil {
+			return nil, err
+		}
+	}
+	// Coordinates of the new parents, then the metadata that makes them
+	// part of the arrays, then the root.
+	var writes []func(context.Context) error
+	var metas []string
+	for _, o := range l.Orders {
+		g := Grid{Order: o, ParentOrder: l.ParentOrder, Latitude: l.Latitude}
+		gp := strconv.Itoa(o)
+		if !exists {
+			metas = append(metas, gp)
+		}
+		if g.Coarse() {
+			if !exists {
+				for p := range nodes {
+					if strings.HasPrefix(p, gp+"/") {
+						metas = append(metas, p)
+					}
+				}
+			}
+			continue
+		}
+		if exists && len(parents) == len(old) {
+			continue
+		}
+		for p := range nodes {
+			if strings.HasPrefix(p, gp+"/") {
+				metas = append(metas, p)
+			}
+		}
+		var ids, mortons *Array
+		for _, name := range []string{CellIDsArray, MortonArray} {
+			var m ArrayMetadata
+			if err := m.UnmarshalJSON(nodes[gp+"/"+name]); err != nil {
+				return nil, err
+			}
+			a, err := newArray(s, gp+"/"+name, m)
+			if err != nil {
+				return nil, err
+			}
+			if name == CellIDsArray {
+				ids = a
+			} else {
+				mortons = a
+			}
+		}
+		for i := len(old); i < len(parents); i++ {
+			cells := g.CellIDs(nil, parents[i])
+			m, err := MortonIDs(nil, l.MortonType, o, cells)
+			if err != nil {
+				return nil, err
+			}
+			writes = append(writes,
+				func(ctx context.Context) error { return ids.WriteChunk(ctx, int64(i), cells) },
+				func(ctx context.Context) error { return mortons.WriteChunk(ctx, int64(i), m) })
+		}
+	}
+	if err := parallel(ctx, len(writes), setupWorkers, func(ctx context.Context, k int) error {
+		return writes[k](ctx)
 	}); err != nil {
-		return fmt.Errorf("setup: %w", err)
+		return nil, fmt.Errorf("setup: coordinates: %w", err)
 	}
-	if err := s.b.Put(ctx, MetadataKey, nodes[""]); err != nil {
-		return fmt.Errorf("setup: %w", err)
+	slices.Sort(metas)
+	if err := parallel(ctx, len(metas), setupWorkers, func(ctx context.Context, k int) error {
+		return s.b.Put(ctx, metaKey(metas[k]), nodes[metas[k]])
+	}); err != nil {
+		return nil, fmt.Errorf("setup: %w", err)
 	}
-	return nil
+	s.forget()
+	var oldAttrs map[string]any
+	if exists {
+		oldAttrs = root.Attributes
+	}
+	rb, err := json.Marshal(GroupMetadata{Attributes: l.rootAttributes(oldAttrs, parents)})
+	if err != nil {
+		return nil, fmt.Errorf("%w: root attributes: %v", ErrInvalidLayout, err)
+	}
+	if exists && len(parents) == len(old) {
+		ob, err := json.Marshal(GroupMetadata{Attributes: oldAttrs})
+		if err == nil {
+			if same, err := sameNode(ob, rb); err == nil && same {
+				return parents, nil // nothing changed: keep the consolidated metadata
+			}
+		}
+	}
+	if err := s.b.Put(ctx, MetadataKey, rb); err != nil {
+		return nil, fmt.Errorf("setup: %w", err)
+	}
+	return parents, nil
+}
+
+// forget drops the cached array handles (their metadata may have changed).
+func (s *Store) forget() {
+	s.mu.Lock()
+	clear(s.arrays)
+	s.mu.Unlock()
+}
+
+// parentsOf reads the parent list from the root attributes of an existing
+// store and checks that the store has the dense layout, l's parent order
+// and latitude convention.
+func parentsOf(attrs map[string]any, l Layout) ([]uint64, error) {
+	p, _ := attrs[ProjectAttribute].(map[string]any)
+	if p == nil || p["layout"] != LayoutName {
+		return nil, fmt.Errorf("%w: the root has no zagg %q layout attributes (a store written by an older zagg with whole-sphere arrays, or not a zagg store): write to a new store", ErrLayoutMismatch, LayoutName)
+	}
+	if v, ok := intAttr(p["layout_version"]); !ok || v != LayoutVersion {
+		return nil, fmt.Errorf("%w: layout version %v, this zagg writes %d", ErrLayoutMismatch, p["layout_version"], LayoutVersion)
+	}
+	if lat, _ := p["latitude"].(string); lat != string(l.Latitude) {
+		return nil, fmt.Errorf("%w: the store was made with %s latitude, this run uses %s", ErrLayoutMismatch, lat, l.Latitude)
+	}
+	if po, ok := intAttr(p["parent_order"]); !ok || po != l.ParentOrder {
+		return nil, fmt.Errorf("%w: the store's parent order is %v, this run uses %d", ErrLayoutMismatch, p["parent_order"], l.ParentOrder)
+	}
+	return ParentList(attrs, l.ParentOrder)
+}
+
+// ParentList reads the parent list (NESTED ids at parentOrder, in chunk
+// order) from a zagg store's root attributes.
+func ParentList(attrs map[string]any, parentOrder int) ([]uint64, error) {
+	p, _ := attrs[ProjectAttribute].(map[string]any)
+	list, ok := p["parents"].([]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: root attribute zagg.parents is not a list", ErrInvalidMetadata)
+	}
+	n := Grid{Order: parentOrder}.NumCells()
+	out := make([]uint64, 0, len(list))
+	seen := make(map[uint64]bool, len(list))
+	for i, v := range list {
+		var id uint64
+		var err error
+		switch x := v.(type) {
+		case json.Number:
+			id, err = strconv.ParseUint(string(x), 10, 64)
+		case float64:
+			id = uint64(x)
+			if float64(id) != x {
+				err = fmt.Errorf("not an integer")
+			}
+		case uint64:
+			id = x
+		default:
+			err = fmt.Errorf("%T", v)
+		}
+		if err != nil || id >= n || seen[id] {
+			return nil, fmt.Errorf("%w: root attribute zagg.parents[%d] = %v is not a new cell of order %d", ErrInvalidMetadata, i, v, parentOrder)
+		}
+		seen[id] = true
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// Parents returns the parent list of a zagg store (see [Store.Setup]).
+func (s *Store) Parents(ctx context.Context) ([]uint64, int, error) {
+	root, err := s.OpenGroup(ctx, "")
+	if err != nil {
+		return nil, 0, err
+	}
+	p, _ := root.Attributes[ProjectAttribute].(map[string]any)
+	po, ok := intAttr(p["parent_order"])
+	if !ok || p["layout"] != LayoutName {
+		return nil, 0, fmt.Errorf("%w: the root has no zagg %q layout attributes", ErrInvalidMetadata, LayoutName)
+	}
+	list, err := ParentList(root.Attributes, po)
+	return list, po, err
+}
+
+// Resize rewrites the metadata of the array at path with n elements and
+// returns the new handle. Chunks wholly beyond the new length are deleted.
+// Finalize uses it for the coarse orders; it is not safe while others
+// write the array.
+func (s *Store) Resize(ctx context.Context, path string, n int64) (*Array, error) {
+	a, err := s.OpenArray(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	m := a.Metadata()
+	m.Shape = []int64{n}
+	na, err := s.CreateArray(ctx, path, m)
+	if err != nil {
+		return nil, err
+	}
+	chunks, err := a.ListChunks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, i := range chunks {
+		if i >= na.NumChunks() {
+			if err := s.b.Delete(ctx, a.ChunkKey(i)); err != nil && !errors.Is(err, ErrNotFound) {
+				return nil, err
+			}
+		}
+	}
+	return na, nil
 }
 
 func (s *Store) verify(ctx context.Context, nodes map[string][]byte) error {
@@ -345,7 +656,8 @@ func (s *Store) verify(ctx context.Context, nodes map[string][]byte) error {
 }
 
 // sameNode compares two metadata documents as JSON values, ignoring
-// consolidated metadata.
+// consolidated metadata and array shapes (which grow as parents are added
+// and as Finalize writes coarse orders).
 func sameNode(a, b []byte) (bool, error) {
 	decode := func(x []byte) (map[string]any, error) {
 		var m map[string]any
@@ -355,6 +667,7 @@ func sameNode(a, b []byte) (bool, error) {
 			return nil, fmt.Errorf("%w: %v", ErrInvalidMetadata, err)
 		}
 		delete(m, "consolidated_metadata")
+		delete(m, "shape")
 		return m, nil
 	}
 	ma, err := decode(a)

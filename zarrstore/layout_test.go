@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -30,6 +32,7 @@ func testLayout() zarrstore.Layout {
 			{Name: "h_sigma", DataType: zarrstore.Float64, Codecs: &zarrstore.Codecs{Compressor: zarrstore.Gzip, ShardInner: 4}},
 		},
 		Attributes: map[string]any{"title": "test"},
+		Parents:    []uint64{3, 7, 40, 0, 1, 2, 45, 47},
 		Project:    map[string]any{"version": "test"},
 	}
 }
@@ -62,7 +65,7 @@ func goldenCompare(t *testing.T, name string, got []byte) {
 func TestSetupConsolidateGolden(t *testing.T) {
 	ctx := context.Background()
 	s := zarrstore.New(zarrstore.NewMemBackend())
-	if err := s.Setup(ctx, testLayout()); err != nil {
+	if _, err := s.Setup(ctx, testLayout()); err != nil {
 		t.Fatal(err)
 	}
 	b := s.Backend()
@@ -106,7 +109,7 @@ func TestDGGSAttributes(t *testing.T) {
 	l.Orders = []int{12}
 	l.ParentOrder = 6
 	l.Variables = nil
-	if err := s.Setup(ctx, l); err != nil {
+	if _, err := s.Setup(ctx, l); err != nil {
 		t.Fatal(err)
 	}
 	g, err := s.OpenGroup(ctx, "12")
@@ -150,14 +153,130 @@ func TestDGGSAttributes(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := a12.Metadata()
-	if m.Shape[0] != 12<<24 || m.ChunkShape[0] != 4096 || a12.NumChunks() != 12<<12 {
-		t.Errorf("12/cell_ids shape %v chunks %v, want [201326592] [4096]", m.Shape, m.ChunkShape)
+	if m.Shape[0] != 8*4096 || m.ChunkShape[0] != 4096 || a12.NumChunks() != 8 {
+		t.Errorf("12/cell_ids shape %v chunks %v, want [32768] [4096] (8 parents)", m.Shape, m.ChunkShape)
 	}
-	if a12.ChunkKey(45763) != "12/cell_ids/c/45763" {
-		t.Errorf("ChunkKey(45763) = %q", a12.ChunkKey(45763))
+	if a12.ChunkKey(2) != "12/cell_ids/c/2" {
+		t.Errorf("ChunkKey(2) = %q", a12.ChunkKey(2))
 	}
-	if m.Attributes["grid_name"] != "healpix" || m.Attributes["indexing_scheme"] != "nested" || m.Attributes["level"] != json.Number("12") {
-		t.Errorf("cell_ids attributes = %v, want the xdggs grid_name/level/indexing_scheme", m.Attributes)
+	if string(m.FillValue) != "201326592" {
+		t.Errorf("cell_ids fill value %s, want 12·4^12 = 201326592 (no valid cell id)", m.FillValue)
+	}
+	e, _ := m.Attributes["ellipsoid"].(map[string]any)
+	if m.Attributes["grid_name"] != "healpix" || m.Attributes["indexing_scheme"] != "nested" || m.Attributes["level"] != json.Number("12") ||
+		e["name"] != "WGS84" || e["semimajor_axis"] != json.Number("6378137.0") || e["inverse_flattening"] != json.Number("298.257223563") {
+		t.Errorf("cell_ids attributes = %v, want the xdggs grid_name/level/indexing_scheme and the WGS84 ellipsoid", m.Attributes)
+	}
+
+	// Geodetic latitudes were hashed as if on a sphere: no ellipsoid in
+	// either declaration.
+	sg := zarrstore.New(zarrstore.NewMemBackend())
+	l.Latitude = zarrstore.LatitudeGeodetic
+	if _, err := sg.Setup(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	gg, _ := sg.OpenGroup(ctx, "12")
+	ag, _ := sg.OpenArray(ctx, "12/cell_ids")
+	if _, ok := gg.Attributes["dggs"].(map[string]any)["ellipsoid"]; ok {
+		t.Errorf("geodetic dggs block declares an ellipsoid: %v", gg.Attributes["dggs"])
+	}
+	if _, ok := ag.Metadata().Attributes["ellipsoid"]; ok {
+		t.Errorf("geodetic cell_ids attributes declare an ellipsoid: %v", ag.Metadata().Attributes)
+	}
+}
+
+// TestSetupExtends adds parents to a store: the new ones get the next
+// chunks with their coordinates, the arrays grow, the old chunks and
+// values stay, and a rerun with the same parents changes nothing.
+func TestSetupExtends(t *testing.T) {
+	ctx := context.Background()
+	b := zarrstore.NewMemBackend()
+	s := zarrstore.New(b)
+	l := testLayout()
+	l.Parents = []uint64{40, 3}
+	got, err := s.Setup(ctx, l)
+	if err != nil || !reflect.DeepEqual(got, []uint64{40, 3}) {
+		t.Fatalf("Setup = %v, %v", got, err)
+	}
+	if err := s.WriteChunk(ctx, "4/h_mean", 1, make([]float32, 64)); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := b.Get(ctx, "4/h_mean/c/1")
+	l.Parents = []uint64{3, 7, 40, 0}
+	got, err = s.Setup(ctx, l)
+	if err != nil || !reflect.DeepEqual(got, []uint64{40, 3, 7, 0}) {
+		t.Fatalf("extending Setup = %v, %v; want [40 3 7 0]", got, err)
+	}
+	if after, _ := b.Get(ctx, "4/h_mean/c/1"); !bytes.Equal(before, after) {
+		t.Error("extending changed a written chunk")
+	}
+	for _, o := range []int{4, 2} {
+		a, err := s.OpenArray(ctx, fmt.Sprintf("%d/cell_ids", o))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := int64(1) << (2 * (o - 1))
+		if a.Len() != 4*n {
+			t.Errorf("order %d: %d cells, want %d", o, a.Len(), 4*n)
+		}
+		for i, p := range got {
+			ids, err := zarrstore.ReadChunkAs[uint64](ctx, a, int64(i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids[0] != p*uint64(n) || ids[len(ids)-1] != (p+1)*uint64(n)-1 {
+				t.Errorf("order %d chunk %d: cells %d…%d, want the children of parent %d", o, i, ids[0], ids[len(ids)-1], p)
+			}
+		}
+	}
+	list, po, err := s.Parents(ctx)
+	if err != nil || po != 1 || !reflect.DeepEqual(list, got) {
+		t.Errorf("Parents = %v, %d, %v", list, po, err)
+	}
+	root1, _ := b.Get(ctx, "zarr.json")
+	if again, err := s.Setup(ctx, l); err != nil || !reflect.DeepEqual(again, got) {
+		t.Errorf("same Setup again = %v, %v", again, err)
+	}
+	if root2, _ := b.Get(ctx, "zarr.json"); !bytes.Equal(root1, root2) {
+		t.Errorf("a repeated Setup changed the root:\n%s\n%s", root1, root2)
+	}
+	bad := testLayout()
+	bad.Parents = []uint64{48}
+	if _, err := s.Setup(ctx, bad); !errors.Is(err, zarrstore.ErrInvalidLayout) {
+		t.Errorf("Setup with parent 48 at order 1 = %v, want ErrInvalidLayout", err)
+	}
+}
+
+// TestResize grows and shrinks a coarse order's arrays the way Finalize
+// does, dropping chunks past the end.
+func TestResize(t *testing.T) {
+	ctx := context.Background()
+	b := zarrstore.NewMemBackend()
+	s := zarrstore.New(b)
+	l := testLayout()
+	l.Orders = []int{4, 0}
+	if _, err := s.Setup(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.Resize(ctx, "0/count", 2*zarrstore.CoarseChunkLen+5)
+	if err != nil || a.NumChunks() != 3 {
+		t.Fatalf("Resize = %v, %v", a, err)
+	}
+	for i := range int64(3) {
+		n := zarrstore.CoarseChunkLen
+		if i == 2 {
+			n = 5
+		}
+		if err := a.WriteChunk(ctx, i, make([]int32, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err = s.Resize(ctx, "0/count", 7)
+	if err != nil || a.Len() != 7 {
+		t.Fatalf("Resize = %v, %v", a, err)
+	}
+	if chunks, _ := a.ListChunks(ctx); !reflect.DeepEqual(chunks, []int64{0}) {
+		t.Errorf("chunks after shrinking = %v, want [0]", chunks)
 	}
 }
 
@@ -165,23 +284,23 @@ func TestSetupIdempotentAndMismatch(t *testing.T) {
 	ctx := context.Background()
 	s := zarrstore.New(zarrstore.NewMemBackend())
 	l := testLayout()
-	if err := s.Setup(ctx, l); err != nil {
+	if _, err := s.Setup(ctx, l); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Consolidate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Setup(ctx, l); err != nil {
+	if _, err := s.Setup(ctx, l); err != nil {
 		t.Errorf("second Setup with the same layout: %v", err)
 	}
 	other := testLayout()
 	other.Latitude = zarrstore.LatitudeGeodetic
-	if err := s.Setup(ctx, other); !errors.Is(err, zarrstore.ErrLayoutMismatch) {
+	if _, err := s.Setup(ctx, other); !errors.Is(err, zarrstore.ErrLayoutMismatch) {
 		t.Errorf("Setup with another latitude convention = %v, want ErrLayoutMismatch", err)
 	}
 	more := testLayout()
 	more.Variables = append(more.Variables, zarrstore.Variable{Name: "h_max", DataType: zarrstore.Float32})
-	if err := s.Setup(ctx, more); !errors.Is(err, zarrstore.ErrLayoutMismatch) {
+	if _, err := s.Setup(ctx, more); !errors.Is(err, zarrstore.ErrLayoutMismatch) {
 		t.Errorf("Setup with another variable = %v, want ErrLayoutMismatch", err)
 	}
 }
@@ -250,9 +369,10 @@ func TestConsolidatedKeyOrder(t *testing.T) {
 	s := zarrstore.New(zarrstore.NewMemBackend())
 	l := testLayout()
 	l.ParentOrder = 0
+	l.Parents = []uint64{5}
 	l.Orders = []int{12, 6, 10, 11, 1}
 	l.Variables = []zarrstore.Variable{{Name: "B", DataType: zarrstore.Int8}, {Name: "a", DataType: zarrstore.Int8}}
-	if err := s.Setup(ctx, l); err != nil {
+	if _, err := s.Setup(ctx, l); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Consolidate(ctx); err != nil {
@@ -302,7 +422,7 @@ func TestNodes(t *testing.T) {
 	if _, err := s.Nodes(ctx); !errors.Is(err, zarrstore.ErrNotFound) {
 		t.Errorf("Nodes of an empty store = %v, want ErrNotFound", err)
 	}
-	if err := s.Setup(ctx, testLayout()); err != nil {
+	if _, err := s.Setup(ctx, testLayout()); err != nil {
 		t.Fatal(err)
 	}
 	walked, err := s.Nodes(ctx)
@@ -345,11 +465,19 @@ func TestChunkWritesNeverTouchMetadata(t *testing.T) {
 	ctx := context.Background()
 	rb := &recordingBackend{Backend: zarrstore.NewMemBackend()}
 	s := zarrstore.New(rb)
-	if err := s.Setup(ctx, testLayout()); err != nil {
+	if _, err := s.Setup(ctx, testLayout()); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(rb.puts); n != 13 || rb.puts[n-1] != "zarr.json" {
-		t.Errorf("Setup made %d puts ending %q, want 13 with the root last", n, rb.puts[n-1])
+	meta, coords := 0, 0
+	for _, k := range rb.puts {
+		if strings.HasSuffix(k, "zarr.json") {
+			meta++
+		} else if strings.Contains(k, "/cell_ids/c/") || strings.Contains(k, "/morton/c/") {
+			coords++
+		}
+	}
+	if n := len(rb.puts); meta != 13 || coords != 8*2*2 || n != meta+coords || rb.puts[n-1] != "zarr.json" {
+		t.Errorf("Setup made %d puts (%d metadata, %d coordinate chunks) ending %q, want 13 + 32 with the root last", n, meta, coords, rb.puts[n-1])
 	}
 	rb.puts = nil
 	if err := s.WriteChunk(ctx, "4/h_mean", 3, chunkValues(3)); err != nil {
@@ -367,7 +495,7 @@ func TestChunkWritesNeverTouchMetadata(t *testing.T) {
 	}
 	// A second Setup of an existing store writes nothing.
 	rb.puts = nil
-	if err := s.Setup(ctx, testLayout()); err != nil {
+	if _, err := s.Setup(ctx, testLayout()); err != nil {
 		t.Fatal(err)
 	}
 	if len(rb.puts) != 0 {
@@ -386,7 +514,7 @@ func TestConcurrentSetup(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = zarrstore.New(b).Setup(ctx, testLayout())
+			_, errs[i] = zarrstore.New(b).Setup(ctx, testLayout())
 		}()
 	}
 	wg.Wait()
@@ -403,15 +531,15 @@ func TestConcurrentSetup(t *testing.T) {
 
 func TestGrid(t *testing.T) {
 	tests := []struct {
-		g                   zarrstore.Grid
-		len, chunk, nChunks int64
-		ok                  bool
+		g                 zarrstore.Grid
+		len3, chunk, ncel int64
+		ok                bool
 	}{
-		{zarrstore.Grid{Order: 12, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}, 201326592, 4096, 49152, true},
-		{zarrstore.Grid{Order: 6, ParentOrder: 6, Latitude: zarrstore.LatitudeGeodetic}, 49152, 1, 49152, true},
-		{zarrstore.Grid{Order: 3, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}, 768, 768, 1, true},
-		{zarrstore.Grid{Order: 0, ParentOrder: 0, Latitude: zarrstore.LatitudeAuthalic}, 12, 1, 12, true},
-		{zarrstore.Grid{Order: 29, ParentOrder: 29, Latitude: zarrstore.LatitudeAuthalic}, 12 << 58, 1, 12 << 58, true},
+		{zarrstore.Grid{Order: 12, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}, 3 * 4096, 4096, 201326592, true},
+		{zarrstore.Grid{Order: 6, ParentOrder: 6, Latitude: zarrstore.LatitudeGeodetic}, 3, 1, 49152, true},
+		{zarrstore.Grid{Order: 3, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}, 0, zarrstore.CoarseChunkLen, 768, true},
+		{zarrstore.Grid{Order: 0, ParentOrder: 0, Latitude: zarrstore.LatitudeAuthalic}, 3, 1, 12, true},
+		{zarrstore.Grid{Order: 29, ParentOrder: 29, Latitude: zarrstore.LatitudeAuthalic}, 3, 1, 12 << 58, true},
 		{zarrstore.Grid{Order: 30, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}, 0, 0, 0, false},
 		{zarrstore.Grid{Order: 12, ParentOrder: -1, Latitude: zarrstore.LatitudeAuthalic}, 0, 0, 0, false},
 		{zarrstore.Grid{Order: 12, ParentOrder: 6}, 0, 0, 0, false},
@@ -428,14 +556,14 @@ func TestGrid(t *testing.T) {
 			}
 			continue
 		}
-		if tt.g.Len() != tt.len || tt.g.ChunkLen() != tt.chunk || tt.g.NumChunks() != tt.nChunks {
-			t.Errorf("%+v: Len, ChunkLen, NumChunks = %d, %d, %d; want %d, %d, %d", tt.g,
-				tt.g.Len(), tt.g.ChunkLen(), tt.g.NumChunks(), tt.len, tt.chunk, tt.nChunks)
+		if tt.g.Len(3) != tt.len3 || tt.g.ChunkLen() != tt.chunk || tt.g.NumCells() != uint64(tt.ncel) {
+			t.Errorf("%+v: Len(3), ChunkLen, NumCells = %d, %d, %d; want %d, %d, %d", tt.g,
+				tt.g.Len(3), tt.g.ChunkLen(), tt.g.NumCells(), tt.len3, tt.chunk, tt.ncel)
 		}
 	}
-	coarse := zarrstore.Grid{Order: 1, ParentOrder: 6, Latitude: zarrstore.LatitudeAuthalic}
-	if ids := coarse.CellIDs(nil, 0); len(ids) != 48 || ids[47] != 47 {
-		t.Errorf("coarse CellIDs(0) = %v, want 0…47", ids)
+	fine := zarrstore.Grid{Order: 3, ParentOrder: 1, Latitude: zarrstore.LatitudeAuthalic}
+	if ids := fine.CellIDs(nil, 47); len(ids) != 16 || ids[0] != 752 || ids[15] != 767 {
+		t.Errorf("CellIDs(47) = %v, want 752…767", ids)
 	}
 	if _, err := zarrstore.GridFromAttributes(map[string]any{"dggs": map[string]any{"name": "h3"}}); !errors.Is(err, zarrstore.ErrInvalidMetadata) {
 		t.Errorf("GridFromAttributes(h3) = %v, want ErrInvalidMetadata", err)

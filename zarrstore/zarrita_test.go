@@ -265,7 +265,7 @@ func TestZarritaReadsWhatWeWrite(t *testing.T) {
 	}
 	// 1. The project layout: zstd default, a sharded gzip statistic, missing
 	// chunks, consolidated metadata.
-	if err := s.Setup(ctx, testLayout()); err != nil {
+	if _, err := s.Setup(ctx, testLayout()); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]*expected{}
@@ -278,21 +278,25 @@ func TestZarritaReadsWhatWeWrite(t *testing.T) {
 		return a
 	}
 	grid := zarrstore.Grid{Order: 4, ParentOrder: 1, Latitude: zarrstore.LatitudeAuthalic}
-	cells, mean, count, sigma := open("4/cell_ids", "0"), open("4/h_mean", "NaN"), open("4/count", "0"), open("4/h_sigma", "NaN")
-	for _, parent := range []int64{0, 7, 45, 47} {
-		want["4/cell_ids"].write(t, ctx, cells, parent, grid.CellIDs(nil, parent))
+	cells, mean, count, sigma := open("4/cell_ids", "3072"), open("4/h_mean", "NaN"), open("4/count", "0"), open("4/h_sigma", "NaN")
+	// Setup wrote the coordinates of the three parents (3, 7, 40 → chunks
+	// 0, 1, 2); writing them again is idempotent.
+	for i, parent := range testLayout().Parents {
+		want["4/cell_ids"].write(t, ctx, cells, int64(i), grid.CellIDs(nil, parent))
+	}
+	for _, i := range []int64{0, 1} {
 		inner := func(i int) bool { return i/4%3 == 1 } // some all-fill inner chunks
-		want["4/h_mean"].write(t, ctx, mean, parent, typedValues(zarrstore.Float32, 64, uint64(parent), inner))
-		want["4/count"].write(t, ctx, count, parent, typedValues(zarrstore.Int32, 64, uint64(parent), inner))
-		want["4/h_sigma"].write(t, ctx, sigma, parent, typedValues(zarrstore.Float64, 64, uint64(parent), inner))
+		want["4/h_mean"].write(t, ctx, mean, i, typedValues(zarrstore.Float32, 64, uint64(i), inner))
+		want["4/count"].write(t, ctx, count, i, typedValues(zarrstore.Int32, 64, uint64(i), inner))
+		want["4/h_sigma"].write(t, ctx, sigma, i, typedValues(zarrstore.Float64, 64, uint64(i), inner))
 	}
 	// A shard whose inner chunks are all fill: stored as an index only.
-	want["4/h_sigma"].write(t, ctx, sigma, 46, typedValues(zarrstore.Float64, 64, 46, func(int) bool { return true }))
-	if ok, err := sigma.ChunkExists(ctx, 46); !ok || err != nil {
+	want["4/h_sigma"].write(t, ctx, sigma, 2, typedValues(zarrstore.Float64, 64, 46, func(int) bool { return true }))
+	if ok, err := sigma.ChunkExists(ctx, 2); !ok || err != nil {
 		t.Fatalf("all-fill shard not stored: %v, %v", ok, err)
 	}
 	c2 := open("2/count", "0")
-	want["2/count"].write(t, ctx, c2, 13, []int32{1, 2, 3, 4})
+	want["2/count"].write(t, ctx, c2, 1, []int32{1, 2, 3, 4})
 	if err := s.Consolidate(ctx); err != nil {
 		t.Fatal(err)
 	}

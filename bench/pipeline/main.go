@@ -41,6 +41,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
 )
@@ -278,7 +279,7 @@ func runChild(dir, source, endpoint string, granuleWorkers int) error {
 	if err != nil {
 		return err
 	}
-	if err := st.Setup(ctx); err != nil {
+	if err := st.Setup(ctx, []morton.Cell{cat.Cells[0].Cell}, pipeline.NewProvenance(cat.Metadata, cat.Cells[:1])); err != nil {
 		return err
 	}
 	rd := pipeline.NewCellReader(cfg, a.Columns(), opener)

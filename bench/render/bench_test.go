@@ -41,23 +41,24 @@ func antarcticStore(b *testing.B) (*zarrstore.Store, *render.Layer) {
 			return
 		}
 		store = zarrstore.New(zarrstore.NewMemBackend())
-		if err := store.Setup(ctx, zarrstore.Layout{
+		if _, err := store.Setup(ctx, zarrstore.Layout{
 			ParentOrder: parentOrder,
 			Orders:      []int{childOrder},
 			Variables:   []zarrstore.Variable{{Name: "h_mean", DataType: zarrstore.Float32, Attributes: map[string]any{"units": "m"}}},
+			Parents:     parents,
 		}); err != nil {
 			setupErr = err
 			return
 		}
 		const per = 1 << (2 * (childOrder - parentOrder))
 		vals := make([]float32, per)
-		for _, p := range parents {
+		for i, p := range parents {
 			lat, lon := healpix.NestCenter(parentOrder, p)
 			for k := range vals {
 				// A smooth ice-sheet-like surface with some texture.
 				vals[k] = float32(4000*math.Cos((lat+90)*math.Pi/50) + 200*math.Sin(lon*math.Pi/30) + float64(k%64))
 			}
-			if err := store.WriteChunk(ctx, "12/h_mean", int64(p), vals); err != nil {
+			if err := store.WriteChunk(ctx, "12/h_mean", int64(i), vals); err != nil {
 				setupErr = err
 				return
 			}

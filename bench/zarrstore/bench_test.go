@@ -43,7 +43,7 @@ func open(b *testing.B, backend string, c zarrstore.Codecs) *zarrstore.Array {
 	if err != nil {
 		b.Fatal(err)
 	}
-	err = s.Setup(ctx, zarrstore.Layout{ParentOrder: 6, Orders: []int{12}, Codecs: c,
+	_, err = s.Setup(ctx, zarrstore.Layout{ParentOrder: 6, Orders: []int{12}, Codecs: c,
 		Variables: []zarrstore.Variable{{Name: "h_mean", DataType: zarrstore.Float32}}})
 	if err != nil {
 		b.Fatal(err)

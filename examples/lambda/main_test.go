@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/zagg-go/zagg/internal/sampletest"
-	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
 )
@@ -175,7 +174,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	store := "s3://out/bootstrap.zarr"
 	creds := map[string]string{"accessKeyId": "test-key", "secretAccessKey": "test-secret", "sessionToken": "tok-SECRET"}
 	events := []any{
-		pipeline.Event{Mode: pipeline.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12},
+		pipeline.Event{Mode: pipeline.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12, Parents: []pipeline.CellKey{pipeline.CellKey(key)}},
 		// zagg 0.1.0 form: numeric parent_morton, chunk_idx, camelCase credentials.
 		map[string]any{"chunk_idx": 0, "parent_morton": json.Number(key), "parent_order": 6, "child_order": 12,
 			"granule_urls": urls, "store_path": store, "s3_credentials": creds},
@@ -246,8 +245,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cell, _ := morton.Parse(key)
-	if ok, err := z.ChunkExists(context.Background(), "12/h_mean", int64(cell.Nest())); !ok || err != nil {
+	if ok, err := z.ChunkExists(context.Background(), "12/h_mean", 0); !ok || err != nil {
 		t.Errorf("h_mean chunk of cell %s not in the store: %v %v", key, ok, err)
 	}
 	root, err := z.Backend().Get(context.Background(), "zarr.json")
@@ -290,7 +288,7 @@ func BenchmarkColdStart(b *testing.B) {
 		b.Fatal(err)
 	}
 	w := &pipeline.Worker{StoreOptions: []zarrstore.Option{zarrstore.WithS3Client(srv.Client)}}
-	if r := w.Handle(context.Background(), &pipeline.Event{Mode: pipeline.ModeSetup, StorePath: "s3://out/bench.zarr", ParentOrder: 6, ChildOrder: 12}); r.StatusCode != 200 {
+	if r := w.Handle(context.Background(), &pipeline.Event{Mode: pipeline.ModeSetup, StorePath: "s3://out/bench.zarr", ParentOrder: 6, ChildOrder: 12, Parents: []pipeline.CellKey{pipeline.CellKey(key)}}); r.StatusCode != 200 {
 		b.Fatalf("setup: %s", r.Body)
 	}
 	var peak float64

@@ -15,7 +15,6 @@ import (
 
 	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/morton"
-	"github.com/zagg-go/zagg/zarrstore"
 )
 
 func init() { commands["export"] = runExport }
@@ -118,7 +117,7 @@ func doExport(ctx context.Context, f *runFlags, order int, cellKey, format strin
 	}
 	var chunks []int64
 	if cellKey != "" && order < g.grid.ParentOrder {
-		return 0, fmt.Errorf("--cell selects a parent cell; order %d is coarser than the parent order %d (one chunk for the sphere)", order, g.grid.ParentOrder)
+		return 0, fmt.Errorf("--cell selects a parent cell; order %d is coarser than the parent order %d", order, g.grid.ParentOrder)
 	}
 	if cellKey != "" {
 		m, err := strconv.ParseInt(cellKey, 10, 64)
@@ -132,8 +131,15 @@ func doExport(ctx context.Context, f *runFlags, order int, cellKey, format strin
 		if c.Order() != g.grid.ParentOrder {
 			return 0, fmt.Errorf("--cell %q has order %d; the store's parent order is %d", cellKey, c.Order(), g.grid.ParentOrder)
 		}
-		chunks = []int64{int64(c.Nest())}
-	} else if chunks, err = z.ListChunks(ctx, fmt.Sprintf("%d/%s", order, zarrstore.CellIDsArray)); err != nil {
+		i, ok, err := g.chunkOf(ctx, z, c.Nest())
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			return 0, fmt.Errorf("--cell %q: the store holds no such parent cell", cellKey)
+		}
+		chunks = []int64{i}
+	} else if chunks, err = g.og.Chunks(ctx); err != nil {
 		return 0, err
 	}
 	conv := convention(g.grid)

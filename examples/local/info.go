@@ -97,13 +97,20 @@ func doInfo(ctx context.Context, f *runFlags, values bool, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "\nOrder %d: %d cells on the sphere, parent order %d, latitude %s\n",
-			o, g.grid.Len(), g.grid.ParentOrder, g.grid.Latitude)
-		chunks, err := z.ListChunks(ctx, fmt.Sprintf("%d/%s", o, zarrstore.CellIDsArray))
+		kind := fmt.Sprintf("chunk i = the children of parent cell i (parent order %d)", g.grid.ParentOrder)
+		if g.grid.Coarse() {
+			kind = "the cells with data, merged from the parent cells"
+		}
+		fmt.Fprintf(w, "\nOrder %d: %d cells (%s), latitude %s\n",
+			o, g.og.CellIDs.Len(), kind, g.grid.Latitude)
+		if g.og.Legacy {
+			fmt.Fprintf(w, "  written by Python zagg 0.1.0 (no zagg attributes; cells assumed geodetic)\n")
+		}
+		chunks, err := g.og.Chunks(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "  chunks written: %d of %d (%d cells each)\n", len(chunks), g.grid.NumChunks(), g.grid.ChunkLen())
+		fmt.Fprintf(w, "  chunks written: %d of %d (%d cells each)\n", len(chunks), g.og.CellIDs.NumChunks(), g.og.CellIDs.ChunkLen())
 		stats := map[string]*arrayStats{}
 		var withData int64
 		if values {

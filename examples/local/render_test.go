@@ -24,28 +24,33 @@ func renderTestStore(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Setup(ctx, zarrstore.Layout{
+	l := zarrstore.Layout{
 		ParentOrder: 4,
 		Orders:      []int{6},
 		Variables: []zarrstore.Variable{
 			{Name: "h_mean", DataType: zarrstore.Float32, Attributes: map[string]any{"units": "m"}},
 		},
 		Project: map[string]any{"start_date": "2024-01-06", "end_date": "2024-04-06"},
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	const per = 16 // order-6 cells per order-4 chunk
+	var parents []uint64
 	for p := range healpix.NPix(4) {
 		lat, lon := healpix.NestCenter(4, p)
 		if lat > -80 && lat < -70 && lon < 90 {
-			vals := make([]float32, per)
-			for k := range vals {
-				vals[k] = float32(1000 + 10*k)
-			}
-			if err := s.WriteChunk(ctx, "6/h_mean", int64(p), vals); err != nil {
-				t.Fatal(err)
-			}
+			parents = append(parents, p)
+		}
+	}
+	l.Parents = parents
+	if _, err := s.Setup(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	for i := range parents {
+		vals := make([]float32, per)
+		for k := range vals {
+			vals[k] = float32(1000 + 10*k)
+		}
+		if err := s.WriteChunk(ctx, "6/h_mean", int64(i), vals); err != nil {
+			t.Fatal(err)
 		}
 	}
 	return dir

@@ -11,13 +11,15 @@ import (
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
-// orderGroup is one order group of a zagg store, opened for reading.
+// orderGroup is one order group of a zagg store, opened for reading
+// (zarrstore.OpenOrder, which also reads Python zagg 0.1.0 stores).
 type orderGroup struct {
 	order  int
 	grid   zarrstore.Grid
 	attrs  map[string]any
 	names  []string // statistic arrays: "count" first, then by name
 	arrays map[string]*zarrstore.Array
+	og     *zarrstore.OrderGroup
 }
 
 // listOrders returns the order groups of a store, finest first.
@@ -25,17 +27,10 @@ func listOrders(ctx context.Context, z *zarrstore.Store) ([]int, error) {
 	if _, err := z.OpenGroup(ctx, ""); err != nil {
 		return nil, fmt.Errorf("not a zarr store: %w", err)
 	}
-	_, dirs, err := z.Backend().ListDir(ctx, "")
+	orders, err := z.Orders(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var orders []int
-	for _, d := range dirs {
-		if o, err := strconv.Atoi(d); err == nil && o >= 0 && o <= healpix.MaxOrder {
-			orders = append(orders, o)
-		}
-	}
-	slices.Sort(orders)
 	slices.Reverse(orders)
 	if len(orders) == 0 {
 		return nil, fmt.Errorf("the store has no order group (0/ … 29/)")
@@ -45,46 +40,44 @@ func listOrders(ctx context.Context, z *zarrstore.Store) ([]int, error) {
 
 // openOrder opens the group of one order and its arrays.
 func openOrder(ctx context.Context, z *zarrstore.Store, o int) (*orderGroup, error) {
-	gm, err := z.OpenGroup(ctx, strconv.Itoa(o))
-	if err != nil {
-		return nil, fmt.Errorf("order %d: %w", o, err)
-	}
-	grid, err := zarrstore.GridFromAttributes(gm.Attributes)
-	if err != nil {
-		return nil, fmt.Errorf("order %d: %w", o, err)
-	}
-	_, dirs, err := z.Backend().ListDir(ctx, strconv.Itoa(o)+"/")
+	og, err := z.OpenOrder(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	g := &orderGroup{order: o, grid: grid, attrs: gm.Attributes, arrays: map[string]*zarrstore.Array{}}
-	for _, d := range dirs {
-		a, err := z.OpenArray(ctx, fmt.Sprintf("%d/%s", o, d))
-		if err != nil {
-			continue // not an array (a stray folder)
-		}
-		g.arrays[d] = a
-		if d != zarrstore.CellIDsArray && d != zarrstore.MortonArray {
-			g.names = append(g.names, d)
-		}
+	g := &orderGroup{order: o, grid: og.Grid, attrs: og.Attributes, names: og.Names, arrays: map[string]*zarrstore.Array{}, og: og}
+	for k, a := range og.Arrays {
+		g.arrays[k] = a
 	}
-	if g.arrays[zarrstore.CellIDsArray] == nil {
-		return nil, fmt.Errorf("order %d: no cell_ids array", o)
+	g.arrays[zarrstore.CellIDsArray] = og.CellIDs
+	if og.Morton != nil {
+		g.arrays[zarrstore.MortonArray] = og.Morton
 	}
-	slices.SortFunc(g.names, func(a, b string) int {
-		switch {
-		case a == b:
-			return 0
-		case a == "count":
-			return -1
-		case b == "count":
-			return 1
-		case a < b:
-			return -1
-		}
-		return 1
-	})
 	return g, nil
+}
+
+// chunkOf returns the chunk of g holding the children of parent (a cell
+// at the grid's parent order), from the store's parent list, or for a
+// store without one (zagg 0.1.0) by reading each chunk's first cell id.
+func (g *orderGroup) chunkOf(ctx context.Context, z *zarrstore.Store, parent uint64) (int64, bool, error) {
+	if list, po, err := z.Parents(ctx); err == nil && po == g.grid.ParentOrder {
+		i := slices.Index(list, parent)
+		return int64(i), i >= 0, nil
+	}
+	chunks, err := g.og.Chunks(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	shift := 2 * uint(g.grid.Order-g.grid.ParentOrder)
+	for _, i := range chunks {
+		ids, err := g.og.ReadCellIDs(ctx, i)
+		if err != nil {
+			return 0, false, err
+		}
+		if len(ids) > 0 && ids[0]>>shift == parent {
+			return i, true, nil
+		}
+	}
+	return 0, false, nil
 }
 
 // chunk is one chunk of every array of an order group, as float64 (int64
@@ -100,7 +93,7 @@ type chunk struct {
 // readChunk reads chunk i of every array of g.
 func (g *orderGroup) readChunk(ctx context.Context, i int64) (*chunk, error) {
 	c := &chunk{index: i, values: map[string][]float64{}, fills: map[string]float64{}}
-	ids, err := zarrstore.ReadChunkAs[uint64](ctx, g.arrays[zarrstore.CellIDsArray], i)
+	ids, err := g.og.ReadCellIDs(ctx, i)
 	if err != nil {
 		return nil, err
 	}
