@@ -221,6 +221,11 @@ type Variable struct {
 	Expression string // numpy-style expression; empty with Function
 	DType      DType
 	FillValue  float64
+	// Units and LongName describe the output array (config keys units and
+	// long_name); empty means derived by the writer (see the pipeline's
+	// store) from the source dataset's attributes and the function.
+	Units    string
+	LongName string
 
 	pos map[string][2]int // YAML positions, by key ("" = the entry itself)
 }

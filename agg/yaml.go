@@ -123,8 +123,12 @@ func parseVariable(name string, nk, nv *yaml.Node) (Variable, error) {
 			fillSet = true
 		case "params":
 			err = parseParams(&v, x, p)
+		case "units":
+			v.Units, err = str(x, p)
+		case "long_name":
+			v.LongName, err = str(x, p)
 		default:
-			err = ferr(k, p, errf(ErrUnknownKey, "unknown key '%s' (allowed: function, source, params, expression, dtype, fill_value)", key))
+			err = ferr(k, p, errf(ErrUnknownKey, "unknown key '%s' (allowed: function, source, params, expression, dtype, fill_value, units, long_name)", key))
 		}
 		return err
 	})
@@ -137,7 +141,7 @@ func parseVariable(name string, nk, nv *yaml.Node) (Variable, error) {
 	return v, nil
 }
 
-var variableKeys = []string{"function", "source", "params", "expression", "dtype", "fill_value"}
+var variableKeys = []string{"function", "source", "params", "expression", "dtype", "fill_value", "units", "long_name"}
 
 func parseParams(v *Variable, n *yaml.Node, path string) error {
 	if isNull(n) {

@@ -164,6 +164,12 @@ func (c *Config) jsonValue() obj {
 		}
 		o.add("dtype", v.DType.String())
 		o.add("fill_value", v.FillValue)
+		if v.Units != "" {
+			o.add("units", v.Units)
+		}
+		if v.LongName != "" {
+			o.add("long_name", v.LongName)
+		}
 		av.add(v.Name, o)
 	}
 	ag.add("variables", av)

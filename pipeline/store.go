@@ -99,24 +99,44 @@ func NewStore(z *zarrstore.Store, cfg *Config, a *Aggregator, parentOrder int, c
 		v := c.Variable(i)
 		vars[i] = v
 		zv := zarrstore.Variable{Name: v.Name, DataType: zarrstore.DataType(v.DType.String()), Fill: v.FillValue}
-		if len(coarse) > 0 {
+		l.Variables = append(l.Variables, zv)
+	}
+	s := &Store{z: z, layout: l, parentOrder: parentOrder, orders: orders, coarse: coarse, vars: vars, conv: conv, agg: c, cfg: cfg}
+	s.SetSourceInfo(nil)
+	if _, err := s.layout.Nodes(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrStore, err)
+	}
+	return s, nil
+}
+
+// SetSourceInfo sets the units and long_name attributes of every statistic
+// array from the config and the source datasets' attributes (Describe; src
+// from ReadSourceInfo, or nil). Call it before Setup; a store that exists
+// keeps the attributes it was made with.
+func (s *Store) SetSourceInfo(src map[string]SourceInfo) {
+	for i, v := range s.vars {
+		attrs := map[string]any{}
+		units, long := Describe(v, src)
+		if units != "" {
+			attrs["units"] = units
+		}
+		if long != "" {
+			attrs["long_name"] = long
+		}
+		if len(s.coarse) > 0 {
 			// How Finalize fills the orders coarser than the parent.
 			how := "fill value (not mergeable)"
 			switch {
-			case c.Mergeable(i):
+			case s.agg.Mergeable(i):
 				how = "exact (merged partial states)"
-			case c.Sketched(i):
+			case s.agg.Sketched(i):
 				how = fmt.Sprintf("estimated (merged t-digest, compression %d; exact up to %d points per cell)",
 					agg.DefaultCompression, agg.DefaultExactPoints)
 			}
-			zv.Attributes = map[string]any{"zagg_coarse_orders": how}
+			attrs["zagg_coarse_orders"] = how
 		}
-		l.Variables = append(l.Variables, zv)
+		s.layout.Variables[i].Attributes = attrs
 	}
-	if _, err := l.Nodes(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrStore, err)
-	}
-	return &Store{z: z, layout: l, parentOrder: parentOrder, orders: orders, coarse: coarse, vars: vars, conv: conv, agg: c, cfg: cfg}, nil
 }
 
 func zarrLatitude(c healpix.LatitudeConvention) zarrstore.Latitude {

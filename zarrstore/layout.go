@@ -656,8 +656,9 @@ func (s *Store) verify(ctx context.Context, nodes map[string][]byte) error {
 }
 
 // sameNode compares two metadata documents as JSON values, ignoring
-// consolidated metadata and array shapes (which grow as parents are added
-// and as Finalize writes coarse orders).
+// consolidated metadata, array shapes (which grow as parents are added and
+// as Finalize writes coarse orders) and the arrays' units and long_name
+// (which a run derives from what it can read).
 func sameNode(a, b []byte) (bool, error) {
 	decode := func(x []byte) (map[string]any, error) {
 		var m map[string]any
@@ -668,6 +669,11 @@ func sameNode(a, b []byte) (bool, error) {
 		}
 		delete(m, "consolidated_metadata")
 		delete(m, "shape")
+		if a, ok := m["attributes"].(map[string]any); ok && m["node_type"] == "array" {
+			// Descriptions may be derived from what a run could read.
+			delete(a, "units")
+			delete(a, "long_name")
+		}
 		return m, nil
 	}
 	ma, err := decode(a)
