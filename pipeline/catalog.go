@@ -144,11 +144,14 @@ func (c *Catalog) HTTPSURL(u string) (string, error) {
 }
 
 // Convention returns the latitude convention of a run with this catalog and
-// config (output.latitude, authalic by default), or an error wrapping
-// ErrConvention when they disagree. A zagg 0.1.0 catalog has no latitude key,
-// which means geodetic: use it with output.latitude: geodetic (zagg 0.1.0's
-// cells), or rebuild the catalog.
+// config: the catalog's when the config does not state output.latitude
+// (every zagg 0.1.0 config), else the config's, or an error wrapping
+// ErrConvention when the two disagree. A zagg 0.1.0 catalog has no latitude
+// key, which means geodetic.
 func (c *Catalog) Convention(cfg *Config) (healpix.LatitudeConvention, error) {
+	if !cfg.Output.LatitudeSet {
+		return c.Metadata.Latitude, nil
+	}
 	want := cfg.Output.Latitude
 	if c.Metadata.Latitude != want {
 		how := "records"

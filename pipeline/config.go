@@ -136,6 +136,9 @@ type Config struct {
 	Catalog string
 	// Bounds is zagg 0.1.0's optional bounds section: validated, not used.
 	Bounds *Bounds
+	// Notes are remarks on how the file was read (e.g. a key accepted in an
+	// undocumented place); the commands print them.
+	Notes []string
 
 	name string
 }
@@ -204,6 +207,10 @@ type Output struct {
 	// "authalic") or healpix.Geodetic ("geodetic", zagg 0.1.0's cell
 	// assignment).
 	Latitude healpix.LatitudeConvention
+	// LatitudeSet reports whether the config states output.latitude. A
+	// config that does not (every zagg 0.1.0 config) follows the catalog's
+	// convention (Catalog.Convention).
+	LatitudeSet bool
 	// Orders lists the orders to write; empty means every order from
 	// child_order down to parent_order. Orders below parent_order are written
 	// by the finalize step (mergeable statistics only).
@@ -315,12 +322,12 @@ func parseConfig(data []byte) (*Config, error) {
 	var keys []*yaml.Node
 	err := pairs(root, "", func(key string, k, v *yaml.Node) error {
 		switch key {
-		case "data_source", "aggregation", "output", "catalog", "bounds":
+		case "data_source", "aggregation", "output", "catalog", "bounds", "store":
 			sections[key] = v
 			keys = append(keys, k)
 			return nil
 		}
-		return at(k, key, ErrUnknownKey, "unknown top-level key '%s' (allowed: data_source, aggregation, output, catalog, bounds)", key)
+		return at(k, key, ErrUnknownKey, "unknown top-level key '%s' (allowed: data_source, aggregation, output, catalog, bounds, store)", key)
 	})
 	if err != nil {
 		return nil, err
@@ -336,6 +343,20 @@ func parseConfig(data []byte) (*Config, error) {
 	}
 	if err := c.Output.parse(sections["output"]); err != nil {
 		return nil, err
+	}
+	if n := sections["store"]; n != nil && !isEmpty(n) {
+		// zagg 0.1.0's quickstart config puts the store at the top level.
+		s, err := scalarString(n, "store")
+		if err != nil {
+			return nil, err
+		}
+		switch c.Output.Store {
+		case "", s:
+			c.Output.Store = s
+			c.Notes = append(c.Notes, fmt.Sprintf("line %d: top-level store: read as output.store (the documented place)", n.Line))
+		default:
+			return nil, at(n, "store", ErrInvalidValue, "top-level store '%s' differs from output.store '%s' (keep one: output.store)", s, c.Output.Store)
+		}
 	}
 	if n := sections["catalog"]; n != nil && !isEmpty(n) {
 		s, err := scalarString(n, "catalog")
@@ -879,6 +900,7 @@ func (o *Output) parse(n *yaml.Node) error {
 				return at(v, kp, ErrInvalidValue, "unknown latitude convention '%s' (allowed: authalic, geodetic)", s)
 			}
 			o.Latitude = lc
+			o.LatitudeSet = true
 		case "orders":
 			ordersNode = v
 			if v.Kind != yaml.SequenceNode {
@@ -1224,4 +1246,14 @@ func scalarInt(n *yaml.Node, path string) (int, error) {
 		return 0, at(n, path, ErrInvalidValue, "must be an integer, got %s", describe(n))
 	}
 	return x, nil
+}
+
+// WithLatitude returns a shallow copy of the config with output.latitude set
+// to conv (the convention a run resolved with its catalog), so that what it
+// hands to workers and records in the store states it.
+func (c *Config) WithLatitude(conv healpix.LatitudeConvention) *Config {
+	d := *c
+	d.Output.Latitude = conv
+	d.Output.LatitudeSet = true
+	return &d
 }

@@ -62,7 +62,7 @@ func TestConfigInvalid(t *testing.T) {
 		{name: "empty document", doc: "", want: "x.yaml: Missing required section: data_source", sentinel: ErrMissingKey},
 		{name: "not yaml", doc: "data_source: [\n", want: "x.yaml:1: did not find expected node content", sentinel: ErrConfigSyntax},
 		{name: "top-level list", doc: "- 1\n", want: "x.yaml:1:1: config must be a mapping with data_source, aggregation and output", sentinel: ErrInvalidValue},
-		{name: "unknown top-level key", old: "output:\n", new: "outptu: {}\noutput:\n", want: "x.yaml:19:1: outptu: unknown top-level key 'outptu' (allowed: data_source, aggregation, output, catalog, bounds)", sentinel: ErrUnknownKey},
+		{name: "unknown top-level key", old: "output:\n", new: "outptu: {}\noutput:\n", want: "x.yaml:19:1: outptu: unknown top-level key 'outptu' (allowed: data_source, aggregation, output, catalog, bounds, store)", sentinel: ErrUnknownKey},
 		{name: "missing output", old: "output:\n  grid: {type: healpix, indexing_scheme: nested, child_order: 12}\n", new: "", want: "x.yaml: output: Missing required section: output", sentinel: ErrMissingKey},
 		{name: "empty aggregation", doc: "data_source: {a: 1}\naggregation:\noutput: {grid: {}}\n", want: "x.yaml:2:13: aggregation: Missing required section: aggregation", sentinel: ErrMissingKey},
 		{name: "grid not a mapping", old: "grid: {type: healpix, indexing_scheme: nested, child_order: 12}", new: "grid: healpix", want: "x.yaml:20:9: output.grid: output.grid must be a mapping (e.g. type: healpix, child_order: 12)", sentinel: ErrInvalidValue},

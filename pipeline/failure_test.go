@@ -10,6 +10,7 @@ import (
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
 )
@@ -173,20 +174,33 @@ func TestConventions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A config stating output.latitude: authalic conflicts with it.
 	r := newRunner(t, zarrstore.New(zarrstore.NewMemBackend()))
 	r.Catalog = cat
+	r.Config = r.Config.WithLatitude(healpix.Authalic)
 	if _, err := r.Run(ctx); !errors.Is(err, pipeline.ErrConvention) || !strings.Contains(err.Error(), "no latitude key") {
 		t.Errorf("authalic config with a 0.1.0 catalog: %v", err)
 	}
-	// The same with output.latitude: geodetic runs (zagg 0.1.0's cells)...
+	// A config without output.latitude (the built-in one, every zagg 0.1.0
+	// config) follows the catalog: geodetic, zagg 0.1.0's cells...
 	backend := zarrstore.NewMemBackend()
 	r = newRunner(t, zarrstore.New(backend))
 	r.Catalog = cat
-	r.Config.Output.Latitude = 1 // healpix.Geodetic
 	r.Cells = []string{cat.Cells[0].Key()}
 	rep, err := r.Run(ctx)
 	if err != nil || rep.Summary.CellsWithData+rep.Summary.CellsEmpty != 1 {
 		t.Fatalf("geodetic run: %v, %+v", err, rep)
+	}
+	if g, err := zarrstore.New(backend).OpenOrder(ctx, 12); err != nil || g.Grid.Latitude != zarrstore.LatitudeGeodetic {
+		t.Fatalf("store of a config without latitude and a 0.1.0 catalog: %v, %+v; want geodetic", err, g)
+	}
+	// ... and so does the same config stating geodetic.
+	r = newRunner(t, zarrstore.New(backend))
+	r.Catalog = cat
+	r.Config = r.Config.WithLatitude(healpix.Geodetic)
+	r.Cells = []string{cat.Cells[1].Key()}
+	if _, err := r.Run(ctx); err != nil {
+		t.Fatalf("explicit geodetic run: %v", err)
 	}
 	// ... and an authalic run into that store is refused.
 	r = newRunner(t, zarrstore.New(backend))

@@ -86,7 +86,7 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfgJSON, err := json.Marshal(r.Config)
+	cfgJSON, err := json.Marshal(r.Config.WithLatitude(conv))
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: encoding the config for the workers: %w", err)
 	}

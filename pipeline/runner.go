@@ -105,15 +105,16 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := NewAggregator(r.Config)
+	cfg := r.Config.WithLatitude(conv)
+	a, err := NewAggregator(cfg)
 	if err != nil {
 		return nil, err
 	}
-	s, err := NewStore(r.Store, r.Config, a, po, conv)
+	s, err := NewStore(r.Store, cfg, a, po, conv)
 	if err != nil {
 		return nil, err
 	}
-	rd := NewCellReader(r.Config, a.Columns(), r.Opener)
+	rd := NewCellReader(cfg, a.Columns(), r.Opener)
 	rd.Convention = conv
 	rd.Concurrency = r.GranuleConcurrency
 	rd.Options = r.ReaderOptions
@@ -226,7 +227,7 @@ func (r *Runner) Plan(ctx context.Context) (*Plan, error) {
 	st := su.exec.Store
 	p := &Plan{
 		ParentOrder: st.ParentOrder(), ChildOrder: r.Config.Output.Grid.ChildOrder,
-		Orders: st.Orders(), Latitude: r.Config.Output.Latitude.String(),
+		Orders: st.Orders(), Latitude: su.exec.Reader.Convention.String(),
 		Cells: len(su.cells), GranulesMin: -1,
 	}
 	sizes := map[string]int64{}

@@ -314,3 +314,60 @@ func TestRunInterrupted(t *testing.T) {
 		t.Errorf("resumed run: %s", out)
 	}
 }
+
+// TestZagg010FilesUnchanged runs zagg 0.1.0's files as they are: its
+// atl06.yaml in the quickstart form (top-level store, no output.latitude)
+// with a 0.1.0 catalog (no latitude key, none of our metadata keys). The
+// run follows the catalog's geodetic convention, the store declares the
+// sphere, and info and export read it.
+func TestZagg010FilesUnchanged(t *testing.T) {
+	_, granules := sampleFiles(t)
+	dir := t.TempDir()
+	var cat map[string]any
+	if err := json.Unmarshal(sampledata.Catalog(), &cat); err != nil {
+		t.Fatal(err)
+	}
+	md := cat["metadata"].(map[string]any)
+	for k := range md {
+		switch k {
+		case "short_name", "version", "provider", "start_date", "end_date", "parent_order",
+			"total_granules", "total_cells", "created", "s3_base", "https_base", "cycle", "bbox", "polygon":
+		default:
+			delete(md, k) // our additions, latitude among them
+		}
+	}
+	b, _ := json.MarshalIndent(cat, "", "  ")
+	catalog := filepath.Join(dir, "catalog.json")
+	if err := os.WriteFile(catalog, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("testdata/zagg010-quickstart.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := filepath.Join(dir, "output.zarr")
+	config := filepath.Join(dir, "atl06.yaml")
+	if err := os.WriteFile(config, []byte(strings.Replace(string(src), "store: STORE", "store: "+store, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := cli(t, "run", "--config", config, "--catalog", catalog, "--driver", "file",
+		"--granule-dir", granules, "--quiet", "--results", filepath.Join(dir, "r.json"))
+	if code != 0 || !strings.Contains(errs, "top-level store: read as output.store") {
+		t.Fatalf("run = %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = cli(t, "info", "--store", store)
+	if code != 0 || !strings.Contains(out, "latitude geodetic") {
+		t.Fatalf("info = %d\n%s\n%s", code, out, errs)
+	}
+	g, err := os.ReadFile(filepath.Join(store, "12", "zarr.json"))
+	if err != nil || strings.Contains(string(g), "WGS84") {
+		t.Errorf("geodetic store's group declares WGS84 (or cannot be read: %v):\n%s", err, g)
+	}
+	csv := filepath.Join(dir, "out.csv")
+	if code, out, errs = cli(t, "export", "--store", store, "--order", "12", "--format", "csv", "--output", csv); code != 0 {
+		t.Fatalf("export = %d\n%s\n%s", code, out, errs)
+	}
+	if b, _ := os.ReadFile(csv); strings.Count(string(b), "\n") < 100 {
+		t.Errorf("export wrote %d lines", strings.Count(string(b), "\n"))
+	}
+}

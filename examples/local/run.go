@@ -136,6 +136,9 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	for _, n := range cfg.Notes {
+		fmt.Fprintf(stderr, "note: %s: %s\n", f.config, n)
+	}
 	catPath := firstNonEmpty(f.catalog, cfg.Catalog)
 	if catPath == "" {
 		return fail(errors.New("no catalog specified (pass --catalog or set catalog: in the config)"))
