@@ -80,6 +80,11 @@ type Options struct {
 	NoTitle bool
 	// NoColorbar suppresses the colorbar (and its labels).
 	NoColorbar bool
+	// NoGraticule suppresses the graticule: parallels and meridians at
+	// round spacings (four to six of each) drawn over the map, the
+	// parallels labelled with their latitude and, when the map does not
+	// surround a pole, the meridians with their longitude.
+	NoGraticule bool
 	// Outline, if set, is drawn over the map: polygons of [lon, lat] rings
 	// in geodetic degrees (orb convention, as cmr.Region.Polygons), with
 	// great-circle edges.
@@ -153,6 +158,9 @@ func Render(l *Layer, o Options) (*Map, error) {
 	if err := rasterizeInto(img, lay.mapAt, g, l, cm, lim.Lo, lim.Hi, o.Workers); err != nil {
 		return nil, err
 	}
+	if !o.NoGraticule {
+		drawGraticule(img, m.MapBounds, g, lay.scale, color.NRGBA{150, 150, 150, 255}, color.NRGBA{60, 60, 60, 255})
+	}
 	if len(o.Outline) > 0 {
 		drawOutline(img, m.MapBounds, g, o.Outline, max(1, lay.scale/2), nrgba(o.OutlineColor, color.NRGBA{20, 20, 20, 255}))
 	}
@@ -180,10 +188,12 @@ func DefaultTitle(l *Layer) string {
 	return t
 }
 
+// colorbarLabel is "<name> (<units>)"; the long name when the layer has no
+// short one.
 func colorbarLabel(l *Layer) string {
-	name := l.LongName
+	name := l.Name
 	if name == "" {
-		name = l.Name
+		name = l.LongName
 	}
 	switch {
 	case l.Units != "" && name != "":

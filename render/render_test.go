@@ -32,6 +32,9 @@ var goldenOptions = Options{
 	Limits:     Range{0, 100},
 	TextScale:  1,
 	Workers:    3,
+	// The pixel check below knows nothing of a graticule
+	// (TestGraticule checks it).
+	NoGraticule: true,
 }
 
 // TestGoldenSmallStore renders the synthetic store of store_test.go and
@@ -653,5 +656,62 @@ func TestRenderTooLarge(t *testing.T) {
 	long := string(bytes.Repeat([]byte("x"), 20000))
 	if _, err := Render(l, Options{Width: 4000, Height: 4000, Title: long, TextScale: 8}); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("huge title: %v, want ErrTooLarge", err)
+	}
+}
+
+// TestGraticule checks that every graticule pixel lies on a parallel or a
+// meridian at the chosen round spacing, that there are some, and the
+// labels' formats.
+func TestGraticule(t *testing.T) {
+	s, _ := testStore(t, zarrstore.LatitudeAuthalic, zarrstore.Codecs{})
+	l, err := ReadLayer(context.Background(), s, "h_mean", tsOrder, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := goldenOptions
+	o.NoGraticule = false
+	o.Width, o.Height = 400, 400
+	m, err := Render(l, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := m.Grid
+	latLo, latHi, _, lonSpan, ok := visibleRange(g)
+	if !ok {
+		t.Fatal("no visible range")
+	}
+	latStep, lonStep := graticuleStep(latHi-latLo, 5), graticuleStep(lonSpan, 6)
+	line := color.NRGBA{150, 150, 150, 255}
+	n := 0
+	for py := range g.Height {
+		for px := range g.Width {
+			if m.Image.NRGBAAt(m.MapBounds.Min.X+px, m.MapBounds.Min.Y+py) != line {
+				continue
+			}
+			n++
+			lat, lon := g.LatLon(px, py)
+			dLat := math.Abs(lat-math.Round(lat/latStep)*latStep) * 111e3
+			dLon := math.Abs(lon-math.Round(lon/lonStep)*lonStep) * 111e3 * math.Cos(lat*math.Pi/180)
+			if math.Min(dLat, dLon) > 2*g.Spacing {
+				t.Fatalf("graticule pixel (%d, %d) at %.4f, %.4f is %.0f m from a %g° parallel and %.0f m from a %g° meridian (pixel %.0f m)",
+					px, py, lat, lon, dLat, latStep, dLon, lonStep, g.Spacing)
+			}
+		}
+	}
+	if n < g.Width {
+		t.Errorf("%d graticule pixels, want at least a line's worth (%d)", n, g.Width)
+	}
+	for _, tc := range []struct {
+		got, want string
+	}{
+		{latLabel(-76), "76°S"}, {latLabel(12.5), "12.5°N"}, {latLabel(0), "0°"},
+		{lonLabel(-120), "120°W"}, {lonLabel(45), "45°E"}, {lonLabel(180), "180°"}, {lonLabel(-180), "180°"}, {lonLabel(360), "0°"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("label %q, want %q", tc.got, tc.want)
+		}
+	}
+	if s := graticuleStep(3.2, 5); s != 1 {
+		t.Errorf("graticuleStep(3.2, 5) = %g, want 1", s)
 	}
 }
