@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampledata"
-	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
 )

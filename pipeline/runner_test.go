@@ -9,6 +9,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -274,5 +275,79 @@ func TestPlan(t *testing.T) {
 	p.WriteText(&b)
 	if !strings.Contains(b.String(), "Could not check the store") || !strings.Contains(b.String(), "Would process 8 cells") {
 		t.Errorf("plan text:\n%s", b.String())
+	}
+}
+
+// TestStoreSizedByCells checks the data-sized layout: a run over P parent
+// cells writes a cells dimension of exactly P·4^(order−parent) at every
+// order from the parent to the child order, every cell_ids value is a
+// child of its chunk's parent, and a later run that adds cells extends the
+// store without rewriting what the first run wrote; the result equals one
+// run over all cells in the same parent order.
+func TestStoreSizedByCells(t *testing.T) {
+	ctx := context.Background()
+	check := func(z *zarrstore.Store, want int) []uint64 {
+		t.Helper()
+		parents, po, err := z.Parents(ctx)
+		if err != nil || len(parents) != want || po != 6 {
+			t.Fatalf("parent list %v (order %d), %v; want %d parents", parents, po, err, want)
+		}
+		for o := 12; o >= 6; o-- {
+			g, err := z.OpenOrder(ctx, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			per := int64(1) << (2 * (o - 6))
+			for _, a := range append([]*zarrstore.Array{g.CellIDs, g.Morton}, g.Arrays["count"], g.Arrays["h_mean"]) {
+				if a.Len() != int64(want)*per {
+					t.Errorf("order %d %s: %d cells, want %d·4^%d = %d", o, a.Path(), a.Len(), want, o-6, int64(want)*per)
+				}
+			}
+			for i, p := range parents {
+				ids, err := g.ReadCellIDs(ctx, int64(i))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for k, id := range ids {
+					if id != p*uint64(per)+uint64(k) {
+						t.Fatalf("order %d chunk %d: cell_ids[%d] = %d, want child %d of parent %d", o, i, k, id, k, p)
+					}
+				}
+			}
+		}
+		return parents
+	}
+	cat := sampleCatalog(t)
+	b := zarrstore.NewMemBackend()
+	r := newRunner(t, zarrstore.New(b))
+	r.MaxCells = 3
+	if _, err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := check(zarrstore.New(b), 3)
+	before := readBackend(t, b)
+	r = newRunner(t, zarrstore.New(b))
+	if _, err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	all := check(zarrstore.New(b), len(cat.Cells))
+	if !slices.Equal(all[:3], first) {
+		t.Errorf("extending moved the first parents: %v, then %v", first, all)
+	}
+	after := readBackend(t, b)
+	for k, v := range before {
+		if strings.Contains(k, "/c/") && !bytes.Equal(after[k], v) {
+			t.Errorf("extending rewrote chunk %s", k)
+		}
+	}
+	// One run over every cell gives the same chunks.
+	one := zarrstore.NewMemBackend()
+	if _, err := newRunner(t, zarrstore.New(one)).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range readBackend(t, one) {
+		if strings.Contains(k, "/c/") && !bytes.Equal(after[k], v) {
+			t.Errorf("chunk %s differs from a single run's", k)
+		}
 	}
 }
