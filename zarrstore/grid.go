@@ -178,11 +178,10 @@ func (g Grid) GroupAttributes(extra map[string]any) map[string]any {
 
 // CellIDAttributes returns the attributes of the cell_ids array that xdggs
 // reads with its default ("xdggs") convention: grid name, level, indexing
-// scheme and, in authalic mode, the WGS84 ellipsoid; plus the CF
-// long_name.
+// scheme and, in authalic mode, the WGS84 ellipsoid. Nothing else: xdggs
+// passes every attribute to its grid class, which rejects unknown ones.
 func (g Grid) CellIDAttributes() map[string]any {
-	a := map[string]any{"grid_name": "healpix", "level": g.Order, "indexing_scheme": "nested",
-		"long_name": fmt.Sprintf("HEALPix NESTED cell id at order %d", g.Order)}
+	a := map[string]any{"grid_name": "healpix", "level": g.Order, "indexing_scheme": "nested"}
 	if e := g.ellipsoid(); e != nil {
 		a["ellipsoid"] = e
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -161,6 +162,11 @@ func TestDGGSAttributes(t *testing.T) {
 	}
 	if string(m.FillValue) != "201326592" {
 		t.Errorf("cell_ids fill value %s, want 12·4^12 = 201326592 (no valid cell id)", m.FillValue)
+	}
+	for k := range m.Attributes {
+		if !slices.Contains([]string{"grid_name", "level", "indexing_scheme", "ellipsoid"}, k) {
+			t.Errorf("cell_ids attribute %q: xdggs passes every cell_ids attribute to its grid class, which rejects unknown ones", k)
+		}
 	}
 	e, _ := m.Attributes["ellipsoid"].(map[string]any)
 	if m.Attributes["grid_name"] != "healpix" || m.Attributes["indexing_scheme"] != "nested" || m.Attributes["level"] != json.Number("12") ||
