@@ -12,6 +12,7 @@ import (
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/redact"
 	"github.com/zagg-go/zagg/morton"
 )
 
@@ -101,8 +102,11 @@ type GranuleReadError struct {
 	Transient bool // the failure may pass on a later attempt
 }
 
-// Error names the granule and the failure.
-func (e *GranuleReadError) Error() string { return "granule " + e.URL + ": " + e.Err.Error() }
+// Error names the granule and the failure. Credentials in URLs (userinfo,
+// signature query values) are redacted, in the URL and in the failure.
+func (e *GranuleReadError) Error() string {
+	return "granule " + redact.URL(e.URL) + ": " + redact.Text(e.Err.Error())
+}
 
 // Unwrap returns the underlying error.
 func (e *GranuleReadError) Unwrap() error { return e.Err }
@@ -206,7 +210,7 @@ feed:
 		if !skip {
 			return nil, total, err
 		}
-		total.Errors = append(total.Errors, GranuleError{URL: granules[i], Error: err.Error()})
+		total.Errors = append(total.Errors, GranuleError{URL: redact.URL(granules[i]), Error: redact.Text(err.Error())})
 		if errors.Is(err, ErrTransient) {
 			total.transient++
 		}
@@ -381,7 +385,7 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 	f, err := r.Opener.Open(ctx, url, opts...)
 	st.Read += time.Since(t0)
 	if err != nil {
-		return nil, err
+		return nil, redact.Error(err)
 	}
 	defer func() {
 		s := f.Stats()

@@ -125,7 +125,10 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 // conventions, store layout) are returned before anything is written. When
 // ctx is cancelled (Ctrl-C) the cells in flight stop, finished cells stay
 // written, the metadata is consolidated, and Run returns the report so far
-// with ctx's error; running again resumes.
+// with ctx's error; running again resumes. When cells failed or timed out,
+// Run returns the whole report with a *CellsFailedError (ErrCellsFailed).
+// Credentials in URLs (userinfo, signatures) are redacted from every record
+// of the report and from what OnRecord sees.
 func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	su, err := r.prepare(true)
 	if err != nil {
@@ -142,7 +145,7 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	d.Executor = su.exec
 	d.Workers = r.Workers
 	d.Progress = r.Progress
-	d.OnRecord = r.OnRecord
+	d.OnRecord = redactedOnRecord(r.OnRecord)
 	d.Skip = nil
 	if !r.Overwrite {
 		d.Skip = func(ctx context.Context, job Job) (bool, error) {
@@ -167,7 +170,7 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	if err := st.Consolidate(cctx); err != nil && runErr == nil {
 		runErr = fmt.Errorf("%w: consolidate: %w", ErrStore, err)
 	}
-	return rep, runErr
+	return finishRun(rep, runErr)
 }
 
 // Plan is what a run would do (--dry-run).
