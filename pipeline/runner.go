@@ -62,6 +62,12 @@ type Runner struct {
 	// Dispatcher, if set, supplies the retry policy (its Executor, Workers,
 	// Skip, OnRecord and Progress are replaced by the Runner's).
 	Dispatcher *Dispatcher
+	// MemoryBudget bounds the bytes the cells in flight may allocate to read
+	// their granules, split equally over Workers (see
+	// CellReader.MemoryBudget, which each cell's share must satisfy: at
+	// least MinMemoryBudget). 0 means DefaultMemoryBudget: three quarters of
+	// a Lambda function's memory, else half of the machine's.
+	MemoryBudget int64
 }
 
 // setup is what a run needs, built from the Runner's fields.
@@ -117,6 +123,26 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 	rd.Convention = conv
 	rd.Concurrency = r.GranuleConcurrency
 	rd.Options = r.ReaderOptions
+	budget := r.MemoryBudget
+	if budget < 0 {
+		return nil, fmt.Errorf("%w: Runner.MemoryBudget %d is negative", ErrConfig, budget)
+	}
+	if budget == 0 {
+		budget = DefaultMemoryBudget()
+	}
+	workers := r.Workers
+	if workers <= 0 {
+		workers = 4 // the Dispatcher's default
+	}
+	rd.MemoryBudget = budget / int64(workers)
+	if r.MemoryBudget == 0 {
+		// The default never fails a run for being small: each cell gets
+		// at least the minimum.
+		rd.MemoryBudget = max(rd.MemoryBudget, MinMemoryBudget)
+	}
+	if err := checkBudget(fmt.Sprintf("Runner.MemoryBudget / %d workers =", workers), rd.MemoryBudget); err != nil {
+		return nil, err
+	}
 	return &setup{exec: &LocalExecutor{Reader: rd, Aggregator: a, Store: s}, cells: cells}, nil
 }
 
