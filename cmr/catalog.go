@@ -109,13 +109,31 @@ var metadataKeys = []string{
 // MaxCatalogBytes bounds a catalog file read by LoadCatalog.
 const MaxCatalogBytes = 1 << 30
 
-// LoadCatalog reads a catalog file (see [ParseCatalog]).
+// Limits [ParseCatalog] enforces, so that a hostile catalog cannot make
+// decoding allocate many times its size.
+const (
+	// MaxCatalogString bounds every JSON string of a catalog (keys and
+	// values, escapes counted as written).
+	MaxCatalogString = 1 << 20
+	// MaxGranuleURL bounds the length of one granule URL.
+	MaxGranuleURL = 16 << 10
+	// MaxCellGranules bounds the granules of one catalog entry.
+	MaxCellGranules = 1 << 20
+	// MaxCatalogCells bounds the entries of a catalog.
+	MaxCatalogCells = 1 << 24
+)
+
+// LoadCatalog reads a catalog file (see [ParseCatalog]). A file larger
+// than MaxCatalogBytes is refused before it is read.
 func LoadCatalog(path string) (*Catalog, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCatalog, err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxCatalogBytes {
+		return nil, fmt.Errorf("%w: %s: file of %d bytes is larger than %d bytes", ErrCatalog, path, st.Size(), MaxCatalogBytes)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxCatalogBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrCatalog, path, err)
@@ -134,10 +152,15 @@ func LoadCatalog(path string) (*Catalog, error) {
 // and name the offending key: a metadata value of the wrong type, a
 // parent_order outside 1–18, a catalog key that is not a legacy morton id
 // at parent_order, a repeated key, a value that is not a list of non-empty
-// strings, or a total_cells that disagrees with the entries.
+// strings, or a total_cells that disagrees with the entries. Before
+// decoding, every string is checked against MaxCatalogString; then entries
+// against MaxCatalogCells, MaxCellGranules and MaxGranuleURL.
 func ParseCatalog(data []byte) (*Catalog, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrCatalog, fmt.Sprintf(format, args...))
+	}
+	if off, n := longString(data, MaxCatalogString); off >= 0 {
+		return nil, bad("the string at byte %d is %d bytes long or more, longer than %d bytes", off, n, MaxCatalogString)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -174,6 +197,9 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 	if err != nil {
 		return nil, bad("%v", err)
 	}
+	if len(entries) > MaxCatalogCells {
+		return nil, bad("%d catalog entries, more than %d", len(entries), MaxCatalogCells)
+	}
 	c.Cells = make([]CatalogCell, 0, len(entries))
 	for _, kv := range entries {
 		m, err := strconv.ParseInt(kv.key, 10, 64)
@@ -191,9 +217,15 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 		if err := json.Unmarshal(kv.val, &urls); err != nil || urls == nil {
 			return nil, bad("catalog[%q]: want a list of granule URL strings", kv.key)
 		}
+		if len(urls) > MaxCellGranules {
+			return nil, bad("catalog[%q]: %d granules, more than %d", kv.key, len(urls), MaxCellGranules)
+		}
 		for i, u := range urls {
 			if strings.TrimSpace(u) == "" {
 				return nil, bad("catalog[%q][%d]: empty granule URL", kv.key, i)
+			}
+			if len(u) > MaxGranuleURL {
+				return nil, bad("catalog[%q][%d]: granule URL of %d bytes, longer than %d", kv.key, i, len(u), MaxGranuleURL)
 			}
 		}
 		c.Cells = append(c.Cells, CatalogCell{Cell: cell, Granules: urls})
@@ -202,6 +234,28 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 		return nil, bad("metadata.total_cells is %d but the catalog has %d entries", c.Metadata.TotalCells, len(c.Cells))
 	}
 	return c, nil
+}
+
+// longString returns the byte offset of the first JSON string in data
+// longer than limit bytes (as written, quotes excluded) and its length as
+// far as it was scanned (at least limit+1), or -1. It does not validate
+// JSON: it only follows quotes and backslash escapes, allocating nothing.
+func longString(data []byte, limit int) (int, int) {
+	for i := 0; i < len(data); i++ {
+		if data[i] != '"' {
+			continue
+		}
+		start := i
+		for i++; i < len(data) && data[i] != '"'; i++ {
+			if data[i] == '\\' {
+				i++
+			}
+			if i-start > limit { // data[start+1 : i+1] is in the string
+				return start, i - start
+			}
+		}
+	}
+	return -1, 0
 }
 
 type keyValue struct {

@@ -147,12 +147,9 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	}
 	var cat *cmr.Catalog
 	if *catalog != "" {
-		data, err := os.ReadFile(*catalog)
-		if err != nil {
+		var err error
+		if cat, err = cmr.LoadCatalog(*catalog); err != nil { // bounded read
 			return usageErr("--catalog: %v", err)
-		}
-		if cat, err = cmr.ParseCatalog(data); err != nil {
-			return usageErr("--catalog %s: %v", *catalog, err)
 		}
 	}
 	switch o := strings.ToLower(*outline); {
