@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/morton"
 )
 
@@ -616,37 +617,17 @@ func (c *Catalog) Encode() ([]byte, error) {
 	return append(out, c.trailing...), nil
 }
 
-// WriteFile encodes the catalog into path (mode 0644), replacing the file
-// atomically (write to a temporary file, then rename).
+// WriteFile encodes the catalog into path (a new file gets mode 0644 less
+// the umask) with [safefile.Write]: a regular file is replaced atomically
+// (write to a temporary file, then rename), a symbolic link is followed, and
+// a character device or FIFO (/dev/stdout, a named pipe) is written to
+// directly instead of being replaced.
 func (c *Catalog) WriteFile(path string) error {
 	data, err := c.Encode()
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dirOf(path), ".catalog-*.json")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
+	return safefile.WriteFile(path, data, 0o644)
 }
 
 // Cell returns the granules of a cell, or nil.

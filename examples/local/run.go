@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
 )
@@ -344,22 +345,11 @@ func defaultResultsPath(store string, t time.Time) string {
 	return filepath.Join(filepath.Dir(filepath.Clean(store)), name)
 }
 
+// writeReport writes the results JSON with safefile.Write: a regular file
+// is replaced atomically, a symbolic link is followed, and a device or FIFO
+// (--results /dev/null, /dev/stdout) is written to, never replaced.
 func writeReport(path string, rep *pipeline.Report) error {
-	tmp := path + ".tmp"
-	fh, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if err := rep.WriteJSON(fh); err != nil {
-		fh.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := fh.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
+	return safefile.Write(path, 0o644, rep.WriteJSON)
 }
 
 func printSummary(w io.Writer, rep *pipeline.Report, store, results string) {
