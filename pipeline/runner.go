@@ -154,13 +154,22 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 // with ctx's error; running again resumes. When cells failed or timed out,
 // Run returns the whole report with a *CellsFailedError (ErrCellsFailed).
 // Credentials in URLs (userinfo, signatures) are redacted from every record
-// of the report and from what OnRecord sees.
+// of the report and from what OnRecord sees. In a local folder store, the
+// temporary files of writes an earlier, killed run left behind are removed
+// first (those older than zarrstore.TempGrace).
 func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	su, err := r.prepare(true)
 	if err != nil {
 		return nil, err
 	}
 	st := su.exec.Store
+	// Temporary files of writes a killed run left behind (kill -9) are
+	// removed once they are older than zarrstore.TempGrace.
+	if c, ok := r.Store.Backend().(tempCleaner); ok {
+		if _, err := c.CleanTemp(ctx, time.Now().Add(-zarrstore.TempGrace)); err != nil && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
 	if err := st.Setup(ctx); err != nil {
 		return nil, err
 	}
@@ -197,6 +206,12 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 		runErr = fmt.Errorf("%w: consolidate: %w", ErrStore, err)
 	}
 	return finishRun(rep, runErr)
+}
+
+// tempCleaner is a backend that can remove the temporary files of
+// interrupted writes (zarrstore.FSBackend).
+type tempCleaner interface {
+	CleanTemp(ctx context.Context, before time.Time) (int, error)
 }
 
 // Plan is what a run would do (--dry-run).

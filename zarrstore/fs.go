@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // FSBackend stores objects as files under a local directory. Put writes a
@@ -173,6 +174,52 @@ func (b *FSBackend) Put(ctx context.Context, key string, data []byte) (err error
 		return err
 	}
 	return os.Rename(f.Name(), p)
+}
+
+// TempGrace is how old (by modification time) a temporary file of an
+// interrupted Put must be before [FSBackend.CleanTemp] removes it when a
+// run starts. A Put holds its temporary file only while it writes one
+// object, so a file an hour old belongs to a process that died (kill -9,
+// power loss), never to a live writer.
+const TempGrace = time.Hour
+
+// CleanTemp removes the temporary files (".zarrstore-tmp-*") that
+// interrupted Puts left anywhere under the root, if they were last modified
+// before the given time (pass time.Now().Add(-TempGrace)), and returns how
+// many it removed. Younger temporary files may belong to a live writer in
+// another process and are kept. A missing root is not an error.
+func (b *FSBackend) CleanTemp(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := filepath.WalkDir(b.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || !d.Type().IsRegular() || !strings.HasPrefix(d.Name(), tmpPrefix) {
+			return nil
+		}
+		info, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // renamed or removed meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		if !info.ModTime().Before(before) {
+			return nil
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		n++
+		return nil
+	})
+	return n, err
 }
 
 // createTemp creates a new file for writing in dir, readable by all (subject

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/zagg-go/zagg/zarrstore"
 )
@@ -77,4 +79,47 @@ func TestFSGetBounded(t *testing.T) {
 		t.Errorf("Get after restoring the default limit: %v", err)
 	}
 
+}
+
+// TestFSCleanTemp: temporary files older than the cutoff are removed
+// anywhere under the root; younger ones (a live writer's), objects and
+// other files are kept.
+func TestFSCleanTemp(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	b := zarrstore.NewFSBackend(dir, false)
+	if err := b.Put(ctx, "12/h/c/0", []byte("chunk")); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	files := map[string]time.Time{
+		".zarrstore-tmp-old1":        now.Add(-2 * time.Hour),
+		"12/h/c/.zarrstore-tmp-old2": now.Add(-zarrstore.TempGrace - time.Second),
+		"12/h/c/.zarrstore-tmp-live": now.Add(-time.Minute),
+		"12/h/c/1":                   now.Add(-48 * time.Hour), // an object, however old
+		"notes.txt":                  now.Add(-48 * time.Hour),
+	}
+	for name, mt := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mt, mt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := b.CleanTemp(ctx, now.Add(-zarrstore.TempGrace))
+	if err != nil || n != 2 {
+		t.Fatalf("CleanTemp = %d, %v; want 2 removed", n, err)
+	}
+	for name := range files {
+		_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name)))
+		gone := errors.Is(err, os.ErrNotExist)
+		if gone != strings.Contains(name, "old") {
+			t.Errorf("%s: removed %v", name, gone)
+		}
+	}
+	if n, err := zarrstore.NewFSBackend(filepath.Join(dir, "missing"), false).CleanTemp(ctx, now); n != 0 || err != nil {
+		t.Errorf("missing root: %d, %v", n, err)
+	}
 }
