@@ -135,10 +135,29 @@ func LoadCatalog(path string) (*Catalog, error) {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxCatalogBytes {
 		return nil, fmt.Errorf("%w: %s: file of %d bytes is larger than %d bytes", ErrCatalog, path, st.Size(), MaxCatalogBytes)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxCatalogBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCatalog, path, err)
+	// Read in blocks, checking string lengths as they come, so a file
+	// made of one huge string is refused after MaxCatalogString bytes of
+	// it, not after reading it whole.
+	var (
+		buf  bytes.Buffer
+		scan stringScan
+		blk  = make([]byte, 1<<20)
+		lr   = io.LimitReader(f, MaxCatalogBytes+1)
+	)
+	for {
+		n, err := lr.Read(blk)
+		if off, ln := scan.feed(blk[:n], MaxCatalogString); off >= 0 {
+			return nil, fmt.Errorf("%w: %s: the string at byte %d is %d bytes long or more, longer than %d bytes", ErrCatalog, path, off, ln, MaxCatalogString)
+		}
+		buf.Write(blk[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrCatalog, path, err)
+		}
 	}
+	data := buf.Bytes()
 	if len(data) > MaxCatalogBytes {
 		return nil, fmt.Errorf("%w: %s: larger than %d bytes", ErrCatalog, path, MaxCatalogBytes)
 	}
@@ -239,23 +258,46 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 
 // longString returns the byte offset of the first JSON string in data
 // longer than limit bytes (as written, quotes excluded) and its length as
-// far as it was scanned (at least limit+1), or -1. It does not validate
-// JSON: it only follows quotes and backslash escapes, allocating nothing.
+// far as it was scanned (limit+1), or -1. It does not validate JSON: it
+// only follows quotes and backslash escapes, allocating nothing.
 func longString(data []byte, limit int) (int, int) {
-	for i := 0; i < len(data); i++ {
-		if data[i] != '"' {
+	var s stringScan
+	off, n := s.feed(data, limit)
+	return int(off), n
+}
+
+// stringScan finds long JSON strings in data fed to it block by block.
+type stringScan struct {
+	pos   int64 // bytes fed so far
+	in    bool  // inside a string
+	esc   bool  // the previous byte was a backslash inside a string
+	start int64 // offset of the opening quote of the current string
+}
+
+// feed scans the next block; it returns the offset and the length so far
+// of the first string longer than limit, or -1.
+func (s *stringScan) feed(b []byte, limit int) (int64, int) {
+	for i, c := range b {
+		at := s.pos + int64(i)
+		switch {
+		case !s.in:
+			if c == '"' {
+				s.in, s.start = true, at
+			}
+			continue
+		case s.esc:
+			s.esc = false
+		case c == '\\':
+			s.esc = true
+		case c == '"':
+			s.in = false
 			continue
 		}
-		start := i
-		for i++; i < len(data) && data[i] != '"'; i++ {
-			if data[i] == '\\' {
-				i++
-			}
-			if i-start > limit { // data[start+1 : i+1] is in the string
-				return start, i - start
-			}
+		if n := at - s.start; n > int64(limit) { // bytes start+1..at are in the string
+			return s.start, int(n)
 		}
 	}
+	s.pos += int64(len(b))
 	return -1, 0
 }
 

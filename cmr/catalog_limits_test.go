@@ -61,3 +61,32 @@ func TestLoadCatalogHugeFile(t *testing.T) {
 		t.Errorf("refusing the file allocated %d bytes", d)
 	}
 }
+
+// TestLoadCatalogLongString: a catalog file made mostly of one 64 MiB
+// string is refused after reading about MaxCatalogString bytes of it.
+func TestLoadCatalogLongString(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "long.json")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"metadata": {"parent_order": 6, "polygon": "`)
+	blk := []byte(strings.Repeat("x", 1<<20))
+	for range 64 {
+		f.Write(blk)
+	}
+	f.WriteString(`"}, "catalog": {}}`)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = LoadCatalog(p)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrCatalog) || !strings.Contains(err.Error(), "the string at byte 44 is 1048577 bytes") {
+		t.Fatalf("err = %v", err)
+	}
+	if d := after.TotalAlloc - before.TotalAlloc; d > 8<<20 {
+		t.Errorf("refusing allocated %d bytes", d)
+	}
+}

@@ -129,16 +129,22 @@ func satAdd(a, b int64) int64 {
 }
 
 // readNeed estimates the bytes reading rows of d into a Go slice of keep
-// bytes per element allocates: the slice, h5read's raw buffer, the read
-// plan's per-chunk bookkeeping, and the chunk buffers decoded at once. It
+// bytes per element allocates: the slice, h5read's raw buffer, and the read
+// plan's per-chunk bookkeeping and the chunk buffers decoded at once (for a
+// chunked dataset) or the buffer the stored bytes are fetched into (for a
+// contiguous one). It
 // is computed from what the file declares (shape, chunk shape, element
 // size), before anything is allocated.
 func readNeed(d *h5read.Dataset, rows, keep int64) int64 {
 	es := int64(max(d.Dtype().Size, 1))
 	need := satMul(rows, keep+es)
 	cs := d.ChunkShape()
-	if len(cs) == 0 || rows == 0 {
+	if rows == 0 {
 		return need
+	}
+	if len(cs) == 0 {
+		// Contiguous: the stored bytes are fetched into one more buffer.
+		return satAdd(need, satMul(rows, es))
 	}
 	per := int64(max(cs[0], 1))
 	chunks := satAdd(rows/per, 2) // a range can touch a partial chunk at each end

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/zagg-go/zagg/internal/redact"
 )
@@ -56,7 +57,11 @@ func (e *CellsFailedError) Error() string {
 		msg += fmt.Sprintf(" (%d timed out)", e.TimedOut)
 	}
 	if e.FirstKey != "" {
-		msg += fmt.Sprintf("; first: cell %s: %s", e.FirstKey, e.FirstError)
+		first := e.FirstError
+		if !strings.HasPrefix(first, "cell "+e.FirstKey+":") {
+			first = "cell " + e.FirstKey + ": " + first
+		}
+		msg += "; first: " + first
 	}
 	return msg
 }

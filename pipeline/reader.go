@@ -107,7 +107,7 @@ type ReadStats struct {
 // matches ErrGranule, and the error underneath (h5read's sentinels, context
 // errors, network errors) through errors.Is and errors.As.
 type GranuleReadError struct {
-	URL       string
+	URL       string // as given, credentials included (Error redacts them)
 	Err       error
 	Transient bool // the failure may pass on a later attempt
 }
