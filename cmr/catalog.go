@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/morton"
 )
 
@@ -109,17 +110,54 @@ var metadataKeys = []string{
 // MaxCatalogBytes bounds a catalog file read by LoadCatalog.
 const MaxCatalogBytes = 1 << 30
 
-// LoadCatalog reads a catalog file (see [ParseCatalog]).
+// Limits [ParseCatalog] enforces, so that a hostile catalog cannot make
+// decoding allocate many times its size.
+const (
+	// MaxCatalogString bounds every JSON string of a catalog (keys and
+	// values, escapes counted as written).
+	MaxCatalogString = 1 << 20
+	// MaxGranuleURL bounds the length of one granule URL.
+	MaxGranuleURL = 16 << 10
+	// MaxCellGranules bounds the granules of one catalog entry.
+	MaxCellGranules = 1 << 20
+	// MaxCatalogCells bounds the entries of a catalog.
+	MaxCatalogCells = 1 << 24
+)
+
+// LoadCatalog reads a catalog file (see [ParseCatalog]). A file larger
+// than MaxCatalogBytes is refused before it is read.
 func LoadCatalog(path string) (*Catalog, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCatalog, err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxCatalogBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCatalog, path, err)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxCatalogBytes {
+		return nil, fmt.Errorf("%w: %s: file of %d bytes is larger than %d bytes", ErrCatalog, path, st.Size(), MaxCatalogBytes)
 	}
+	// Read in blocks, checking string lengths as they come, so a file
+	// made of one huge string is refused after MaxCatalogString bytes of
+	// it, not after reading it whole.
+	var (
+		buf  bytes.Buffer
+		scan stringScan
+		blk  = make([]byte, 1<<20)
+		lr   = io.LimitReader(f, MaxCatalogBytes+1)
+	)
+	for {
+		n, err := lr.Read(blk)
+		if off, ln := scan.feed(blk[:n], MaxCatalogString); off >= 0 {
+			return nil, fmt.Errorf("%w: %s: the string at byte %d is %d bytes long or more, longer than %d bytes", ErrCatalog, path, off, ln, MaxCatalogString)
+		}
+		buf.Write(blk[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrCatalog, path, err)
+		}
+	}
+	data := buf.Bytes()
 	if len(data) > MaxCatalogBytes {
 		return nil, fmt.Errorf("%w: %s: larger than %d bytes", ErrCatalog, path, MaxCatalogBytes)
 	}
@@ -134,10 +172,15 @@ func LoadCatalog(path string) (*Catalog, error) {
 // and name the offending key: a metadata value of the wrong type, a
 // parent_order outside 1–18, a catalog key that is not a legacy morton id
 // at parent_order, a repeated key, a value that is not a list of non-empty
-// strings, or a total_cells that disagrees with the entries.
+// strings, or a total_cells that disagrees with the entries. Before
+// decoding, every string is checked against MaxCatalogString; then entries
+// against MaxCatalogCells, MaxCellGranules and MaxGranuleURL.
 func ParseCatalog(data []byte) (*Catalog, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrCatalog, fmt.Sprintf(format, args...))
+	}
+	if off, n := longString(data, MaxCatalogString); off >= 0 {
+		return nil, bad("the string at byte %d is %d bytes long or more, longer than %d bytes", off, n, MaxCatalogString)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -174,6 +217,9 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 	if err != nil {
 		return nil, bad("%v", err)
 	}
+	if len(entries) > MaxCatalogCells {
+		return nil, bad("%d catalog entries, more than %d", len(entries), MaxCatalogCells)
+	}
 	c.Cells = make([]CatalogCell, 0, len(entries))
 	for _, kv := range entries {
 		m, err := strconv.ParseInt(kv.key, 10, 64)
@@ -191,9 +237,15 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 		if err := json.Unmarshal(kv.val, &urls); err != nil || urls == nil {
 			return nil, bad("catalog[%q]: want a list of granule URL strings", kv.key)
 		}
+		if len(urls) > MaxCellGranules {
+			return nil, bad("catalog[%q]: %d granules, more than %d", kv.key, len(urls), MaxCellGranules)
+		}
 		for i, u := range urls {
 			if strings.TrimSpace(u) == "" {
 				return nil, bad("catalog[%q][%d]: empty granule URL", kv.key, i)
+			}
+			if len(u) > MaxGranuleURL {
+				return nil, bad("catalog[%q][%d]: granule URL of %d bytes, longer than %d", kv.key, i, len(u), MaxGranuleURL)
 			}
 		}
 		c.Cells = append(c.Cells, CatalogCell{Cell: cell, Granules: urls})
@@ -202,6 +254,51 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 		return nil, bad("metadata.total_cells is %d but the catalog has %d entries", c.Metadata.TotalCells, len(c.Cells))
 	}
 	return c, nil
+}
+
+// longString returns the byte offset of the first JSON string in data
+// longer than limit bytes (as written, quotes excluded) and its length as
+// far as it was scanned (limit+1), or -1. It does not validate JSON: it
+// only follows quotes and backslash escapes, allocating nothing.
+func longString(data []byte, limit int) (int, int) {
+	var s stringScan
+	off, n := s.feed(data, limit)
+	return int(off), n
+}
+
+// stringScan finds long JSON strings in data fed to it block by block.
+type stringScan struct {
+	pos   int64 // bytes fed so far
+	in    bool  // inside a string
+	esc   bool  // the previous byte was a backslash inside a string
+	start int64 // offset of the opening quote of the current string
+}
+
+// feed scans the next block; it returns the offset and the length so far
+// of the first string longer than limit, or -1.
+func (s *stringScan) feed(b []byte, limit int) (int64, int) {
+	for i, c := range b {
+		at := s.pos + int64(i)
+		switch {
+		case !s.in:
+			if c == '"' {
+				s.in, s.start = true, at
+			}
+			continue
+		case s.esc:
+			s.esc = false
+		case c == '\\':
+			s.esc = true
+		case c == '"':
+			s.in = false
+			continue
+		}
+		if n := at - s.start; n > int64(limit) { // bytes start+1..at are in the string
+			return s.start, int(n)
+		}
+	}
+	s.pos += int64(len(b))
+	return -1, 0
 }
 
 type keyValue struct {
@@ -562,37 +659,17 @@ func (c *Catalog) Encode() ([]byte, error) {
 	return append(out, c.trailing...), nil
 }
 
-// WriteFile encodes the catalog into path (mode 0644), replacing the file
-// atomically (write to a temporary file, then rename).
+// WriteFile encodes the catalog into path (a new file gets mode 0644 less
+// the umask) with [safefile.Write]: a regular file is replaced atomically
+// (write to a temporary file, then rename), a symbolic link is followed, and
+// a character device or FIFO (/dev/stdout, a named pipe) is written to
+// directly instead of being replaced.
 func (c *Catalog) WriteFile(path string) error {
 	data, err := c.Encode()
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dirOf(path), ".catalog-*.json")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
+	return safefile.WriteFile(path, data, 0o644)
 }
 
 // Cell returns the granules of a cell, or nil.

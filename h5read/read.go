@@ -102,6 +102,13 @@ func (d *Dataset) Plan(ctx context.Context, start, count []int) (*Plan, error) {
 	if err := checkFilters(d.filters, d.path); err != nil {
 		return nil, err
 	}
+	// A plan keeps a few words per chunk, written or not: bound them like
+	// any other allocation, before the chunk index is walked (a tiny file
+	// may declare a huge dataset of tiny, never-written chunks).
+	if nc := chunksTouched(lo, hi, d.layout.chunk); nc > uint64(d.f.cfg.maxAlloc)/planBytesPerChunk {
+		return nil, fmt.Errorf("%w: %s: selection start %v count %v touches %d chunks of %v elements; planning it needs more than the allocation limit of %d bytes",
+			ErrTooLarge, d.path, start, count, nc, d.layout.chunk, d.f.cfg.maxAlloc)
+	}
 	idx, err := d.index(ctx)
 	if err != nil {
 		return nil, err
@@ -143,6 +150,27 @@ func (d *Dataset) Plan(ctx context.Context, start, count []int) (*Plan, error) {
 	p.refs = refs
 	p.Ranges = d.f.coalesce(refs)
 	return p, nil
+}
+
+// planBytesPerChunk bounds the memory a plan and a read keep per chunk
+// (ChunkPlan, its coordinates, the chunk reference, the index map entry).
+const planBytesPerChunk = 160
+
+// chunksTouched counts the chunks of the chunk shape that intersect the
+// selection [lo, hi), saturating at math.MaxUint64.
+func chunksTouched(lo, hi, chunk []uint64) uint64 {
+	n := uint64(1)
+	for i := range lo {
+		if hi[i] <= lo[i] || i >= len(chunk) || chunk[i] == 0 {
+			return 0
+		}
+		c := (hi[i]-1)/chunk[i] - lo[i]/chunk[i] + 1
+		if n > math.MaxUint64/c {
+			return math.MaxUint64
+		}
+		n *= c
+	}
+	return n
 }
 
 // maxDecoded bounds the decoded size of a stored chunk, so a hostile chunk

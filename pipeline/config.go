@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -268,12 +269,35 @@ func DefaultConfig(name string) (*Config, error) {
 }
 
 // LoadConfig reads and validates the YAML (or JSON) config file at path.
+// It reads at most 1 MiB and one byte: a larger file (or an endless one,
+// such as /dev/zero) is refused without being read whole.
 func LoadConfig(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := readConfigFile(path)
 	if err != nil {
-		return nil, &ConfigError{File: path, Err: fmt.Errorf("%w: %w", ErrConfigSyntax, err)}
+		return nil, &ConfigError{File: path, Err: err}
 	}
 	return ParseConfig(filepath.Base(path), b)
+}
+
+// readConfigFile reads a config file of at most maxConfigBytes.
+func readConfigFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfigSyntax, err)
+	}
+	defer f.Close()
+	tooLarge := &msgError{sentinel: ErrConfigSyntax, msg: fmt.Sprintf("config larger than %d bytes", maxConfigBytes)}
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > maxConfigBytes {
+		return nil, tooLarge
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfigSyntax, err)
+	}
+	if len(b) > maxConfigBytes {
+		return nil, tooLarge
+	}
+	return b, nil
 }
 
 // maxConfigBytes bounds the size of a config document.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/internal/redact"
 )
 
 // SourceInfo is what a source dataset says about itself: its HDF5 "units"
@@ -23,7 +24,7 @@ type SourceInfo struct {
 func ReadSourceInfo(ctx context.Context, cfg *Config, opener Opener, url string) (map[string]SourceInfo, error) {
 	f, err := opener.Open(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrGranule, redactURL(url), err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrGranule, redact.URL(url), err)
 	}
 	defer f.Close()
 	groups := cfg.DataSource.Groups
@@ -60,21 +61,6 @@ func stringAttr(ds *h5read.Dataset, name string) string {
 		return strings.TrimSpace(string(v))
 	}
 	return ""
-}
-
-// redactURL drops credentials from a URL for messages: userinfo and
-// signature query values.
-func redactURL(u string) string {
-	if i := strings.Index(u, "://"); i >= 0 {
-		rest := u[i+3:]
-		if at := strings.Index(rest, "@"); at >= 0 && !strings.Contains(rest[:at], "/") {
-			u = u[:i+3] + "[redacted]@" + rest[at+1:]
-		}
-	}
-	if q := strings.Index(u, "?"); q >= 0 {
-		u = u[:q] + "?[redacted]"
-	}
-	return u
 }
 
 // Describe returns the units and long_name of output variable v: the

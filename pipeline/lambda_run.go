@@ -68,7 +68,10 @@ type LambdaRunner struct {
 }
 
 // Run processes the selected cells and returns the report (one record per
-// cell and totals with GB-seconds and the cost estimate).
+// cell and totals with GB-seconds and the cost estimate). When cells failed
+// or timed out, Run returns the whole report with a *CellsFailedError
+// (ErrCellsFailed). Credentials in URLs are redacted from the report and
+// from what OnRecord sees.
 func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 	if r.Config == nil || r.Catalog == nil || r.Client == nil || r.FunctionName == "" || r.StorePath == "" {
 		return nil, errors.New("pipeline: LambdaRunner needs Config, Catalog, Client, FunctionName and StorePath")
@@ -115,7 +118,7 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 	if r.Dispatcher != nil {
 		d = *r.Dispatcher
 	}
-	d.Workers, d.Progress, d.OnRecord, d.MemoryMB = workers, r.Progress, r.OnRecord, memory
+	d.Workers, d.Progress, d.OnRecord, d.MemoryMB = workers, r.Progress, redactedOnRecord(r.OnRecord), memory
 	d.Executor = &LambdaExecutor{Client: r.Client, FunctionName: r.FunctionName, Event: func(ctx context.Context, job Job) (*Event, error) {
 		creds, err := r.eventCredentials(ctx)
 		if err != nil {
@@ -152,9 +155,10 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 	r.logf("finalize: building coarser orders (if any) and consolidating the metadata of %s", r.StorePath)
 	if err := r.invokeAdmin(fctx, &Event{Mode: ModeFinalize, StorePath: r.StorePath, ParentOrder: po,
 		ChildOrder: r.Config.Output.Grid.ChildOrder, Config: cfgJSON}); err != nil {
+		rep, runErr = finishRun(rep, runErr)
 		return rep, errors.Join(runErr, err)
 	}
-	return rep, runErr
+	return finishRun(rep, runErr)
 }
 
 // eventCredentials returns the data credentials of one event.

@@ -7,11 +7,13 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/redact"
 	"github.com/zagg-go/zagg/morton"
 )
 
@@ -52,6 +54,15 @@ type CellReader struct {
 	// Options are passed to every h5read open, after the CellReader's
 	// defaults (see defaultReadOptions), which they override.
 	Options []h5read.Option
+	// MemoryBudget bounds the bytes the reads of one cell allocate at once,
+	// as estimated from the sizes the granules declare (rows, element and
+	// chunk sizes, stored chunk bytes) before anything is allocated. It is
+	// split equally over the granules read at once; a granule that needs
+	// more than its share fails with a *BudgetError (ErrMemoryBudget, never
+	// retried) naming it, the dataset and the declared size, and the points
+	// a cell keeps may take at most half of it. 0 means DefaultMemoryBudget;
+	// otherwise at least MinMemoryBudget.
+	MemoryBudget int64
 }
 
 // NewCellReader returns a reader for cfg's data source that reads the given
@@ -96,13 +107,16 @@ type ReadStats struct {
 // matches ErrGranule, and the error underneath (h5read's sentinels, context
 // errors, network errors) through errors.Is and errors.As.
 type GranuleReadError struct {
-	URL       string
+	URL       string // as given, credentials included (Error redacts them)
 	Err       error
 	Transient bool // the failure may pass on a later attempt
 }
 
-// Error names the granule and the failure.
-func (e *GranuleReadError) Error() string { return "granule " + e.URL + ": " + e.Err.Error() }
+// Error names the granule and the failure. Credentials in URLs (userinfo,
+// signature query values) are redacted, in the URL and in the failure.
+func (e *GranuleReadError) Error() string {
+	return "granule " + redact.URL(e.URL) + ": " + redact.Text(e.Err.Error())
+}
 
 // Unwrap returns the underlying error.
 func (e *GranuleReadError) Unwrap() error { return e.Err }
@@ -139,12 +153,20 @@ func (r *CellReader) ReadCell(ctx context.Context, parent morton.Cell, granules 
 	if !parent.IsValid() {
 		return nil, nil, fmt.Errorf("pipeline: invalid parent cell %v", parent)
 	}
+	if err := checkBudget("CellReader.MemoryBudget", r.MemoryBudget); err != nil {
+		return nil, nil, err
+	}
 	plan, err := r.columnPlan()
 	if err != nil {
 		return nil, nil, err
 	}
 	conc, _, _ := r.defaults()
 	conc = min(conc, max(len(granules), 1))
+	budget := r.MemoryBudget
+	if budget == 0 {
+		budget = DefaultMemoryBudget()
+	}
+	kept := &atomic.Int64{} // bytes of points the cell keeps
 
 	parentCtx := ctx
 	ctx, cancel := context.WithCancel(ctx)
@@ -159,7 +181,7 @@ func (r *CellReader) ReadCell(ctx context.Context, parent morton.Cell, granules 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			g := &granuleReader{r: r, plan: plan, parent: parent}
+			g := &granuleReader{r: r, plan: plan, parent: parent, budget: budget, share: conc, kept: kept}
 			g.latLo, g.latHi = latBand(parent, r.Convention)
 			for i := range next {
 				parts[i], errs[i] = g.readWithRetry(ctx, granules[i], &stats[i])
@@ -206,7 +228,7 @@ feed:
 		if !skip {
 			return nil, total, err
 		}
-		total.Errors = append(total.Errors, GranuleError{URL: granules[i], Error: err.Error()})
+		total.Errors = append(total.Errors, GranuleError{URL: redact.URL(granules[i]), Error: redact.Text(err.Error())})
 		if errors.Is(err, ErrTransient) {
 			total.transient++
 		}
@@ -218,6 +240,10 @@ feed:
 		if p != nil {
 			n += len(p.cells)
 		}
+	}
+	if need := satMul(int64(n), plan.pointBytes()); need > budget/2 {
+		return nil, total, fmt.Errorf("%w: cell %v keeps %d points of %d bytes (%s), more than half of its memory budget of %s; raise the budget (Runner.MemoryBudget, --memory-budget)",
+			ErrMemoryBudget, parent, n, plan.pointBytes(), FormatBytes(need), FormatBytes(budget))
 	}
 	pts := &Points{Cells: make([]uint64, 0, n), Columns: make([]agg.Column, len(r.Columns))}
 	for c, src := range plan.colSource {
@@ -290,6 +316,12 @@ func (r *CellReader) columnPlan() (*columnPlan, error) {
 	return p, nil
 }
 
+// pointBytes is the size of one point kept: its cell and its columns, at
+// most 8 bytes each.
+func (p *columnPlan) pointBytes() int64 {
+	return 8 * int64(1+len(p.colSource))
+}
+
 // granulePoints are the points one granule contributes.
 type granulePoints struct {
 	cells []uint64
@@ -303,6 +335,10 @@ type granuleReader struct {
 	plan         *columnPlan
 	parent       morton.Cell
 	latLo, latHi float64 // geodetic latitude band holding the parent (see latBand)
+
+	budget int64         // the cell's memory budget
+	share  int           // granules read at once: each may use budget/share
+	kept   *atomic.Int64 // bytes of points kept by the cell's granules
 
 	lat, lon []float64
 	slat     []float64 // lat on the HEALPix sphere (conv.ToSphere)
@@ -381,7 +417,7 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 	f, err := r.Opener.Open(ctx, url, opts...)
 	st.Read += time.Since(t0)
 	if err != nil {
-		return nil, err
+		return nil, redact.Error(err)
 	}
 	defer func() {
 		s := f.Stats()
@@ -428,6 +464,12 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 		st.Read += time.Since(t0)
 		return nil
 	}
+	// The coordinates (float64 each), their cells and sphere latitudes.
+	n64 := int64(n)
+	need := satAdd(satAdd(readNeed(coords[0], n64, 8), readNeed(coords[1], n64, 8)), satMul(n64, 16))
+	if err := g.fits(need, coords[0], n64, "reading the coordinates"); err != nil {
+		return err
+	}
 	var plans []*h5read.Plan
 	for _, d := range coords {
 		p, err := d.PlanRows(ctx, 0, n)
@@ -435,6 +477,10 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 			return err
 		}
 		plans = append(plans, p)
+		need = satAdd(need, p.StoredBytes)
+	}
+	if err := g.fits(need, coords[0], n64, "fetching the coordinates"); err != nil {
+		return err
 	}
 	if err := f.Fetch(ctx, plans...); err != nil {
 		return err
@@ -502,18 +548,42 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 		// plan.mu from concurrent granule readers.
 		paths[i] = ExpandPath(g.plan.reads[i].template, group)
 	}
-	dsets, plans, err := f.PlanRows(ctx, lo, cnt, paths...)
+	// Open them first, to check what their reads need before planning.
+	dsets, err := f.OpenDatasets(ctx, paths...)
 	if err != nil {
 		return err
 	}
+	need = satMul(n64, 32) // lat, lon, cells and sphere latitudes are held
+	worst, worstNeed := dsets[0], int64(-1)
 	for i, d := range dsets {
 		m, err := rows1D(d)
 		if err != nil {
 			return err
 		}
 		if m != n {
+			if lo+cnt > m { // the rows inside the cell are not all there
+				return fmt.Errorf("%w: %s has %d rows but %s has %d", h5read.ErrSelection, paths[i], m, latPath, n)
+			}
 			return fmt.Errorf("%s has %d rows but %s has %d", paths[i], m, latPath, n)
 		}
+		dn := readNeed(d, int64(cnt), 8)
+		if dn > worstNeed {
+			worst, worstNeed = d, dn
+		}
+		need = satAdd(need, dn)
+	}
+	if err := g.fits(need, worst, int64(cnt), "reading the rows inside the cell"); err != nil {
+		return err
+	}
+	dsets, plans, err = f.PlanRows(ctx, lo, cnt, paths...)
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		need = satAdd(need, p.StoredBytes)
+	}
+	if err := g.fits(need, worst, int64(cnt), "fetching the rows inside the cell"); err != nil {
+		return err
 	}
 	if err := f.Fetch(ctx, plans...); err != nil {
 		return err
@@ -549,6 +619,16 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	st.Decode += t5.Sub(t4)
 
 	// Gather the points inside the parent whose variables are not fill.
+	before := len(pts.cells)
+	defer func() {
+		if k := satMul(int64(len(pts.cells)-before), g.plan.pointBytes()); k > 0 {
+			g.kept.Add(k)
+		}
+	}()
+	if kept := g.kept.Load(); kept > g.budget/2 {
+		return fmt.Errorf("%w: the cell's points already take %s, more than half of its memory budget of %s; raise the budget (Runner.MemoryBudget, --memory-budget)",
+			ErrMemoryBudget, FormatBytes(kept), FormatBytes(g.budget))
+	}
 rows:
 	for k := 0; k < cnt; k++ {
 		c := g.nest[lo+k]
@@ -581,6 +661,17 @@ rows:
 	}
 	st.Bin += time.Since(t5)
 	return nil
+}
+
+// fits checks an estimate of what the next step of a group read allocates
+// against this granule's share of the cell's memory budget.
+func (g *granuleReader) fits(need int64, d *h5read.Dataset, rows int64, step string) error {
+	allowed := g.budget / int64(max(g.share, 1))
+	if need <= allowed {
+		return nil
+	}
+	return &BudgetError{Dataset: d.Path(), Rows: rows, ElemSize: d.Dtype().Size, Step: step,
+		Need: need, Allowed: allowed, Budget: g.budget, Share: g.share}
 }
 
 // latBand returns a geodetic latitude interval that holds every point of

@@ -62,6 +62,12 @@ type Runner struct {
 	// Dispatcher, if set, supplies the retry policy (its Executor, Workers,
 	// Skip, OnRecord and Progress are replaced by the Runner's).
 	Dispatcher *Dispatcher
+	// MemoryBudget bounds the bytes the cells in flight may allocate to read
+	// their granules, split equally over Workers (see
+	// CellReader.MemoryBudget, which each cell's share must satisfy: at
+	// least MinMemoryBudget). 0 means DefaultMemoryBudget: three quarters of
+	// a Lambda function's memory, else half of the machine's.
+	MemoryBudget int64
 }
 
 // setup is what a run needs, built from the Runner's fields.
@@ -118,6 +124,26 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 	rd.Convention = conv
 	rd.Concurrency = r.GranuleConcurrency
 	rd.Options = r.ReaderOptions
+	budget := r.MemoryBudget
+	if budget < 0 {
+		return nil, fmt.Errorf("%w: Runner.MemoryBudget %d is negative", ErrConfig, budget)
+	}
+	if budget == 0 {
+		budget = DefaultMemoryBudget()
+	}
+	workers := r.Workers
+	if workers <= 0 {
+		workers = 4 // the Dispatcher's default
+	}
+	rd.MemoryBudget = budget / int64(workers)
+	if r.MemoryBudget == 0 {
+		// The default never fails a run for being small: each cell gets
+		// at least the minimum.
+		rd.MemoryBudget = max(rd.MemoryBudget, MinMemoryBudget)
+	}
+	if err := checkBudget(fmt.Sprintf("Runner.MemoryBudget / %d workers =", workers), rd.MemoryBudget); err != nil {
+		return nil, err
+	}
 	return &setup{exec: &LocalExecutor{Reader: rd, Aggregator: a, Store: s}, cells: cells}, nil
 }
 
@@ -126,13 +152,25 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 // conventions, store layout) are returned before anything is written. When
 // ctx is cancelled (Ctrl-C) the cells in flight stop, finished cells stay
 // written, the metadata is consolidated, and Run returns the report so far
-// with ctx's error; running again resumes.
+// with ctx's error; running again resumes. When cells failed or timed out,
+// Run returns the whole report with a *CellsFailedError (ErrCellsFailed).
+// Credentials in URLs (userinfo, signatures) are redacted from every record
+// of the report and from what OnRecord sees. In a local folder store, the
+// temporary files of writes an earlier, killed run left behind are removed
+// first (those older than zarrstore.TempGrace).
 func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	su, err := r.prepare(true)
 	if err != nil {
 		return nil, err
 	}
 	st := su.exec.Store
+	// Temporary files of writes a killed run left behind (kill -9) are
+	// removed once they are older than zarrstore.TempGrace.
+	if c, ok := r.Store.Backend().(tempCleaner); ok {
+		if _, err := c.CleanTemp(ctx, time.Now().Add(-zarrstore.TempGrace)); err != nil && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
 	// Describe the arrays from the source datasets' attributes (units,
 	// long_name) of the first granule; without it they say what the config
 	// says.
@@ -156,7 +194,7 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	d.Executor = su.exec
 	d.Workers = r.Workers
 	d.Progress = r.Progress
-	d.OnRecord = r.OnRecord
+	d.OnRecord = redactedOnRecord(r.OnRecord)
 	d.Skip = nil
 	if !r.Overwrite {
 		d.Skip = func(ctx context.Context, job Job) (bool, error) {
@@ -181,7 +219,13 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	if err := st.Consolidate(cctx); err != nil && runErr == nil {
 		runErr = fmt.Errorf("%w: consolidate: %w", ErrStore, err)
 	}
-	return rep, runErr
+	return finishRun(rep, runErr)
+}
+
+// tempCleaner is a backend that can remove the temporary files of
+// interrupted writes (zarrstore.FSBackend).
+type tempCleaner interface {
+	CleanTemp(ctx context.Context, before time.Time) (int, error)
 }
 
 // Plan is what a run would do (--dry-run).

@@ -2,6 +2,7 @@ package zarrstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"slices"
@@ -32,6 +33,35 @@ type Backend interface {
 	// (which is "" or ends in "/"): object names and sub-directory names,
 	// without the prefix and without trailing "/".
 	ListDir(ctx context.Context, prefix string) (objects, dirs []string, err error)
+}
+
+// ErrTooLarge means a stored object is larger than the backend reads (see
+// [FSBackend.SetMaxObjectSize] and [MaxMetadataSize]): it is refused before
+// it is read.
+var ErrTooLarge = errors.New("zarrstore: object too large")
+
+// Object size limits of [FSBackend.Get].
+const (
+	// DefaultMaxObjectSize bounds the bytes read from one object by
+	// default: the largest chunk this package writes or decodes (1 GiB)
+	// plus 1 MiB of encoding overhead.
+	DefaultMaxObjectSize = maxChunkBytes + 1<<20
+	// MaxMetadataSize bounds the bytes read from a zarr.json document
+	// (consolidated metadata of a large store is a few MiB).
+	MaxMetadataSize = 64 << 20
+)
+
+// objectLimit returns the bytes Get may read from key under a backend limit
+// of max (0: DefaultMaxObjectSize): metadata documents get at most
+// MaxMetadataSize.
+func objectLimit(key string, max int64) int64 {
+	if max <= 0 {
+		max = DefaultMaxObjectSize
+	}
+	if key == MetadataKey || strings.HasSuffix(key, "/"+MetadataKey) {
+		return min(max, MaxMetadataSize)
+	}
+	return max
 }
 
 var (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"iter"
 	"math/rand/v2"
@@ -12,15 +13,18 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // FSBackend stores objects as files under a local directory. Put writes a
 // temporary file in the destination directory and renames it over the key,
 // so readers and concurrent writers never see a partial object.
 type FSBackend struct {
-	root string
-	sync bool
-	dirs sync.Map // directories known to exist
+	root      string
+	sync      bool
+	maxObject atomic.Int64 // 0: DefaultMaxObjectSize
+	dirs      sync.Map     // directories known to exist
 }
 
 // tmpPrefix starts the names of in-flight temporary files; List and ListDir
@@ -45,7 +49,17 @@ func (b *FSBackend) path(key string) (string, error) {
 	return filepath.Join(b.root, filepath.FromSlash(key)), nil
 }
 
-// Get implements [Backend].
+// SetMaxObjectSize sets the largest object Get reads, in bytes (0 restores
+// DefaultMaxObjectSize; zarr.json documents are also bounded by
+// MaxMetadataSize). It is safe to call concurrently with Get.
+func (b *FSBackend) SetMaxObjectSize(n int64) {
+	b.maxObject.Store(max(n, 0))
+}
+
+// Get implements [Backend]. It reads only regular files, and refuses one
+// larger than the limit (see [FSBackend.SetMaxObjectSize]) with
+// [ErrTooLarge] before reading it; a file that grows while it is read is
+// refused after reading at most the limit and one byte.
 func (b *FSBackend) Get(ctx context.Context, key string) ([]byte, error) {
 	p, err := b.path(key)
 	if err != nil {
@@ -54,11 +68,66 @@ func (b *FSBackend) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(p)
+	limit := objectLimit(key, b.maxObject.Load())
+	// Stat before opening: opening a FIFO would block.
+	st, err := os.Stat(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", p, ErrNotFound)
 	}
-	return data, err
+	if err != nil {
+		return nil, err
+	}
+	if err := checkObject(p, st, limit); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", p, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if err := checkObject(p, st, limit); err != nil {
+		return nil, err
+	}
+	// Read into a buffer of the stated size; one more byte detects growth.
+	buf := make([]byte, st.Size()+1)
+	n, err := io.ReadFull(f, buf)
+	switch {
+	case err == nil:
+		if int64(n) > limit {
+			return nil, fmt.Errorf("%s: %w: it grew past %d bytes while read", p, ErrTooLarge, limit)
+		}
+		// Grew but within the limit: read the rest, bounded.
+		rest, err := io.ReadAll(io.LimitReader(f, limit+1-int64(n)))
+		if err != nil {
+			return nil, err
+		}
+		buf = append(buf, rest...)
+		if int64(len(buf)) > limit {
+			return nil, fmt.Errorf("%s: %w: it grew past %d bytes while read", p, ErrTooLarge, limit)
+		}
+		return buf, nil
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return buf[:n], nil
+	}
+	return nil, err
+}
+
+// checkObject refuses what Get must not read: a non-regular file (a FIFO
+// would block, a device may be endless) or one over the limit.
+func checkObject(p string, st fs.FileInfo, limit int64) error {
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("%s: %w: not a regular file (%v)", p, ErrNotFound, st.Mode().Type())
+	}
+	if st.Size() > limit {
+		return fmt.Errorf("%s: %w: %d bytes, more than the limit of %d", p, ErrTooLarge, st.Size(), limit)
+	}
+	return nil
 }
 
 // Put implements [Backend].
@@ -105,6 +174,52 @@ func (b *FSBackend) Put(ctx context.Context, key string, data []byte) (err error
 		return err
 	}
 	return os.Rename(f.Name(), p)
+}
+
+// TempGrace is how old (by modification time) a temporary file of an
+// interrupted Put must be before [FSBackend.CleanTemp] removes it when a
+// run starts. A Put holds its temporary file only while it writes one
+// object, so a file an hour old belongs to a process that died (kill -9,
+// power loss), never to a live writer.
+const TempGrace = time.Hour
+
+// CleanTemp removes the temporary files (".zarrstore-tmp-*") that
+// interrupted Puts left anywhere under the root, if they were last modified
+// before the given time (pass time.Now().Add(-TempGrace)), and returns how
+// many it removed. Younger temporary files may belong to a live writer in
+// another process and are kept. A missing root is not an error.
+func (b *FSBackend) CleanTemp(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := filepath.WalkDir(b.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || !d.Type().IsRegular() || !strings.HasPrefix(d.Name(), tmpPrefix) {
+			return nil
+		}
+		info, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // renamed or removed meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		if !info.ModTime().Before(before) {
+			return nil
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		n++
+		return nil
+	})
+	return n, err
 }
 
 // createTemp creates a new file for writing in dir, readable by all (subject

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,7 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
+	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
@@ -24,9 +27,9 @@ const demoUsage = `usage: go run ./examples/local demo [flags]
 Run the whole pipeline on built-in sample data, with no network: three small
 synthetic ATL06-like granules (made by internal/sampledata/mksample.py, not
 NASA data), a catalog of eight order-6 parent cells, and zagg's ATL06 config.
-The store is written to --store (replaced if it is an earlier zagg store), and
-every statistic is checked against the values numpy computed on the same
-points.
+The store is written to --store: a new or empty folder, or one an earlier demo
+wrote (its files are replaced; files the demo did not write are kept). Every
+statistic is checked against the values numpy computed on the same points.
 
 flags:
 `
@@ -38,7 +41,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, demoUsage)
 		fl.PrintDefaults()
 	}
-	store := fl.String("store", "demo.zarr", "output folder (replaced if it holds a zarr store)")
+	store := fl.String("store", "demo.zarr", "output folder: new, empty, or written by an earlier demo (replaced)")
 	workers := fl.Int("workers", 4, "cells processed at once")
 	quiet := fl.Bool("quiet", false, "no progress display")
 	if err := fl.Parse(args); err != nil {
@@ -58,9 +61,21 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signalContext()
 	defer stop()
 
-	if err := clearStore(*store); err != nil {
+	before, err := clearStore(*store)
+	if err != nil {
 		return fail(err)
 	}
+	// Record what the demo is about to make before making it, so that a
+	// demo killed halfway can still be replaced by the next one; the record
+	// is made exact once the run ends.
+	if err := writeDemoMarker(*store, before, predictedEntries()); err != nil {
+		return fail(err)
+	}
+	defer func() {
+		if err := writeDemoMarker(*store, before, nil); err != nil {
+			fmt.Fprintf(stderr, "demo: %v\n", err)
+		}
+	}()
 	cfg, err := pipeline.DefaultConfig("atl06")
 	if err != nil {
 		return fail(err)
@@ -109,20 +124,125 @@ Next, try:
 	return 0
 }
 
-// clearStore removes dir if it is a zarr store (it holds a root zarr.json)
-// so the demo starts fresh; it refuses to touch a folder that is not one.
-func clearStore(dir string) error {
+// demoMarker is the file in a demo store that lists what the demo made
+// there, so that the next demo deletes exactly that and nothing else.
+const demoMarker = ".zagg-demo.json"
+
+// demoRecord is the content of demoMarker.
+type demoRecord struct {
+	MadeBy  string   `json:"made_by"`
+	Entries []string `json:"entries"` // top-level names the demo made
+}
+
+// clearStore prepares dir for a demo and returns the names it holds that
+// the demo did not make (left alone). A missing or empty folder is used as
+// it is; a folder with a demo marker loses the entries the marker lists
+// (and the marker); anything else is refused, zarr store or not, so the
+// demo never deletes a store or files it did not make.
+func clearStore(dir string) (map[string]bool, error) {
 	ents, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(ents) == 0) {
-		return nil
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]bool{}, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for _, e := range ents {
+		names[e.Name()] = true
+	}
+	if len(names) == 0 {
+		return names, nil
+	}
+	if !names[demoMarker] {
+		if names[zarrstore.MetadataKey] {
+			return nil, fmt.Errorf("%s holds a zarr store the demo did not make (it has no %s); it is left alone: remove it yourself or choose another --store", dir, demoMarker)
+		}
+		return nil, fmt.Errorf("%s exists, is not empty and is not a zarr store made by the demo; choose another --store", dir)
+	}
+	rec, err := readDemoMarker(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range rec.Entries {
+		if !names[name] || name == demoMarker {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return nil, err
+		}
+		delete(names, name)
+	}
+	if err := os.Remove(filepath.Join(dir, demoMarker)); err != nil {
+		return nil, err
+	}
+	delete(names, demoMarker)
+	return names, nil
+}
+
+// readDemoMarker reads and checks a demo marker: every entry must be a
+// plain name inside the folder.
+func readDemoMarker(dir string) (*demoRecord, error) {
+	p := filepath.Join(dir, demoMarker)
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 1<<20+1))
+	if err != nil {
+		return nil, err
+	}
+	var rec demoRecord
+	if len(data) > 1<<20 || json.Unmarshal(data, &rec) != nil || rec.MadeBy != "zagg demo" {
+		return nil, fmt.Errorf("%s is not a demo marker; the folder is left alone: choose another --store", p)
+	}
+	for _, name := range rec.Entries {
+		if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
+			return nil, fmt.Errorf("%s lists %q, not a name in the folder; the folder is left alone", p, name)
+		}
+	}
+	return &rec, nil
+}
+
+// predictedEntries are the top-level names a demo store can have: its
+// metadata and one folder per order.
+func predictedEntries() []string {
+	names := []string{zarrstore.MetadataKey}
+	for o := 0; o <= 29; o++ {
+		names = append(names, strconv.Itoa(o))
+	}
+	return names
+}
+
+// writeDemoMarker records in dir the names the demo made: the predicted
+// ones, or with predicted nil the entries now in dir, less those that were
+// there before (before) and were not made by the demo.
+func writeDemoMarker(dir string, before map[string]bool, predicted []string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	made := predicted
+	if made == nil {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		for _, e := range ents {
+			made = append(made, e.Name())
+		}
+	}
+	rec := demoRecord{MadeBy: "zagg demo", Entries: []string{}}
+	for _, name := range made {
+		if !before[name] && name != demoMarker {
+			rec.Entries = append(rec.Entries, name)
+		}
+	}
+	data, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(dir, zarrstore.MetadataKey)); err != nil {
-		return fmt.Errorf("%s exists and is not a zarr store; choose another --store", dir)
-	}
-	return os.RemoveAll(dir)
+	return safefile.WriteFile(filepath.Join(dir, demoMarker), append(data, '\n'), 0o644)
 }
 
 // checkSample compares every statistic of the sample store with

@@ -25,3 +25,20 @@ func TestUnknownCommand(t *testing.T) {
 		t.Errorf("stderr = %q", errb.String())
 	}
 }
+
+func TestParseByteSize(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"0", 0, true}, {"1024", 1024, true}, {"2GiB", 2 << 30, true}, {"2G", 2 << 30, true},
+		{"1.5 GB", 1.5e9, true}, {"512mib", 512 << 20, true}, {"10kB", 10000, true},
+		{"", 0, false}, {"-1G", 0, false}, {"2 parsecs", 0, false}, {"1e30", 0, false}, {"99999999999TiB", 0, false},
+	} {
+		got, err := parseByteSize(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("parseByteSize(%q) = %d, %v; want %d (ok %v)", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/render"
 	"github.com/zagg-go/zagg/zarrstore"
 )
@@ -147,12 +148,9 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	}
 	var cat *cmr.Catalog
 	if *catalog != "" {
-		data, err := os.ReadFile(*catalog)
-		if err != nil {
+		var err error
+		if cat, err = cmr.LoadCatalog(*catalog); err != nil { // bounded read
 			return usageErr("--catalog: %v", err)
-		}
-		if cat, err = cmr.ParseCatalog(data); err != nil {
-			return usageErr("--catalog %s: %v", *catalog, err)
 		}
 	}
 	switch o := strings.ToLower(*outline); {
@@ -279,40 +277,16 @@ func renderOpenStore(ctx context.Context, loc, region, endpoint string) (*zarrst
 	return zarrstore.Open(loc, zarrstore.WithS3Client(client))
 }
 
-// renderWritePNG writes the map to path through a temporary file, so that a
-// failed write leaves no partial PNG.
-func renderWritePNG(path string, m *render.Map) (err error) {
-	f, err := os.CreateTemp(renderDir(path), ".render-*.png")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+// renderWritePNG writes the map to path with safefile.Write: a regular
+// file is replaced through a temporary file, so a failed write leaves no
+// partial PNG; a symbolic link is followed; a device or FIFO is written to.
+func renderWritePNG(path string, m *render.Map) error {
+	return safefile.Write(path, 0o644, func(f io.Writer) error {
+		w := bufio.NewWriter(f)
+		enc := png.Encoder{CompressionLevel: png.DefaultCompression}
+		if err := enc.Encode(w, m.Image); err != nil {
+			return err
 		}
-	}()
-	w := bufio.NewWriter(f)
-	enc := png.Encoder{CompressionLevel: png.DefaultCompression}
-	if err = enc.Encode(w, m.Image); err != nil {
-		return err
-	}
-	if err = w.Flush(); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
-
-// renderDir is the directory of path ("." for a bare file name).
-func renderDir(path string) string {
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
+		return w.Flush()
+	})
 }

@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -19,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
 )
@@ -77,6 +80,7 @@ type runFlags struct {
 	overwrite, dryRun, quiet        bool
 	cells                           stringList
 	timeout                         time.Duration
+	memoryBudget                    byteSize
 }
 
 func runRun(args []string, stdout, stderr io.Writer) int {
@@ -103,6 +107,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.region, "region", "us-west-2", "AWS region")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress display")
 	fs.DurationVar(&f.timeout, "timeout", 0, "stop after this long (0: no limit)")
+	fs.Var(&f.memoryBudget, "memory-budget", "memory the cells in flight may use to read granules, split over --workers, e.g. 2GiB (default: half of the machine's memory, or 3/4 of a Lambda function's)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -160,6 +165,7 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 		Config: cfg, Catalog: cat, Store: z,
 		Workers: f.workers, GranuleConcurrency: f.granuleConc,
 		Cells: f.cells, MaxCells: f.maxCells, Overwrite: f.overwrite,
+		MemoryBudget: int64(f.memoryBudget),
 	}
 	if f.dryRun {
 		// No Earthdata credentials and no writes: sizes come from local
@@ -342,22 +348,11 @@ func defaultResultsPath(store string, t time.Time) string {
 	return filepath.Join(filepath.Dir(filepath.Clean(store)), name)
 }
 
+// writeReport writes the results JSON with safefile.Write: a regular file
+// is replaced atomically, a symbolic link is followed, and a device or FIFO
+// (--results /dev/null, /dev/stdout) is written to, never replaced.
 func writeReport(path string, rep *pipeline.Report) error {
-	tmp := path + ".tmp"
-	fh, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if err := rep.WriteJSON(fh); err != nil {
-		fh.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := fh.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
+	return safefile.Write(path, 0o644, rep.WriteJSON)
 }
 
 func printSummary(w io.Writer, rep *pipeline.Report, store, results string) {
@@ -393,4 +388,51 @@ func printSummary(w io.Writer, rep *pipeline.Report, store, results string) {
 	if results != "" {
 		fmt.Fprintf(w, "Results: %s\n", results)
 	}
+}
+
+// byteSize is a flag holding a byte count written as a number with an
+// optional unit: B, KB/MB/GB/TB (powers of 1000) or KiB/MiB/GiB/TiB (powers
+// of 1024); K, M, G and T alone are binary.
+type byteSize int64
+
+func (b *byteSize) String() string {
+	if b == nil || *b == 0 {
+		return "0"
+	}
+	return pipeline.FormatBytes(int64(*b))
+}
+
+func (b *byteSize) Set(v string) error {
+	n, err := parseByteSize(v)
+	if err != nil {
+		return err
+	}
+	*b = byteSize(n)
+	return nil
+}
+
+// parseByteSize parses a byteSize flag value.
+func parseByteSize(v string) (int64, error) {
+	s := strings.TrimSpace(v)
+	i := 0
+	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
+		i++
+	}
+	num, unit := s[:i], strings.ToLower(strings.TrimSpace(s[i:]))
+	x, err := strconv.ParseFloat(num, 64)
+	if err != nil || x < 0 {
+		return 0, fmt.Errorf("invalid size %q (want e.g. 512MiB or 2GB)", v)
+	}
+	mult := map[string]float64{"": 1, "b": 1,
+		"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+		"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}[unit]
+	if mult == 0 {
+		return 0, fmt.Errorf("invalid size %q: unknown unit %q", v, s[i:])
+	}
+	x *= mult
+	if x >= math.MaxInt64 {
+		return 0, fmt.Errorf("invalid size %q: too large", v)
+	}
+	return int64(x), nil
 }
