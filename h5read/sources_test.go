@@ -193,12 +193,12 @@ func TestS3Retries(t *testing.T) {
 	ctx := context.Background()
 	want := localBeam(t, "gt3r", 0, 177)
 	fast := h5read.WithRetries(3, time.Millisecond)
-	srv.Inject(s3test.Fault{Method: "GET", Status: 503, Times: 2}, s3test.Fault{Method: "GET", Drop: true})
+	srv.Inject(t, s3test.Fault{Method: "GET", Status: 503, Times: 2}, s3test.Fault{Method: "GET", Drop: true})
 	f, err := h5read.OpenS3(ctx, srv.Client, "nsidc", "ATL06/g.h5", fast, h5read.WithHeadSize(256<<10))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Inject(s3test.Fault{Method: "GET", Status: 500}, s3test.Fault{Method: "GET", Status: 429})
+	srv.Inject(t, s3test.Fault{Method: "GET", Status: 500}, s3test.Fault{Method: "GET", Status: 429})
 	got := readBeam(ctx, t, f, "gt3r", 0, 177)
 	for i := range want {
 		if !slices.Equal(got[i], want[i]) {
@@ -222,7 +222,7 @@ func TestS3Retries(t *testing.T) {
 		t.Errorf("missing key: %d GETs, want 1 (no retries)", s.Gets)
 	}
 	// Retries give up.
-	srv.Inject(s3test.Fault{Method: "GET", Status: 503, Times: 10})
+	srv.Inject(t, s3test.Fault{Method: "GET", Status: 503, Times: 10})
 	_, err = h5read.OpenS3(ctx, srv.Client, "nsidc", "ATL06/g.h5", fast)
 	if err == nil {
 		t.Fatal("open succeeded through 10 injected 503s with 3 retries")

@@ -90,7 +90,7 @@ func TestGranuleFailures(t *testing.T) {
 				if srv.External() {
 					t.Skip("fault injection needs the in-process server")
 				}
-				srv.Inject(tc.faults...)
+				srv.Inject(t, tc.faults...)
 			}
 			res, err := pipeline.Run(context.Background(), tc.job, w.reader, w.aggr, w.store)
 			if res.ErrorKind != tc.kind {

@@ -34,8 +34,10 @@ type Worker struct {
 	// zarrstore.WithS3Client with a client using the function's role.
 	StoreOptions []zarrstore.Option
 	// DataS3 returns the S3 client that reads granules with an event's
-	// temporary credentials (NSIDC's s3credentials), for the s3 driver.
-	// NewDataS3 makes one that caches a client per access key.
+	// credentials, for the s3 driver: NSIDC's temporary s3credentials
+	// (accessKeyId, secretAccessKey, sessionToken) or static credentials
+	// without a token (an S3-compatible server). NewDataS3 makes one that
+	// caches a client per access key.
 	DataS3 func(creds map[string]string) (h5read.S3GetObjectAPI, error)
 	// HTTP is the client of the https driver; nil means http.DefaultClient.
 	HTTP *http.Client
@@ -188,10 +190,13 @@ func (w *Worker) opener(cfg *Config, ev *Event) (Opener, Response, bool) {
 }
 
 // missingCredentialKeys names the S3 credential keys absent from creds,
-// accepting zagg's camelCase or snake_case names.
+// accepting zagg's camelCase or snake_case names. The session token is
+// optional: NSIDC's temporary credentials carry one, but static credentials
+// of an S3-compatible server (no STS) have none, and such a server rejects
+// any token.
 func missingCredentialKeys(creds map[string]string) []string {
 	var missing []string
-	for _, k := range [][2]string{{"accessKeyId", "access_key_id"}, {"secretAccessKey", "secret_access_key"}, {"sessionToken", "session_token"}} {
+	for _, k := range [][2]string{{"accessKeyId", "access_key_id"}, {"secretAccessKey", "secret_access_key"}} {
 		if creds[k[0]] == "" && creds[k[1]] == "" {
 			missing = append(missing, k[0])
 		}
@@ -288,9 +293,10 @@ func (w *Worker) consolidate(ctx context.Context, location string) error {
 }
 
 // NewDataS3 returns a DataS3 factory: S3 clients for region (NSIDC's data is
-// in us-west-2) built from an event's temporary credentials, one per access
-// key, reused across the events of a warm container. optFns adjust the
-// clients (e.g. an endpoint for an S3-compatible server).
+// in us-west-2; an S3-compatible server checks its own region) built from an
+// event's credentials — with or without a session token — one per access
+// key and token, reused across the events of a warm container. optFns adjust
+// the clients (e.g. an endpoint for an S3-compatible server).
 func NewDataS3(region string, optFns ...func(*s3.Options)) func(map[string]string) (h5read.S3GetObjectAPI, error) {
 	var mu sync.Mutex
 	clients := map[string]*s3.Client{}
