@@ -48,7 +48,9 @@ type Worker struct {
 	ReaderOptions []h5read.Option
 	// Margin is the time kept free before the invocation's deadline: a cell
 	// still running then stops, writes nothing, and is reported with
-	// ErrorKind KindTimeout. Default 15 s.
+	// ErrorKind KindTimeout. Default 15 s. When less than Margin is left as
+	// the event arrives, the cell runs to the deadline itself, and a cell
+	// cut off there is also reported as KindTimeout.
 	Margin time.Duration
 	// Log, if set, receives one line per event (never credentials).
 	Log *slog.Logger
@@ -151,8 +153,14 @@ func (w *Worker) process(ctx context.Context, ev *Event) Response {
 	runCtx, cancel := w.withMargin(ctx)
 	defer cancel()
 	res, _ := Run(runCtx, Job{Key: string(ev.ParentMorton), Granules: ev.GranuleURLs}, rd, a, st)
-	if runCtx.Err() != nil && ctx.Err() == nil {
+	switch {
+	case runCtx.Err() != nil && ctx.Err() == nil:
 		res.SetError(KindTimeout, fmt.Sprintf("stopped %s before the invocation deadline with the cell unfinished (nothing written): give the function more memory or time", w.margin()))
+	case res.Error != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// The deadline itself passed (it was closer than Margin when the
+		// event came): the same timeout, told as such and not as whatever
+		// the cancelled read or write said.
+		res.SetError(KindTimeout, "the invocation deadline passed with the cell unfinished: give the function more memory or time")
 	}
 	status := http.StatusOK
 	if res.Error != nil {

@@ -14,7 +14,9 @@
 // (the granules' region; default us-west-2, NSIDC's, or the configured
 // region when ZAGG_S3_ENDPOINT is set), ZAGG_S3_ENDPOINT (an S3-compatible
 // endpoint for both, path-style; for tests, versitygw, MinIO),
-// ZAGG_LOG_FORMAT (json, the default, or text). Deployment: docs/lambda.md.
+// ZAGG_LOG_FORMAT (json, the default, or text), ZAGG_TIMEOUT_MARGIN (the time
+// a cell keeps free before the function's deadline, default 15s).
+// Deployment: docs/lambda.md.
 package main
 
 import (
@@ -92,6 +94,19 @@ func newLogger(format string) (*slog.Logger, error) {
 	return slog.New(slog.NewJSONHandler(os.Stderr, nil)), fmt.Errorf("ZAGG_LOG_FORMAT %q: want json or text", format)
 }
 
+// timeoutMargin parses ZAGG_TIMEOUT_MARGIN (a Go duration such as "15s");
+// empty or invalid means 0, the Worker's default.
+func timeoutMargin(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("ZAGG_TIMEOUT_MARGIN %q: want a duration such as 15s", v)
+	}
+	return d, nil
+}
+
 // serve runs the Lambda handler loop. Clients are created once per container.
 func serve() {
 	log, err := newLogger(os.Getenv("ZAGG_LOG_FORMAT"))
@@ -103,7 +118,12 @@ func serve() {
 		log.Error("loading the AWS configuration", "error", err)
 		os.Exit(1)
 	}
+	margin, err := timeoutMargin(os.Getenv("ZAGG_TIMEOUT_MARGIN"))
+	if err != nil {
+		log.Warn("using the default timeout margin", "error", err)
+	}
 	w := &pipeline.Worker{
+		Margin:       margin,
 		StoreOptions: []zarrstore.Option{zarrstore.WithS3Client(s3.NewFromConfig(cfg, s3Endpoint()...))},
 		DataS3:       pipeline.NewDataS3(dataRegion(cfg.Region), s3Endpoint()...),
 		Log:          log,

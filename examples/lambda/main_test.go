@@ -321,7 +321,7 @@ func BenchmarkColdStart(b *testing.B) {
 	b.ReportMetric(peak, "peak-MiB")
 }
 
-func TestDataRegionAndLogFormat(t *testing.T) {
+func TestWorkerEnvironment(t *testing.T) {
 	for _, tc := range []struct {
 		endpoint, dataRegion, configured, want string
 	}{
@@ -343,6 +343,15 @@ func TestDataRegionAndLogFormat(t *testing.T) {
 		l, err := newLogger(tc.format)
 		if l == nil || (err == nil) != tc.ok {
 			t.Errorf("ZAGG_LOG_FORMAT %q: logger %v, error %v; want ok=%v", tc.format, l, err, tc.ok)
+		}
+	}
+	for _, tc := range []struct {
+		v    string
+		want time.Duration
+		ok   bool
+	}{{"", 0, true}, {"2s", 2 * time.Second, true}, {"soon", 0, false}, {"-1s", 0, false}} {
+		if got, err := timeoutMargin(tc.v); got != tc.want || (err == nil) != tc.ok {
+			t.Errorf("ZAGG_TIMEOUT_MARGIN %q = %v, %v; want %v, ok=%v", tc.v, got, err, tc.want, tc.ok)
 		}
 	}
 	var out, errb strings.Builder
