@@ -84,7 +84,7 @@ type Fault struct {
 	Method     string
 	PathSuffix string
 	// Status is the HTTP status to answer with (e.g. 503). A fault with no
-	// Status, Drop, CutBody or IgnoreRange is ignored.
+	// Status, Drop, CutBody, IgnoreRange or Hang is ignored.
 	Status int
 	// Drop closes the connection without an answer (a connection reset).
 	Drop bool
@@ -97,6 +97,11 @@ type Fault struct {
 	// server answers 200 with the whole object and no Content-Range (a
 	// proxy or server that ignores ranges).
 	IgnoreRange bool
+	// Hang holds the request without an answer until the client goes away
+	// (its connection closes or its context ends): a caller that times out.
+	// OnHang, if set, is called as the hang begins.
+	Hang   bool
+	OnHang func()
 	// Times is how many matching requests fail; 0 means 1.
 	Times int
 }
@@ -281,6 +286,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			s.gets.Add(1)
 		}
 		if f, ok := s.takeFault(r); ok {
+			if f.Hang {
+				if f.OnHang != nil {
+					f.OnHang()
+				}
+				<-r.Context().Done()
+				return
+			}
 			if f.Drop {
 				if hj, ok := w.(http.Hijacker); ok {
 					if conn, _, err := hj.Hijack(); err == nil {

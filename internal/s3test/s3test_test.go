@@ -88,3 +88,21 @@ func TestPrefixUnique(t *testing.T) {
 		t.Errorf("Prefix = %q, %q", a, b)
 	}
 }
+
+func TestHang(t *testing.T) {
+	s := New(t, "bkt")
+	s.Put(t, "bkt", "k", []byte("x"))
+	hung := make(chan struct{})
+	s.Inject(t, Fault{Method: "GET", Hang: true, OnHang: func() { close(hung) }})
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+		errc <- err
+	}()
+	<-hung
+	cancel() // the caller gives up: the server lets go
+	if err := <-errc; err == nil {
+		t.Error("a hung GET returned without an error")
+	}
+}

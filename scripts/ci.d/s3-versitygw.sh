@@ -78,6 +78,9 @@ echo "s3-versitygw: versitygw $VERSITYGW_VERSION (pid $pid) on 127.0.0.1:$port, 
 
 export ZAGG_TEST_S3_ENDPOINT="http://127.0.0.1:$port"
 export ZAGG_TEST_S3_ACCESS_KEY="$access" ZAGG_TEST_S3_SECRET_KEY="$secret" ZAGG_TEST_S3_REGION="$region"
+# With the emulator installed (lambda-rie.sh runs first), the bootstrap-
+# under-RIE tests of examples/lambda also run against versitygw.
+if [ -x "$bin/aws-lambda-rie" ]; then export ZAGG_TEST_RIE="$bin/aws-lambda-rie"; fi
 # Nothing may reach AWS by accident.
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_DEFAULT_REGION
 export AWS_EC2_METADATA_DISABLED=true
