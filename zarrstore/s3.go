@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	zretry "github.com/zagg-go/zagg/internal/retry"
 )
 
 // Errors of the S3 backend, told apart from [ErrNotFound] (a missing object):
@@ -89,7 +89,7 @@ func NewS3Backend(client *s3.Client, bucket, prefix string, opts S3Options) (*S3
 		prefix += "/"
 	}
 	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 8
+		opts.MaxAttempts = zretry.StoreRequestTries
 	}
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 20 * time.Second
@@ -229,15 +229,7 @@ func (b *S3Backend) Get(ctx context.Context, key string) ([]byte, error) {
 // backoff sleeps a full-jitter exponential delay (50 ms · 2^n, capped by
 // MaxBackoff) or until ctx ends.
 func (b *S3Backend) backoff(ctx context.Context, n int) error {
-	ceil := min(b.opts.MaxBackoff, 50*time.Millisecond<<min(n, 20))
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(ceil) + 1)))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return zretry.Sleep(ctx, zretry.Backoff{Base: 50 * time.Millisecond, Max: b.opts.MaxBackoff}.Delay(n+1))
 }
 
 // get is one GetObject (with the SDK's retries) and the read of its body; it
