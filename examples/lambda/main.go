@@ -160,7 +160,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		store      = fs.String("store", "", "output store, s3://bucket/prefix (required)")
 		function   = fs.String("function-name", envOr("ZAGG_LAMBDA_FUNCTION_NAME", "zagg-cell"), "worker function name or ARN")
 		region     = fs.String("region", envOr("AWS_REGION", "us-west-2"), "AWS region of the function")
-		workers    = fs.Int("workers", 1700, "invokes in flight (clamped to the account's unreserved concurrency)")
+		workers    = fs.Int("workers", 1700, "invokes in flight (clamped to the function's reserved concurrency, or to the account's unreserved concurrency)")
 		maxCells   = fs.Int("max-cells", 0, "process only the first N cells (0: all)")
 		cells      = fs.String("cell", "", "process only these catalog keys (comma-separated)")
 		overwrite  = fs.Bool("overwrite", false, "process cells already written")
