@@ -32,9 +32,10 @@ type Event struct {
 	StorePath    string   `json:"store_path,omitempty"`
 	NParentCells int      `json:"n_parent_cells,omitempty"`
 	Overwrite    bool     `json:"overwrite,omitempty"`
-	// S3Credentials are the temporary NSIDC credentials
+	// S3Credentials are the data credentials: NSIDC's temporary ones
 	// (accessKeyId/secretAccessKey/sessionToken, or snake_case names), or
-	// {"edl_token": …} for the https driver. Never logged.
+	// static ones without sessionToken (an S3-compatible server without
+	// STS), or {"edl_token": …} for the https driver. Never logged.
 	S3Credentials map[string]string `json:"s3_credentials,omitempty"`
 	// Config is the pipeline config as JSON (the YAML document's structure);
 	// absent means the built-in ATL06 config.
