@@ -14,6 +14,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
+// ErrBadRange means a server's answer to a range request does not carry the
+// range asked for: no Content-Range (the Range header was ignored and the
+// whole object sent; accepted only for a read from offset 0), a range
+// starting elsewhere, or a malformed header. Not retried: it would repeat.
+var ErrBadRange = errors.New("h5read: answer does not match the requested range")
+
 // StatusError is an HTTP answer other than 206/200 to a range request.
 // Status 5xx and 429 are retried.
 type StatusError struct {
@@ -78,10 +84,17 @@ func (s *S3Source) get(ctx context.Context, p []byte, off int64) (int, int64, er
 	}
 	defer out.Body.Close()
 	total := int64(-1)
-	if out.ContentRange != nil {
+	switch {
+	case out.ContentRange != nil:
 		if total, err = checkRange(*out.ContentRange, "s3://"+s.bucket+"/"+s.key, off); err != nil {
 			return 0, -1, err
 		}
+	case off != 0:
+		// A 200 with the whole object: its first bytes are not the ones
+		// asked for.
+		return 0, -1, fmt.Errorf("%w: s3://%s/%s: no Content-Range in the answer to a read at offset %d (the range was ignored)", ErrBadRange, s.bucket, s.key, off)
+	case out.ContentLength != nil:
+		total = *out.ContentLength // the whole object, from offset 0
 	}
 	n, err := io.ReadFull(out.Body, p)
 	if err != nil {
@@ -188,7 +201,7 @@ func (h *HTTPSource) getURL(ctx context.Context, p []byte, off int64, url string
 		// The server ignored the range: usable only when it sent the
 		// whole file and we asked from the start.
 		if off != 0 {
-			return 0, -1, fmt.Errorf("h5read: GET %s: server ignored the Range header", url)
+			return 0, -1, fmt.Errorf("%w: GET %s: server ignored the Range header (HTTP 200 to a read at offset %d)", ErrBadRange, redact(url), off)
 		}
 		total = resp.ContentLength
 	default:
@@ -245,10 +258,10 @@ func parseContentRange(s string) (start, total int64, ok bool) {
 func checkRange(header, what string, off int64) (int64, error) {
 	start, total, ok := parseContentRange(header)
 	if !ok {
-		return -1, fmt.Errorf("h5read: %s: malformed Content-Range %q", what, header)
+		return -1, fmt.Errorf("%w: %s: malformed Content-Range %q", ErrBadRange, what, header)
 	}
 	if start != off {
-		return -1, fmt.Errorf("h5read: %s: asked for offset %d, got a range starting at %d", what, off, start)
+		return -1, fmt.Errorf("%w: %s: asked for offset %d, got a range starting at %d", ErrBadRange, what, off, start)
 	}
 	return total, nil
 }

@@ -193,12 +193,12 @@ func TestS3Retries(t *testing.T) {
 	ctx := context.Background()
 	want := localBeam(t, "gt3r", 0, 177)
 	fast := h5read.WithRetries(3, time.Millisecond)
-	srv.Inject(s3test.Fault{Method: "GET", Status: 503, Times: 2}, s3test.Fault{Method: "GET", Drop: true})
+	srv.Inject(t, s3test.Fault{Method: "GET", Status: 503, Times: 2}, s3test.Fault{Method: "GET", Drop: true})
 	f, err := h5read.OpenS3(ctx, srv.Client, "nsidc", "ATL06/g.h5", fast, h5read.WithHeadSize(256<<10))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Inject(s3test.Fault{Method: "GET", Status: 500}, s3test.Fault{Method: "GET", Status: 429})
+	srv.Inject(t, s3test.Fault{Method: "GET", Status: 500}, s3test.Fault{Method: "GET", Status: 429})
 	got := readBeam(ctx, t, f, "gt3r", 0, 177)
 	for i := range want {
 		if !slices.Equal(got[i], want[i]) {
@@ -222,7 +222,7 @@ func TestS3Retries(t *testing.T) {
 		t.Errorf("missing key: %d GETs, want 1 (no retries)", s.Gets)
 	}
 	// Retries give up.
-	srv.Inject(s3test.Fault{Method: "GET", Status: 503, Times: 10})
+	srv.Inject(t, s3test.Fault{Method: "GET", Status: 503, Times: 10})
 	_, err = h5read.OpenS3(ctx, srv.Client, "nsidc", "ATL06/g.h5", fast)
 	if err == nil {
 		t.Fatal("open succeeded through 10 injected 503s with 3 retries")
@@ -450,4 +450,51 @@ func TestHTTPWrongRange(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "starting at 100") {
 		t.Errorf("err = %v, want a wrong-range error", err)
 	}
+}
+
+// TestS3MissingContentRange: a 200 answer without Content-Range to a ranged
+// GetObject (the range was ignored) is the whole object, right only for a
+// read from offset 0; at any other offset it is ErrBadRange, not retried,
+// as HTTPSource does.
+func TestS3MissingContentRange(t *testing.T) {
+	srv, body := putGranule(t)
+	ctx := context.Background()
+	src := h5read.NewS3Source(srv.Client, "nsidc", "ATL06/g.h5")
+	tests := []struct {
+		name string
+		off  int64
+		ok   bool
+	}{
+		{"offset 0", 0, true},
+		{"offset 1000", 1000, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv.Inject(t, s3test.Fault{Method: "GET", IgnoreRange: true})
+			p := make([]byte, 64)
+			n, err := src.ReadAtContext(ctx, p, tt.off)
+			if tt.ok && (err != nil || n != 64 || !bytes.Equal(p, body[:64])) {
+				t.Errorf("read at 0 of the whole object = %d, %v", n, err)
+			}
+			if !tt.ok && !errors.Is(err, h5read.ErrBadRange) {
+				t.Errorf("read at %d answered without Content-Range = %d bytes, %v; want ErrBadRange", tt.off, n, err)
+			}
+		})
+	}
+	t.Run("through a File, not retried", func(t *testing.T) {
+		f, err := h5read.OpenS3(ctx, srv.Client, "nsidc", "ATL06/g.h5", h5read.WithRetries(3, time.Millisecond), h5read.WithHeadSize(4096))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		srv.Inject(t, s3test.Fault{Method: "GET", IgnoreRange: true, Times: 100})
+		srv.Reset()
+		_, err = f.Dataset(ctx, "/gt1l/land_ice_segments/h_li")
+		if !errors.Is(err, h5read.ErrBadRange) {
+			t.Fatalf("Dataset with ranges ignored = %v, want ErrBadRange", err)
+		}
+		if g := srv.Stats().Gets; g != 1 {
+			t.Errorf("%d GETs, want 1 (ErrBadRange is not retried)", g)
+		}
+	})
 }

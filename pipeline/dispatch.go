@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
-	"net"
 	"sort"
-	"strconv"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/zagg-go/zagg/internal/retry"
 )
 
 // Errors an Executor returns (wrapped with %w) to tell the Dispatcher how to
@@ -119,13 +117,19 @@ const (
 // retry policy below. The zero value is not usable: set Executor. Every other
 // field has a documented default.
 //
-// Retry policy, per cell:
+// Retry policy, per cell (the cell layer of zagg's one retry policy, see
+// docs/lambda.md; inner layers retry requests, so this one does not
+// multiply their retries):
 //   - throttles (ThrottleError): retried up to MaxThrottleRetries times with
 //     exponential backoff and full jitter, at least RetryAfter; every worker
 //     waits out the RetryAfter before starting its next attempt;
-//   - transient failures (ErrTransient, network errors, results of kind
-//     KindTransient): up to MaxAttempts attempts in all, exponential backoff
-//     with full jitter, while the run-level RetryBudget lasts;
+//   - attempts that failed before the worker answered (ErrTransient, network
+//     errors: the invoke itself): up to MaxAttempts attempts in all,
+//     exponential backoff with full jitter, while the run-level RetryBudget
+//     lasts;
+//   - results of kind KindTransient (the worker's own request retries were
+//     exhausted): up to MaxResultAttempts attempts in all, within the same
+//     budget;
 //   - timeouts (ErrTimeout, results of kind KindTimeout): retried
 //     TimeoutRetries times, then OutcomeTimeout;
 //   - deterministic failures and results of kind KindDeterministic: never
@@ -139,8 +143,13 @@ type Dispatcher struct {
 	// Workers bounds the attempts in flight. Default 4; clamped to the number
 	// of jobs.
 	Workers int
-	// MaxAttempts bounds the attempts of a job failing transiently. Default 4.
+	// MaxAttempts bounds the attempts of a job whose attempts fail before
+	// the worker answers (transient executor errors). Default 4.
 	MaxAttempts int
+	// MaxResultAttempts bounds the attempts of a job whose worker answers
+	// with a KindTransient result: its requests were already retried inside
+	// the worker. Default 2.
+	MaxResultAttempts int
 	// MaxThrottleRetries bounds the retries of a job after throttles.
 	// Default 20.
 	MaxThrottleRetries int
@@ -239,13 +248,16 @@ func (d *Dispatcher) withDefaults(njobs int) Dispatcher {
 		c.Workers = max(njobs, 1)
 	}
 	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 4
+		c.MaxAttempts = retry.InvokeTries
+	}
+	if c.MaxResultAttempts <= 0 {
+		c.MaxResultAttempts = retry.ResultTries
 	}
 	if c.MaxThrottleRetries <= 0 {
-		c.MaxThrottleRetries = 20
+		c.MaxThrottleRetries = retry.ThrottleRetries
 	}
 	if c.TimeoutRetries == 0 {
-		c.TimeoutRetries = 1
+		c.TimeoutRetries = retry.TimeoutTries - 1
 	}
 	if c.BaseBackoff <= 0 {
 		c.BaseBackoff = time.Second
@@ -380,7 +392,7 @@ func (r *run) runJob(ctx context.Context, i int) {
 			return
 		}
 	}
-	transientRetries, timeouts := 0, 0
+	transientRetries, resultRetries, timeouts := 0, 0, 0
 	for {
 		if err := r.waitThrottle(ctx); err != nil {
 			rec.Outcome = OutcomeCanceled
@@ -432,10 +444,16 @@ func (r *run) runJob(ctx context.Context, i int) {
 			}
 			delay = r.backoff(timeouts)
 		case KindTransient:
-			transientRetries++
-			if transientRetries >= r.d.MaxAttempts {
+			// A failed invoke and a worker's transient result are
+			// counted apart: the worker retried its requests already.
+			n, limit := &transientRetries, r.d.MaxAttempts
+			if err == nil {
+				n, limit = &resultRetries, r.d.MaxResultAttempts
+			}
+			*n++
+			if *n >= limit {
 				rec.Outcome = OutcomeFailed
-				rec.Error = fmt.Sprintf("gave up after %d attempts: %s", transientRetries, rec.Error)
+				rec.Error = fmt.Sprintf("gave up after %d attempts: %s", *n, rec.Error)
 				return
 			}
 			if !r.takeBudget() {
@@ -443,7 +461,7 @@ func (r *run) runJob(ctx context.Context, i int) {
 				rec.Error = "run retry budget exhausted: " + rec.Error
 				return
 			}
-			delay = r.backoff(transientRetries)
+			delay = r.backoff(transientRetries + resultRetries)
 		}
 		if err := sleep(ctx, delay); err != nil {
 			rec.Outcome = OutcomeCanceled
@@ -486,28 +504,24 @@ func classify(exec *Execution, err error) (ErrorKind, *ThrottleError) {
 }
 
 // IsTransient reports whether err is worth retrying: it wraps ErrTransient or
-// ErrTimeout, or is a network-level failure (a net.Error, a connection reset
-// or refused, a broken pipe, or an unexpected EOF).
+// ErrTimeout, or is a network-level failure or an HTTP 5xx or 429 answer
+// (retry.Transient: a net.Error, a connection reset or refused, a broken
+// pipe, an unexpected EOF).
 func IsTransient(err error) bool {
 	if err == nil {
 		return false
 	}
-	var ne net.Error
-	return errors.Is(err, ErrTransient) || errors.Is(err, ErrTimeout) ||
-		errors.As(err, &ne) ||
-		errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.EPIPE)
+	return errors.Is(err, ErrTransient) || errors.Is(err, ErrTimeout) || retry.Transient(err)
 }
 
 // backoff returns the full-jitter exponential delay of the n-th retry (n ≥ 1).
 func (r *run) backoff(n int) time.Duration {
-	ceil := float64(r.d.BaseBackoff) * math.Pow(2, float64(n-1))
-	ceil = math.Min(ceil, float64(r.d.MaxBackoff))
-	r.mu.Lock()
-	f := r.rng.Float64()
-	r.mu.Unlock()
-	return time.Duration(f * ceil)
+	b := retry.Backoff{Base: r.d.BaseBackoff, Max: r.d.MaxBackoff, Rand: func() float64 {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.rng.Float64()
+	}}
+	return b.Delay(n)
 }
 
 func (r *run) takeBudget() bool {
@@ -588,29 +602,11 @@ func (r *run) summarize(wall time.Duration) Summary {
 }
 
 // sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func sleep(ctx context.Context, d time.Duration) error { return retry.Sleep(ctx, d) }
 
 // ParseRetryAfter parses an HTTP Retry-After value in seconds (the only form
 // AWS and CMR send); it returns 0 for anything else.
-func ParseRetryAfter(v string) time.Duration {
-	n, err := strconv.ParseFloat(v, 64)
-	if err != nil || n < 0 || n > 3600 || math.IsNaN(n) {
-		return 0
-	}
-	return time.Duration(n * float64(time.Second))
-}
+func ParseRetryAfter(v string) time.Duration { return retry.ParseRetryAfter(v) }
 
 // ExecutorFunc adapts a function to the Executor interface.
 type ExecutorFunc func(ctx context.Context, job Job) (*Execution, error)

@@ -87,7 +87,7 @@ func TestRunSampleS3(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("s3-store", func(t *testing.T) {
-		z, err := zarrstore.Open("s3://out/sample.zarr", zarrstore.WithS3Client(srv.Client))
+		z, err := zarrstore.Open("s3://out/"+s3test.Prefix(t)+"/sample.zarr", zarrstore.WithS3Client(srv.Client))
 		if err != nil {
 			t.Fatal(err)
 		}

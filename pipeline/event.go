@@ -39,9 +39,10 @@ type Event struct {
 	// Provenance describes the run's input (setup events), recorded in
 	// the store's root attributes.
 	Provenance *Provenance `json:"provenance,omitempty"`
-	// S3Credentials are the temporary NSIDC credentials
+	// S3Credentials are the data credentials: NSIDC's temporary ones
 	// (accessKeyId/secretAccessKey/sessionToken, or snake_case names), or
-	// {"edl_token": …} for the https driver. Never logged.
+	// static ones without sessionToken (an S3-compatible server without
+	// STS), or {"edl_token": …} for the https driver. Never logged.
 	S3Credentials map[string]string `json:"s3_credentials,omitempty"`
 	// Config is the pipeline config as JSON (the YAML document's structure);
 	// absent means the built-in ATL06 config.

@@ -9,10 +9,13 @@ import (
 
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/retry"
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
+	"net/http"
+	"sync/atomic"
 )
 
 // twoGranuleCell returns the first sample cell read from two granules.
@@ -83,7 +86,9 @@ func TestGranuleFailures(t *testing.T) {
 			z := zarrstore.New(zarrstore.NewMemBackend())
 			w := newWorker(t, pipeline.S3Opener(srv.Client), z)
 			w.reader.Backoff = time.Millisecond
-			w.reader.Options = []h5read.Option{h5read.WithRetries(1, time.Millisecond)}
+			// Two retries per request: the request layer absorbs the two injected
+			// 503s (the granule layer no longer retries, see internal/retry).
+			w.reader.Options = []h5read.Option{h5read.WithRetries(2, time.Millisecond)}
 			if tc.skip {
 				w.reader.Source.OnGranuleError = pipeline.SkipGranuleError
 			}
@@ -91,7 +96,7 @@ func TestGranuleFailures(t *testing.T) {
 				if srv.External() {
 					t.Skip("fault injection needs the in-process server")
 				}
-				srv.Inject(tc.faults...)
+				srv.Inject(t, tc.faults...)
 			}
 			res, err := pipeline.Run(context.Background(), tc.job, w.reader, w.aggr, w.store)
 			if res.ErrorKind != tc.kind {
@@ -206,5 +211,78 @@ func TestConventions(t *testing.T) {
 	r = newRunner(t, zarrstore.New(backend))
 	if _, err := r.Run(ctx); !errors.Is(err, pipeline.ErrConvention) || !strings.Contains(err.Error(), "store was made with geodetic") {
 		t.Errorf("authalic run into a geodetic store: %v", err)
+	}
+}
+
+// TestRetryLayersDoNotMultiply: one range that keeps failing is tried
+// retry.RequestTries times by h5read per cell attempt, never again per
+// granule, and the cell gets retry.ResultTries attempts: 5 × 1 × 2 = 10
+// requests in all (the layers used to multiply to 5 × 3 × 4 = 60). A refused
+// write (403) is tried once, at every layer.
+func TestRetryLayersDoNotMultiply(t *testing.T) {
+	var job pipeline.Job
+	for _, c := range sampleCatalog(t).Cells {
+		if len(c.Granules) == 1 {
+			job = pipeline.Job{Key: c.Key(), Granules: c.Granules}
+			break
+		}
+	}
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		fault    s3test.Fault
+		outcome  pipeline.Outcome
+		requests int64 // of the faulted method
+		method   string
+	}{
+		{"reads always 503", s3test.Fault{Method: http.MethodGet, Status: 503, Times: 1000}, pipeline.OutcomeFailed,
+			retry.RequestTries * retry.GranuleTries * retry.ResultTries, http.MethodGet},
+		{"writes refused", s3test.Fault{Method: http.MethodPut, Status: 403, Times: 1000}, pipeline.OutcomeFailed, -1, http.MethodPut},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := sampleServer(t) // a fresh server: no faults left from another case
+			srv.RequireInProcess(t)
+			z, err := zarrstore.Open("s3://out/"+s3test.Prefix(t)+"/r.zarr", zarrstore.WithS3Client(srv.Client),
+				zarrstore.WithS3Options(zarrstore.S3Options{MaxBackoff: time.Millisecond}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := newWorker(t, pipeline.S3Opener(srv.Client), z)
+			// h5read's default tries, with a short backoff.
+			w.reader.Options = []h5read.Option{h5read.WithRetries(retry.RequestTries-1, time.Millisecond)}
+			var puts, gets atomic.Int64
+			counting := pipeline.ExecutorFunc(func(ctx context.Context, j pipeline.Job) (*pipeline.Execution, error) {
+				srv.Reset()
+				ex, err := (&pipeline.LocalExecutor{Reader: w.reader, Aggregator: w.aggr, Store: w.store}).Execute(ctx, j)
+				st := srv.Stats()
+				gets.Add(st.Gets)
+				puts.Add(st.Requests - st.Gets)
+				return ex, err
+			})
+			srv.Inject(t, tt.fault)
+			d := &pipeline.Dispatcher{Executor: counting, BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond}
+			rep, err := d.Run(ctx, []pipeline.Job{job})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := rep.Results[0]
+			if rec.Outcome != tt.outcome {
+				t.Fatalf("outcome %s after %d attempts (%s), want %s", rec.Outcome, rec.Attempts, rec.Error, tt.outcome)
+			}
+			switch tt.method {
+			case http.MethodGet:
+				if g := gets.Load(); g != tt.requests || rec.Attempts != retry.ResultTries {
+					t.Errorf("%d GETs over %d cell attempts, want %d over %d", g, rec.Attempts, tt.requests, retry.ResultTries)
+				}
+			case http.MethodPut:
+				// Every chunk PUT of the one attempt is refused once; the
+				// cell is not tried again.
+				if rec.Attempts != 1 || !strings.Contains(rec.Error, "access denied") {
+					t.Errorf("refused writes: %d attempts (%s); want 1, access denied", rec.Attempts, rec.Error)
+				}
+			}
+			t.Logf("%s: %d attempts, %d GETs, %d other requests", tt.name, rec.Attempts, gets.Load(), puts.Load())
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -13,9 +14,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // LambdaExecutor runs each attempt of a job as one synchronous
@@ -25,7 +28,11 @@ import (
 //   - TooManyRequestsException (HTTP 429) → *ThrottleError with the
 //     service's Retry-After and reason;
 //   - other 5xx answers of the Lambda API, connection failures → ErrTransient;
-//   - a function error whose message says "Task timed out" → ErrTimeout;
+//   - "Runtime.Unavailable" (no free runtime: the Runtime Interface
+//     Emulator's HTTP 400 with an Error-Type header) → ErrTransient;
+//   - a function error whose message says "Task timed out", or a reply of
+//     type Sandbox.Timedout or the plain text "Task timed out…" without
+//     X-Amz-Function-Error (the emulator's timeout replies) → ErrTimeout;
 //   - any other function error (a crash, out of memory) → ErrDeterministic;
 //   - a worker response with statusCode 400 (invalid event) → ErrDeterministic;
 //   - otherwise the worker's CellResult, classified by its error_kind.
@@ -67,8 +74,26 @@ func NewLambdaClient(cfg aws.Config, functionTimeout time.Duration, concurrency 
 	return lambda.NewFromConfig(cfg, opts...)
 }
 
+// ConcurrencyLimit returns the ceiling for the invokes in flight of one
+// function: its reserved concurrency (GetFunctionConcurrency) when it has
+// one, which no other function can take and it cannot exceed; otherwise the
+// account's unreserved concurrency (AccountConcurrency), which it shares.
+// what names the limit for logs.
+func ConcurrencyLimit(ctx context.Context, client *lambda.Client, function string) (limit int, what string, err error) {
+	fc, ferr := client.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: aws.String(function)})
+	if ferr == nil && fc.ReservedConcurrentExecutions != nil {
+		return int(*fc.ReservedConcurrentExecutions), "the function's reserved concurrency", nil
+	}
+	n, err := AccountConcurrency(ctx, client)
+	if err != nil {
+		return 0, "", errors.Join(err, ferr)
+	}
+	return n, "the account's unreserved concurrency", nil
+}
+
 // AccountConcurrency returns the account's unreserved concurrent executions
-// in the client's region (GetAccountSettings), the ceiling for Workers.
+// in the client's region (GetAccountSettings), the ceiling for Workers of a
+// function without reserved concurrency.
 func AccountConcurrency(ctx context.Context, client *lambda.Client) (int, error) {
 	out, err := client.GetAccountSettings(ctx, &lambda.GetAccountSettingsInput{})
 	if err != nil {
@@ -107,6 +132,9 @@ func (e *LambdaExecutor) Execute(ctx context.Context, job Job) (*Execution, erro
 	}
 	exec := &Execution{}
 	exec.Billed, exec.MaxMemoryMB = parseReport(out.LogResult)
+	if err := runtimeReply(job.Key, out); err != nil {
+		return exec, err
+	}
 	if out.FunctionError != nil {
 		var fe struct {
 			Message string `json:"errorMessage"`
@@ -137,6 +165,40 @@ func (e *LambdaExecutor) Execute(ctx context.Context, job Job) (*Execution, erro
 	return exec, nil
 }
 
+// runtimeReply recognises a reply of the runtime itself rather than of the
+// worker, sent without X-Amz-Function-Error: the Runtime Interface
+// Emulator's timeout ("Task timed out after N seconds" as plain text, or
+// {"errorType": "Sandbox.Timedout", …} with an Error-Type header). It returns
+// nil for anything else.
+func runtimeReply(key string, out *lambda.InvokeOutput) error {
+	if out.FunctionError != nil {
+		return nil
+	}
+	typ := ""
+	if raw, ok := awsmiddleware.GetRawResponse(out.ResultMetadata).(*smithyhttp.Response); ok && raw != nil {
+		typ = raw.Header.Get("Error-Type")
+	}
+	var fe struct {
+		Type    string `json:"errorType"`
+		Message string `json:"errorMessage"`
+	}
+	payload := bytes.TrimSpace(out.Payload)
+	if json.Unmarshal(payload, &fe) == nil && fe.Type != "" {
+		typ = fe.Type
+	} else if bytes.HasPrefix(payload, []byte("Task timed out")) {
+		typ, fe.Message = "Sandbox.Timedout", string(payload)
+	}
+	switch {
+	case typ == "":
+		return nil
+	case typ == "Sandbox.Timedout" || strings.Contains(fe.Message, "Task timed out"):
+		return fmt.Errorf("cell %s: runtime reply %s: %s: %w", key, typ, fe.Message, ErrTimeout)
+	case typ == "Runtime.Unavailable":
+		return fmt.Errorf("cell %s: runtime reply %s: %w", key, typ, ErrTransient)
+	}
+	return fmt.Errorf("cell %s: runtime reply %s: %s: %w", key, typ, fe.Message, ErrDeterministic)
+}
+
 // classifyInvokeError maps an Invoke API error onto the retry policy.
 func classifyInvokeError(key string, err error) error {
 	var tm *types.TooManyRequestsException
@@ -160,6 +222,11 @@ func classifyInvokeError(key string, err error) error {
 	// run, and retrying is safe because cells are idempotent.
 	var re *awshttp.ResponseError
 	hasStatus := errors.As(err, &re) && re.HTTPStatusCode() != 0
+	// No free runtime (the emulator's 400 with Error-Type
+	// Runtime.Unavailable): another attempt finds one.
+	if hasStatus && re.Response != nil && re.Response.Header.Get("Error-Type") == "Runtime.Unavailable" {
+		return fmt.Errorf("cell %s: %w: Runtime.Unavailable: %v", key, ErrTransient, err)
+	}
 	switch {
 	case hasStatus && re.HTTPStatusCode() >= 500:
 		return fmt.Errorf("cell %s: %w: %v", key, ErrTransient, err)

@@ -44,7 +44,9 @@ type LambdaRunner struct {
 	EDLToken string
 
 	// Workers bounds the invokes in flight. Default 1700 (zagg's), clamped
-	// to the account's unreserved concurrency when it can be read.
+	// to the function's reserved concurrency, or without one to the
+	// account's unreserved concurrency, when it can be read
+	// (ConcurrencyLimit).
 	Workers int
 	// Cells, if set, restricts the run to these catalog keys; MaxCells, if
 	// > 0, to the first MaxCells cells selected.
@@ -101,8 +103,8 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 	if workers <= 0 {
 		workers = 1700
 	}
-	if limit, err := AccountConcurrency(ctx, r.Client); err == nil && limit > 0 && workers > limit {
-		r.logf("clamping workers from %d to the account's unreserved concurrency %d", workers, limit)
+	if limit, what, err := ConcurrencyLimit(ctx, r.Client, r.FunctionName); err == nil && limit > 0 && workers > limit {
+		r.logf("clamping workers from %d to %s %d", workers, what, limit)
 		workers = limit
 	}
 

@@ -100,7 +100,7 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := "s3://out/lambda.zarr"
+	store := outStore(t, "lambda.zarr")
 	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 	var log strings.Builder
 	lr := &LambdaRunner{
 		Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
-		Credentials: credentials.NewStaticCredentialsProvider("test-key", "test-secret", "tok"),
+		Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
 		Workers:     8, Store: z, Log: &log,
 		Dispatcher: &Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
 	}

@@ -28,11 +28,20 @@ type invokeStandIn struct {
 	calls    map[string]int
 	inflight atomic.Int32
 	peak     atomic.Int32
+	reserved int // the function's reserved concurrency, 0 for none
 }
 
 func (s *invokeStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && r.URL.Path == "/2016-08-19/account-settings" {
 		fmt.Fprint(w, `{"AccountLimit":{"ConcurrentExecutions":1000,"UnreservedConcurrentExecutions":900},"AccountUsage":{}}`)
+		return
+	}
+	if r.Method == http.MethodGet && r.URL.Path == "/2019-09-30/functions/zagg-cell/concurrency" {
+		if s.reserved > 0 {
+			fmt.Fprintf(w, `{"ReservedConcurrentExecutions":%d}`, s.reserved)
+		} else {
+			fmt.Fprint(w, `{}`)
+		}
 		return
 	}
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/zagg-cell/invocations") {
@@ -80,6 +89,25 @@ func (s *invokeStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err == nil {
 			conn.Close()
 		}
+		return
+	// The Runtime Interface Emulator's own replies, byte for byte as
+	// aws-lambda-rie (bef5c4ba774d) sends them: its timeout in classic and
+	// concurrent mode (HTTP 200, no X-Amz-Function-Error), and no free
+	// runtime in concurrent mode (HTTP 400).
+	case "rie-timeout-classic":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprint(w, "Task timed out after 2.00 seconds")
+		return
+	case "rie-timeout":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Error-Type", "Sandbox.Timedout")
+		fmt.Fprint(w, `{"errorType":"Sandbox.Timedout","errorMessage":"Task timed out after 2.00 seconds"}`)
+		return
+	case "rie-unavailable":
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Error-Type", "Runtime.Unavailable")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"errorType":"Runtime.Unavailable"}`)
 		return
 	case "timeout", "crash":
 		w.Header().Set("X-Amz-Function-Error", "Unhandled")
@@ -136,6 +164,9 @@ func TestLambdaDispatchAgainstStandIn(t *testing.T) {
 		"-4211308": {"empty"},
 		"-4211309": {"s3slow", "ok"},
 		"-4211310": {"s3slow"},
+		"-4211311": {"rie-timeout-classic", "ok"},
+		"-4211312": {"rie-timeout", "rie-timeout"},
+		"-4211313": {"rie-unavailable", "rie-unavailable", "ok"},
 	}
 	want := map[string]struct {
 		outcome  Outcome
@@ -144,7 +175,10 @@ func TestLambdaDispatchAgainstStandIn(t *testing.T) {
 		"-4211301": {OutcomeOK, 3}, "-4211302": {OutcomeOK, 2}, "-4211303": {OutcomeOK, 2},
 		"-4211304": {OutcomeTimeout, 2}, "-4211305": {OutcomeOK, 2}, "-4211306": {OutcomeFailed, 1},
 		"-4211307": {OutcomeFailed, 1}, "-4211308": {OutcomeEmpty, 1}, "-4211309": {OutcomeOK, 2},
-		"-4211310": {OutcomeFailed, 4},
+		// A transient worker result: the worker retried its requests
+		// already, so the cell gets one more attempt, not four.
+		"-4211310": {OutcomeFailed, 2},
+		"-4211311": {OutcomeOK, 2}, "-4211312": {OutcomeTimeout, 2}, "-4211313": {OutcomeOK, 3},
 	}
 	var js []Job
 	for i := 1; i <= 40; i++ {
@@ -195,6 +229,24 @@ func TestLambdaDispatchAgainstStandIn(t *testing.T) {
 	}
 	if rep.Summary.EstimatedCostUSD <= 0 || rep.Summary.GBSeconds <= 0 {
 		t.Errorf("no cost estimate: %+v", rep.Summary)
+	}
+}
+
+func TestConcurrencyLimit(t *testing.T) {
+	for _, tc := range []struct {
+		reserved int
+		want     int
+		what     string
+	}{
+		{0, 900, "the account's unreserved concurrency"},
+		{25, 25, "the function's reserved concurrency"},
+	} {
+		stand, client := newStandIn(t, nil)
+		stand.reserved = tc.reserved
+		got, what, err := ConcurrencyLimit(context.Background(), client, "zagg-cell")
+		if err != nil || got != tc.want || what != tc.what {
+			t.Errorf("reserved %d: ConcurrencyLimit = %d, %q, %v; want %d, %q", tc.reserved, got, what, err, tc.want, tc.what)
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/internal/redact"
+	"github.com/zagg-go/zagg/internal/retry"
 	"github.com/zagg-go/zagg/morton"
 )
 
@@ -45,8 +46,9 @@ type CellReader struct {
 	// Concurrency is how many granules of a cell are read at once. Default 4.
 	Concurrency int
 	// Attempts is how many times a granule is tried when it fails
-	// transiently (HTTP 5xx or 429, connection resets, short reads, on top of
-	// h5read's own per-request retries). Default 3.
+	// transiently (HTTP 5xx or 429, connection resets, short reads). Default
+	// 1: h5read already retries each request, and the retry policy
+	// (internal/retry, docs/lambda.md) retries a failure at one layer only.
 	Attempts int
 	// Backoff is the wait before the second attempt; it doubles after each
 	// one. Default 500 ms.
@@ -133,7 +135,7 @@ func (r *CellReader) defaults() (conc, attempts int, backoff time.Duration) {
 		conc = 4
 	}
 	if attempts <= 0 {
-		attempts = 3
+		attempts = retry.GranuleTries
 	}
 	if backoff <= 0 {
 		backoff = 500 * time.Millisecond

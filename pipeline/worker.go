@@ -35,8 +35,10 @@ type Worker struct {
 	// zarrstore.WithS3Client with a client using the function's role.
 	StoreOptions []zarrstore.Option
 	// DataS3 returns the S3 client that reads granules with an event's
-	// temporary credentials (NSIDC's s3credentials), for the s3 driver.
-	// NewDataS3 makes one that caches a client per access key.
+	// credentials, for the s3 driver: NSIDC's temporary s3credentials
+	// (accessKeyId, secretAccessKey, sessionToken) or static credentials
+	// without a token (an S3-compatible server). NewDataS3 makes one that
+	// caches a client per access key.
 	DataS3 func(creds map[string]string) (h5read.S3GetObjectAPI, error)
 	// HTTP is the client of the https driver; nil means http.DefaultClient.
 	HTTP *http.Client
@@ -47,7 +49,9 @@ type Worker struct {
 	ReaderOptions []h5read.Option
 	// Margin is the time kept free before the invocation's deadline: a cell
 	// still running then stops, writes nothing, and is reported with
-	// ErrorKind KindTimeout. Default 15 s.
+	// ErrorKind KindTimeout. Default 15 s. When less than Margin is left as
+	// the event arrives, the cell runs to the deadline itself, and a cell
+	// cut off there is also reported as KindTimeout.
 	Margin time.Duration
 	// Log, if set, receives one line per event (never credentials).
 	Log *slog.Logger
@@ -150,8 +154,14 @@ func (w *Worker) process(ctx context.Context, ev *Event) Response {
 	runCtx, cancel := w.withMargin(ctx)
 	defer cancel()
 	res, _ := Run(runCtx, Job{Key: string(ev.ParentMorton), Granules: ev.GranuleURLs}, rd, a, st)
-	if runCtx.Err() != nil && ctx.Err() == nil {
+	switch {
+	case runCtx.Err() != nil && ctx.Err() == nil:
 		res.SetError(KindTimeout, fmt.Sprintf("stopped %s before the invocation deadline with the cell unfinished (nothing written): give the function more memory or time", w.margin()))
+	case res.Error != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// The deadline itself passed (it was closer than Margin when the
+		// event came): the same timeout, told as such and not as whatever
+		// the cancelled read or write said.
+		res.SetError(KindTimeout, "the invocation deadline passed with the cell unfinished: give the function more memory or time")
 	}
 	status := http.StatusOK
 	if res.Error != nil {
@@ -189,10 +199,13 @@ func (w *Worker) opener(cfg *Config, ev *Event) (Opener, Response, bool) {
 }
 
 // missingCredentialKeys names the S3 credential keys absent from creds,
-// accepting zagg's camelCase or snake_case names.
+// accepting zagg's camelCase or snake_case names. The session token is
+// optional: NSIDC's temporary credentials carry one, but static credentials
+// of an S3-compatible server (no STS) have none, and such a server rejects
+// any token.
 func missingCredentialKeys(creds map[string]string) []string {
 	var missing []string
-	for _, k := range [][2]string{{"accessKeyId", "access_key_id"}, {"secretAccessKey", "secret_access_key"}, {"sessionToken", "session_token"}} {
+	for _, k := range [][2]string{{"accessKeyId", "access_key_id"}, {"secretAccessKey", "secret_access_key"}} {
 		if creds[k[0]] == "" && creds[k[1]] == "" {
 			missing = append(missing, k[0])
 		}
@@ -301,9 +314,10 @@ func (w *Worker) consolidate(ctx context.Context, location string) error {
 }
 
 // NewDataS3 returns a DataS3 factory: S3 clients for region (NSIDC's data is
-// in us-west-2) built from an event's temporary credentials, one per access
-// key, reused across the events of a warm container. optFns adjust the
-// clients (e.g. an endpoint for an S3-compatible server).
+// in us-west-2; an S3-compatible server checks its own region) built from an
+// event's credentials — with or without a session token — one per access
+// key and token, reused across the events of a warm container. optFns adjust
+// the clients (e.g. an endpoint for an S3-compatible server).
 func NewDataS3(region string, optFns ...func(*s3.Options)) func(map[string]string) (h5read.S3GetObjectAPI, error) {
 	var mu sync.Mutex
 	clients := map[string]*s3.Client{}

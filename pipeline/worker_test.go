@@ -26,7 +26,7 @@ func workerFixture(t *testing.T) (*Worker, *s3test.Server, string, []string) {
 	key, urls := sampletest.LargestCell(t)
 	w := &Worker{
 		StoreOptions: []zarrstore.Option{zarrstore.WithS3Client(srv.Client)},
-		DataS3: NewDataS3("us-east-1", func(o *s3.Options) {
+		DataS3: NewDataS3(srv.Region, func(o *s3.Options) {
 			o.BaseEndpoint = aws.String(srv.URL)
 			o.UsePathStyle = true
 		}),
@@ -34,18 +34,22 @@ func workerFixture(t *testing.T) (*Worker, *s3test.Server, string, []string) {
 	return w, srv, key, urls
 }
 
-var testCreds = map[string]string{"accessKeyId": "test-key", "secretAccessKey": "test-secret", "sessionToken": "tok-SECRET"}
+// outStore returns an s3:// store location in the fixture's "out" bucket
+// unique to the calling test.
+func outStore(t *testing.T, name string) string {
+	return "s3://out/" + s3test.Prefix(t) + "/" + name
+}
 
 func TestWorkerSetupProcessFinalize(t *testing.T) {
 	w, srv, key, urls := workerFixture(t)
 	ctx := context.Background()
-	store := "s3://out/run.zarr"
+	store := outStore(t, "run.zarr")
 
 	if r := w.Handle(ctx, &Event{Mode: ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12, Parents: []CellKey{CellKey(key)}}); r.StatusCode != 200 {
 		t.Fatalf("setup: %d %s", r.StatusCode, r.Body)
 	}
 	r := w.Handle(ctx, &Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls,
-		StorePath: store, S3Credentials: testCreds})
+		StorePath: store, S3Credentials: srv.Credentials()})
 	if r.StatusCode != 200 {
 		t.Fatalf("process: %d %s", r.StatusCode, r.Body)
 	}
@@ -59,7 +63,7 @@ func TestWorkerSetupProcessFinalize(t *testing.T) {
 	if fmt.Sprint(res.ParentMorton) != key {
 		t.Errorf("parent_morton %d, want %s", res.ParentMorton, key)
 	}
-	if strings.Contains(r.Body, "SECRET") {
+	if strings.Contains(r.Body, srv.SecretKey) {
 		t.Error("credentials in the reply")
 	}
 	if r := w.Handle(ctx, &Event{Mode: ModeFinalize, StorePath: store}); r.StatusCode != 200 {
@@ -84,8 +88,10 @@ func TestWorkerSetupProcessFinalize(t *testing.T) {
 }
 
 func TestWorkerRejectsBadEvents(t *testing.T) {
-	w, _, key, urls := workerFixture(t)
+	w, srv, key, urls := workerFixture(t)
 	ctx := context.Background()
+	testCreds := srv.Credentials()
+	x, never := outStore(t, "x"), outStore(t, "never-set-up.zarr")
 	tests := []struct {
 		name   string
 		ev     Event
@@ -93,14 +99,14 @@ func TestWorkerRejectsBadEvents(t *testing.T) {
 		want   string
 	}{
 		{"missing keys", Event{ParentMorton: CellKey(key)}, 400, "Missing required parameters: parent_order, child_order, granule_urls, store_path, s3_credentials"},
-		{"missing credential keys", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls, StorePath: "s3://out/x", S3Credentials: map[string]string{"accessKeyId": "a"}}, 400, "Missing s3_credentials keys: secretAccessKey, sessionToken"},
-		{"bad config", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls, StorePath: "s3://out/x", S3Credentials: testCreds, Config: json.RawMessage(`{"data_source": 3}`)}, 400, "Invalid config"},
-		{"child order mismatch", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 10, GranuleURLs: urls, StorePath: "s3://out/x", S3Credentials: testCreds}, 400, "child_order 10 differs"},
+		{"missing credential keys", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls, StorePath: x, S3Credentials: map[string]string{"accessKeyId": "a"}}, 400, "Missing s3_credentials keys: secretAccessKey"},
+		{"bad config", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls, StorePath: x, S3Credentials: testCreds, Config: json.RawMessage(`{"data_source": 3}`)}, 400, "Invalid config"},
+		{"child order mismatch", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 10, GranuleURLs: urls, StorePath: x, S3Credentials: testCreds}, 400, "child_order 10 differs"},
 		{"unknown mode", Event{Mode: "explode"}, 400, `Unknown mode \"explode\"`},
 		{"finalize without store", Event{Mode: ModeFinalize}, 400, "store_path"},
-		{"no granules", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: []string{}, StorePath: "s3://out/x", S3Credentials: testCreds}, 500, MsgNoGranules},
-		{"store not set up", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls, StorePath: "s3://out/never-set-up.zarr", S3Credentials: testCreds}, 500, "has not been set up"},
-		{"missing granule", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: []string{"s3://zagg-sample/nope.h5"}, StorePath: "s3://out/x", S3Credentials: testCreds}, 500, `"error_kind":"deterministic"`},
+		{"no granules", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: []string{}, StorePath: x, S3Credentials: testCreds}, 500, MsgNoGranules},
+		{"store not set up", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls, StorePath: never, S3Credentials: testCreds}, 500, "has not been set up"},
+		{"missing granule", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: []string{"s3://zagg-sample/nope.h5"}, StorePath: x, S3Credentials: testCreds}, 500, `"error_kind":"deterministic"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,9 +130,9 @@ func TestWorkerStopsBeforeDeadline(t *testing.T) {
 	// ...so the cell must stop at once, write nothing and say timeout.
 	ctx2, cancel2 := context.WithDeadline(ctx, time.Now().Add(time.Hour+50*time.Millisecond))
 	defer cancel2()
-	srv.Inject(s3test.Fault{Method: http.MethodGet, Status: 503, Times: 1000})
+	srv.Inject(t, s3test.Fault{Method: http.MethodGet, Status: 503, Times: 1000})
 	r := w.Handle(ctx2, &Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls,
-		StorePath: "s3://out/t.zarr", S3Credentials: testCreds})
+		StorePath: outStore(t, "t.zarr"), S3Credentials: srv.Credentials()})
 	var res CellResult
 	if err := json.Unmarshal([]byte(r.Body), &res); err != nil {
 		t.Fatal(err)

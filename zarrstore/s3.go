@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,7 +19,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	zretry "github.com/zagg-go/zagg/internal/retry"
+)
+
+// Errors of the S3 backend, told apart from [ErrNotFound] (a missing object):
+// a missing bucket or refused credentials are not "nothing written yet".
+var (
+	// ErrNoBucket means the store's S3 bucket does not exist (NoSuchBucket).
+	ErrNoBucket = errors.New("zarrstore: no such S3 bucket")
+	// ErrAccessDenied means S3 refused the request's credentials or
+	// permissions (HTTP 403: AccessDenied, InvalidAccessKeyId,
+	// SignatureDoesNotMatch, …). Never retried.
+	ErrAccessDenied = errors.New("zarrstore: S3 access denied")
 )
 
 // S3Options configures an [S3Backend]. The zero value is valid.
@@ -25,7 +40,8 @@ type S3Options struct {
 	// MaxAttempts is the number of attempts per request, including the
 	// first (default 8). Throttling (503 SlowDown, 429), 5xx answers, dropped
 	// connections and timeouts are retried with exponential backoff and
-	// jitter; other errors are not.
+	// jitter; other errors (403, 404, 400) are not. A Get whose body is cut
+	// mid-way is sent again within the same MaxAttempts.
 	MaxAttempts int
 	// MaxBackoff caps the delay between attempts (default 20 s).
 	MaxBackoff time.Duration
@@ -50,6 +66,8 @@ type S3Backend struct {
 	prefix string // "" or ends in "/"
 	opts   S3Options
 	optFns []func(*s3.Options)
+
+	bucketOK atomic.Bool // the bucket was seen to exist
 }
 
 // NewS3Backend returns a backend for s3://bucket/prefix using client, which
@@ -71,7 +89,7 @@ func NewS3Backend(client *s3.Client, bucket, prefix string, opts S3Options) (*S3
 		prefix += "/"
 	}
 	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 8
+		opts.MaxAttempts = zretry.StoreRequestTries
 	}
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 20 * time.Second
@@ -115,47 +133,135 @@ func (b *S3Backend) Location() string {
 
 func (b *S3Backend) where(key string) string { return "s3://" + b.bucket + "/" + b.prefix + key }
 
-func isNotFound(err error) bool {
-	var nsk *types.NoSuchKey
-	var nf *types.NotFound
-	if errors.As(err, &nsk) || errors.As(err, &nf) {
-		return true
+// s3Error wraps err, an error of op on key, with the sentinel of its kind:
+// ErrNotFound for a missing object (NoSuchKey, or a HEAD's bodiless 404 in a
+// bucket that exists), ErrNoBucket, ErrAccessDenied; other errors are
+// wrapped as they are.
+func (b *S3Backend) s3Error(ctx context.Context, op, key string, err error) error {
+	var (
+		nsk *types.NoSuchKey
+		nsb *types.NoSuchBucket
+		nf  *types.NotFound
+		api smithy.APIError
+		re  *smithyhttp.ResponseError
+	)
+	code := ""
+	if errors.As(err, &api) {
+		code = api.ErrorCode()
 	}
-	var re *smithyhttp.ResponseError
-	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound
+	status := 0
+	if errors.As(err, &re) {
+		status = re.HTTPStatusCode()
+	}
+	where := b.where(key)
+	switch {
+	case errors.As(err, &nsb) || code == "NoSuchBucket":
+		return fmt.Errorf("%s %s: bucket %q does not exist: %w (%v)", op, where, b.bucket, ErrNoBucket, err)
+	case errors.As(err, &nsk) || code == "NoSuchKey":
+		return fmt.Errorf("%s: %w", where, ErrNotFound)
+	case status == http.StatusForbidden:
+		return fmt.Errorf("%s %s: %w (%v)", op, where, ErrAccessDenied, err)
+	case errors.As(err, &nf) || status == http.StatusNotFound && (code == "" || code == "NotFound"):
+		// A HEAD answer has no body: a 404 may be a missing bucket.
+		if berr := b.checkBucket(ctx); berr != nil {
+			return fmt.Errorf("%s %s: %w", op, where, berr)
+		}
+		return fmt.Errorf("%s: %w", where, ErrNotFound)
+	}
+	return fmt.Errorf("%s %s: %w", op, where, err)
 }
 
-// Get implements [Backend].
+// checkBucket returns nil if the bucket exists (remembered once seen), an
+// error wrapping ErrNoBucket or ErrAccessDenied if it does not or cannot be
+// seen, or the error of the check.
+func (b *S3Backend) checkBucket(ctx context.Context) error {
+	if b.bucketOK.Load() {
+		return nil
+	}
+	_, err := b.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(b.bucket)}, b.optFns...)
+	if err == nil {
+		b.bucketOK.Store(true)
+		return nil
+	}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		switch re.HTTPStatusCode() {
+		case http.StatusNotFound:
+			return fmt.Errorf("bucket %q does not exist: %w", b.bucket, ErrNoBucket)
+		case http.StatusForbidden:
+			return fmt.Errorf("bucket %q: %w (%v)", b.bucket, ErrAccessDenied, err)
+		}
+	}
+	return fmt.Errorf("bucket %q: %w", b.bucket, err)
+}
+
+// bodyRetryable reports whether a failed read of a response body is worth a
+// new request: the connection broke (reset, unexpected EOF, a network error).
+func bodyRetryable(err error) bool {
+	var ne interface{ Timeout() bool }
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.As(err, &ne)
+}
+
+// Get implements [Backend]. The SDK retries the request; a body that breaks
+// off while it is read (after the SDK call returned) is fetched again, both
+// within S3Options.MaxAttempts attempts in all.
 func (b *S3Backend) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
+	used := 0
+	for retry := 0; ; retry++ {
+		data, attempts, err := b.get(ctx, key)
+		used += max(attempts, 1)
+		if err == nil || !bodyRetryable(err) || used >= b.opts.MaxAttempts || ctx.Err() != nil {
+			if err != nil && bodyRetryable(err) {
+				err = fmt.Errorf("%w (after %d attempts)", err, used)
+			}
+			return data, err
+		}
+		if werr := b.backoff(ctx, retry); werr != nil {
+			return nil, werr
+		}
+	}
+}
+
+// backoff sleeps a full-jitter exponential delay (50 ms · 2^n, capped by
+// MaxBackoff) or until ctx ends.
+func (b *S3Backend) backoff(ctx context.Context, n int) error {
+	return zretry.Sleep(ctx, zretry.Backoff{Base: 50 * time.Millisecond, Max: b.opts.MaxBackoff}.Delay(n+1))
+}
+
+// get is one GetObject (with the SDK's retries) and the read of its body; it
+// also returns the SDK's attempt count.
+func (b *S3Backend) get(ctx context.Context, key string) ([]byte, int, error) {
 	out, err := b.client.GetObject(ctx, &s3.GetObjectInput{
 		Bucket: aws.String(b.bucket), Key: aws.String(b.prefix + key),
 	}, b.optFns...)
 	if err != nil {
-		if isNotFound(err) {
-			return nil, fmt.Errorf("%s: %w", b.where(key), ErrNotFound)
-		}
-		return nil, fmt.Errorf("get %s: %w", b.where(key), err)
+		return nil, b.opts.MaxAttempts, b.s3Error(ctx, "get", key, err)
+	}
+	attempts := 1
+	if ar, ok := retry.GetAttemptResults(out.ResultMetadata); ok {
+		attempts = len(ar.Results)
 	}
 	defer out.Body.Close()
 	n := aws.ToInt64(out.ContentLength)
 	if n > b.opts.MaxObjectSize {
-		return nil, fmt.Errorf("get %s: object of %d bytes exceeds the limit %d", b.where(key), n, b.opts.MaxObjectSize)
+		return nil, attempts, fmt.Errorf("get %s: object of %d bytes exceeds the limit %d", b.where(key), n, b.opts.MaxObjectSize)
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, max(n, 0)+bytes.MinRead))
 	m, err := buf.ReadFrom(io.LimitReader(out.Body, b.opts.MaxObjectSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("get %s: %w", b.where(key), err)
+		return nil, attempts, fmt.Errorf("get %s: body cut after %d of %d bytes: %w", b.where(key), m, n, err)
 	}
 	if m > b.opts.MaxObjectSize {
-		return nil, fmt.Errorf("get %s: object exceeds the limit %d bytes", b.where(key), b.opts.MaxObjectSize)
+		return nil, attempts, fmt.Errorf("get %s: object exceeds the limit %d bytes", b.where(key), b.opts.MaxObjectSize)
 	}
 	if out.ContentLength != nil && m != n {
-		return nil, fmt.Errorf("get %s: read %d of %d bytes: %w", b.where(key), m, n, io.ErrUnexpectedEOF)
+		return nil, attempts, fmt.Errorf("get %s: read %d of %d bytes: %w", b.where(key), m, n, io.ErrUnexpectedEOF)
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), attempts, nil
 }
 
 // Put implements [Backend].
@@ -168,7 +274,7 @@ func (b *S3Backend) Put(ctx context.Context, key string, data []byte) error {
 		Body: bytes.NewReader(data), ContentLength: aws.Int64(int64(len(data))),
 	}, b.optFns...)
 	if err != nil {
-		return fmt.Errorf("put %s: %w", b.where(key), err)
+		return b.s3Error(ctx, "put", key, err)
 	}
 	return nil
 }
@@ -182,10 +288,11 @@ func (b *S3Backend) Exists(ctx context.Context, key string) (bool, error) {
 		Bucket: aws.String(b.bucket), Key: aws.String(b.prefix + key),
 	}, b.optFns...)
 	if err != nil {
-		if isNotFound(err) {
+		err = b.s3Error(ctx, "head", key, err)
+		if errors.Is(err, ErrNotFound) {
 			return false, nil
 		}
-		return false, fmt.Errorf("head %s: %w", b.where(key), err)
+		return false, err
 	}
 	return true, nil
 }
@@ -198,8 +305,10 @@ func (b *S3Backend) Delete(ctx context.Context, key string) error {
 	_, err := b.client.DeleteObject(ctx, &s3.DeleteObjectInput{
 		Bucket: aws.String(b.bucket), Key: aws.String(b.prefix + key),
 	}, b.optFns...)
-	if err != nil && !isNotFound(err) {
-		return fmt.Errorf("delete %s: %w", b.where(key), err)
+	if err != nil {
+		if err = b.s3Error(ctx, "delete", key, err); !errors.Is(err, ErrNotFound) {
+			return err
+		}
 	}
 	return nil
 }
@@ -217,7 +326,7 @@ func (b *S3Backend) List(ctx context.Context, prefix string) iter.Seq2[string, e
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx, b.optFns...)
 			if err != nil {
-				yield("", fmt.Errorf("list %s: %w", b.where(prefix), err))
+				yield("", b.s3Error(ctx, "list", prefix, err))
 				return
 			}
 			for _, o := range page.Contents {
@@ -244,7 +353,7 @@ func (b *S3Backend) ListDir(ctx context.Context, prefix string) (objects, dirs [
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx, b.optFns...)
 		if err != nil {
-			return nil, nil, fmt.Errorf("list %s: %w", b.where(prefix), err)
+			return nil, nil, b.s3Error(ctx, "list", prefix, err)
 		}
 		for _, o := range page.Contents {
 			// Skip "directory marker" objects named like the prefix.

@@ -3,6 +3,7 @@ package zarrstore_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"testing"
@@ -38,18 +39,16 @@ func TestS3StoreRoundTrip(t *testing.T) {
 	if err := s.WriteChunk(ctx, "4/h_mean", 6, chunkValues(6)); err != nil {
 		t.Fatal(err)
 	}
-	if !srv.External() {
-		// The first write reads the array metadata once, then one PUT.
-		if got := srv.Stats(); got.Requests != 2 || got.Gets != 1 {
-			t.Errorf("first WriteChunk made %d requests (%d GETs), want 2 (1 GET)", got.Requests, got.Gets)
-		}
-		srv.Reset()
-		if err := s.WriteChunk(ctx, "4/h_mean", 7, chunkValues(7)); err != nil {
-			t.Fatal(err)
-		}
-		if got := srv.Stats(); got.Requests != 1 || got.Gets != 0 {
-			t.Errorf("second WriteChunk made %d requests, want exactly 1 PUT", got.Requests)
-		}
+	// The first write reads the array metadata once, then one PUT.
+	if got := srv.Stats(); !srv.External() && (got.Requests != 2 || got.Gets != 1) {
+		t.Errorf("first WriteChunk made %d requests (%d GETs), want 2 (1 GET)", got.Requests, got.Gets)
+	}
+	srv.Reset()
+	if err := s.WriteChunk(ctx, "4/h_mean", 7, chunkValues(7)); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Stats(); !srv.External() && (got.Requests != 1 || got.Gets != 0) {
+		t.Errorf("second WriteChunk made %d requests, want exactly 1 PUT", got.Requests)
 	}
 	if err := s.Consolidate(ctx); err != nil {
 		t.Fatal(err)
@@ -79,9 +78,7 @@ func TestS3StoreRoundTrip(t *testing.T) {
 func TestS3Retries(t *testing.T) {
 	ctx := context.Background()
 	srv := s3test.New(t, "bucket")
-	if srv.External() {
-		t.Skip("fault injection needs the in-process server")
-	}
+	srv.RequireInProcess(t)
 	s := openS3(t, srv, zarrstore.S3Options{MaxAttempts: 4})
 	if _, err := s.Setup(ctx, testLayout()); err != nil {
 		t.Fatal(err)
@@ -104,7 +101,7 @@ func TestS3Retries(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			chunk := int64(i)
 			tt.fault.PathSuffix = a.ChunkKey(chunk)
-			srv.Inject(tt.fault)
+			srv.Inject(t, tt.fault)
 			srv.Reset()
 			if err := a.WriteChunk(ctx, chunk, chunkCounts(chunk)); err != nil {
 				t.Fatalf("WriteChunk with %s: %v", tt.name, err)
@@ -119,13 +116,13 @@ func TestS3Retries(t *testing.T) {
 		})
 	}
 	t.Run("GET 503", func(t *testing.T) {
-		srv.Inject(s3test.Fault{Method: http.MethodGet, PathSuffix: a.ChunkKey(0), Status: 503, Times: 2})
+		srv.Inject(t, s3test.Fault{Method: http.MethodGet, PathSuffix: a.ChunkKey(0), Status: 503, Times: 2})
 		if _, err := a.ReadChunk(ctx, 0); err != nil {
 			t.Errorf("ReadChunk after two 503s: %v", err)
 		}
 	})
 	t.Run("exhausted", func(t *testing.T) {
-		srv.Inject(s3test.Fault{Method: http.MethodPut, PathSuffix: a.ChunkKey(5), Status: 503, Times: 10})
+		srv.Inject(t, s3test.Fault{Method: http.MethodPut, PathSuffix: a.ChunkKey(5), Status: 503, Times: 10})
 		srv.Reset()
 		err := a.WriteChunk(ctx, 5, chunkCounts(5))
 		if err == nil {
@@ -137,7 +134,7 @@ func TestS3Retries(t *testing.T) {
 		if ok, _ := a.ChunkExists(ctx, 5); ok {
 			t.Errorf("a failed write left a chunk behind")
 		}
-		srv.Inject(s3test.Fault{Method: http.MethodPut, PathSuffix: a.ChunkKey(5), Status: 403})
+		srv.Inject(t, s3test.Fault{Method: http.MethodPut, PathSuffix: a.ChunkKey(5), Status: 403})
 		if err := a.WriteChunk(ctx, 5, chunkCounts(5)); err == nil {
 			t.Errorf("403 was not reported")
 		}
@@ -192,5 +189,115 @@ func TestS3MaxObjectSize(t *testing.T) {
 	}
 	if _, err := s.Backend().Get(ctx, "missing"); !errors.Is(err, zarrstore.ErrNotFound) {
 		t.Errorf("Get(missing) = %v, want ErrNotFound", err)
+	}
+}
+
+// TestS3GetBodyCut: a GET whose answer breaks off after the headers (the SDK
+// call has returned; the body is read later) is sent again, within
+// MaxAttempts in all.
+func TestS3GetBodyCut(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.New(t, "bucket")
+	srv.RequireInProcess(t)
+	s := openS3(t, srv, zarrstore.S3Options{MaxAttempts: 3})
+	b := s.Backend()
+	want := make([]byte, 10000)
+	for i := range want {
+		want[i] = byte(i * 7)
+	}
+	if err := b.Put(ctx, "obj", want); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		cuts     int
+		ok       bool
+		requests int64
+	}{
+		{"one cut", 1, true, 2},
+		{"two cuts", 2, true, 3},
+		{"cut on every attempt", 3, false, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv.Inject(t, s3test.Fault{Method: http.MethodGet, PathSuffix: "/obj", CutBody: true, CutAfter: 1234, Times: tt.cuts})
+			srv.Reset()
+			got, err := b.Get(ctx, "obj")
+			if tt.ok && (err != nil || !slices.Equal(got, want)) {
+				t.Errorf("Get after %d cut bodies = %d bytes, %v; want the object", tt.cuts, len(got), err)
+			}
+			if !tt.ok && (err == nil || !errors.Is(err, io.ErrUnexpectedEOF)) {
+				t.Errorf("Get with every body cut = %v; want an unexpected-EOF error", err)
+			}
+			if n := srv.Stats().Gets; n != tt.requests {
+				t.Errorf("%d GETs, want %d", n, tt.requests)
+			}
+		})
+	}
+}
+
+// TestS3ErrorKinds: a missing object, a missing bucket and refused
+// credentials are three different answers, never "not written yet" for the
+// last two.
+func TestS3ErrorKinds(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.New(t, "bucket")
+	s := openS3(t, srv, zarrstore.S3Options{MaxAttempts: 2})
+	if err := s.Backend().Put(ctx, "present", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	noBucket, err := zarrstore.NewS3Backend(srv.Client, "zagg-no-such-bucket", "p", zarrstore.S3Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Backend().Get(ctx, "absent"); !errors.Is(err, zarrstore.ErrNotFound) {
+		t.Errorf("Get(absent) = %v, want ErrNotFound", err)
+	}
+	if ok, err := s.Backend().Exists(ctx, "absent"); ok || err != nil {
+		t.Errorf("Exists(absent) = %v, %v; want false, nil", ok, err)
+	}
+	if _, err := noBucket.Get(ctx, "k"); !errors.Is(err, zarrstore.ErrNoBucket) || errors.Is(err, zarrstore.ErrNotFound) {
+		t.Errorf("Get in a missing bucket = %v, want ErrNoBucket (not ErrNotFound)", err)
+	}
+	if ok, err := noBucket.Exists(ctx, "k"); ok || !errors.Is(err, zarrstore.ErrNoBucket) {
+		t.Errorf("Exists in a missing bucket = %v, %v; want ErrNoBucket", ok, err)
+	}
+	if _, _, err := noBucket.ListDir(ctx, ""); !errors.Is(err, zarrstore.ErrNoBucket) {
+		t.Errorf("ListDir of a missing bucket = %v, want ErrNoBucket", err)
+	}
+	if srv.External() {
+		// A real server checks signatures: a wrong secret is refused.
+		bad := s3test.NewClient(srv.URL, srv.Region, srv.AccessKey, srv.SecretKey+"x")
+		bb, err := zarrstore.NewS3Backend(bad, "bucket", "", zarrstore.S3Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bb.Get(ctx, "absent"); !errors.Is(err, zarrstore.ErrAccessDenied) {
+			t.Errorf("Get with a wrong secret = %v, want ErrAccessDenied", err)
+		}
+		if ok, err := bb.Exists(ctx, "absent"); ok || !errors.Is(err, zarrstore.ErrAccessDenied) {
+			t.Errorf("Exists with a wrong secret = %v, %v; want ErrAccessDenied", ok, err)
+		}
+		unknown := s3test.NewClient(srv.URL, srv.Region, "no-such-access-key", srv.SecretKey)
+		ub, _ := zarrstore.NewS3Backend(unknown, "bucket", "", zarrstore.S3Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})
+		if ok, err := ub.Exists(ctx, "absent"); ok || !errors.Is(err, zarrstore.ErrAccessDenied) {
+			t.Errorf("Exists with an unknown access key = %v, %v; want ErrAccessDenied", ok, err)
+		}
+		return
+	}
+	// In process: 403 answers (with and without a body) are access denied
+	// and not retried.
+	for _, m := range []string{http.MethodGet, http.MethodHead} {
+		srv.Inject(t, s3test.Fault{Method: m, PathSuffix: "/present", Status: http.StatusForbidden})
+	}
+	srv.Reset()
+	if _, err := s.Backend().Get(ctx, "present"); !errors.Is(err, zarrstore.ErrAccessDenied) {
+		t.Errorf("Get answered 403 = %v, want ErrAccessDenied", err)
+	}
+	if ok, err := s.Backend().Exists(ctx, "present"); ok || !errors.Is(err, zarrstore.ErrAccessDenied) {
+		t.Errorf("Exists answered 403 = %v, %v; want ErrAccessDenied", ok, err)
+	}
+	if n := srv.Stats().Requests; n != 2 {
+		t.Errorf("%d requests for two 403s, want 2 (no retries)", n)
 	}
 }

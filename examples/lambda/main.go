@@ -11,8 +11,11 @@
 //	go run ./examples/lambda dispatch --catalog catalog.json --store s3://bucket/out.zarr
 //
 // Environment of the worker: AWS_REGION (the store's region), ZAGG_DATA_REGION
-// (the granules' region, default us-west-2), ZAGG_S3_ENDPOINT (an
-// S3-compatible endpoint for both, path-style; for tests and MinIO).
+// (the granules' region; default us-west-2, NSIDC's, or the configured
+// region when ZAGG_S3_ENDPOINT is set), ZAGG_S3_ENDPOINT (an S3-compatible
+// endpoint for both, path-style; for tests, versitygw, MinIO),
+// ZAGG_LOG_FORMAT (json, the default, or text), ZAGG_TIMEOUT_MARGIN (the time
+// a cell keeps free before the function's deadline, default 15s).
 // Deployment: docs/lambda.md.
 package main
 
@@ -65,21 +68,64 @@ func s3Endpoint() []func(*s3.Options) {
 	}}
 }
 
+// dataRegion is the region of the granules' S3 client: ZAGG_DATA_REGION if
+// set; else, with a custom endpoint (which checks its own region), the
+// configured region; else us-west-2, where NSIDC's bucket and credentials
+// live.
+func dataRegion(configured string) string {
+	if r := os.Getenv("ZAGG_DATA_REGION"); r != "" {
+		return r
+	}
+	if os.Getenv("ZAGG_S3_ENDPOINT") != "" && configured != "" {
+		return configured
+	}
+	return "us-west-2"
+}
+
+// newLogger returns the worker's logger for ZAGG_LOG_FORMAT: "json" (the
+// default; CloudWatch Logs Insights parses it) or "text".
+func newLogger(format string) (*slog.Logger, error) {
+	switch strings.ToLower(format) {
+	case "", "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, nil)), nil
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, nil)), fmt.Errorf("ZAGG_LOG_FORMAT %q: want json or text", format)
+}
+
+// timeoutMargin parses ZAGG_TIMEOUT_MARGIN (a Go duration such as "15s");
+// empty or invalid means 0, the Worker's default.
+func timeoutMargin(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("ZAGG_TIMEOUT_MARGIN %q: want a duration such as 15s", v)
+	}
+	return d, nil
+}
+
 // serve runs the Lambda handler loop. Clients are created once per container.
 func serve() {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	log, err := newLogger(os.Getenv("ZAGG_LOG_FORMAT"))
+	if err != nil {
+		log.Warn("using json logs", "error", err)
+	}
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		log.Error("loading the AWS configuration", "error", err)
 		os.Exit(1)
 	}
-	dataRegion := os.Getenv("ZAGG_DATA_REGION")
-	if dataRegion == "" {
-		dataRegion = "us-west-2"
+	margin, err := timeoutMargin(os.Getenv("ZAGG_TIMEOUT_MARGIN"))
+	if err != nil {
+		log.Warn("using the default timeout margin", "error", err)
 	}
 	w := &pipeline.Worker{
+		Margin:       margin,
 		StoreOptions: []zarrstore.Option{zarrstore.WithS3Client(s3.NewFromConfig(cfg, s3Endpoint()...))},
-		DataS3:       pipeline.NewDataS3(dataRegion, s3Endpoint()...),
+		DataS3:       pipeline.NewDataS3(dataRegion(cfg.Region), s3Endpoint()...),
 		Log:          log,
 	}
 	lambda.Start(handler{w})
@@ -114,7 +160,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		store      = fs.String("store", "", "output store, s3://bucket/prefix (required)")
 		function   = fs.String("function-name", envOr("ZAGG_LAMBDA_FUNCTION_NAME", "zagg-cell"), "worker function name or ARN")
 		region     = fs.String("region", envOr("AWS_REGION", "us-west-2"), "AWS region of the function")
-		workers    = fs.Int("workers", 1700, "invokes in flight (clamped to the account's unreserved concurrency)")
+		workers    = fs.Int("workers", 1700, "invokes in flight (clamped to the function's reserved concurrency, or to the account's unreserved concurrency)")
 		maxCells   = fs.Int("max-cells", 0, "process only the first N cells (0: all)")
 		cells      = fs.String("cell", "", "process only these catalog keys (comma-separated)")
 		overwrite  = fs.Bool("overwrite", false, "process cells already written")
@@ -123,7 +169,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		memoryMB   = fs.Int("memory-mb", 0, "function memory for the cost estimate (0: read from the function)")
 		fnTimeout  = fs.Duration("function-timeout", 900*time.Second, "function timeout (the HTTP timeout is one minute more)")
 		results    = fs.String("results", "", "results JSON path (default results_<time>.json)")
-		endpoint   = fs.String("lambda-endpoint", "", "Lambda API endpoint (LocalStack, tests)")
+		endpoint   = fs.String("lambda-endpoint", "", "Lambda API endpoint (LocalStack, the Runtime Interface Emulator, tests)")
+		dataCreds  = fs.String("data-credentials", "earthdata", "where the workers' data credentials come from: earthdata (NSIDC's temporary S3 credentials from your Earthdata login) or aws (this process's AWS credentials, e.g. AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY with or without a session token, for data in your own bucket or an S3-compatible server)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./examples/lambda dispatch --catalog FILE --store s3://bucket/prefix [flags]")
@@ -138,6 +185,10 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	fail := func(err error) int { fmt.Fprintln(stderr, "zagg dispatch:", err); return 1 }
+	if *dataCreds != "earthdata" && *dataCreds != "aws" {
+		fmt.Fprintf(stderr, "zagg dispatch: --data-credentials %q: want earthdata or aws\n", *dataCreds)
+		return 2
+	}
 
 	cfg, err := loadConfig(*configPath)
 	if err != nil {
@@ -185,14 +236,16 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		Workers: *workers, Cells: keys, MaxCells: *maxCells, Store: z, Overwrite: *overwrite,
 		MemoryMB: *memoryMB, Progress: stderr, Log: stderr,
 	}
-	switch cfg.DataSource.Driver {
-	case pipeline.DriverS3:
+	switch {
+	case cfg.DataSource.Driver == pipeline.DriverS3 && *dataCreds == "aws":
+		lr.Credentials = awsCfg.Credentials
+	case cfg.DataSource.Driver == pipeline.DriverS3:
 		login, err := cmr.FindLogin(cmr.LoginOptions{})
 		if err != nil {
 			return fail(fmt.Errorf("earthdata login for NSIDC's S3 credentials: %w", err))
 		}
 		lr.Credentials = cmr.NewNSIDCS3Credentials(login)
-	case pipeline.DriverHTTPS:
+	case cfg.DataSource.Driver == pipeline.DriverHTTPS:
 		login, err := cmr.FindLogin(cmr.LoginOptions{})
 		if err != nil {
 			return fail(fmt.Errorf("earthdata login: %w", err))

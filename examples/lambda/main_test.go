@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampletest"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
@@ -105,8 +106,10 @@ func buildBootstrap(t testing.TB) string {
 	return bin
 }
 
-// startBootstrap runs bin against api with the worker's environment.
-func startBootstrap(t testing.TB, bin string, api *httptest.Server, s3url string) *exec.Cmd {
+// startBootstrap runs bin against api with the worker's environment: the
+// store and the granules on srv, with srv's credentials and region (no
+// ZAGG_DATA_REGION: with an endpoint, the data region is the configured one).
+func startBootstrap(t testing.TB, bin string, api *httptest.Server, srv *s3test.Server) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(bin)
 	if wrapper := os.Getenv("ZAGG_TEST_BOOTSTRAP_EXEC"); wrapper != "" {
@@ -117,14 +120,13 @@ func startBootstrap(t testing.TB, bin string, api *httptest.Server, s3url string
 		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(api.URL, "http://"),
 		"AWS_LAMBDA_FUNCTION_NAME=zagg-cell",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512",
-		"AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=test-key",
-		"AWS_SECRET_ACCESS_KEY=test-secret",
+		"AWS_REGION=" + srv.Region,
+		"AWS_ACCESS_KEY_ID=" + srv.AccessKey,
+		"AWS_SECRET_ACCESS_KEY=" + srv.SecretKey,
 		"AWS_CONFIG_FILE=/dev/null",
 		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
 		"AWS_EC2_METADATA_DISABLED=true",
-		"ZAGG_S3_ENDPOINT=" + s3url,
-		"ZAGG_DATA_REGION=us-east-1",
+		"ZAGG_S3_ENDPOINT=" + srv.URL,
 	}
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
@@ -171,8 +173,8 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	bin := buildBootstrap(t)
 	srv := sampletest.Serve(t, "out")
 	key, urls := sampletest.LargestCell(t)
-	store := "s3://out/bootstrap.zarr"
-	creds := map[string]string{"accessKeyId": "test-key", "secretAccessKey": "test-secret", "sessionToken": "tok-SECRET"}
+	store := "s3://out/" + s3test.Prefix(t) + "/bootstrap.zarr"
+	creds := srv.Credentials()
 	events := []any{
 		pipeline.Event{Mode: pipeline.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12, Parents: []pipeline.CellKey{pipeline.CellKey(key)}},
 		// zagg 0.1.0 form: numeric parent_morton, chunk_idx, camelCase credentials.
@@ -195,7 +197,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	t.Cleanup(ts.Close)
 
 	start := time.Now()
-	cmd := startBootstrap(t, bin, ts, srv.URL)
+	cmd := startBootstrap(t, bin, ts, srv)
 	select {
 	case <-api.done:
 	case <-time.After(2 * time.Minute):
@@ -227,7 +229,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 		if r.StatusCode != wantStatus[i] {
 			t.Errorf("event %d: status %d (%s), want %d", i, r.StatusCode, r.Body, wantStatus[i])
 		}
-		if strings.Contains(r.Body, "SECRET") {
+		if strings.Contains(r.Body, srv.SecretKey) {
 			t.Errorf("event %d: credentials in the reply", i)
 		}
 	}
@@ -281,14 +283,14 @@ func BenchmarkColdStart(b *testing.B) {
 	bin := buildBootstrap(b)
 	srv := sampletest.Serve(b, "out")
 	key, urls := sampletest.LargestCell(b)
+	store := "s3://out/" + s3test.Prefix(b) + "/bench.zarr"
 	ev, err := json.Marshal(pipeline.Event{ParentMorton: pipeline.CellKey(key), ParentOrder: 6, ChildOrder: 12,
-		GranuleURLs: urls, StorePath: "s3://out/bench.zarr",
-		S3Credentials: map[string]string{"accessKeyId": "test-key", "secretAccessKey": "test-secret", "sessionToken": "t"}})
+		GranuleURLs: urls, StorePath: store, S3Credentials: srv.Credentials()})
 	if err != nil {
 		b.Fatal(err)
 	}
 	w := &pipeline.Worker{StoreOptions: []zarrstore.Option{zarrstore.WithS3Client(srv.Client)}}
-	if r := w.Handle(context.Background(), &pipeline.Event{Mode: pipeline.ModeSetup, StorePath: "s3://out/bench.zarr", ParentOrder: 6, ChildOrder: 12, Parents: []pipeline.CellKey{pipeline.CellKey(key)}}); r.StatusCode != 200 {
+	if r := w.Handle(context.Background(), &pipeline.Event{Mode: pipeline.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12, Parents: []pipeline.CellKey{pipeline.CellKey(key)}}); r.StatusCode != 200 {
 		b.Fatalf("setup: %s", r.Body)
 	}
 	var peak float64
@@ -298,7 +300,7 @@ func BenchmarkColdStart(b *testing.B) {
 		api := &runtimeAPI{replies: map[string]reply{}, done: make(chan struct{}), want: 1, queue: [][]byte{ev}}
 		ts := httptest.NewServer(api)
 		b.StartTimer()
-		cmd := startBootstrap(b, bin, ts, srv.URL)
+		cmd := startBootstrap(b, bin, ts, srv)
 		select {
 		case <-api.done:
 		case <-time.After(time.Minute):
@@ -315,4 +317,43 @@ func BenchmarkColdStart(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(peak, "peak-MiB")
+}
+
+func TestWorkerEnvironment(t *testing.T) {
+	for _, tc := range []struct {
+		endpoint, dataRegion, configured, want string
+	}{
+		{"", "", "eu-west-1", "us-west-2"},                               // NSIDC's region on AWS
+		{"http://127.0.0.1:7070", "", "zagg-ci-1", "zagg-ci-1"},          // the endpoint's configured region
+		{"http://127.0.0.1:7070", "", "", "us-west-2"},                   // nothing configured
+		{"http://127.0.0.1:7070", "us-east-2", "zagg-ci-1", "us-east-2"}, // explicit wins
+	} {
+		t.Setenv("ZAGG_S3_ENDPOINT", tc.endpoint)
+		t.Setenv("ZAGG_DATA_REGION", tc.dataRegion)
+		if got := dataRegion(tc.configured); got != tc.want {
+			t.Errorf("endpoint %q, ZAGG_DATA_REGION %q, configured %q: data region %q, want %q", tc.endpoint, tc.dataRegion, tc.configured, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		format string
+		ok     bool
+	}{{"", true}, {"json", true}, {"JSON", true}, {"text", true}, {"xml", false}} {
+		l, err := newLogger(tc.format)
+		if l == nil || (err == nil) != tc.ok {
+			t.Errorf("ZAGG_LOG_FORMAT %q: logger %v, error %v; want ok=%v", tc.format, l, err, tc.ok)
+		}
+	}
+	for _, tc := range []struct {
+		v    string
+		want time.Duration
+		ok   bool
+	}{{"", 0, true}, {"2s", 2 * time.Second, true}, {"soon", 0, false}, {"-1s", 0, false}} {
+		if got, err := timeoutMargin(tc.v); got != tc.want || (err == nil) != tc.ok {
+			t.Errorf("ZAGG_TIMEOUT_MARGIN %q = %v, %v; want %v, ok=%v", tc.v, got, err, tc.want, tc.ok)
+		}
+	}
+	var out, errb strings.Builder
+	if code := dispatch([]string{"--catalog", "c.json", "--store", "s3://b/x", "--data-credentials", "ftp"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "want earthdata or aws") {
+		t.Errorf("--data-credentials ftp: code %d, %q", code, errb.String())
+	}
 }

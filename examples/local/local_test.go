@@ -257,22 +257,22 @@ func TestRunS3(t *testing.T) {
 		}
 	}
 	catalog, _ := sampleFiles(t)
-	t.Setenv("AWS_ACCESS_KEY_ID", "test-key")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+	srv.SetEnv(t)
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	results := filepath.Join(t.TempDir(), "r.json")
-	code, out, errs := cli(t, "run", "--config", "atl06", "--catalog", catalog, "--store", "s3://out/run.zarr",
-		"--s3-endpoint", srv.URL, "--region", "us-east-1", "--dry-run")
+	store := "s3://out/" + s3test.Prefix(t) + "/run.zarr"
+	code, out, errs := cli(t, "run", "--config", "atl06", "--catalog", catalog, "--store", store,
+		"--s3-endpoint", srv.URL, "--region", srv.Region, "--dry-run")
 	if code != 0 || !strings.Contains(out, "over 3 granules") {
 		t.Fatalf("dry run = %d\n%s\n%s", code, out, errs)
 	}
-	code, out, errs = cli(t, "run", "--config", "atl06", "--catalog", catalog, "--store", "s3://out/run.zarr",
-		"--s3-endpoint", srv.URL, "--region", "us-east-1", "--quiet", "--results", results)
+	code, out, errs = cli(t, "run", "--config", "atl06", "--catalog", catalog, "--store", store,
+		"--s3-endpoint", srv.URL, "--region", srv.Region, "--quiet", "--results", results)
 	if code != 0 || !strings.Contains(out, "Done: 8 cells with data, 30925 obs") {
 		t.Fatalf("run = %d\n%s\n%s", code, out, errs)
 	}
-	code, out, errs = cli(t, "info", "--store", "s3://out/run.zarr", "--s3-endpoint", srv.URL, "--region", "us-east-1")
+	code, out, errs = cli(t, "info", "--store", store, "--s3-endpoint", srv.URL, "--region", srv.Region)
 	if code != 0 || !strings.Contains(out, "cells with data: "+strconv.Itoa(expectedCells(t, 12))) {
 		t.Fatalf("info = %d\n%s\n%s", code, out, errs)
 	}

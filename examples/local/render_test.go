@@ -202,6 +202,7 @@ func TestRenderCommandCatalog(t *testing.T) {
 func TestRenderCommandS3(t *testing.T) {
 	dir := renderTestStore(t)
 	srv := s3test.New(t, "maps")
+	prefix := s3test.Prefix(t)
 	// Copy the folder store into the bucket.
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -212,20 +213,19 @@ func TestRenderCommandS3(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		srv.Put(t, "maps", "run.zarr/"+filepath.ToSlash(rel), b)
+		srv.Put(t, "maps", prefix+"/run.zarr/"+filepath.ToSlash(rel), b)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("AWS_ACCESS_KEY_ID", "test-key")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+	srv.SetEnv(t)
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	out := filepath.Join(t.TempDir(), "s3.png")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"render", "--store", "s3://maps/run.zarr", "--var", "h_mean", "--s3-endpoint", srv.URL,
-		"--region", "us-east-1", "--out", out, "--width", "200"}, &stdout, &stderr)
+	code := run([]string{"render", "--store", "s3://maps/" + prefix + "/run.zarr", "--var", "h_mean", "--s3-endpoint", srv.URL,
+		"--region", srv.Region, "--out", out, "--width", "200"}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}

@@ -1,0 +1,429 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/zagg-go/zagg/internal/s3test"
+	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/internal/sampletest"
+	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// EnvRIE names the Runtime Interface Emulator binary (aws-lambda-rie) the RIE
+// tests run the real bootstrap under; scripts/ci.d/lambda-rie.sh installs it,
+// sets it, and fails if these tests skip. Without it they skip.
+const EnvRIE = "ZAGG_TEST_RIE"
+
+// rie is a running aws-lambda-rie serving the bootstrap on loopback.
+type rie struct {
+	url string // the invoke endpoint's base, http://127.0.0.1:PORT
+	cmd *exec.Cmd
+	mu  sync.Mutex
+	log bytes.Buffer
+}
+
+// lockedWriter appends to the rie's log under its lock.
+type lockedWriter struct{ r *rie }
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.r.mu.Lock()
+	defer w.r.mu.Unlock()
+	return w.r.log.Write(p)
+}
+
+// Log returns what the emulator and the bootstrap printed so far.
+func (r *rie) Log() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.log.String()
+}
+
+// rieBinary returns the emulator's path or skips the test.
+func rieBinary(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv(EnvRIE)
+	if bin == "" {
+		t.Skipf("%s is not set (scripts/ci.d/lambda-rie.sh installs the emulator and sets it)", EnvRIE)
+	}
+	return bin
+}
+
+// freePort returns a loopback port nobody listened on a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startRIE runs the emulator with bootstrap on explicit 127.0.0.1 addresses
+// (its default is 0.0.0.0:8080), the worker's environment pointing at srv,
+// plus env; its process group is killed by PID when the test ends.
+//
+// concurrency > 0 runs the emulator's concurrent mode
+// (AWS_LAMBDA_MAX_CONCURRENCY, Lambda Managed Instances). That mode only
+// looks for the bootstrap at /var/runtime, /var/task or /opt, so the emulator
+// runs in its own mount namespace (unshare -m, as root: it starts the
+// bootstrap as its own user) with a folder holding task/bootstrap
+// bind-mounted over /var; nothing outside changes.
+func startRIE(t *testing.T, emulator, bootstrap string, srv *s3test.Server, concurrency int, env ...string) *rie {
+	t.Helper()
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	api := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	args := []string{emulator, "--runtime-interface-emulator-address", addr, "--runtime-api-address", api}
+	if concurrency > 0 {
+		if os.Geteuid() != 0 {
+			t.Skip("the emulator's concurrent mode needs root (it runs the bootstrap as its own user, in a private mount namespace)")
+		}
+		unshare, err := exec.LookPath("unshare")
+		if err != nil {
+			t.Skipf("the emulator's concurrent mode needs unshare(1): %v", err)
+		}
+		// A private /var holding task/bootstrap: the folder must be
+		// readable by the user the emulator runs the bootstrap as.
+		root := t.TempDir()
+		if err := os.MkdirAll(root+"/var/task", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(bootstrap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(root+"/var/task/bootstrap", b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []string{root, root + "/var"} {
+			if err := os.Chmod(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		args = append([]string{unshare, "-m", "sh", "-c", `mount --bind "$0" /var && exec "$@"`, root + "/var"}, append(args, "/var/task/bootstrap")...)
+		env = append(env, envInt("AWS_LAMBDA_MAX_CONCURRENCY", concurrency))
+	} else {
+		args = append(args, bootstrap)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Dir = t.TempDir()
+	cmd.Env = append([]string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + cmd.Dir,
+		"AWS_REGION=" + srv.Region,
+		"AWS_ACCESS_KEY_ID=" + srv.AccessKey,
+		"AWS_SECRET_ACCESS_KEY=" + srv.SecretKey,
+		"AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_LAMBDA_FUNCTION_NAME=zagg-cell",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512",
+		"ZAGG_S3_ENDPOINT=" + srv.URL,
+		"ZAGG_LOG_FORMAT=text",
+	}, env...)
+	r := &rie{url: "http://" + addr, cmd: cmd}
+	cmd.Stdout, cmd.Stderr = lockedWriter{r}, lockedWriter{r}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// The emulator and the bootstrap it started share the group.
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("emulator log:\n%s", r.Log())
+		}
+	})
+	// Wait for the listener: bounded by attempts, not by a time budget.
+	for i := 0; ; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if i == 500 {
+			t.Fatalf("the emulator does not listen on %s: %v\n%s", addr, err, r.Log())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return r
+}
+
+// invokeRaw posts one event to the emulator as a synchronous invoke and
+// returns the HTTP status, the headers and the payload.
+func (r *rie) invokeRaw(t *testing.T, payload []byte) (int, http.Header, []byte) {
+	t.Helper()
+	resp, err := http.Post(r.url+"/2015-03-31/functions/function/invocations", "application/json", bytes.NewReader(payload))
+	if err != nil {
+		t.Fatalf("invoke: %v\n%s", err, r.Log())
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, b
+}
+
+// envInt is strconv.Itoa for env lines.
+func envInt(k string, v int) string { return k + "=" + strconv.Itoa(v) }
+
+// decodeJSON decodes b into v or fails the test.
+func decodeJSON(t *testing.T, b []byte, v any) {
+	t.Helper()
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(v); err != nil {
+		t.Fatalf("decoding %s: %v", b, err)
+	}
+}
+
+// rieCase is one event sent through the emulator and what must come back.
+type rieCase struct {
+	name   string
+	event  []byte
+	status int    // the worker's statusCode
+	want   string // in the body
+}
+
+// TestBootstrapUnderRIE serves setup, process, finalize and malformed
+// events with the real bootstrap under the Runtime Interface Emulator
+// (classic mode: one invoke at a time), the granules and the store on the
+// S3 fixture, and checks the store after finalize.
+func TestBootstrapUnderRIE(t *testing.T) {
+	emu := rieBinary(t)
+	bin := buildBootstrap(t)
+	srv := sampletest.Serve(t, "out")
+	key, urls := sampletest.LargestCell(t)
+	store := "s3://out/" + s3test.Prefix(t) + "/rie.zarr"
+	r := startRIE(t, emu, bin, srv, 0, "AWS_LAMBDA_FUNCTION_TIMEOUT=120")
+	mustJSON := func(v any) []byte {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	cases := []rieCase{
+		{"setup", mustJSON(pipeline.Event{Mode: pipeline.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12}), 200, `"mode":"setup"`},
+		{"process", mustJSON(map[string]any{"chunk_idx": 0, "parent_morton": json.Number(key), "parent_order": 6, "child_order": 12,
+			"granule_urls": urls, "store_path": store, "s3_credentials": srv.Credentials()}), 200, `"cells_with_data"`},
+		{"finalize", mustJSON(pipeline.Event{Mode: pipeline.ModeFinalize, StorePath: store, ParentOrder: 6, ChildOrder: 12}), 200, `"mode":"finalize"`},
+		{"malformed: not JSON", []byte("{not json"), 400, "Invalid event"},
+		{"malformed: wrong type", []byte(`{"parent_morton": [1, 2]}`), 400, "Invalid event"},
+		{"malformed: missing keys", []byte(`{"mode": "process"}`), 400, "Missing required parameters: parent_morton"},
+		{"malformed: unknown mode", []byte(`{"mode": "explode"}`), 400, "Unknown mode"},
+	}
+	for _, tc := range cases {
+		status, hdr, body := r.invokeRaw(t, tc.event)
+		if status != http.StatusOK || hdr.Get("X-Amz-Function-Error") != "" || hdr.Get("Error-Type") != "" {
+			t.Fatalf("%s: emulator answered HTTP %d %v %s; want a clean 200", tc.name, status, hdr, body)
+		}
+		var resp pipeline.Response
+		decodeJSON(t, body, &resp)
+		if resp.StatusCode != tc.status || !strings.Contains(resp.Body, tc.want) {
+			t.Errorf("%s: statusCode %d body %s; want %d containing %q", tc.name, resp.StatusCode, resp.Body, tc.status, tc.want)
+		}
+		if strings.Contains(resp.Body, srv.SecretKey) {
+			t.Errorf("%s: credentials in the reply", tc.name)
+		}
+		t.Logf("rie: %-24s → statusCode %d %.90s", tc.name, resp.StatusCode, resp.Body)
+	}
+	// The store after finalize: the cell's chunks and the consolidated
+	// metadata, read back with the fixture's own client.
+	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell, err := morton.Parse(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"12/h_mean", "12/count", "12/cell_ids"} {
+		if ok, err := z.ChunkExists(context.Background(), v, int64(cell.Nest())); !ok || err != nil {
+			t.Errorf("store after finalize: %s chunk of cell %s missing: %v", v, key, err)
+		}
+	}
+	root, err := z.Backend().Get(context.Background(), "zarr.json")
+	if err != nil || !strings.Contains(string(root), "consolidated_metadata") {
+		t.Errorf("store after finalize: root metadata not consolidated: %v", err)
+	}
+	t.Logf("rie: store %s checked after finalize: chunks of cell %s present, metadata consolidated", store, key)
+}
+
+// TestDispatchUnderRIE drives the dispatch command against the emulator's
+// concurrent mode (AWS_LAMBDA_MAX_CONCURRENCY=3, three invokes in flight)
+// for the sample catalog, with a timeout injected: the first read of one
+// granule hangs, the worker stops at its margin and reports the cell as
+// timed out, the dispatcher runs it again. Every cell must end exactly once,
+// with data, and the store must hold every observation.
+func TestDispatchUnderRIE(t *testing.T) {
+	emu := rieBinary(t)
+	bin := buildBootstrap(t)
+	srv := sampletest.Serve(t, "out")
+	store := "s3://out/" + s3test.Prefix(t) + "/dispatch.zarr"
+	r := startRIE(t, emu, bin, srv, 3, "AWS_LAMBDA_FUNCTION_TIMEOUT=4", "ZAGG_TIMEOUT_MARGIN=2s")
+
+	_, urls := sampletest.LargestCell(t)
+	gkey, err := sampledata.Key(urls[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hangs atomic.Int32
+	srv.Inject(t, s3test.Fault{Method: http.MethodGet, PathSuffix: gkey, Hang: true, OnHang: func() { hangs.Add(1) }})
+
+	dir := t.TempDir()
+	catalog := filepath.Join(dir, "catalog.json")
+	if err := os.WriteFile(catalog, sampledata.Catalog(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	results := filepath.Join(dir, "results.json")
+	srv.SetEnv(t) // the dispatcher's own AWS configuration: data credentials (--data-credentials aws) and the resume reads
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("ZAGG_S3_ENDPOINT", srv.URL)
+	var out, errb strings.Builder
+	code := dispatch([]string{"--catalog", catalog, "--store", store, "--function-name", "function",
+		"--lambda-endpoint", r.url, "--region", srv.Region, "--workers", "3", "--memory-mb", "512",
+		"--function-timeout", "4s", "--data-credentials", "aws", "--results", results}, &out, &errb)
+	t.Logf("dispatch exit %d\n%s", code, out.String())
+	if code != 0 {
+		t.Fatalf("dispatch exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+	b, err := os.ReadFile(results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep pipeline.Report
+	decodeJSON(t, b, &rep)
+	cat, err := pipeline.ParseCatalog(sampledata.Catalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	attempts := 0
+	for _, rec := range rep.Results {
+		seen[rec.Key]++
+		attempts += rec.Attempts
+		if rec.Outcome != pipeline.OutcomeOK {
+			t.Errorf("cell %s: %s after %d attempts: %s", rec.Key, rec.Outcome, rec.Attempts, rec.Error)
+		}
+		t.Logf("rie dispatch: cell %s %s, %d attempts, %d retries", rec.Key, rec.Outcome, rec.Attempts, rec.Retries)
+	}
+	for _, c := range cat.Cells {
+		if seen[c.Key()] != 1 {
+			t.Errorf("cell %s ended %d times in the results, want once", c.Key(), seen[c.Key()])
+		}
+	}
+	if len(rep.Results) != len(cat.Cells) {
+		t.Errorf("%d records for %d cells", len(rep.Results), len(cat.Cells))
+	}
+	if hangs.Load() != 1 || attempts <= len(cat.Cells) {
+		t.Errorf("%d injected hangs, %d attempts for %d cells: want the hung attempt retried", hangs.Load(), attempts, len(cat.Cells))
+	}
+	exp, err := sampledata.LoadExpected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.TotalObs != int64(exp.PointsKept) || rep.Summary.CellsWithData != len(cat.Cells) {
+		t.Errorf("summary %+v; want %d cells with data, %d observations", rep.Summary, len(cat.Cells), exp.PointsKept)
+	}
+	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := z.Backend().Get(context.Background(), "zarr.json")
+	if err != nil || !strings.Contains(string(root), "consolidated_metadata") {
+		t.Errorf("store not consolidated by the finalize invoke: %v", err)
+	}
+	t.Logf("rie dispatch: %d cells each ended once, %d attempts (1 injected hang), %d observations", len(rep.Results), attempts, rep.Summary.TotalObs)
+}
+
+// TestRuntimeRepliesUnderRIE checks the executor's reading of the
+// emulator's own replies in concurrent mode with one runtime: an invoke
+// while the runtime is busy gets Runtime.Unavailable (transient), and an
+// invoke that outlives the function timeout gets the emulator's timeout
+// reply (HTTP 200, Error-Type Sandbox.Timedout, no X-Amz-Function-Error),
+// which is a timeout, not a deterministic failure.
+func TestRuntimeRepliesUnderRIE(t *testing.T) {
+	emu := rieBinary(t)
+	bin := buildBootstrap(t)
+	srv := sampletest.Serve(t, "out")
+	key, urls := sampletest.LargestCell(t)
+	store := "s3://out/" + s3test.Prefix(t) + "/replies.zarr"
+	// The default margin (15 s) exceeds the 2 s timeout: the worker runs to
+	// the deadline, and the emulator's timer answers.
+	r := startRIE(t, emu, bin, srv, 1, "AWS_LAMBDA_FUNCTION_TIMEOUT=2")
+	if st, _, body := r.invokeRaw(t, []byte(`{"mode":"setup","store_path":"`+store+`","parent_order":6,"child_order":12}`)); st != 200 || !strings.Contains(string(body), `\"ok\":true`) {
+		t.Fatalf("setup: %d %s", st, body)
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-west-2"),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("rie", "rie", "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := pipeline.NewLambdaClient(cfg, 30*time.Second, 2, func(o *awslambda.Options) { o.BaseEndpoint = aws.String(r.url) })
+	ex := &pipeline.LambdaExecutor{Client: client, FunctionName: "function", Event: func(_ context.Context, j pipeline.Job) (*pipeline.Event, error) {
+		return &pipeline.Event{ParentMorton: pipeline.CellKey(j.Key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: j.Granules,
+			StorePath: store, S3Credentials: srv.Credentials()}, nil
+	}}
+	hung := make(chan struct{})
+	var once sync.Once
+	gkey, err := sampledata.Key(urls[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Inject(t, s3test.Fault{Method: http.MethodGet, PathSuffix: gkey, Hang: true, OnHang: func() { once.Do(func() { close(hung) }) }})
+	type outcome struct {
+		exec *pipeline.Execution
+		err  error
+	}
+	first := make(chan outcome, 1)
+	go func() {
+		exec, err := ex.Execute(context.Background(), pipeline.Job{Key: key, Granules: urls})
+		first <- outcome{exec, err}
+	}()
+	<-hung // the only runtime is busy with the first invoke
+	_, err = ex.Execute(context.Background(), pipeline.Job{Key: key, Granules: urls})
+	if !errors.Is(err, pipeline.ErrTransient) {
+		t.Errorf("invoke with no free runtime: %v; want ErrTransient (Runtime.Unavailable)", err)
+	}
+	t.Logf("rie: busy runtime → %v", err)
+	o := <-first
+	// The worker's own answer at the deadline races the emulator's timer;
+	// either way the attempt must read as a timeout.
+	switch {
+	case errors.Is(o.err, pipeline.ErrTimeout):
+		t.Logf("rie: overrun → %v", o.err)
+	case o.err == nil && o.exec.Result != nil && o.exec.Result.ErrorKind == pipeline.KindTimeout:
+		t.Logf("rie: overrun → the worker's own timeout result (it answered before the emulator's timer)")
+	default:
+		t.Errorf("invoke past the function timeout: %+v, %v; want a timeout", o.exec, o.err)
+	}
+}
