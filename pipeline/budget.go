@@ -93,11 +93,15 @@ func readSmall(name string) ([]byte, error) {
 // checkBudget validates a memory budget setting: 0 (the default) or at
 // least MinMemoryBudget.
 func checkBudget(what string, n int64) error {
-	if n != 0 && n < MinMemoryBudget {
-		return fmt.Errorf("%w: %s %d bytes: want 0 (the default) or at least %s", ErrConfig, what, n, FormatBytes(MinMemoryBudget))
+	if n != 0 && n < minBudget {
+		return fmt.Errorf("%w: %s %d bytes: want 0 (the default) or at least %s", ErrConfig, what, n, FormatBytes(minBudget))
 	}
 	return nil
 }
+
+// minBudget is MinMemoryBudget; tests lower it to reach the limits with
+// small granules.
+var minBudget int64 = MinMemoryBudget
 
 // Estimates of what reading a dataset allocates besides its values.
 const (

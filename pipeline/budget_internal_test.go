@@ -1,9 +1,13 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"io/fs"
+	"strings"
 	"testing"
+
+	"github.com/zagg-go/zagg/morton"
 )
 
 func TestDefaultBudget(t *testing.T) {
@@ -52,5 +56,38 @@ func TestBudgetErrorIs(t *testing.T) {
 	}
 	if satMul(1<<62, 4) != 1<<63-1 || satAdd(1<<63-1, 1) != 1<<63-1 || satMul(-1, 5) != 0 {
 		t.Error("saturating arithmetic wraps")
+	}
+}
+
+// TestKeptPointsBudget: the points a cell keeps may take half of its
+// budget; past that the read fails with ErrMemoryBudget (the limit is
+// lowered so that ok.h5's 300 points reach it).
+func TestKeptPointsBudget(t *testing.T) {
+	defer func(m int64) { minBudget = m }(minBudget)
+	minBudget = 1
+	cfg, err := DefaultConfig("atl06")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := NewAggregator(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := NewCellReader(cfg, a.Columns(), DirOpener("testdata/hostile"))
+	parent := morton.FromNest(6, 37036)
+	granule := []string{"s3://bucket/ok.h5"}
+	rd.MemoryBudget = 1 << 20
+	pts, _, err := rd.ReadCell(context.Background(), parent, granule)
+	if err != nil || pts.Len() != 300 {
+		t.Fatalf("under 1 MiB: %v", err)
+	}
+	// Half of the budget holds fewer than the 300 points, while each
+	// beam's reads (50 rows) still fit.
+	pb := 8 * int64(1+len(a.Columns()))
+	rd.MemoryBudget = 2 * 200 * pb
+	_, _, err = rd.ReadCell(context.Background(), parent, granule)
+	var be *BudgetError
+	if !errors.Is(err, ErrMemoryBudget) || errors.As(err, &be) || !strings.Contains(err.Error(), "points already take") {
+		t.Fatalf("kept points over half the budget: err = %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/zarrstore"
 )
 
 // TestHugeDeclaredGranule reads testdata/hostile/huge.h5 (mkhuge.py): 4.5 KB
@@ -79,5 +80,33 @@ func TestMemoryBudgetSmallGranule(t *testing.T) {
 	}
 	if d := pipeline.DefaultMemoryBudget(); d < pipeline.MinMemoryBudget {
 		t.Errorf("DefaultMemoryBudget() = %d", d)
+	}
+}
+
+// TestRunnerMemoryBudget: the run's budget is split over the workers; a
+// negative one or one leaving a cell less than the minimum is a config
+// error before anything is written, and a generous one runs.
+func TestRunnerMemoryBudget(t *testing.T) {
+	for _, tc := range []struct {
+		budget  int64
+		workers int
+		ok      bool
+	}{
+		{-1, 2, false},
+		{2*pipeline.MinMemoryBudget - 1, 2, false},
+		{2 * pipeline.MinMemoryBudget, 2, true},
+	} {
+		backend := zarrstore.NewMemBackend()
+		r := newRunner(t, zarrstore.New(backend))
+		r.MemoryBudget, r.Workers, r.MaxCells = tc.budget, tc.workers, 1
+		_, err := r.Run(context.Background())
+		if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, pipeline.ErrConfig)) {
+			t.Errorf("budget %d over %d workers: err = %v", tc.budget, tc.workers, err)
+		}
+		if !tc.ok {
+			if _, err := backend.Get(context.Background(), "zarr.json"); err == nil {
+				t.Errorf("budget %d: the store was written", tc.budget)
+			}
+		}
 	}
 }

@@ -431,6 +431,9 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 	pts = &granulePoints{f32: make([][]float32, len(g.plan.reads)), f64: make([][]float64, len(g.plan.reads))}
 	for _, group := range r.Source.Groups {
 		if err := g.readGroup(ctx, f, group, pts, st); err != nil {
+			// The points of a failed attempt are dropped: so is their
+			// share of the cell's budget.
+			g.kept.Add(-satMul(int64(len(pts.cells)), g.plan.pointBytes()))
 			return nil, fmt.Errorf("group %s: %w", group, err)
 		}
 	}

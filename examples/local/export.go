@@ -10,10 +10,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/morton"
 )
 
@@ -72,31 +72,25 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	w := stdout
-	var fh *os.File
-	if *output != "-" {
+	var n int
+	export := func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
 		var err error
-		if fh, err = os.Create(*output); err != nil {
-			fmt.Fprintf(stderr, "export: %v\n", err)
-			return 1
+		if n, err = doExport(ctx, &f, *order, *cell, *format, *geometry == "polygon", bw); err != nil {
+			return err
 		}
-		w = fh
+		return bw.Flush()
 	}
-	bw := bufio.NewWriter(w)
-	n, err := doExport(ctx, &f, *order, *cell, *format, *geometry == "polygon", bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if fh != nil {
-		if cerr := fh.Close(); err == nil {
-			err = cerr
-		}
+	var err error
+	if *output == "-" {
+		err = export(stdout)
+	} else {
+		// A regular file is replaced only once the export succeeded; a
+		// device or FIFO is written to, never replaced or removed.
+		err = safefile.Write(*output, 0o644, export)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "export: %v\n", err)
-		if fh != nil {
-			os.Remove(*output)
-		}
 		return 1
 	}
 	if *output != "-" {

@@ -81,3 +81,30 @@ func TestRunResultsOutputs(t *testing.T) {
 		t.Errorf("the FIFO was replaced: %v", err)
 	}
 }
+
+// TestExportFailsIntoDevNull: a failed export to /dev/null reports the
+// error and leaves /dev/null a character device (it used to remove the
+// "partial output").
+func TestExportFailsIntoDevNull(t *testing.T) {
+	if st, err := os.Stat(os.DevNull); err != nil || st.Mode()&fs.ModeCharDevice == 0 {
+		t.Skip("no", os.DevNull)
+	}
+	code, _, errs := cli(t, "export", "--store", filepath.Join(t.TempDir(), "missing.zarr"), "--order", "12", "--output", os.DevNull)
+	if code != 1 || !strings.Contains(errs, "export:") {
+		t.Errorf("export = %d, %q", code, errs)
+	}
+	if st, err := os.Stat(os.DevNull); err != nil || st.Mode()&fs.ModeCharDevice == 0 {
+		t.Fatalf("%s was removed or replaced: %v", os.DevNull, err)
+	}
+	// A failed export into a regular file leaves the old contents.
+	p := filepath.Join(t.TempDir(), "cells.csv")
+	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := cli(t, "export", "--store", filepath.Join(t.TempDir(), "missing.zarr"), "--order", "12", "--output", p); code != 1 {
+		t.Errorf("export = %d", code)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "old" {
+		t.Errorf("the old file holds %q", b)
+	}
+}

@@ -18,6 +18,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // ErrNotRegular means the path names something a command must not write
@@ -29,7 +31,9 @@ const maxLinks = 40
 
 // Write writes the output of write to path as the package describes. perm
 // is the mode of a new file (before the umask); a replaced file keeps its
-// mode. write must not retain w.
+// mode. write must not retain w. Before a regular file is written, the
+// temporary files of earlier writes to the same path that a killed process
+// left are removed once older than StaleAfter.
 func Write(path string, perm fs.FileMode, write func(w io.Writer) error) error {
 	target, err := resolve(path)
 	if err != nil {
@@ -110,6 +114,31 @@ func direct(target string, write func(io.Writer) error) error {
 	return f.Close()
 }
 
+// StaleAfter is the age (by modification time) past which a temporary
+// file of an earlier write to the same path, left by a killed process, is
+// removed by the next write. A live writer holds its temporary file only
+// while it writes one output.
+const StaleAfter = time.Hour
+
+// cleanStale removes the temporary files of earlier writes to dir/base
+// last modified before cutoff. Failures are ignored: the files are only
+// clutter.
+func cleanStale(dir, base string, cutoff time.Time) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	prefix := "." + base + ".tmp-"
+	for _, e := range ents {
+		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), prefix) {
+			continue
+		}
+		if st, err := e.Info(); err == nil && st.ModTime().Before(cutoff) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
 // replace writes a temporary file beside target and renames it over it.
 // The temporary file is created with perm (the umask applies); keep sets
 // perm exactly, as the mode of the file replaced.
@@ -118,6 +147,7 @@ func replace(target string, perm fs.FileMode, keep bool, write func(io.Writer) e
 	if dir == "" {
 		dir = "."
 	}
+	cleanStale(dir, base, time.Now().Add(-StaleAfter))
 	var f *os.File
 	for {
 		name := filepath.Join(dir, "."+base+".tmp-"+strconv.FormatUint(rand.Uint64(), 36))

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWriteRegular(t *testing.T) {
@@ -119,5 +120,38 @@ func TestWriteRefused(t *testing.T) {
 	defer l.Close()
 	if err := WriteFile(sock, nil, 0o644); !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "socket") {
 		t.Errorf("socket: err = %v", err)
+	}
+}
+
+// TestWriteCleansStaleTemp: a write removes the temporary files an earlier,
+// killed write to the same path left, once older than StaleAfter, and keeps
+// younger ones and other files.
+func TestWriteCleansStaleTemp(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "r[1].json")
+	old := time.Now().Add(-StaleAfter - time.Minute)
+	files := map[string]bool{ // name: expected to be removed
+		".r[1].json.tmp-abc":  true,
+		".r[1].json.tmp-live": false,
+		".other.json.tmp-abc": false,
+		"r[1].json.tmp-nodot": false,
+	}
+	for name, stale := range files {
+		q := filepath.Join(dir, name)
+		if err := os.WriteFile(q, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if stale || name == ".other.json.tmp-abc" {
+			os.Chtimes(q, old, old)
+		}
+	}
+	if err := WriteFile(p, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, stale := range files {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if gone := errors.Is(err, fs.ErrNotExist); gone != stale {
+			t.Errorf("%s: removed %v, want %v", name, gone, stale)
+		}
 	}
 }
