@@ -63,6 +63,11 @@ type Job struct {
 	Key string
 	// Granules are the URLs of the granules the catalog lists for the cell.
 	Granules []string
+	// Run identifies the run (NewRunID), and Attempt the try at this job
+	// within it (1, 2, …; the Dispatcher sets it): together they fence the
+	// cell's writes (Store.WriteCell).
+	Run     string
+	Attempt int
 }
 
 // Execution is what an Executor reports for one successful attempt.
@@ -168,10 +173,13 @@ type Dispatcher struct {
 	Order Order
 	// Seed seeds the jitter and OrderShuffled.
 	Seed uint64
-	// Skip, if set, is asked before a job starts; true records the job as
-	// OutcomeSkipped (used to resume runs: cells whose chunks exist). An
-	// error fails the job (deterministic).
-	Skip func(ctx context.Context, job Job) (bool, error)
+	// Skip, if set, is asked before a job starts; skip true records the job
+	// as OutcomeSkipped (used to resume runs: cells already committed from
+	// the same input). A non-empty redo says why a job that was done before
+	// runs again (e.g. "config or granules changed"); the record keeps it
+	// (CellRecord.Redo) and the progress line counts it. An error fails the
+	// job (deterministic).
+	Skip func(ctx context.Context, job Job) (skip bool, redo string, err error)
 	// OnRecord, if set, is called once per job as it ends (from the worker's
 	// goroutine; it must be safe for concurrent use).
 	OnRecord func(CellRecord)
@@ -192,18 +200,20 @@ const PriceARM64 = 0.0000133334
 // CellRecord is the outcome of one job in a Report. Its JSON keys follow
 // zagg 0.1.0's per-cell records where they exist.
 type CellRecord struct {
-	Key          string      `json:"morton"`
-	Outcome      Outcome     `json:"outcome"`
-	GranuleCount int         `json:"granule_count"`
-	Attempts     int         `json:"attempts"`
-	Retries      int         `json:"retries"`
-	Throttles    int         `json:"throttles"`
-	WallTimeS    float64     `json:"wall_time"`
-	BilledS      float64     `json:"billed_s,omitempty"`
-	MaxMemoryMB  int         `json:"max_memory_mb,omitempty"`
-	GBSeconds    float64     `json:"gb_seconds,omitempty"`
-	Error        string      `json:"error,omitempty"`
-	Result       *CellResult `json:"body,omitempty"`
+	Key          string  `json:"morton"`
+	Outcome      Outcome `json:"outcome"`
+	GranuleCount int     `json:"granule_count"`
+	Attempts     int     `json:"attempts"`
+	Retries      int     `json:"retries"`
+	Throttles    int     `json:"throttles"`
+	WallTimeS    float64 `json:"wall_time"`
+	BilledS      float64 `json:"billed_s,omitempty"`
+	MaxMemoryMB  int     `json:"max_memory_mb,omitempty"`
+	GBSeconds    float64 `json:"gb_seconds,omitempty"`
+	Error        string  `json:"error,omitempty"`
+	// Redo says why a cell done by an earlier run was done again.
+	Redo   string      `json:"redo,omitempty"`
+	Result *CellResult `json:"body,omitempty"`
 }
 
 // Summary totals a Report.
@@ -214,6 +224,7 @@ type Summary struct {
 	CellsError       int     `json:"cells_error"`
 	CellsTimeout     int     `json:"cells_timeout"`
 	CellsSkipped     int     `json:"cells_skipped"`
+	CellsRedone      int     `json:"cells_redone,omitempty"`
 	CellsCanceled    int     `json:"cells_canceled"`
 	TotalObs         int64   `json:"total_obs"`
 	Attempts         int     `json:"attempts"`
@@ -382,7 +393,11 @@ func (r *run) runJob(ctx context.Context, i int) {
 		return
 	}
 	if r.d.Skip != nil {
-		skip, err := r.d.Skip(ctx, job)
+		skip, redo, err := r.d.Skip(ctx, job)
+		rec.Redo = redo
+		if redo != "" && r.prog != nil {
+			r.prog.redo()
+		}
 		if err != nil {
 			rec.Outcome, rec.Error = OutcomeFailed, fmt.Sprintf("checking whether cell %s is done: %v", job.Key, err)
 			return
@@ -399,6 +414,7 @@ func (r *run) runJob(ctx context.Context, i int) {
 			return
 		}
 		rec.Attempts++
+		job.Attempt = rec.Attempts
 		exec, err := r.d.Executor.Execute(ctx, job)
 		if ctx.Err() != nil {
 			rec.Outcome, rec.Error = OutcomeCanceled, ctx.Err().Error()
@@ -423,6 +439,10 @@ func (r *run) runJob(ctx context.Context, i int) {
 			return
 		case KindEmpty:
 			rec.Outcome = OutcomeEmpty
+			return
+		case KindSuperseded:
+			// A newer attempt has the cell: nothing of this one stays.
+			rec.Outcome = OutcomeSkipped
 			return
 		case KindDeterministic:
 			rec.Outcome = OutcomeFailed
@@ -497,7 +517,7 @@ func classify(exec *Execution, err error) (ErrorKind, *ThrottleError) {
 		return KindNone, nil
 	}
 	switch res.ErrorKind {
-	case KindEmpty, KindTransient, KindTimeout:
+	case KindEmpty, KindTransient, KindTimeout, KindSuperseded:
 		return res.ErrorKind, nil
 	}
 	return KindDeterministic, nil
@@ -585,6 +605,9 @@ func (r *run) summarize(wall time.Duration) Summary {
 			s.CellsSkipped++
 		case OutcomeCanceled:
 			s.CellsCanceled++
+		}
+		if rec.Redo != "" {
+			s.CellsRedone++
 		}
 		if rec.Result != nil && rec.Outcome == OutcomeOK {
 			s.TotalObs += rec.Result.TotalObs

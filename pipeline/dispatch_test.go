@@ -199,7 +199,7 @@ func TestDispatcherRetryBudget(t *testing.T) {
 func TestDispatcherSkipAndDuplicates(t *testing.T) {
 	ex := &scriptExecutor{calls: map[string]int{}}
 	d := fastDispatcher(ex)
-	d.Skip = func(_ context.Context, j Job) (bool, error) { return j.Key == "2", nil }
+	d.Skip = func(_ context.Context, j Job) (bool, string, error) { return j.Key == "2", "", nil }
 	rep, err := d.Run(context.Background(), jobs("1", "2", "3"))
 	if err != nil {
 		t.Fatal(err)

@@ -116,6 +116,7 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 
+	runID := NewRunID()
 	d := Dispatcher{}
 	if r.Dispatcher != nil {
 		d = *r.Dispatcher
@@ -127,7 +128,8 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 			return nil, err
 		}
 		return &Event{ParentMorton: CellKey(job.Key), ParentOrder: po, ChildOrder: r.Config.Output.Grid.ChildOrder,
-			GranuleURLs: job.Granules, StorePath: r.StorePath, S3Credentials: creds, Config: cfgJSON}, nil
+			GranuleURLs: job.Granules, StorePath: r.StorePath, S3Credentials: creds, Config: cfgJSON,
+			RunID: job.Run, Attempt: job.Attempt}, nil
 	}}
 	d.Skip = nil
 	if r.Store != nil && !r.Overwrite {
@@ -139,15 +141,9 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.Skip = func(ctx context.Context, job Job) (bool, error) {
-			cell, err := parseCellKey(job.Key)
-			if err != nil {
-				return false, err
-			}
-			return st.Done(ctx, cell)
-		}
+		d.Skip = st.Skipper()
 	}
-	rep, runErr := d.Run(ctx, Jobs(cells))
+	rep, runErr := d.Run(ctx, runJobs(cells, runID))
 
 	// Finalize even after an interruption, so what was written is readable.
 	fctx := ctx

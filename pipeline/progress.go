@@ -22,6 +22,7 @@ type progress struct {
 	mu       sync.Mutex
 	counts   map[Outcome]int
 	done     int
+	redone   int
 	lastDraw time.Time
 }
 
@@ -56,6 +57,13 @@ func (p *progress) record(o Outcome) {
 	}
 }
 
+// redo counts a job that was done before and runs again.
+func (p *progress) redo() {
+	p.mu.Lock()
+	p.redone++
+	p.mu.Unlock()
+}
+
 func (p *progress) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -77,6 +85,9 @@ func (p *progress) line(now time.Time) string {
 		if n := p.counts[o]; n > 0 {
 			fmt.Fprintf(&b, "  %s %d", o, n)
 		}
+	}
+	if p.redone > 0 {
+		fmt.Fprintf(&b, "  (redone %d: input changed)", p.redone)
 	}
 	fmt.Fprintf(&b, "  elapsed %s", roundDuration(elapsed))
 	if p.done > 0 && p.done < p.total {

@@ -25,6 +25,10 @@ const (
 	// KindTimeout: the cell ran out of time (a worker that stopped itself
 	// before its deadline). Retried like a function timeout (once).
 	KindTimeout ErrorKind = "timeout"
+	// KindSuperseded: a newer attempt of the same run has claimed or
+	// committed the cell; this attempt left the store as it was. Never
+	// retried (the newer attempt's record is the cell's).
+	KindSuperseded ErrorKind = "superseded"
 )
 
 // The messages zagg 0.1.0 uses for its two "no data" outcomes; kept verbatim

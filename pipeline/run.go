@@ -42,10 +42,16 @@ func Run(ctx context.Context, job Job, r *CellReader, a *Aggregator, s *Store) (
 		return finish(KindDeterministic, fmt.Errorf("cell %s: %w: order %d, the store's parent order is %d",
 			job.Key, ErrDeterministic, parent.Order(), s.ParentOrder()))
 	}
+	// What this attempt writes with: its identity (fencing) and the digest
+	// of what determines the cell's values (resume).
+	w := CellWrite{Attempt: Attempt{Run: job.Run, Number: job.Attempt}, Granules: job.Granules}
+	if s.cfg != nil {
+		w.Digest = CellDigest(s.cfg, job.Granules)
+	}
 	// empty ends a cell with nothing to write.
 	empty := func(msg string) (*CellResult, error) {
 		t := time.Now()
-		err := s.Clear(ctx, parent)
+		err := s.ClearCell(ctx, parent, w)
 		res.Phases.Write = time.Since(t).Seconds()
 		if err != nil {
 			return finish(classifyErr(ctx, err), fmt.Errorf("cell %s: %w", job.Key, err))
@@ -99,7 +105,7 @@ func Run(ctx context.Context, job Job, r *CellReader, a *Aggregator, s *Store) (
 	}
 
 	t = time.Now()
-	err = s.Write(ctx, parent, out)
+	err = s.WriteCell(ctx, parent, out, w)
 	res.Phases.Write = time.Since(t).Seconds()
 	if err != nil {
 		return finish(classifyErr(ctx, err), fmt.Errorf("cell %s: write: %w", job.Key, err))
@@ -109,7 +115,10 @@ func Run(ctx context.Context, job Job, r *CellReader, a *Aggregator, s *Store) (
 
 // classifyErr returns the error kind of a failed cell.
 func classifyErr(ctx context.Context, err error) ErrorKind {
-	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, ErrSuperseded) {
+		return KindSuperseded
+	}
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrCellBusy) {
 		return KindTransient
 	}
 	if errors.Is(err, ErrDeterministic) {

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -59,6 +60,9 @@ type Runner struct {
 	// GranuleSize, if set, returns a granule's size in bytes for the dry-run
 	// estimate (a HEAD request, a stat).
 	GranuleSize func(ctx context.Context, url string) (int64, error)
+	// LeaseTTL is how long the run's lease on the store lasts between
+	// renewals (DefaultLeaseTTL when 0; renewed every third of it).
+	LeaseTTL time.Duration
 	// Dispatcher, if set, supplies the retry policy (its Executor, Workers,
 	// Skip, OnRecord and Progress are replaced by the Runner's).
 	Dispatcher *Dispatcher
@@ -164,6 +168,21 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	st := su.exec.Store
+	// One run at a time per store: take its lease (refused while another
+	// run holds it) and keep it while the run lasts.
+	runID := NewRunID()
+	lease, err := st.AcquireLease(ctx, runID, r.LeaseTTL)
+	if err != nil {
+		return nil, err
+	}
+	ctx, lost := context.WithCancelCause(ctx)
+	defer lost(nil)
+	go lease.hold(ctx, lost)
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		_ = lease.Release(rctx)
+	}()
 	// Temporary files of writes a killed run left behind (kill -9) are
 	// removed once they are older than zarrstore.TempGrace.
 	if c, ok := r.Store.Backend().(tempCleaner); ok {
@@ -197,15 +216,12 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	d.OnRecord = redactedOnRecord(r.OnRecord)
 	d.Skip = nil
 	if !r.Overwrite {
-		d.Skip = func(ctx context.Context, job Job) (bool, error) {
-			cell, err := parseCellKey(job.Key)
-			if err != nil {
-				return false, err
-			}
-			return st.Done(ctx, cell)
-		}
+		d.Skip = st.Skipper()
 	}
-	rep, runErr := d.Run(ctx, Jobs(su.cells))
+	rep, runErr := d.Run(ctx, runJobs(su.cells, runID))
+	if cause := context.Cause(ctx); runErr == nil && errors.Is(cause, ErrStoreBusy) {
+		runErr = cause
+	}
 	// Orders coarser than the parent need every cell: merge them once the
 	// run went through (a resumed run merges the earlier runs' cells too).
 	if runErr == nil && len(st.CoarseOrders()) > 0 {

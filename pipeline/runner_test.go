@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -70,6 +71,18 @@ func (k *killBackend) Put(ctx context.Context, key string, data []byte) error {
 		return fmt.Errorf("killed before writing %s", key)
 	}
 	return k.Backend.Put(ctx, key, data)
+}
+
+func (k *killBackend) GetVersion(ctx context.Context, key string) ([]byte, string, error) {
+	return k.Backend.(zarrstore.Versioned).GetVersion(ctx, key)
+}
+
+func (k *killBackend) PutIfVersion(ctx context.Context, key string, data []byte, version string) (string, error) {
+	if strings.HasPrefix(key, pipeline.MarkersPrefix) && k.n.Add(1) > k.after {
+		k.once.Do(k.cancel)
+		return "", fmt.Errorf("killed before writing %s", key)
+	}
+	return k.Backend.(zarrstore.Versioned).PutIfVersion(ctx, key, data, version)
 }
 
 func (k *killBackend) List(ctx context.Context, prefix string) iter.Seq2[string, error] {
@@ -177,12 +190,31 @@ func readTree(t *testing.T, dir string) map[string][]byte {
 	return out
 }
 
+// Cell objects (pipeline.MarkersPrefix) name the run and attempt that wrote
+// the cell, so they differ between runs: they must agree on the state, the
+// chunk and the digest of the cell's input.
 func compareTrees(t *testing.T, got, want map[string][]byte) {
 	t.Helper()
 	for k, w := range want {
 		g, ok := got[k]
 		if !ok {
 			t.Errorf("missing %s", k)
+			continue
+		}
+		if k == pipeline.LeaseKey {
+			if !bytes.Contains(g, []byte(`"released":true`)) {
+				t.Errorf("%s: %s, want a released lease", k, g)
+			}
+			continue
+		}
+		if strings.HasPrefix(k, pipeline.MarkersPrefix) {
+			var a, b struct {
+				State, Digest string
+				Chunk         int64
+			}
+			if json.Unmarshal(g, &a) != nil || json.Unmarshal(w, &b) != nil || a != b || a.State != "done" && a.State != "empty" {
+				t.Errorf("%s: %s, want %s", k, g, w)
+			}
 			continue
 		}
 		if !bytes.Equal(g, w) {

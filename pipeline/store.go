@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -11,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/healpix"
@@ -50,6 +50,12 @@ type Store struct {
 
 	mu    sync.Mutex
 	index map[uint64]int64 // parent NESTED id → chunk, from the store's parent list
+
+	// Now is the clock of claims and leases (time.Now when nil).
+	Now func() time.Time
+	// ClaimTTL is how long an attempt without a context deadline holds a
+	// cell it writes (DefaultClaimTTL when 0).
+	ClaimTTL time.Duration
 }
 
 // NewStore prepares the store z for cfg's statistics (a's variables) with
@@ -294,30 +300,22 @@ func (s *Store) Chunk(ctx context.Context, parent morton.Cell) (int64, error) {
 	return i, nil
 }
 
-// MarkersPrefix is the store key prefix of the cell markers: Write stores
-// "zagg-cells/<parent order>/<parent NESTED id>" last, once every chunk of
-// the cell is stored, so a marker means a complete cell (Done). The folder
-// holds no zarr.json, so Zarr readers do not see it.
+// MarkersPrefix is the store key prefix of the cell objects
+// "zagg-cells/<parent order>/<parent NESTED id>": JSON saying which attempt
+// claimed or committed the cell, and from what (the state machine of
+// WriteCell). A cell whose object says "done" or "empty" is complete (Done).
+// The folder holds no zarr.json, so Zarr readers do not see it.
 const MarkersPrefix = "zagg-cells/"
 
 func (s *Store) markerKey(nest uint64) string {
 	return fmt.Sprintf("%s%d/%d", MarkersPrefix, s.parentOrder, nest)
 }
 
-// Done reports whether parent was written completely by an earlier run. In a
-// store not set up yet no cell is done.
+// Done reports whether parent was committed (with data, or as empty) by an
+// earlier attempt. In a store not set up yet no cell is done.
 func (s *Store) Done(ctx context.Context, parent morton.Cell) (bool, error) {
-	return s.z.Backend().Exists(ctx, s.markerKey(parent.Nest()))
-}
-
-// marker is the content of a cell marker: what produced the cell.
-type marker struct {
-	Parent       string `json:"parent_morton"`
-	ParentNested uint64 `json:"parent_nested"`
-	ParentOrder  int    `json:"parent_order"`
-	Chunk        int64  `json:"chunk"`
-	Version      string `json:"zagg_version"`
-	ConfigSHA256 string `json:"config_sha256"`
+	st, err := s.Status(ctx, parent)
+	return st.State == cellDone || st.State == cellEmpty, err
 }
 
 // WriteConcurrency is how many chunk writes of one cell Store.Write has in
@@ -330,13 +328,31 @@ type chunkWrite struct {
 	data any
 }
 
-// Write stores the chunks of parent at every order of the store from res,
-// up to WriteConcurrency at a time, then (with coarse orders) the cell's
-// partial states, and the cell's marker last, once everything else is
-// stored: a cell whose marker exists is complete (Done). The coordinates
-// (cell_ids, morton) were written by Setup.
+// Write stores the cell's values as a one-off attempt (see WriteCell).
 func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) error {
+	return s.WriteCell(ctx, parent, res, CellWrite{})
+}
+
+// WriteCell stores the chunks of parent at every order of the store from
+// res, fenced: it first claims the cell for w's attempt (a conditional
+// write of the cell object under MarkersPrefix, refused with ErrSuperseded
+// when a newer attempt of the same run has the cell, and with ErrCellBusy
+// while another live attempt writes it), then writes the chunks
+// (WriteConcurrency at a time), the partial states (with coarse orders),
+// and commits last by replacing its own claim conditionally: a cell whose
+// object says "done" is complete, and an attempt that lost its claim (it
+// outlived its deadline and was taken over) fails with ErrSuperseded
+// instead of committing. The coordinates (cell_ids, morton) were written by
+// Setup. A stale attempt therefore never overwrites or deletes what a newer
+// attempt committed, as long as attempts stop at their deadline (the
+// Lambda runtime enforces it; a local attempt's claim lasts ClaimTTL or
+// until its process is gone).
+func (s *Store) WriteCell(ctx context.Context, parent morton.Cell, res *agg.Result, w CellWrite) error {
 	chunk, err := s.Chunk(ctx, parent)
+	if err != nil {
+		return err
+	}
+	v, err := s.versioned()
 	if err != nil {
 		return err
 	}
@@ -346,13 +362,25 @@ func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) 
 		if lv == nil {
 			return fmt.Errorf("pipeline: write: the aggregation has no order %d", o)
 		}
-		for v, va := range s.vars {
-			data, err := castValues(lv.Values[v], va.DType, va.FillValue)
+		for vi, va := range s.vars {
+			data, err := castValues(lv.Values[vi], va.DType, va.FillValue)
 			if err != nil {
 				return fmt.Errorf("pipeline: write %d/%s: %w", o, va.Name, err)
 			}
 			writes = append(writes, chunkWrite{fmt.Sprintf("%d/%s", o, va.Name), data})
 		}
+	}
+	var partial []byte
+	if len(s.coarse) > 0 {
+		if partial, err = encodePartial(&res.Partial); err != nil {
+			return err
+		}
+	}
+	a := s.attempt(ctx, w)
+	defer enter(a.Run)()
+	ver, err := s.claim(ctx, v, parent, chunk, a, w)
+	if err != nil {
+		return err
 	}
 	if err := s.writeAll(ctx, chunk, writes); err != nil {
 		if errors.Is(err, zarrstore.ErrNotFound) {
@@ -360,22 +388,12 @@ func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) 
 		}
 		return err
 	}
-	if len(s.coarse) > 0 {
-		b, err := encodePartial(&res.Partial)
-		if err != nil {
-			return err
-		}
-		if err := s.z.Backend().Put(ctx, s.partialKey(parent.Nest()), b); err != nil {
+	if partial != nil {
+		if err := s.z.Backend().Put(ctx, s.partialKey(parent.Nest()), partial); err != nil {
 			return err
 		}
 	}
-	key, _ := parent.Legacy()
-	m, err := json.Marshal(marker{Parent: strconv.FormatInt(key, 10), ParentNested: parent.Nest(), ParentOrder: s.parentOrder,
-		Chunk: chunk, Version: Version, ConfigSHA256: configDigest(s.cfg)})
-	if err != nil {
-		return err
-	}
-	return s.z.Backend().Put(ctx, s.markerKey(parent.Nest()), m)
+	return s.commit(ctx, v, parent, chunk, a, w, cellDone, ver)
 }
 
 // writeAll stores chunk i of every write, WriteConcurrency at a time, and
@@ -425,24 +443,23 @@ feed:
 	return ctx.Err()
 }
 
-// Clear removes what earlier runs stored for parent, so that the cell
-// reads as the fill value (as a cell that never had data does): the marker
-// first, so that the cell stops being Done even if Clear is interrupted,
-// then the cell's chunk of every statistic of every order at or finer than
-// the parent order, WriteConcurrency deletes at a time, then its partial
-// states (which Finalize would otherwise still merge into the coarser
-// orders). The coordinates stay. Chunks that are not stored are not an
-// error, and in a store that was never set up, or that does not hold
-// parent, there is nothing to clear. Run calls it for a cell that turns out
-// empty, so that a rerun with --overwrite after the catalog or the filters
-// changed does not leave the cell's old values in the store.
+// Clear empties parent as a one-off attempt (see ClearCell).
 func (s *Store) Clear(ctx context.Context, parent morton.Cell) error {
+	return s.ClearCell(ctx, parent, CellWrite{})
+}
+
+// ClearCell records parent as empty, fenced like WriteCell: it claims the
+// cell, deletes the cell's chunk of every statistic of every order at or
+// finer than the parent order (WriteConcurrency at a time) and its partial
+// states (which Finalize would otherwise still merge into the coarser
+// orders), and commits the cell as "empty". The coordinates stay, and
+// chunks that are not stored are not an error. Run calls it for a cell that
+// turns out empty, so that a rerun after the catalog or the filters changed
+// does not leave the cell's old values in the store. A store that was never
+// set up, or that does not hold parent, has nothing to clear.
+func (s *Store) ClearCell(ctx context.Context, parent morton.Cell, w CellWrite) error {
 	if parent.Order() != s.parentOrder {
 		return fmt.Errorf("%w: cell %v has order %d, the store's parent order is %d", ErrStore, parent, parent.Order(), s.parentOrder)
-	}
-	err := s.z.Backend().Delete(ctx, s.markerKey(parent.Nest()))
-	if err != nil && !errors.Is(err, zarrstore.ErrNotFound) {
-		return fmt.Errorf("clear cell %v: %w", parent, err)
 	}
 	chunk, held, err := s.chunkIfHeld(ctx, parent)
 	if err != nil {
@@ -450,6 +467,16 @@ func (s *Store) Clear(ctx context.Context, parent morton.Cell) error {
 	}
 	if !held {
 		return nil
+	}
+	v, err := s.versioned()
+	if err != nil {
+		return err
+	}
+	a := s.attempt(ctx, w)
+	defer enter(a.Run)()
+	ver, err := s.claim(ctx, v, parent, chunk, a, w)
+	if err != nil {
+		return err
 	}
 	var paths []string
 	for _, o := range s.orders {
@@ -466,7 +493,7 @@ func (s *Store) Clear(ctx context.Context, parent morton.Cell) error {
 	if err != nil {
 		return fmt.Errorf("clear cell %v: %w", parent, err)
 	}
-	return nil
+	return s.commit(ctx, v, parent, chunk, a, w, cellEmpty, ver)
 }
 
 // chunkIfHeld returns parent's chunk, and false when the store is not set
@@ -668,9 +695,9 @@ func mustBinary(s *agg.State) []byte {
 }
 
 // Finalize writes the orders coarser than the parent order from the partial
-// states of every complete parent cell in the store (one with a marker,
-// written by this run or earlier ones; a partial left by an interrupted
-// write is not merged): each coarse order holds the cells with data, in
+// states of every committed parent cell in the store (its cell object says
+// "done", by this run or earlier ones; the partial of an attempt that did
+// not commit is not merged): each coarse order holds the cells with data, in
 // ascending NESTED order, merged in ascending parent order so the result
 // does not depend on which run or worker wrote which cell. It returns the
 // number of parent cells merged. A store without coarse orders has nothing
@@ -679,13 +706,30 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 	if len(s.coarse) == 0 {
 		return 0, nil
 	}
-	done := map[uint64]bool{}
+	// The committed cells: those whose cell object says "done".
 	mprefix := fmt.Sprintf("%s%d/", MarkersPrefix, s.parentOrder)
+	var cells []uint64
 	for k, err := range s.z.Backend().List(ctx, mprefix) {
 		if err != nil {
-			return 0, fmt.Errorf("%w: list cell markers: %w", ErrStore, err)
+			return 0, fmt.Errorf("%w: list cell objects: %w", ErrStore, err)
 		}
 		if n, err := strconv.ParseUint(strings.TrimPrefix(k, mprefix), 10, 64); err == nil {
+			cells = append(cells, n)
+		}
+	}
+	v, _ := s.z.Backend().(zarrstore.Versioned) // reading needs no versions
+	committed := make([]bool, len(cells))
+	err := forEach(ctx, len(cells), func(ctx context.Context, k int) error {
+		st, _, err := s.readCell(ctx, v, morton.FromNest(s.parentOrder, cells[k]))
+		committed[k] = err == nil && st != nil && st.State == cellDone
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	done := map[uint64]bool{}
+	for k, n := range cells {
+		if committed[k] {
 			done[n] = true
 		}
 	}

@@ -1,0 +1,365 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// Errors of fenced writes (see Store.WriteCell).
+var (
+	// ErrSuperseded means a newer attempt of the same run has claimed or
+	// committed the cell: this attempt wrote nothing (or stopped before
+	// committing) and must not be retried.
+	ErrSuperseded = errors.New("pipeline: cell superseded by a newer attempt")
+	// ErrCellBusy means another live attempt (of another run, or an older
+	// one still within its lease) is writing the cell; retry later.
+	ErrCellBusy = errors.New("pipeline: cell is being written by another attempt")
+	// ErrStoreBusy means another run holds the store's lease (Store.Lease).
+	ErrStoreBusy = errors.New("pipeline: store is in use by another run")
+)
+
+// Attempt identifies one try at a cell: the run it belongs to, its number
+// within the run (1 for the first try, counted per cell), who holds it
+// (host:pid, or a Lambda request id) and when its claim on the cell expires
+// (its deadline: an attempt never writes after it).
+type Attempt struct {
+	Run     string    `json:"run"`
+	Number  int       `json:"attempt"`
+	Holder  string    `json:"holder,omitempty"`
+	Expires time.Time `json:"expires"`
+}
+
+// NewRunID returns a random run identifier.
+func NewRunID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// localHolder names this process: "host:pid".
+func localHolder() string {
+	h, _ := os.Hostname()
+	return h + ":" + strconv.Itoa(os.Getpid())
+}
+
+// The states of a cell object (MarkersPrefix): claimed by an attempt that
+// is writing, or committed with data or as empty.
+const (
+	cellWriting = "writing"
+	cellDone    = "done"
+	cellEmpty   = "empty"
+)
+
+// cellState is the JSON of a cell object: what produced the cell.
+type cellState struct {
+	State string `json:"state"`
+	Attempt
+	Parent         string `json:"parent_morton"`
+	ParentNested   uint64 `json:"parent_nested"`
+	ParentOrder    int    `json:"parent_order"`
+	Chunk          int64  `json:"chunk"`
+	Version        string `json:"zagg_version"`
+	ConfigSHA256   string `json:"config_sha256"`
+	GranulesSHA256 string `json:"granules_sha256,omitempty"`
+	// Digest summarises what determines the cell's values: the zagg
+	// version, the config's value-changing sections and the cell's
+	// granules (CellDigest). A resume redoes a cell whose digest differs.
+	Digest string `json:"digest"`
+}
+
+// CellWrite says who writes a cell and from what: the attempt (a zero
+// Attempt is a one-off attempt of its own run) and the cell's digest
+// (CellDigest; empty for writes outside a run).
+type CellWrite struct {
+	Attempt  Attempt
+	Digest   string
+	Granules []string
+}
+
+// CellDigest is the digest of what determines a cell's values: the zagg
+// version, the config without its store and catalog locations, and the
+// cell's granule URLs (sorted).
+func CellDigest(cfg *Config, granules []string) string {
+	c := *cfg
+	c.Output.Store, c.Catalog = "", ""
+	h := sha256.New()
+	fmt.Fprintf(h, "zagg %s\n", Version)
+	if b, err := c.MarshalJSON(); err == nil {
+		h.Write(b)
+	}
+	g := slices.Clone(granules)
+	slices.Sort(g)
+	fmt.Fprintf(h, "\n%s", strings.Join(g, "\n"))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func granulesDigest(granules []string) string {
+	if len(granules) == 0 {
+		return ""
+	}
+	g := slices.Clone(granules)
+	slices.Sort(g)
+	h := sha256.Sum256([]byte(strings.Join(g, "\n")))
+	return hex.EncodeToString(h[:])
+}
+
+// versioned returns the store's backend as a zarrstore.Versioned.
+func (s *Store) versioned() (zarrstore.Versioned, error) {
+	v, ok := s.z.Backend().(zarrstore.Versioned)
+	if !ok {
+		return nil, fmt.Errorf("%w: the store's backend %T cannot write conditionally", ErrStore, s.z.Backend())
+	}
+	return v, nil
+}
+
+// now returns the store's clock.
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// attempt fills in a CellWrite's attempt: a one-off run when none is
+// given, this process as holder, and the expiry from ctx's deadline (or
+// ClaimTTL from now).
+func (s *Store) attempt(ctx context.Context, w CellWrite) Attempt {
+	a := w.Attempt
+	if a.Run == "" {
+		a.Run, a.Number = NewRunID(), 1
+	}
+	if a.Number <= 0 {
+		a.Number = 1
+	}
+	if a.Holder == "" {
+		a.Holder = localHolder()
+	}
+	if a.Expires.IsZero() {
+		if d, ok := ctx.Deadline(); ok {
+			a.Expires = d
+		} else {
+			ttl := s.ClaimTTL
+			if ttl <= 0 {
+				ttl = DefaultClaimTTL
+			}
+			a.Expires = s.now().Add(ttl)
+		}
+	}
+	a.Expires = a.Expires.UTC().Truncate(time.Millisecond)
+	return a
+}
+
+// writing counts, per run id, the fenced writes this process has in
+// flight: a claim held by this process for a run with none is left over
+// from an attempt that ended without committing (an error, a kill of the
+// run in an embedding program) and is taken over at once.
+var writing = struct {
+	sync.Mutex
+	runs map[string]int
+}{runs: map[string]int{}}
+
+// enter records a fenced write of run in flight; the returned func ends it.
+func enter(run string) func() {
+	writing.Lock()
+	writing.runs[run]++
+	writing.Unlock()
+	return func() {
+		writing.Lock()
+		if writing.runs[run]--; writing.runs[run] <= 0 {
+			delete(writing.runs, run)
+		}
+		writing.Unlock()
+	}
+}
+
+// claimGone reports whether the attempt holding a claim can no longer
+// write: a process of this host that is gone, or this process with no write
+// of that run in flight.
+func claimGone(a Attempt) bool {
+	if a.Holder == localHolder() {
+		writing.Lock()
+		n := writing.runs[a.Run]
+		writing.Unlock()
+		return n == 0
+	}
+	return holderGone(a.Holder)
+}
+
+// DefaultClaimTTL is how long an attempt without a deadline holds a cell
+// it writes: past it (or once its process is gone, for a holder on this
+// host) another attempt may take the cell over.
+const DefaultClaimTTL = time.Hour
+
+// readCell returns the cell object of parent and its version ("" and nil
+// when there is none).
+func (s *Store) readCell(ctx context.Context, v zarrstore.Versioned, parent morton.Cell) (*cellState, string, error) {
+	var (
+		b   []byte
+		ver string
+		err error
+	)
+	if v != nil {
+		b, ver, err = v.GetVersion(ctx, s.markerKey(parent.Nest()))
+	} else {
+		b, err = s.z.Backend().Get(ctx, s.markerKey(parent.Nest()))
+	}
+	if errors.Is(err, zarrstore.ErrNotFound) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: cell %v: %w", ErrStore, parent, err)
+	}
+	var st cellState
+	if err := json.Unmarshal(b, &st); err != nil || st.State == "" {
+		// A marker of an earlier release ("done" without a state).
+		st = cellState{State: cellDone}
+		_ = json.Unmarshal(b, &st)
+		if st.State == "" {
+			st.State = cellDone
+		}
+	}
+	return &st, ver, nil
+}
+
+// claim takes parent for attempt a: it writes a "writing" cell object
+// conditionally, unless a newer attempt of the same run has the cell
+// (ErrSuperseded) or another live attempt is writing it (ErrCellBusy). An
+// attempt whose claim has expired, or whose holder process on this host is
+// gone, is taken over. It returns the claim's version.
+func (s *Store) claim(ctx context.Context, v zarrstore.Versioned, parent morton.Cell, chunk int64, a Attempt, w CellWrite) (string, error) {
+	mine := cellState{State: cellWriting, Attempt: a, ParentNested: parent.Nest(), ParentOrder: s.parentOrder, Chunk: chunk,
+		Version: Version, ConfigSHA256: configDigest(s.cfg), GranulesSHA256: granulesDigest(w.Granules), Digest: w.Digest}
+	if m, err := parent.Legacy(); err == nil {
+		mine.Parent = strconv.FormatInt(m, 10)
+	}
+	b, err := json.Marshal(mine)
+	if err != nil {
+		return "", err
+	}
+	for range 8 {
+		cur, ver, err := s.readCell(ctx, v, parent)
+		if err != nil {
+			return "", err
+		}
+		if cur != nil {
+			same := cur.Run == a.Run
+			switch {
+			case same && cur.Number > a.Number:
+				return "", fmt.Errorf("cell %v: %w (attempt %d of run %s has it, this is attempt %d)", parent, ErrSuperseded, cur.Number, cur.Run, a.Number)
+			case cur.State == cellWriting && !(same && cur.Number == a.Number) && s.now().Before(cur.Expires) && !claimGone(cur.Attempt):
+				return "", fmt.Errorf("cell %v: %w (attempt %d of run %s, %s, until %s)", parent, ErrCellBusy,
+					cur.Number, cur.Run, cur.Holder, cur.Expires.Format(time.RFC3339))
+			}
+		}
+		nv, err := v.PutIfVersion(ctx, s.markerKey(parent.Nest()), b, ver)
+		if errors.Is(err, zarrstore.ErrPrecondition) {
+			continue // someone else moved: look again
+		}
+		if err != nil {
+			return "", fmt.Errorf("%w: claim cell %v: %w", ErrStore, parent, err)
+		}
+		return nv, nil
+	}
+	return "", fmt.Errorf("cell %v: %w (the cell object kept changing)", parent, ErrCellBusy)
+}
+
+// commit replaces the claim (at version ver) with the committed state. If
+// the claim is no longer there, a newer attempt took the cell over:
+// ErrSuperseded.
+func (s *Store) commit(ctx context.Context, v zarrstore.Versioned, parent morton.Cell, chunk int64, a Attempt, w CellWrite, state, ver string) error {
+	if !s.now().Before(a.Expires) {
+		return fmt.Errorf("cell %v: %w: the attempt's claim expired at %s before it committed", parent, ErrSuperseded, a.Expires.Format(time.RFC3339))
+	}
+	st := cellState{State: state, Attempt: a, ParentNested: parent.Nest(), ParentOrder: s.parentOrder, Chunk: chunk,
+		Version: Version, ConfigSHA256: configDigest(s.cfg), GranulesSHA256: granulesDigest(w.Granules), Digest: w.Digest}
+	if m, err := parent.Legacy(); err == nil {
+		st.Parent = strconv.FormatInt(m, 10)
+	}
+	st.Holder = ""
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	if _, err := v.PutIfVersion(ctx, s.markerKey(parent.Nest()), b, ver); err != nil {
+		if errors.Is(err, zarrstore.ErrPrecondition) {
+			return fmt.Errorf("cell %v: %w: its claim was taken over before it committed", parent, ErrSuperseded)
+		}
+		return fmt.Errorf("%w: commit cell %v: %w", ErrStore, parent, err)
+	}
+	return nil
+}
+
+// CellStatus is what the store records about a parent cell.
+type CellStatus struct {
+	// State is "" (never written), "writing" (claimed by an attempt that
+	// has not committed), "done" or "empty".
+	State string
+	// Digest is the committed cell's CellDigest ("" for cells of earlier
+	// releases).
+	Digest string
+	// Run and Attempt identify the attempt that wrote or holds the cell.
+	Run     string
+	Attempt int
+}
+
+// Status returns what the store records about parent.
+func (s *Store) Status(ctx context.Context, parent morton.Cell) (CellStatus, error) {
+	v, _ := s.z.Backend().(zarrstore.Versioned) // reading needs no versions
+	st, _, err := s.readCell(ctx, v, parent)
+	if err != nil || st == nil {
+		return CellStatus{}, err
+	}
+	return CellStatus{State: st.State, Digest: st.Digest, Run: st.Run, Attempt: st.Number}, nil
+}
+
+// Skipper returns the Dispatcher.Skip of a resumed run: a job is skipped
+// when its cell was committed (with data, or as empty) from the same input
+// (its digest equals CellDigest of the store's config and the job's
+// granules), and redone with a reason when the input changed or the cell
+// was left half written.
+func (s *Store) Skipper() func(ctx context.Context, job Job) (bool, string, error) {
+	return func(ctx context.Context, job Job) (bool, string, error) {
+		cell, err := parseCellKey(job.Key)
+		if err != nil {
+			return false, "", err
+		}
+		st, err := s.Status(ctx, cell)
+		if err != nil {
+			return false, "", err
+		}
+		switch st.State {
+		case "":
+			return false, "", nil
+		case cellWriting:
+			return false, "", nil // an interrupted attempt: redo, not a change of input
+		}
+		if st.Digest == CellDigest(s.cfg, job.Granules) {
+			return true, "", nil
+		}
+		return false, "config or granules changed", nil
+	}
+}
+
+// runJobs returns the jobs of a run over cells, tagged with its run id.
+func runJobs(cells []cmr.CatalogCell, run string) []Job {
+	jobs := Jobs(cells)
+	for i := range jobs {
+		jobs[i].Run = run
+	}
+	return jobs
+}
