@@ -63,6 +63,9 @@ const (
 	cellWriting = "writing"
 	cellDone    = "done"
 	cellEmpty   = "empty"
+	// cellFailed: an attempt claimed the cell and failed while writing:
+	// the cell is neither complete nor held.
+	cellFailed = "failed"
 )
 
 // cellState is the JSON of a cell object: what produced the cell.
@@ -304,10 +307,21 @@ func (s *Store) commit(ctx context.Context, v zarrstore.Versioned, parent morton
 	return nil
 }
 
+// abandon marks a claimed cell as failed after its attempt failed to write
+// (best effort: the claim would otherwise hold the cell until it expires),
+// so that a retry can take it at once.
+func (s *Store) abandon(ctx context.Context, v zarrstore.Versioned, parent morton.Cell, chunk int64, a Attempt, w CellWrite, ver string) {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	a.Expires = s.now().Add(time.Hour) // commit refuses expired attempts; failing is always allowed
+	_ = s.commit(actx, v, parent, chunk, a, w, cellFailed, ver)
+}
+
 // CellStatus is what the store records about a parent cell.
 type CellStatus struct {
 	// State is "" (never written), "writing" (claimed by an attempt that
-	// has not committed), "done" or "empty".
+	// has not committed), "failed" (its attempt failed while writing: half
+	// written), "done" or "empty".
 	State string
 	// Digest is the committed cell's CellDigest ("" for cells of earlier
 	// releases).
@@ -345,7 +359,7 @@ func (s *Store) Skipper() func(ctx context.Context, job Job) (bool, string, erro
 		switch st.State {
 		case "":
 			return false, "", nil
-		case cellWriting:
+		case cellWriting, cellFailed:
 			return false, "", nil // an interrupted attempt: redo, not a change of input
 		}
 		if st.Digest == CellDigest(s.cfg, job.Granules) {

@@ -382,7 +382,11 @@ func (s *Store) WriteCell(ctx context.Context, parent morton.Cell, res *agg.Resu
 	if err != nil {
 		return err
 	}
+	if !s.now().Before(a.Expires) {
+		return fmt.Errorf("cell %v: %w: the attempt's deadline %s passed before it wrote", parent, ErrSuperseded, a.Expires.Format(time.RFC3339))
+	}
 	if err := s.writeAll(ctx, chunk, writes); err != nil {
+		s.abandon(ctx, v, parent, chunk, a, w, ver)
 		if errors.Is(err, zarrstore.ErrNotFound) {
 			return fmt.Errorf("%w: %w (the store has not been set up: call Store.Setup once before writing cells; the runners and the Lambda setup event do)", ErrStore, err)
 		}
@@ -390,6 +394,7 @@ func (s *Store) WriteCell(ctx context.Context, parent morton.Cell, res *agg.Resu
 	}
 	if partial != nil {
 		if err := s.z.Backend().Put(ctx, s.partialKey(parent.Nest()), partial); err != nil {
+			s.abandon(ctx, v, parent, chunk, a, w, ver)
 			return err
 		}
 	}
@@ -491,6 +496,7 @@ func (s *Store) ClearCell(ctx context.Context, parent morton.Cell, w CellWrite) 
 		err = s.z.Backend().Delete(ctx, s.partialKey(parent.Nest()))
 	}
 	if err != nil {
+		s.abandon(ctx, v, parent, chunk, a, w, ver)
 		return fmt.Errorf("clear cell %v: %w", parent, err)
 	}
 	return s.commit(ctx, v, parent, chunk, a, w, cellEmpty, ver)
