@@ -402,9 +402,11 @@ def check_group(rep, st, root, o, export_cmd):
         else:
             c.ok(n is not None and n <= npix, f"coarse order: {n} cells, chunks {arrays['cell_ids'].chunks}")
 
-    if n is None or n > MAX_LOAD_CELLS or (rep.status(f"{pre}/layout") == "FAIL" and n > MAX_LOAD_BAD_LAYOUT):
-        for k in ("cell_ids", "morton", "decode-zarr", "decode-xdggs", "centres", "stats", "hierarchy", "export"):
-            rep.add(False, f"{pre}/{k}", f"not run: the group has {n} cells (layout check)")
+    nchunks = -(-n // arrays["cell_ids"].chunks[0]) if n else 0
+    if n is None or n > MAX_LOAD_CELLS or (rep.status(f"{pre}/layout") == "FAIL" and
+                                          (n > MAX_LOAD_BAD_LAYOUT or nchunks > 4096)):
+        rep.add(False, f"{pre}/values", f"cell_ids, morton, decode-zarr, decode-xdggs, centres, stats, "
+                f"hierarchy and export not run: the group has {n} cells in {nchunks} chunks (see layout)")
         return
 
     vals = {k: a[:] for k, a in arrays.items()}
