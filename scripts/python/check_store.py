@@ -340,8 +340,9 @@ def check_group(rep, st, root, o, export_cmd):
         ds = _open_ds(st, o)
         expect(tuple(ds.sizes) == ("cells",), f"dimensions {dict(ds.sizes)}, want only 'cells'")
         expect("cell_ids" in ds.coords, "cell_ids is not a coordinate (no 'coordinates: cell_ids' on the variables?)")
-        expect(set(ds.data_vars) == set(stats) | {"morton"} or set(ds.data_vars) == set(stats),
-               f"data variables {sorted(ds.data_vars)}")
+        seen = set(ds.data_vars) | set(ds.coords)
+        expect(set(stats) <= set(ds.data_vars) and seen == set(arrays),
+               f"data variables {sorted(ds.data_vars)}, coordinates {sorted(ds.coords)}, arrays {sorted(arrays)}")
         c.ok(True, f"cells={ds.sizes['cells']}, {len(ds.data_vars)} variables")
 
     with Check(rep, f"{pre}/arrays") as c:
