@@ -314,7 +314,23 @@ def check_root(rep, st):
                 if f"{o}/{a}" not in listed:
                     missing.append(f"{o}/{a}")
         expect(not missing, f"not in consolidated metadata: {missing[:8]}")
-        c.ok(True, f"{len(listed)} nodes")
+        # Readers take attributes and shapes from the consolidated copy, and
+        # open_zarr(group=g) raises KeyError for a group it does not list:
+        # the copy must equal every node's own zarr.json.
+        stale = []
+        for key, doc in listed.items():
+            try:
+                with open(os.path.join(st.path, key, "zarr.json")) as f:
+                    disk = json.load(f)
+            except OSError:
+                stale.append(f"{key} (no zarr.json)")
+                continue
+            a = {k: v for k, v in doc.items() if k != "consolidated_metadata"}
+            b = {k: v for k, v in disk.items() if k != "consolidated_metadata"}
+            if a != b:
+                stale.append(key)
+        expect(not stale, f"consolidated metadata differs from the nodes' zarr.json: {stale[:8]}")
+        c.ok(True, f"{len(listed)} nodes, equal to their zarr.json")
     return root
 
 

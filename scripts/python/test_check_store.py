@@ -170,6 +170,16 @@ def test_extra_cell_ids_attribute():
         assert {"8/arrays", "8/decode-xdggs"} <= failed_names(rep), out
 
 
+def test_stale_consolidated_metadata():
+    # an attribute changed after consolidation: xarray would not see it
+    with Fixture("authalic") as s:
+        edit_json(os.path.join(s, "7", "count", "zarr.json"),
+                  lambda d: d["attributes"].update(long_name="changed"))
+        rep, out = run(s, export=False)
+        assert "root/consolidated" in failed_names(rep), out
+        assert "7/count" in out, out
+
+
 def test_fill_cell_id():
     import zarr
 
