@@ -66,7 +66,7 @@ func stringAttr(ds *h5read.Dataset, name string) string {
 // Describe returns the units and long_name of output variable v: the
 // config's units and long_name when given, otherwise derived from the
 // function and the source dataset's attributes (src, keyed by column):
-// counts have no units; sums, minima, maxima, means (weighted or not: the
+// counts are dimensionless (CF units "1"); sums, minima, maxima, means (weighted or not: the
 // weights cancel), medians, quantiles and standard deviations have the
 // source's units; variances its square; expressions have none unless
 // configured.
@@ -90,7 +90,7 @@ func Describe(v agg.Variable, src map[string]SourceInfo) (units, longName string
 	var derivedUnits, desc string
 	switch f.Name {
 	case "len":
-		desc = "number of observations"
+		derivedUnits, desc = "1", "number of observations" // CF's dimensionless unit
 		if v.Source != "" {
 			desc += " of " + what
 		}

@@ -106,11 +106,11 @@ func (g *orderGroup) readChunk(ctx context.Context, i int64) (*chunk, error) {
 		c.morton = make([]string, len(ids))
 		switch d := data.(type) {
 		case []int64:
-			for k, v := range d {
+			for k, v := range d[:min(len(d), len(ids))] {
 				c.morton[k] = strconv.FormatInt(v, 10)
 			}
 		case []uint64:
-			for k, v := range d {
+			for k, v := range d[:min(len(d), len(ids))] {
 				c.morton[k] = strconv.FormatUint(v, 10)
 			}
 		}
@@ -121,7 +121,8 @@ func (g *orderGroup) readChunk(ctx context.Context, i int64) (*chunk, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", a.Path(), err)
 		}
-		c.values[name] = toFloat64(data)
+		v := toFloat64(data)
+		c.values[name] = v[:min(len(v), len(ids))] // a last partial chunk is padded
 		c.fills[name] = toFloat64(a.FillChunk())[0]
 	}
 	return c, nil

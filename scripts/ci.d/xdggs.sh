@@ -48,8 +48,23 @@ EOF
   --store "$tmp/geodetic.zarr" --driver file --granule-dir internal/sampledata/granules \
   --results "$tmp/results.json" --quiet >"$tmp/run.out"
 
+# Orders coarser than the parent (written by finalize from merged partials).
+sed 's/^  grid: {type: healpix, indexing_scheme: nested, child_order: 12}$/&\n  orders: [12, 11, 10, 9, 8, 7, 6, 5, 3, 0]/' \
+  pipeline/configs/atl06.yaml >"$tmp/atl06-coarse.yaml"
+grep -q '^  orders: ' "$tmp/atl06-coarse.yaml" || { echo "xdggs: could not add output.orders to a copy of atl06.yaml" >&2; exit 1; }
+"$tmp/zagg-local" run --config "$tmp/atl06-coarse.yaml" --catalog internal/sampledata/catalog.json \
+  --store "$tmp/coarse.zarr" --driver file --granule-dir internal/sampledata/granules \
+  --results "$tmp/results-coarse.json" --quiet >"$tmp/run-coarse.out"
+
+# The README's xarray block, as a reader copies it, on the demo store.
+mkdir "$tmp/readme" && ln -s "$tmp/authalic.zarr" "$tmp/readme/demo.zarr"
+awk '/<!-- ci: xdggs.sh runs this block/{f=1; next} f && /^```python$/{p=1; next} p && /^```$/{exit} p' README.md >"$tmp/readme/snippet.py"
+[ -s "$tmp/readme/snippet.py" ] || { echo "xdggs: no marked python block in README.md" >&2; exit 1; }
+echo "xdggs: README.md's xarray block on the demo store"
+(cd "$tmp/readme" && "$py" snippet.py) || { echo "xdggs: the README's xarray block failed" >&2; exit 1; }
+
 fail=0
-for s in authalic geodetic; do
+for s in authalic geodetic coarse; do
   echo "xdggs: check_store.py on the $s demo store"
   if ! "$py" scripts/python/check_store.py "$tmp/$s.zarr" --export-cmd "$export_cmd" >"$tmp/$s.check" 2>&1; then
     grep "^FAIL" "$tmp/$s.check" >&2 || true

@@ -273,15 +273,19 @@ def check_root(rep, st):
         P, C = z.get("parent_order"), z.get("child_order")
         expect(_is_int(P) and _is_int(C) and 0 <= P <= C <= 29, f"parent_order {P!r} / child_order {C!r}")
         st.P, st.C = P, C
-        expect(z.get("latitude") in ("authalic", "geodetic"), f"zagg.latitude = {z.get('latitude')!r}")
-        st.latitude = z["latitude"]
+        # zarrstore.Latitude values: "authalic-wgs84" (default) or "geodetic".
+        expect(z.get("latitude") in ("authalic-wgs84", "authalic", "geodetic"), f"zagg.latitude = {z.get('latitude')!r}")
+        st.latitude = "geodetic" if z["latitude"] == "geodetic" else "authalic"
         par = z.get("parents")
         expect(isinstance(par, list) and par and all(_is_int(p) for p in par), "zagg.parents is not a non-empty list of ints")
         expect(all(0 <= p < 12 * 4**P for p in par), f"zagg.parents holds ids outside [0, 12·4^{P})")
         expect(len(set(par)) == len(par), "zagg.parents has duplicates")
         st.parents = np.asarray(par, dtype=np.uint64)
-        for k, t in (("version", str), ("granules", dict), ("config", dict)):
+        for k, t in (("version", str), ("runs", list), ("config", dict)):
             expect(isinstance(z.get(k), t), f"zagg.{k} missing or not a {t.__name__}")
+        for r in z["runs"]:
+            expect(isinstance(r, dict) and _is_int(r.get("granule_count")) and isinstance(r.get("granules_sha256"), str),
+                   f"zagg.runs entry without granule_count/granules_sha256: {r!r}")
         c.ok(True, f"P={P} C={C} latitude={st.latitude} parents={len(par)}")
     if st.zagg is None or st.P is None:
         # Old layouts keep the orders in each group's "zagg"; learn them so

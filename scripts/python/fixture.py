@@ -192,10 +192,10 @@ def make_store(path: str, *, latitude: str = "authalic", parents=None, parent_or
         "layout_version": 1,
         "parent_order": P,
         "child_order": C,
-        "latitude": latitude,
+        "latitude": "authalic-wgs84" if latitude == "authalic" else latitude,
         "parents": [int(p) for p in parents],
         "version": "fixture (scripts/python/fixture.py)",
-        "granules": {"count": 0, "names": []},
+        "runs": [{"granule_count": 0, "granules_sha256": "", "parent_cells": len(parents)}],
         "config": {"name": "atl06", "output": {"latitude": latitude}},
     }
     root = zarr.open_group(path, mode="w", zarr_format=3, attributes={

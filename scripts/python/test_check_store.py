@@ -46,7 +46,7 @@ def ref_export(store, order, out, tamper=None):
     vals = {k: g[k][:] for k in names}
     mort = g["morton"][:]
     lon, lat = hp.pix2ang(2**order, ids.astype(np.int64), nest=True, lonlat=True)
-    if latitude == "authalic":
+    if latitude in ("authalic", "authalic-wgs84"):
         lat = cs.geodetic_from_authalic(lat)
     lon = np.where(lon > 180, lon - 360, lon)
     with open(out, "w", newline="") as f:
