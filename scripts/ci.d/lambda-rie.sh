@@ -8,7 +8,8 @@
 #                              (classic mode), the store checked after finalize
 #   TestDispatchUnderRIE       the dispatch command against the concurrent mode
 #                              (AWS_LAMBDA_MAX_CONCURRENCY=3) for the sample
-#                              catalog with an injected timeout: every cell once
+#                              catalog with injected timeouts (one, and on
+#                              every attempt of four cells): every cell once
 #   TestRuntimeRepliesUnderRIE Runtime.Unavailable and the emulator's timeout
 #                              reply, as the executor classifies them
 # The emulator starts the test processes itself because each scenario needs
