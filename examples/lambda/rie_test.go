@@ -233,7 +233,9 @@ func TestBootstrapUnderRIE(t *testing.T) {
 		return b
 	}
 	cases := []rieCase{
-		{"setup", mustJSON(pipeline.Event{Mode: pipeline.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12}), 200, `"mode":"setup"`},
+		// "parents": the run's parent cells (a store sized by the data).
+		{"setup", mustJSON(map[string]any{"mode": pipeline.ModeSetup, "store_path": store, "parent_order": 6, "child_order": 12,
+			"parents": []json.Number{json.Number(key)}}), 200, `"mode":"setup"`},
 		{"process", mustJSON(map[string]any{"chunk_idx": 0, "parent_morton": json.Number(key), "parent_order": 6, "child_order": 12,
 			"granule_urls": urls, "store_path": store, "s3_credentials": srv.Credentials()}), 200, `"cells_with_data"`},
 		{"finalize", mustJSON(pipeline.Event{Mode: pipeline.ModeFinalize, StorePath: store, ParentOrder: 6, ChildOrder: 12}), 200, `"mode":"finalize"`},
@@ -257,9 +259,18 @@ func TestBootstrapUnderRIE(t *testing.T) {
 		}
 		t.Logf("rie: %-24s → statusCode %d %.90s", tc.name, resp.StatusCode, resp.Body)
 	}
-	// The store after finalize: the cell's chunks and the consolidated
-	// metadata, read back with the fixture's own client.
-	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+	// The store after finalize: the cell is written (every chunk of it, as
+	// the store itself decides) and the metadata consolidated, read back
+	// with the fixture's own client.
+	cfg, err := pipeline.DefaultConfig("atl06")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := pipeline.NewAggregator(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := pipeline.OpenStore(store, cfg, a, 6, cfg.Output.Latitude, zarrstore.WithS3Client(srv.Client))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,10 +278,12 @@ func TestBootstrapUnderRIE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range []string{"12/h_mean", "12/count", "12/cell_ids"} {
-		if ok, err := z.ChunkExists(context.Background(), v, int64(cell.Nest())); !ok || err != nil {
-			t.Errorf("store after finalize: %s chunk of cell %s missing: %v", v, key, err)
-		}
+	if done, err := st.Done(context.Background(), cell); !done || err != nil {
+		t.Errorf("store after finalize: cell %s not written: %v", key, err)
+	}
+	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+	if err != nil {
+		t.Fatal(err)
 	}
 	root, err := z.Backend().Get(context.Background(), "zarr.json")
 	if err != nil || !strings.Contains(string(root), "consolidated_metadata") {
@@ -433,7 +446,7 @@ func TestRuntimeRepliesUnderRIE(t *testing.T) {
 	// The default margin (15 s) exceeds the 2 s timeout: the worker runs to
 	// the deadline, and the emulator's timer answers.
 	r := startRIE(t, emu, bin, srv, 1, "AWS_LAMBDA_FUNCTION_TIMEOUT=2")
-	if st, _, body := r.invokeRaw(t, []byte(`{"mode":"setup","store_path":"`+store+`","parent_order":6,"child_order":12}`)); st != 200 || !strings.Contains(string(body), `\"ok\":true`) {
+	if st, _, body := r.invokeRaw(t, []byte(`{"mode":"setup","store_path":"`+store+`","parent_order":6,"child_order":12,"parents":[`+key+`]}`)); st != 200 || !strings.Contains(string(body), `\"ok\":true`) {
 		t.Fatalf("setup: %d %s", st, body)
 	}
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-west-2"),
