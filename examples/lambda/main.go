@@ -220,7 +220,13 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(err)
 		}
-		fmt.Fprintf(stdout, "[DRY RUN] Would process %d cells (%d already written) on %s\n", plan.Cells-plan.Done, plan.Done, *function)
+		if plan.DoneError != "" {
+			// Never "0 already written" when the store could not be read
+			// (no such bucket, refused credentials).
+			fmt.Fprintf(stdout, "[DRY RUN] Would process up to %d cells on %s; could not check the store for cells already written: %s\n", plan.Cells, *function, plan.DoneError)
+		} else {
+			fmt.Fprintf(stdout, "[DRY RUN] Would process %d cells (%d already written) on %s\n", plan.Cells-plan.Done, plan.Done, *function)
+		}
 		fmt.Fprintf(stdout, "Granules per cell: min=%d, max=%d, avg=%.1f (%d granules, %d cell-granule reads)\n",
 			plan.GranulesMin, plan.GranulesMax, plan.GranulesMean, plan.Granules, plan.Pairs)
 		return 0

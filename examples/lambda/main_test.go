@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/zagg-go/zagg/internal/s3test"
+	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/internal/sampletest"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
@@ -355,5 +356,41 @@ func TestWorkerEnvironment(t *testing.T) {
 	var out, errb strings.Builder
 	if code := dispatch([]string{"--catalog", "c.json", "--store", "s3://b/x", "--data-credentials", "ftp"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "want earthdata or aws") {
 		t.Errorf("--data-credentials ftp: code %d, %q", code, errb.String())
+	}
+}
+
+// TestDispatchDryRunStoreErrors: a dry run whose store cannot be read (a
+// missing bucket, refused credentials) says so instead of reporting
+// "0 already written".
+func TestDispatchDryRunStoreErrors(t *testing.T) {
+	srv := sampletest.Serve(t, "out")
+	dir := t.TempDir()
+	catalog := dir + "/catalog.json"
+	if err := os.WriteFile(catalog, sampledata.Catalog(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv.SetEnv(t)
+	t.Setenv("AWS_CONFIG_FILE", dir+"/none")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/none")
+	t.Setenv("ZAGG_S3_ENDPOINT", srv.URL)
+	tests := []struct {
+		name, store, want string
+	}{
+		{"existing store prefix", "s3://out/" + s3test.Prefix(t) + "/x.zarr", "(0 already written)"},
+		{"missing bucket", "s3://zagg-no-such-bucket/x.zarr", "does not exist"},
+	}
+	if srv.External() {
+		// Only a real server checks signatures.
+		tests = append(tests, struct{ name, store, want string }{"unknown access key", "s3://out/" + s3test.Prefix(t) + "/y.zarr", "access denied"})
+	}
+	for _, tc := range tests {
+		if tc.name == "unknown access key" {
+			t.Setenv("AWS_ACCESS_KEY_ID", "zagg-unknown-key")
+		}
+		var out, errb strings.Builder
+		code := dispatch([]string{"--catalog", catalog, "--store", tc.store, "--region", srv.Region, "--dry-run"}, &out, &errb)
+		if code != 0 || !strings.Contains(out.String(), tc.want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %q", tc.name, code, out.String(), errb.String(), tc.want)
+		}
 	}
 }

@@ -111,6 +111,9 @@ func startRIE(t *testing.T, emulator, bootstrap string, srv *s3test.Server, conc
 		// A private /var holding task/bootstrap: the folder must be
 		// readable by the user the emulator runs the bootstrap as.
 		root := t.TempDir()
+		if out, err := exec.Command(unshare, "-m", "sh", "-c", `mount --bind "$0" /var`, root).CombinedOutput(); err != nil {
+			t.Skipf("the emulator's concurrent mode needs a private mount namespace (unshare -m, mount --bind): %v %s", err, out)
+		}
 		if err := os.MkdirAll(root+"/var/task", 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +233,9 @@ func TestBootstrapUnderRIE(t *testing.T) {
 		return b
 	}
 	cases := []rieCase{
-		{"setup", mustJSON(pipeline.Event{Mode: pipeline.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12}), 200, `"mode":"setup"`},
+		// "parents": the run's parent cells (a store sized by the data).
+		{"setup", mustJSON(map[string]any{"mode": pipeline.ModeSetup, "store_path": store, "parent_order": 6, "child_order": 12,
+			"parents": []json.Number{json.Number(key)}}), 200, `"mode":"setup"`},
 		{"process", mustJSON(map[string]any{"chunk_idx": 0, "parent_morton": json.Number(key), "parent_order": 6, "child_order": 12,
 			"granule_urls": urls, "store_path": store, "s3_credentials": srv.Credentials()}), 200, `"cells_with_data"`},
 		{"finalize", mustJSON(pipeline.Event{Mode: pipeline.ModeFinalize, StorePath: store, ParentOrder: 6, ChildOrder: 12}), 200, `"mode":"finalize"`},
@@ -254,9 +259,18 @@ func TestBootstrapUnderRIE(t *testing.T) {
 		}
 		t.Logf("rie: %-24s → statusCode %d %.90s", tc.name, resp.StatusCode, resp.Body)
 	}
-	// The store after finalize: the cell's chunks and the consolidated
-	// metadata, read back with the fixture's own client.
-	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+	// The store after finalize: the cell is written (every chunk of it, as
+	// the store itself decides) and the metadata consolidated, read back
+	// with the fixture's own client.
+	cfg, err := pipeline.DefaultConfig("atl06")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := pipeline.NewAggregator(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := pipeline.OpenStore(store, cfg, a, 6, cfg.Output.Latitude, zarrstore.WithS3Client(srv.Client))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,10 +278,12 @@ func TestBootstrapUnderRIE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range []string{"12/h_mean", "12/count", "12/cell_ids"} {
-		if ok, err := z.ChunkExists(context.Background(), v, int64(cell.Nest())); !ok || err != nil {
-			t.Errorf("store after finalize: %s chunk of cell %s missing: %v", v, key, err)
-		}
+	if done, err := st.Done(context.Background(), cell); !done || err != nil {
+		t.Errorf("store after finalize: cell %s not written: %v", key, err)
+	}
+	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+	if err != nil {
+		t.Fatal(err)
 	}
 	root, err := z.Backend().Get(context.Background(), "zarr.json")
 	if err != nil || !strings.Contains(string(root), "consolidated_metadata") {
@@ -278,91 +294,141 @@ func TestBootstrapUnderRIE(t *testing.T) {
 
 // TestDispatchUnderRIE drives the dispatch command against the emulator's
 // concurrent mode (AWS_LAMBDA_MAX_CONCURRENCY=3, three invokes in flight)
-// for the sample catalog, with a timeout injected: the first read of one
-// granule hangs, the worker stops at its margin and reports the cell as
-// timed out, the dispatcher runs it again. Every cell must end exactly once,
-// with data, and the store must hold every observation.
+// for the sample catalog, with timeouts injected: reads of a granule hang,
+// the worker stops at its margin and reports the cell as timed out, the
+// dispatcher tries it once more. Every cell must end exactly once — with
+// data, or as a timeout where every attempt hung — and the store must hold
+// the observations of the cells that ended with data.
 func TestDispatchUnderRIE(t *testing.T) {
 	emu := rieBinary(t)
 	bin := buildBootstrap(t)
-	srv := sampletest.Serve(t, "out")
-	store := "s3://out/" + s3test.Prefix(t) + "/dispatch.zarr"
-	r := startRIE(t, emu, bin, srv, 3, "AWS_LAMBDA_FUNCTION_TIMEOUT=4", "ZAGG_TIMEOUT_MARGIN=2s")
-
-	_, urls := sampletest.LargestCell(t)
-	gkey, err := sampledata.Key(urls[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var hangs atomic.Int32
-	srv.Inject(t, s3test.Fault{Method: http.MethodGet, PathSuffix: gkey, Hang: true, OnHang: func() { hangs.Add(1) }})
-
-	dir := t.TempDir()
-	catalog := filepath.Join(dir, "catalog.json")
-	if err := os.WriteFile(catalog, sampledata.Catalog(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	results := filepath.Join(dir, "results.json")
-	srv.SetEnv(t) // the dispatcher's own AWS configuration: data credentials (--data-credentials aws) and the resume reads
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("ZAGG_S3_ENDPOINT", srv.URL)
-	var out, errb strings.Builder
-	code := dispatch([]string{"--catalog", catalog, "--store", store, "--function-name", "function",
-		"--lambda-endpoint", r.url, "--region", srv.Region, "--workers", "3", "--memory-mb", "512",
-		"--function-timeout", "4s", "--data-credentials", "aws", "--results", results}, &out, &errb)
-	t.Logf("dispatch exit %d\n%s", code, out.String())
-	if code != 0 {
-		t.Fatalf("dispatch exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
-	}
-	b, err := os.ReadFile(results)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep pipeline.Report
-	decodeJSON(t, b, &rep)
 	cat, err := pipeline.ParseCatalog(sampledata.Catalog())
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]int{}
-	attempts := 0
-	for _, rec := range rep.Results {
-		seen[rec.Key]++
-		attempts += rec.Attempts
-		if rec.Outcome != pipeline.OutcomeOK {
-			t.Errorf("cell %s: %s after %d attempts: %s", rec.Key, rec.Outcome, rec.Attempts, rec.Error)
-		}
-		t.Logf("rie dispatch: cell %s %s, %d attempts, %d retries", rec.Key, rec.Outcome, rec.Attempts, rec.Retries)
-	}
+	// The one granule of the single-granule cells; the two-granule cells
+	// do not read it.
+	var single string
 	for _, c := range cat.Cells {
-		if seen[c.Key()] != 1 {
-			t.Errorf("cell %s ended %d times in the results, want once", c.Key(), seen[c.Key()])
+		if len(c.Granules) == 1 {
+			single = c.Granules[0]
 		}
 	}
-	if len(rep.Results) != len(cat.Cells) {
-		t.Errorf("%d records for %d cells", len(rep.Results), len(cat.Cells))
-	}
-	if hangs.Load() != 1 || attempts <= len(cat.Cells) {
-		t.Errorf("%d injected hangs, %d attempts for %d cells: want the hung attempt retried", hangs.Load(), attempts, len(cat.Cells))
-	}
-	exp, err := sampledata.LoadExpected()
+	skey, err := sampledata.Key(single)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Summary.TotalObs != int64(exp.PointsKept) || rep.Summary.CellsWithData != len(cat.Cells) {
-		t.Errorf("summary %+v; want %d cells with data, %d observations", rep.Summary, len(cat.Cells), exp.PointsKept)
+	tests := []struct {
+		name      string
+		hangTimes int // reads of the granule that hang
+		outcome   func(granules int) pipeline.Outcome
+	}{
+		// One read hangs: one cell's first attempt times out, its retry
+		// succeeds.
+		{"one timeout", 1, func(int) pipeline.Outcome { return pipeline.OutcomeOK }},
+		// Every read hangs: the cells of that granule time out on both
+		// attempts and end as timeouts; the others are unaffected.
+		{"every attempt times out", 1000, func(n int) pipeline.Outcome {
+			if n == 1 {
+				return pipeline.OutcomeTimeout
+			}
+			return pipeline.OutcomeOK
+		}},
 	}
-	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
-	if err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := sampletest.Serve(t, "out") // fresh: no faults left from another case
+			store := "s3://out/" + s3test.Prefix(t) + "/dispatch.zarr"
+			r := startRIE(t, emu, bin, srv, 3, "AWS_LAMBDA_FUNCTION_TIMEOUT=4", "ZAGG_TIMEOUT_MARGIN=2s")
+			var hangs atomic.Int32
+			srv.Inject(t, s3test.Fault{Method: http.MethodGet, PathSuffix: skey, Hang: true, Times: tt.hangTimes, OnHang: func() { hangs.Add(1) }})
+
+			dir := t.TempDir()
+			catalog := filepath.Join(dir, "catalog.json")
+			if err := os.WriteFile(catalog, sampledata.Catalog(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			results := filepath.Join(dir, "results.json")
+			srv.SetEnv(t) // the dispatcher's own AWS configuration: data credentials (--data-credentials aws) and the resume reads
+			t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
+			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
+			t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			t.Setenv("ZAGG_S3_ENDPOINT", srv.URL)
+			var out, errb strings.Builder
+			code := dispatch([]string{"--catalog", catalog, "--store", store, "--function-name", "function",
+				"--lambda-endpoint", r.url, "--region", srv.Region, "--workers", "3", "--memory-mb", "512",
+				"--function-timeout", "4s", "--data-credentials", "aws", "--results", results}, &out, &errb)
+			t.Logf("dispatch exit %d\n%s", code, out.String())
+			b, err := os.ReadFile(results)
+			if err != nil {
+				t.Fatalf("no results (exit %d): %v\n%s", code, err, errb.String())
+			}
+			var rep pipeline.Report
+			decodeJSON(t, b, &rep)
+			seen := map[string]int{}
+			attempts, timeouts := 0, 0
+			var obs int64
+			want := map[string]pipeline.Outcome{}
+			for _, c := range cat.Cells {
+				want[c.Key()] = tt.outcome(len(c.Granules))
+			}
+			for _, rec := range rep.Results {
+				seen[rec.Key]++
+				attempts += rec.Attempts
+				if rec.Outcome != want[rec.Key] {
+					t.Errorf("cell %s: %s after %d attempts (%s); want %s", rec.Key, rec.Outcome, rec.Attempts, rec.Error, want[rec.Key])
+				}
+				if rec.Outcome == pipeline.OutcomeTimeout {
+					timeouts++
+					// Two timed-out attempts (one retry); more only for
+					// invokes that found no free runtime.
+					if rec.Attempts < 2 {
+						t.Errorf("cell %s timed out after %d attempts, want ≥ 2 (one retry)", rec.Key, rec.Attempts)
+					}
+				}
+				if rec.Outcome == pipeline.OutcomeOK && rec.Result != nil {
+					obs += rec.Result.TotalObs
+				}
+				t.Logf("rie dispatch (%s): cell %s %s, %d attempts", tt.name, rec.Key, rec.Outcome, rec.Attempts)
+			}
+			for _, c := range cat.Cells {
+				if seen[c.Key()] != 1 {
+					t.Errorf("cell %s ended %d times in the results, want once", c.Key(), seen[c.Key()])
+				}
+			}
+			if len(rep.Results) != len(cat.Cells) {
+				t.Errorf("%d records for %d cells", len(rep.Results), len(cat.Cells))
+			}
+			if hangs.Load() == 0 || attempts <= len(cat.Cells) {
+				t.Errorf("%d injected hangs, %d attempts for %d cells: want the hung attempts retried", hangs.Load(), attempts, len(cat.Cells))
+			}
+			if (timeouts > 0) != (code != 0) {
+				t.Errorf("exit %d with %d cells timed out: want a failure exit exactly when cells time out", code, timeouts)
+			}
+			if rep.Summary.TotalObs != obs || rep.Summary.CellsTimeout != timeouts {
+				t.Errorf("summary %+v; want %d observations, %d timeouts", rep.Summary, obs, timeouts)
+			}
+			if tt.hangTimes == 1 {
+				exp, err := sampledata.LoadExpected()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if obs != int64(exp.PointsKept) {
+					t.Errorf("%d observations, want every one of the sample (%d)", obs, exp.PointsKept)
+				}
+			}
+			z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+			if err != nil {
+				t.Fatal(err)
+			}
+			root, err := z.Backend().Get(context.Background(), "zarr.json")
+			if err != nil || !strings.Contains(string(root), "consolidated_metadata") {
+				t.Errorf("store not consolidated by the finalize invoke: %v", err)
+			}
+			t.Logf("rie dispatch (%s): %d cells each ended once (%d timed out), %d attempts, %d hung reads, %d observations",
+				tt.name, len(rep.Results), timeouts, attempts, hangs.Load(), obs)
+		})
 	}
-	root, err := z.Backend().Get(context.Background(), "zarr.json")
-	if err != nil || !strings.Contains(string(root), "consolidated_metadata") {
-		t.Errorf("store not consolidated by the finalize invoke: %v", err)
-	}
-	t.Logf("rie dispatch: %d cells each ended once, %d attempts (1 injected hang), %d observations", len(rep.Results), attempts, rep.Summary.TotalObs)
 }
 
 // TestRuntimeRepliesUnderRIE checks the executor's reading of the
@@ -380,7 +446,7 @@ func TestRuntimeRepliesUnderRIE(t *testing.T) {
 	// The default margin (15 s) exceeds the 2 s timeout: the worker runs to
 	// the deadline, and the emulator's timer answers.
 	r := startRIE(t, emu, bin, srv, 1, "AWS_LAMBDA_FUNCTION_TIMEOUT=2")
-	if st, _, body := r.invokeRaw(t, []byte(`{"mode":"setup","store_path":"`+store+`","parent_order":6,"child_order":12}`)); st != 200 || !strings.Contains(string(body), `\"ok\":true`) {
+	if st, _, body := r.invokeRaw(t, []byte(`{"mode":"setup","store_path":"`+store+`","parent_order":6,"child_order":12,"parents":[`+key+`]}`)); st != 200 || !strings.Contains(string(body), `\"ok\":true`) {
 		t.Fatalf("setup: %d %s", st, body)
 	}
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-west-2"),

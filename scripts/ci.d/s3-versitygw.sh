@@ -88,7 +88,8 @@ export AWS_EC2_METADATA_DISABLED=true
 if [ $# -gt 0 ]; then
   pkgs=$(go list "$@")
 else
-  pkgs=$(go list -f '{{.ImportPath}}|{{join .TestImports " "}} {{join .XTestImports " "}}' ./... |
+  # The packages whose tests import the fixture, and the fixture's own.
+  pkgs=$(go list -f '{{.ImportPath}}|{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... |
     grep -E 'internal/(s3test|sampletest)( |$)' | cut -d'|' -f1)
 fi
 fail=0
@@ -101,6 +102,9 @@ for pkg in $pkgs; do
   failed=$(grep -c -- '^[[:space:]]*--- FAIL' "$log" || true)
   printf 's3-versitygw: %s %s against versitygw (%d passed, %d skipped, %d failed; %ds)\n' \
     "$status" "$pkg" "$pass" "$skip" "$failed" "$(( $(date +%s) - start ))"
+  if [ "$skip" -gt 0 ]; then
+    printf 's3-versitygw:   skipped: %s\n' "$(grep -- '^[[:space:]]*--- SKIP' "$log" | awk '{print $3}' | tr '\n' ' ')"
+  fi
   if [ "$status" = FAIL ]; then
     grep -E -B2 -A12 -- '--- FAIL|^panic|FAIL' "$log" | head -120
   fi
