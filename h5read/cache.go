@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+
+	"github.com/zagg-go/zagg/internal/retry"
 )
 
 // ReaderAtContext is implemented by sources whose reads can be cancelled
@@ -48,20 +48,12 @@ func isTransient(err error) bool {
 		return false
 	}
 	var te *transientError
-	if errors.As(err, &te) {
+	if errors.As(err, &te) || errors.Is(err, errShortRead) {
 		return true
 	}
-	var sc interface{ HTTPStatusCode() int }
-	if errors.As(err, &sc) {
-		c := sc.HTTPStatusCode()
-		return c >= 500 || c == 429
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, errShortRead) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne)
+	// The project's one classification (an SDK error with status 0, a
+	// connection dropped before any answer, is a network error).
+	return retry.Transient(err)
 }
 
 var errShortRead = errors.New("short read")
