@@ -53,9 +53,12 @@ func NewProvenance(md cmr.Metadata, cells []cmr.CatalogCell) Provenance {
 	return p
 }
 
-// configDigest is the SHA-256 of the config's canonical JSON form.
+// configDigest is the SHA-256 of the config's canonical JSON form, without
+// the store and catalog locations (they do not change values).
 func configDigest(cfg *Config) string {
-	b, err := cfg.MarshalJSON()
+	c := *cfg
+	c.Output.Store, c.Catalog = "", ""
+	b, err := c.MarshalJSON()
 	if err != nil {
 		return ""
 	}

@@ -701,9 +701,10 @@ func mustBinary(s *agg.State) []byte {
 }
 
 // Finalize writes the orders coarser than the parent order from the partial
-// states of every committed parent cell in the store (its cell object says
-// "done", by this run or earlier ones; the partial of an attempt that did
-// not commit is not merged): each coarse order holds the cells with data, in
+// states of every committed parent cell in the store made with the current
+// config (its cell object says "done" with this config's digest, by this
+// run or earlier ones; the partial of an attempt that did not commit, or of
+// a cell another config made, is not merged): each coarse order holds the cells with data, in
 // ascending NESTED order, merged in ascending parent order so the result
 // does not depend on which run or worker wrote which cell. It returns the
 // number of parent cells merged. A store without coarse orders has nothing
@@ -725,9 +726,10 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 	}
 	v, _ := s.z.Backend().(zarrstore.Versioned) // reading needs no versions
 	committed := make([]bool, len(cells))
+	current := configDigest(s.cfg)
 	err := forEach(ctx, len(cells), func(ctx context.Context, k int) error {
 		st, _, err := s.readCell(ctx, v, morton.FromNest(s.parentOrder, cells[k]))
-		committed[k] = err == nil && st != nil && st.State == cellDone
+		committed[k] = err == nil && st != nil && st.State == cellDone && (st.ConfigSHA256 == current || st.ConfigSHA256 == "")
 		return err
 	})
 	if err != nil {
