@@ -50,6 +50,18 @@ type LambdaExecutor struct {
 	// store, credentials and config. It is called for every attempt, so
 	// temporary credentials can be refreshed. Required.
 	Event func(ctx context.Context, job Job) (*Event, error)
+	// FunctionTimeout is the function's timeout. When an invoke gets no
+	// answer (the connection dropped), the invocation may still be running:
+	// Execute then waits until the function timeout has passed since the
+	// invoke started before it reports the failure, so the Dispatcher never
+	// starts a second attempt of a cell while the first can still write
+	// (the store's fencing would keep it from overwriting a newer attempt's
+	// commit, but the two would race for the cell). Zero: no wait.
+	FunctionTimeout time.Duration
+	// Sleep waits d or until ctx ends (nil: a timer). Tests inject it.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the executor's clock (nil: time.Now).
+	Now func() time.Time
 }
 
 var _ Executor = (*LambdaExecutor)(nil)
@@ -121,6 +133,11 @@ func (e *LambdaExecutor) Execute(ctx context.Context, job Job) (*Execution, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: cell %s: encoding event: %v", ErrDeterministic, job.Key, err)
 	}
+	now := time.Now
+	if e.Now != nil {
+		now = e.Now
+	}
+	start := now()
 	out, err := e.Client.Invoke(ctx, &lambda.InvokeInput{
 		FunctionName:   aws.String(e.FunctionName),
 		InvocationType: types.InvocationTypeRequestResponse,
@@ -128,7 +145,22 @@ func (e *LambdaExecutor) Execute(ctx context.Context, job Job) (*Execution, erro
 		Payload:        payload,
 	})
 	if err != nil {
-		return nil, classifyInvokeError(job.Key, err)
+		cerr := classifyInvokeError(job.Key, err)
+		var re *awshttp.ResponseError
+		noAnswer := !(errors.As(err, &re) && re.HTTPStatusCode() != 0)
+		if noAnswer && errors.Is(cerr, ErrTransient) && e.FunctionTimeout > 0 {
+			// The invocation may still run: wait it out before a retry.
+			if wait := e.FunctionTimeout + 5*time.Second - now().Sub(start); wait > 0 {
+				sleep := e.Sleep
+				if sleep == nil {
+					sleep = sleepCtx
+				}
+				if serr := sleep(ctx, wait); serr != nil {
+					return nil, fmt.Errorf("cell %s: %w", job.Key, serr)
+				}
+			}
+		}
+		return nil, cerr
 	}
 	exec := &Execution{}
 	exec.Billed, exec.MaxMemoryMB = parseReport(out.LogResult)
@@ -264,4 +296,16 @@ func parseReport(logResult *string) (time.Duration, int) {
 		mem, _ = strconv.Atoi(string(m[1]))
 	}
 	return billed, mem
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

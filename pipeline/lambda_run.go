@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -122,7 +123,7 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 		d = *r.Dispatcher
 	}
 	d.Workers, d.Progress, d.OnRecord, d.MemoryMB = workers, r.Progress, redactedOnRecord(r.OnRecord), memory
-	d.Executor = &LambdaExecutor{Client: r.Client, FunctionName: r.FunctionName, Event: func(ctx context.Context, job Job) (*Event, error) {
+	d.Executor = &LambdaExecutor{Client: r.Client, FunctionName: r.FunctionName, FunctionTimeout: r.functionTimeout(ctx), Event: func(ctx context.Context, job Job) (*Event, error) {
 		creds, err := r.eventCredentials(ctx)
 		if err != nil {
 			return nil, err
@@ -203,6 +204,17 @@ func (r *LambdaRunner) functionMemory(ctx context.Context) int {
 		return 0
 	}
 	return int(*out.MemorySize)
+}
+
+// functionTimeout returns the function's timeout, or 0 when it cannot be
+// read.
+func (r *LambdaRunner) functionTimeout(ctx context.Context) time.Duration {
+	out, err := r.Client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(r.FunctionName)})
+	if err != nil || out.Timeout == nil {
+		r.logf("warning: cannot read the function's timeout (%v); a dropped invoke is retried without waiting it out", err)
+		return 0
+	}
+	return time.Duration(*out.Timeout) * time.Second
 }
 
 func (r *LambdaRunner) logf(format string, args ...any) {

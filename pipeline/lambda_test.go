@@ -281,3 +281,32 @@ func TestEventCompat(t *testing.T) {
 		t.Error("fractional parent_morton accepted")
 	}
 }
+
+// TestDroppedInvokeWaitsOutTheFunction: an invoke whose connection drops
+// (the "reset" behaviour) may still be running in Lambda, so the executor
+// waits until the function timeout has passed since the invoke started
+// before it reports the (transient) failure; an answered failure does not
+// wait. The clock and the sleep are injected.
+func TestDroppedInvokeWaitsOutTheFunction(t *testing.T) {
+	_, client := newStandIn(t, map[string][]string{"-4211303": {"reset"}, "-4211302": {"api500"}})
+	var slept []time.Duration
+	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	e := &LambdaExecutor{Client: client, FunctionName: "zagg-cell", FunctionTimeout: 15 * time.Minute,
+		Event: func(ctx context.Context, job Job) (*Event, error) {
+			return &Event{ParentMorton: CellKey(job.Key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: job.Granules, StorePath: "s3://b/s"}, nil
+		},
+		Now:   func() time.Time { now = now.Add(time.Second); return now },
+		Sleep: func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil },
+	}
+	_, err := e.Execute(context.Background(), Job{Key: "-4211303", Granules: []string{"s3://g/1.h5"}})
+	if !IsTransient(err) {
+		t.Fatalf("dropped invoke: %v, want a transient error", err)
+	}
+	if len(slept) != 1 || slept[0] != 15*time.Minute+5*time.Second-time.Second {
+		t.Errorf("waited %v, want the function timeout + 5 s less the second the invoke took", slept)
+	}
+	slept = nil
+	if _, err := e.Execute(context.Background(), Job{Key: "-4211302", Granules: []string{"s3://g/1.h5"}}); !IsTransient(err) || len(slept) != 0 {
+		t.Errorf("answered 500: %v, waited %v; want transient without waiting", err, slept)
+	}
+}
