@@ -63,11 +63,13 @@ type Job struct {
 	Key string
 	// Granules are the URLs of the granules the catalog lists for the cell.
 	Granules []string
-	// Run identifies the run (NewRunID), and Attempt the try at this job
+	// Run identifies the run (NewRunID), Generation orders it among the
+	// store's runs (Lease.Generation), and Attempt is the try at this job
 	// within it (1, 2, …; the Dispatcher sets it): together they fence the
 	// cell's writes (Store.WriteCell).
-	Run     string
-	Attempt int
+	Run        string
+	Attempt    int
+	Generation int
 }
 
 // Execution is what an Executor reports for one successful attempt.

@@ -37,8 +37,9 @@ type Event struct {
 	// worker's writes are fenced with them (Store.WriteCell), so a stale or
 	// duplicated invocation never overwrites what a newer attempt of the
 	// run committed. Absent (zagg 0.1.0 events): a one-off attempt.
-	RunID   string `json:"run_id,omitempty"`
-	Attempt int    `json:"attempt,omitempty"`
+	RunID      string `json:"run_id,omitempty"`
+	Attempt    int    `json:"attempt,omitempty"`
+	Generation int    `json:"generation,omitempty"`
 	// Parents are the parent cells of the run (setup events): the store
 	// gives each one it does not hold yet the next chunk.
 	Parents []CellKey `json:"parents,omitempty"`

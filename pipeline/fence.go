@@ -38,8 +38,15 @@ var (
 // (host:pid, or a Lambda request id) and when its claim on the cell expires
 // (its deadline: an attempt never writes after it).
 type Attempt struct {
-	Run     string    `json:"run"`
-	Number  int       `json:"attempt"`
+	// Generation orders runs: the store's lease counts the runs that took
+	// it (Lease.Generation). An attempt of a later generation supersedes
+	// every attempt of an earlier one. 0 is a write outside a leased run
+	// (a direct Store.Write, pipeline.Run without a generation): it is
+	// ordered against nothing, so embedders that run cells themselves
+	// should take the lease and pass its generation.
+	Generation int       `json:"generation,omitempty"`
+	Run        string    `json:"run"`
+	Number     int       `json:"attempt"`
 	Holder  string    `json:"holder,omitempty"`
 	Expires time.Time `json:"expires"`
 }
@@ -260,8 +267,10 @@ func (s *Store) claim(ctx context.Context, v zarrstore.Versioned, parent morton.
 			return "", err
 		}
 		if cur != nil {
-			same := cur.Run == a.Run
+			same := cur.Run == a.Run && cur.Generation == a.Generation
 			switch {
+			case a.Generation > 0 && cur.Generation > a.Generation:
+				return "", fmt.Errorf("cell %v: %w (run %s of a later generation, %d, has it; this attempt's is %d)", parent, ErrSuperseded, cur.Run, cur.Generation, a.Generation)
 			case same && cur.Number > a.Number:
 				return "", fmt.Errorf("cell %v: %w (attempt %d of run %s has it, this is attempt %d)", parent, ErrSuperseded, cur.Number, cur.Run, a.Number)
 			case cur.State == cellWriting && !(same && cur.Number == a.Number) && s.now().Before(cur.Expires) && !claimGone(cur.Attempt):
@@ -370,10 +379,10 @@ func (s *Store) Skipper() func(ctx context.Context, job Job) (bool, string, erro
 }
 
 // runJobs returns the jobs of a run over cells, tagged with its run id.
-func runJobs(cells []cmr.CatalogCell, run string) []Job {
+func runJobs(cells []cmr.CatalogCell, run string, generation int) []Job {
 	jobs := Jobs(cells)
 	for i := range jobs {
-		jobs[i].Run = run
+		jobs[i].Run, jobs[i].Generation = run, generation
 	}
 	return jobs
 }

@@ -261,3 +261,40 @@ func TestResumeAfterConfigChange(t *testing.T) {
 		sameData(t, "rerun with a new config after a kill", dataKeys(t, b), want)
 	})
 }
+
+// TestLaterRunSupersedes: after a dispatcher was stopped, its invocations
+// may still run while the next run (the next lease generation) commits the
+// same cells; a late attempt of the earlier run then finds a later
+// generation's commit and leaves it alone.
+func TestLaterRunSupersedes(t *testing.T) {
+	ctx := context.Background()
+	job := twoGranuleCell(t)
+	b := zarrstore.NewMemBackend()
+	w := newWorker(t, sampleGranules(t), zarrstore.New(b))
+	w.reader.Source.OnGranuleError = pipeline.SkipGranuleError
+	newer := pipeline.Job{Key: job.Key, Granules: job.Granules, Run: "second", Generation: 2, Attempt: 1}
+	if res, err := pipeline.Run(ctx, newer, w.reader, w.aggr, w.store); err != nil || res.Error != nil {
+		t.Fatalf("run 2: %v %+v", err, res)
+	}
+	want := dataKeys(t, b)
+	rd := *w.reader
+	rd.Opener = failSecond{sampleGranules(t), job.Granules[1]}
+	late := pipeline.Job{Key: job.Key, Granules: job.Granules, Run: "first", Generation: 1, Attempt: 3}
+	res, err := pipeline.Run(ctx, late, &rd, w.aggr, w.store)
+	if !errors.Is(err, pipeline.ErrSuperseded) || res.ErrorKind != pipeline.KindSuperseded {
+		t.Fatalf("late attempt of run 1: %v (kind %q), want ErrSuperseded", err, res.ErrorKind)
+	}
+	sameData(t, "late attempt of an earlier run", dataKeys(t, b), want)
+	// The lease numbers the runs.
+	l1, err := w.store.AcquireLease(ctx, "one", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l1.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l2, err := w.store.AcquireLease(ctx, "two", time.Minute)
+	if err != nil || l2.Generation() != l1.Generation()+1 {
+		t.Fatalf("generations %d then %v (%v), want consecutive", l1.Generation(), l2, err)
+	}
+}

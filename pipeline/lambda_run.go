@@ -109,6 +109,36 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 		workers = limit
 	}
 
+	// With the store readable here, take its lease (one run at a time,
+	// and this run's generation fences every earlier run's late writes)
+	// and resume from its cell objects.
+	var st *Store
+	generation := 0
+	runID := NewRunID()
+	if r.Store != nil {
+		cfg := r.Config.WithLatitude(conv)
+		a, err := NewAggregator(cfg)
+		if err != nil {
+			return nil, err
+		}
+		if st, err = NewStore(r.Store, cfg, a, po, conv); err != nil {
+			return nil, err
+		}
+		lease, err := st.AcquireLease(ctx, runID, 0)
+		if err != nil {
+			return nil, err
+		}
+		generation = lease.Generation()
+		lctx, lost := context.WithCancelCause(ctx)
+		defer lost(nil)
+		go lease.hold(lctx, lost)
+		ctx = lctx
+		defer func() {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			_ = lease.Release(rctx)
+		}()
+	}
 	prov := NewProvenance(r.Catalog.Metadata, cells)
 	r.logf("setup: writing the store metadata of %s through %s", r.StorePath, r.FunctionName)
 	if err := r.invokeAdmin(ctx, &Event{Mode: ModeSetup, StorePath: r.StorePath, ParentOrder: po,
@@ -117,7 +147,6 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 
-	runID := NewRunID()
 	d := Dispatcher{}
 	if r.Dispatcher != nil {
 		d = *r.Dispatcher
@@ -130,21 +159,13 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 		}
 		return &Event{ParentMorton: CellKey(job.Key), ParentOrder: po, ChildOrder: r.Config.Output.Grid.ChildOrder,
 			GranuleURLs: job.Granules, StorePath: r.StorePath, S3Credentials: creds, Config: cfgJSON,
-			RunID: job.Run, Attempt: job.Attempt}, nil
+			RunID: job.Run, Attempt: job.Attempt, Generation: job.Generation}, nil
 	}}
 	d.Skip = nil
-	if r.Store != nil && !r.Overwrite {
-		a, err := NewAggregator(r.Config)
-		if err != nil {
-			return nil, err
-		}
-		st, err := NewStore(r.Store, r.Config, a, po, conv)
-		if err != nil {
-			return nil, err
-		}
+	if st != nil && !r.Overwrite {
 		d.Skip = st.Skipper()
 	}
-	rep, runErr := d.Run(ctx, runJobs(cells, runID))
+	rep, runErr := d.Run(ctx, runJobs(cells, runID, generation))
 
 	// Finalize even after an interruption, so what was written is readable.
 	fctx := ctx

@@ -20,6 +20,9 @@ const DefaultLeaseTTL = 10 * time.Minute
 
 // leaseState is the JSON of the lease object.
 type leaseState struct {
+	// Generation counts the runs that took the lease: each new run gets the
+	// next one, and its attempts supersede every earlier run's.
+	Generation   int       `json:"generation"`
 	Run          string    `json:"run"`
 	Holder       string    `json:"holder"`
 	Expires      time.Time `json:"expires"`
@@ -63,6 +66,7 @@ func (s *Store) AcquireLease(ctx context.Context, run string, ttl time.Duration)
 	mine := leaseState{Run: run, Holder: localHolder(), ConfigSHA256: configDigest(s.cfg)}
 	for range 8 {
 		b, ver, err := v.GetVersion(ctx, LeaseKey)
+		mine.Generation = 1
 		switch {
 		case errors.Is(err, zarrstore.ErrNotFound):
 			ver = ""
@@ -72,6 +76,10 @@ func (s *Store) AcquireLease(ctx context.Context, run string, ttl time.Duration)
 			var cur leaseState
 			if err := json.Unmarshal(b, &cur); err != nil {
 				return nil, fmt.Errorf("%w: lease %s: %v", ErrStore, LeaseKey, err)
+			}
+			mine.Generation = cur.Generation + 1
+			if cur.Run == run {
+				mine.Generation = cur.Generation
 			}
 			if !cur.Released && cur.Run != run && s.now().Before(cur.Expires) && !leaseGone(cur) {
 				return nil, fmt.Errorf("%w: run %s (%s, config sha256 %.12s…) holds the store until %s; wait for it to end, or for its lease to expire if it was killed",
@@ -105,6 +113,9 @@ func leaseGone(l leaseState) bool {
 	}
 	return holderGone(l.Holder)
 }
+
+// Generation returns the run's generation (see Attempt.Generation).
+func (l *Lease) Generation() int { return l.st.Generation }
 
 // Expires returns when the lease ends unless renewed.
 func (l *Lease) Expires() time.Time { return l.st.Expires }

@@ -44,7 +44,7 @@ func Run(ctx context.Context, job Job, r *CellReader, a *Aggregator, s *Store) (
 	}
 	// What this attempt writes with: its identity (fencing) and the digest
 	// of what determines the cell's values (resume).
-	w := CellWrite{Attempt: Attempt{Run: job.Run, Number: job.Attempt}, Granules: job.Granules}
+	w := CellWrite{Attempt: Attempt{Generation: job.Generation, Run: job.Run, Number: job.Attempt}, Granules: job.Granules}
 	if s.cfg != nil {
 		w.Digest = CellDigest(s.cfg, job.Granules)
 	}

@@ -218,7 +218,7 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	if !r.Overwrite {
 		d.Skip = st.Skipper()
 	}
-	rep, runErr := d.Run(ctx, runJobs(su.cells, runID))
+	rep, runErr := d.Run(ctx, runJobs(su.cells, runID, lease.Generation()))
 	if cause := context.Cause(ctx); runErr == nil && errors.Is(cause, ErrStoreBusy) {
 		runErr = cause
 	}

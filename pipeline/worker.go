@@ -153,7 +153,7 @@ func (w *Worker) process(ctx context.Context, ev *Event) Response {
 
 	runCtx, cancel := w.withMargin(ctx)
 	defer cancel()
-	res, _ := Run(runCtx, Job{Key: string(ev.ParentMorton), Granules: ev.GranuleURLs, Run: ev.RunID, Attempt: ev.Attempt}, rd, a, st)
+	res, _ := Run(runCtx, Job{Key: string(ev.ParentMorton), Granules: ev.GranuleURLs, Run: ev.RunID, Attempt: ev.Attempt, Generation: ev.Generation}, rd, a, st)
 	switch {
 	case runCtx.Err() != nil && ctx.Err() == nil:
 		res.SetError(KindTimeout, fmt.Sprintf("stopped %s before the invocation deadline with the cell unfinished (nothing written): give the function more memory or time", w.margin()))
