@@ -47,8 +47,8 @@ type Attempt struct {
 	Generation int       `json:"generation,omitempty"`
 	Run        string    `json:"run"`
 	Number     int       `json:"attempt"`
-	Holder  string    `json:"holder,omitempty"`
-	Expires time.Time `json:"expires"`
+	Holder     string    `json:"holder,omitempty"`
+	Expires    time.Time `json:"expires"`
 }
 
 // NewRunID returns a random run identifier.
