@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/zagg-go/zagg/internal/retry"
 )
 
 // LambdaExecutor runs each attempt of a job as one synchronous
@@ -153,7 +154,7 @@ func (e *LambdaExecutor) Execute(ctx context.Context, job Job) (*Execution, erro
 			if wait := e.FunctionTimeout + 5*time.Second - now().Sub(start); wait > 0 {
 				sleep := e.Sleep
 				if sleep == nil {
-					sleep = sleepCtx
+					sleep = retry.Sleep
 				}
 				if serr := sleep(ctx, wait); serr != nil {
 					return nil, fmt.Errorf("cell %s: %w", job.Key, serr)
@@ -296,16 +297,4 @@ func parseReport(logResult *string) (time.Duration, int) {
 		mem, _ = strconv.Atoi(string(m[1]))
 	}
 	return billed, mem
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
