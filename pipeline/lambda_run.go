@@ -68,6 +68,9 @@ type LambdaRunner struct {
 	OnRecord func(CellRecord)
 	// Log, if set, receives the setup/finalize steps and warnings.
 	Log io.Writer
+	// Sleep, if set, replaces the executor's wait after a dropped invoke
+	// (LambdaExecutor.Sleep); tests inject it.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Run processes the selected cells and returns the report (one record per
@@ -152,7 +155,7 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 		d = *r.Dispatcher
 	}
 	d.Workers, d.Progress, d.OnRecord, d.MemoryMB = workers, r.Progress, redactedOnRecord(r.OnRecord), memory
-	d.Executor = &LambdaExecutor{Client: r.Client, FunctionName: r.FunctionName, FunctionTimeout: r.functionTimeout(ctx), Event: func(ctx context.Context, job Job) (*Event, error) {
+	d.Executor = &LambdaExecutor{Client: r.Client, FunctionName: r.FunctionName, FunctionTimeout: r.functionTimeout(ctx), Sleep: r.Sleep, Event: func(ctx context.Context, job Job) (*Event, error) {
 		creds, err := r.eventCredentials(ctx)
 		if err != nil {
 			return nil, err

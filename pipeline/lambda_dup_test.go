@@ -1,0 +1,189 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// dupService is a loopback stand-in for Lambda that, like the real service
+// when the caller's connection drops, keeps running an invocation whose
+// caller went away: the first invoke of the target cell drops the
+// connection at once, and its invocation goes on in the background — slowly
+// (it runs only once the dispatcher's retry of the cell has answered) and
+// having lost one of the cell's granules.
+type dupService struct {
+	w       *Worker
+	target  string
+	missing string // the granule the stale invocation cannot read
+
+	mu      sync.Mutex
+	invokes map[string]int
+	retried chan struct{} // closed when the retry of the target answered
+	stale   chan Response // the stale invocation's answer, sent when it ends
+}
+
+func (s *dupService) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/2016-08-19/account-settings":
+		fmt.Fprint(rw, `{"AccountLimit":{"ConcurrentExecutions":10,"UnreservedConcurrentExecutions":10}}`)
+		return
+	case r.Method == http.MethodGet && r.URL.Path == "/2015-03-31/functions/zagg-cell/configuration":
+		fmt.Fprint(rw, `{"FunctionName":"zagg-cell","MemorySize":2048,"Timeout":900}`)
+		return
+	}
+	var ev Event
+	if err := json.NewDecoder(r.Body).Decode(&ev); err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
+	key := string(ev.ParentMorton)
+	s.mu.Lock()
+	s.invokes[key]++
+	n := s.invokes[key]
+	s.mu.Unlock()
+	if ev.Mode == "" && key == s.target && n == 1 {
+		// The caller's connection drops; the invocation runs on.
+		stale := ev
+		for i, g := range stale.GranuleURLs {
+			if g != s.missing {
+				continue
+			}
+			stale.GranuleURLs = append([]string(nil), stale.GranuleURLs...)
+			stale.GranuleURLs[i] = strings.TrimSuffix(g, ".h5") + "-missing.h5"
+		}
+		go func() {
+			<-s.retried
+			s.stale <- s.w.Handle(context.Background(), &stale)
+		}()
+		hj, _ := rw.(http.Hijacker)
+		conn, _, _ := hj.Hijack()
+		conn.Close()
+		return
+	}
+	resp := s.w.Handle(r.Context(), &ev)
+	json.NewEncoder(rw).Encode(resp)
+	if ev.Mode == "" && key == s.target && n == 2 {
+		close(s.retried)
+	}
+}
+
+// TestLambdaDuplicateInvokeOverlap: a dispatch whose invoke of a cell drops
+// its connection while the invocation keeps running (and, slower, loses one
+// of its two granules) retries the cell; the stale invocation ends after the
+// retry committed. Under both on_granule_error policies the store ends
+// byte-equal to a run without the duplicate: the stale invocation is
+// superseded (skip) or fails before it writes (fail). The dispatcher waited
+// out the function timeout before its retry (the wait is injected).
+func TestLambdaDuplicateInvokeOverlap(t *testing.T) {
+	for _, policy := range []ErrorPolicy{SkipGranuleError, FailOnGranuleError} {
+		t.Run(string(policy), func(t *testing.T) {
+			w, srv, _, _ := workerFixture(t)
+			cat, err := ParseCatalog(sampledata.Catalog())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var target, missing string
+			for _, c := range cat.Cells {
+				if len(c.Granules) == 2 {
+					target, missing = c.Key(), c.Granules[1]
+					break
+				}
+			}
+			cfg, err := DefaultConfig("atl06")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.DataSource.OnGranuleError = policy
+			run := func(name string, svc http.Handler, sleep func(context.Context, time.Duration) error) (*zarrstore.Store, *Report) {
+				ls := httptest.NewServer(svc)
+				defer ls.Close()
+				client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
+					time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
+				store := outStore(t, name)
+				z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+				if err != nil {
+					t.Fatal(err)
+				}
+				lr := &LambdaRunner{
+					Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
+					Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
+					Workers:     4, Store: z, Sleep: sleep,
+					Dispatcher: &Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
+				}
+				rep, err := lr.Run(context.Background())
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				return z, rep
+			}
+			clean, _ := run("clean.zarr", &dupService{w: w, invokes: map[string]int{}}, nil)
+
+			svc := &dupService{w: w, target: target, missing: missing, invokes: map[string]int{},
+				retried: make(chan struct{}), stale: make(chan Response, 1)}
+			var waited []time.Duration
+			dup, rep := run("dup.zarr", svc, func(_ context.Context, d time.Duration) error { waited = append(waited, d); return nil })
+			staleResp := <-svc.stale
+			if len(waited) != 1 || waited[0] < 15*time.Minute {
+				t.Errorf("the dispatcher waited %v before retrying the dropped invoke, want the function timeout", waited)
+			}
+			for _, r := range rep.Results {
+				if r.Key == target && (r.Attempts != 2 || r.Outcome != OutcomeOK) {
+					t.Errorf("target cell: %d attempts, %s; want 2, ok", r.Attempts, r.Outcome)
+				}
+			}
+			var res CellResult
+			_ = json.Unmarshal([]byte(staleResp.Body), &res)
+			switch policy {
+			case SkipGranuleError:
+				if res.ErrorKind != KindSuperseded {
+					t.Errorf("stale invocation: %s, want superseded", staleResp.Body)
+				}
+			default:
+				if res.ErrorKind == KindNone || res.ErrorKind == KindSuperseded {
+					t.Errorf("stale invocation under fail: %s, want a granule failure", staleResp.Body)
+				}
+			}
+			// Byte-equal to the run without the duplicate, but for the cell
+			// objects and the lease (they name runs and attempts).
+			objects := func(z *zarrstore.Store) map[string][]byte {
+				out := map[string][]byte{}
+				for k, err := range z.Backend().List(context.Background(), "") {
+					if err != nil {
+						t.Fatal(err)
+					}
+					if strings.HasPrefix(k, MarkersPrefix) || k == LeaseKey {
+						continue
+					}
+					b, err := z.Backend().Get(context.Background(), k)
+					if err != nil {
+						t.Fatal(err)
+					}
+					out[k] = b
+				}
+				return out
+			}
+			want, got := objects(clean), objects(dup)
+			if len(want) == 0 || len(got) != len(want) {
+				t.Fatalf("%d objects, a run without the duplicate has %d", len(got), len(want))
+			}
+			for k, v := range want {
+				if string(got[k]) != string(v) {
+					t.Errorf("%s differs from the run without the duplicate", k)
+				}
+			}
+		})
+	}
+}
