@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,10 +52,17 @@ func TestLambdaRunnerFailedCells(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var seen strings.Builder
+	var (
+		seen   strings.Builder
+		seenMu sync.Mutex // OnRecord is called from the dispatcher's workers
+	)
 	lr := &LambdaRunner{Config: cfg, Catalog: cat, StorePath: "s3://out/x.zarr", Client: client, FunctionName: "zagg-cell",
 		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "c"), Workers: 2, MemoryMB: 1024,
-		OnRecord: func(rec CellRecord) { fmt.Fprintf(&seen, "%+v %+v\n", rec, rec.Result) }}
+		OnRecord: func(rec CellRecord) {
+			seenMu.Lock()
+			defer seenMu.Unlock()
+			fmt.Fprintf(&seen, "%+v %+v\n", rec, rec.Result)
+		}}
 	rep, err := lr.Run(context.Background())
 	var cf *CellsFailedError
 	if !errors.Is(err, ErrCellsFailed) || !errors.As(err, &cf) || cf.Failed != len(cat.Cells) {
