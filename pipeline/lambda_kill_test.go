@@ -1,0 +1,138 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/zarrstore"
+)
+
+// TestKillDispatchThenRerunChangedConfig stops a dispatch (Ctrl-C) while
+// one of its invocations is still running in Lambda, and starts the next
+// dispatch at once with a changed config. The stale invocation of the first
+// run ends only after the second run committed its cell: it is superseded
+// (a later lease generation), and the store ends equal to a clean run with
+// the new config.
+func TestKillDispatchThenRerunChangedConfig(t *testing.T) {
+	w, srv, _, _ := workerFixture(t)
+	cat, err := ParseCatalog(sampledata.Catalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := ""
+	for _, c := range cat.Cells {
+		if len(c.Granules) == 2 {
+			target = c.Key()
+			break
+		}
+	}
+	oldCfg, err := DefaultConfig("atl06")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldCfg.DataSource.OnGranuleError = SkipGranuleError
+	newCfg, err := DefaultConfig("atl06")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newCfg.DataSource.OnGranuleError = SkipGranuleError
+	newCfg.DataSource.QualityFilter.Value = 1 // another filter: other values
+
+	dispatch := func(ctx context.Context, cfg *Config, store string, svc *dupService, sleep func(context.Context, time.Duration) error) (*Report, error) {
+		ls := httptest.NewServer(svc)
+		defer ls.Close()
+		client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
+			time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
+		z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lr := &LambdaRunner{
+			Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
+			Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
+			Workers:     4, Store: z, Sleep: sleep,
+			Dispatcher: &Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
+		}
+		return lr.Run(ctx)
+	}
+	clean := outStore(t, "clean.zarr")
+	if _, err := dispatch(context.Background(), newCfg, clean, &dupService{w: w, invokes: map[string]int{}}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	store := outStore(t, "killed.zarr")
+	// Run 1: the target's invoke drops; its invocation runs on until
+	// released. Ctrl-C arrives while the dispatcher waits out the function
+	// timeout before its retry.
+	release := make(chan struct{})
+	svc1 := &dupService{w: w, target: target, invokes: map[string]int{}, retried: release, stale: make(chan Response, 1)}
+	ctx1, cancel := context.WithCancel(context.Background())
+	_, err = dispatch(ctx1, oldCfg, store, svc1, func(ctx context.Context, d time.Duration) error {
+		cancel() // Ctrl-C
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	if err == nil {
+		t.Fatal("the interrupted dispatch reported no error")
+	}
+	// Run 2 at once, with the new config: it takes the lease (run 1
+	// released it on the way out) and redoes every cell.
+	rep, err := dispatch(context.Background(), newCfg, store, &dupService{w: w, invokes: map[string]int{}}, nil)
+	if err != nil {
+		t.Fatalf("rerun: %v", err)
+	}
+	if rep.Summary.CellsWithData+rep.Summary.CellsEmpty != len(cat.Cells) {
+		t.Errorf("rerun summary %+v", rep.Summary)
+	}
+	// Now the stale invocation of run 1 ends.
+	close(release)
+	stale := <-svc1.stale
+	var res CellResult
+	_ = json.Unmarshal([]byte(stale.Body), &res)
+	if res.ErrorKind != KindSuperseded {
+		t.Errorf("run 1's late invocation: %s, want superseded", stale.Body)
+	}
+	// The rerun's store equals a clean run with the new config.
+	objects := func(loc string) map[string]string {
+		z, err := zarrstore.Open(loc, zarrstore.WithS3Client(srv.Client))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for k, err := range z.Backend().List(context.Background(), "") {
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Cell objects and the lease name runs; the root's provenance
+			// lists both runs.
+			if strings.HasPrefix(k, MarkersPrefix) || k == LeaseKey || k == "zarr.json" {
+				continue
+			}
+			b, err := z.Backend().Get(context.Background(), k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[k] = string(b)
+		}
+		return out
+	}
+	want, got := objects(clean), objects(store)
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s differs from a clean run with the new config", k)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("extra object %s", k)
+		}
+	}
+}
