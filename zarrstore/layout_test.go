@@ -575,3 +575,39 @@ func TestGrid(t *testing.T) {
 		t.Errorf("GridFromAttributes(h3) = %v, want ErrInvalidMetadata", err)
 	}
 }
+
+// TestSetupRefusesWholeSphereStore: a store of the first (whole-sphere)
+// layout has no parent list; a run refuses to add to it, with a message
+// that says why, and the readers still open it.
+func TestSetupRefusesWholeSphereStore(t *testing.T) {
+	ctx := context.Background()
+	s := zarrstore.New(zarrstore.NewMemBackend())
+	g := zarrstore.Grid{Order: 4, ParentOrder: 1, Latitude: zarrstore.LatitudeAuthalic}
+	if err := s.CreateGroup(ctx, "", zarrstore.GroupMetadata{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateGroup(ctx, "4", zarrstore.GroupMetadata{Attributes: g.GroupAttributes(nil)}); err != nil {
+		t.Fatal(err)
+	}
+	fv, _ := zarrstore.FillValue(zarrstore.Uint64, 0)
+	a, err := s.CreateArray(ctx, "4/cell_ids", zarrstore.ArrayMetadata{Shape: []int64{12 << 8}, DataType: zarrstore.Uint64,
+		ChunkShape: []int64{64}, FillValue: fv, Codecs: []zarrstore.Codec{zarrstore.BytesCodec()}, DimensionNames: []string{"cells"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.WriteChunk(ctx, 40, g.CellIDs(nil, 40)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Setup(ctx, testLayout())
+	if !errors.Is(err, zarrstore.ErrLayoutMismatch) || !strings.Contains(err.Error(), "whole-sphere") {
+		t.Errorf("Setup on a whole-sphere store = %v, want ErrLayoutMismatch naming the old layout", err)
+	}
+	og, err := s.OpenOrder(ctx, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := og.ReadCellIDs(ctx, 40)
+	if err != nil || ids[0] != 40*64 {
+		t.Errorf("reading the old store: %v, %v", ids[:1], err)
+	}
+}
