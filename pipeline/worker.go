@@ -33,7 +33,7 @@ import (
 // or finalize that failed.
 type Worker struct {
 	// StoreOptions are passed to zarrstore.Open for the output store, e.g.
-	// zarrstore.WithS3Client with a client using the function's role.
+	// s3store.WithClient with a client using the function's role.
 	StoreOptions []zarrstore.Option
 	// DataS3 returns the S3 client that reads granules with an event's
 	// credentials, for the s3 driver: NSIDC's temporary s3credentials
