@@ -60,9 +60,9 @@ type Options struct {
 }
 
 // Backend is a [zarrstore.Backend] (and [zarrstore.Versioned]) that stores
-// objects under a prefix of an S3 bucket. Every Put is one
-// PutObject of a seekable in-memory body, so it is atomic and any retry (by
-// the SDK, an orchestrator or a duplicated event) is idempotent.
+// objects under a prefix of an S3 bucket. Every Put is one PutObject of a
+// seekable in-memory body, so it is atomic and any retry (by the SDK, an
+// orchestrator or a duplicated event) is idempotent.
 type Backend struct {
 	client *s3.Client
 	bucket string
