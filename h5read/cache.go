@@ -16,7 +16,7 @@ import (
 )
 
 // ReaderAtContext is implemented by sources whose reads can be cancelled
-// ([S3Source], [HTTPSource]). When the source given to [Open] implements it,
+// ([HTTPSource], s3src.Source of h5read/s3src). When the source given to [Open] implements it,
 // the File passes each call's context down to it.
 type ReaderAtContext interface {
 	ReadAtContext(ctx context.Context, p []byte, off int64) (int, error)

@@ -5,8 +5,11 @@
 // # Model
 //
 // A [File] sits on any [io.ReaderAt] with a known size: a local file
-// ([OpenFile]), an S3 object ([S3Source], ranged GetObject) or an HTTPS URL
-// ([HTTPSource], ranged GET with an optional bearer token). [Open] fetches
+// ([OpenFile]), an HTTPS URL ([HTTPSource], ranged GET with an optional
+// bearer token) or an S3 object (package h5read/s3src, ranged GetObject with
+// aws-sdk-go-v2; it lives in its own package so that this one imports no
+// AWS SDK). Sources whose size is learnt from the first answer open through
+// [OpenProbing]. [Open] fetches
 // the head of the file (2 MiB by default, [WithHeadSize]) in one request and
 // parses the superblock; groups and datasets are parsed lazily when a path is
 // opened, and only the metadata on that path is read. Every other metadata

@@ -9,9 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // ErrBadRange means a server's answer to a range request does not carry the
@@ -35,81 +32,10 @@ func (e *StatusError) Error() string {
 // HTTPStatusCode returns the status (the interface the AWS SDK errors share).
 func (e *StatusError) HTTPStatusCode() int { return e.Status }
 
-// S3GetObjectAPI is the part of *s3.Client that [S3Source] uses.
-type S3GetObjectAPI interface {
-	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
-}
-
-// S3Source reads an S3 object with ranged GetObject requests. The SDK's own
-// retryer is turned off for these calls: the File retries transient
-// failures itself (see [WithRetries]) and counts them.
-type S3Source struct {
-	client      S3GetObjectAPI
-	bucket, key string
-}
-
 var (
-	_ io.ReaderAt     = (*S3Source)(nil)
-	_ ReaderAtContext = (*S3Source)(nil)
 	_ io.ReaderAt     = (*HTTPSource)(nil)
 	_ ReaderAtContext = (*HTTPSource)(nil)
 )
-
-// NewS3Source returns a source for s3://bucket/key.
-func NewS3Source(client S3GetObjectAPI, bucket, key string) *S3Source {
-	return &S3Source{client: client, bucket: bucket, key: key}
-}
-
-// ReadAt implements io.ReaderAt with a background context.
-func (s *S3Source) ReadAt(p []byte, off int64) (int, error) {
-	return s.ReadAtContext(context.Background(), p, off)
-}
-
-// ReadAtContext reads len(p) bytes at off with one ranged GetObject.
-func (s *S3Source) ReadAtContext(ctx context.Context, p []byte, off int64) (int, error) {
-	n, _, err := s.get(ctx, p, off)
-	return n, err
-}
-
-func (s *S3Source) get(ctx context.Context, p []byte, off int64) (int, int64, error) {
-	if len(p) == 0 {
-		return 0, -1, nil
-	}
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{
-		Bucket: aws.String(s.bucket), Key: aws.String(s.key),
-		Range: aws.String(fmt.Sprintf("bytes=%d-%d", off, off+int64(len(p))-1)),
-	}, func(o *s3.Options) { o.Retryer = aws.NopRetryer{} })
-	if err != nil {
-		return 0, -1, fmt.Errorf("s3://%s/%s: %w", s.bucket, s.key, err)
-	}
-	defer out.Body.Close()
-	total := int64(-1)
-	switch {
-	case out.ContentRange != nil:
-		if total, err = checkRange(*out.ContentRange, "s3://"+s.bucket+"/"+s.key, off); err != nil {
-			return 0, -1, err
-		}
-	case off != 0:
-		// A 200 with the whole object: its first bytes are not the ones
-		// asked for.
-		return 0, -1, fmt.Errorf("%w: s3://%s/%s: no Content-Range in the answer to a read at offset %d (the range was ignored)", ErrBadRange, s.bucket, s.key, off)
-	case out.ContentLength != nil:
-		total = *out.ContentLength // the whole object, from offset 0
-	}
-	n, err := io.ReadFull(out.Body, p)
-	if err != nil {
-		return n, total, fmt.Errorf("s3://%s/%s: %w", s.bucket, s.key, err)
-	}
-	return n, total, nil
-}
-
-// OpenS3 opens s3://bucket/key. Its first request fetches the head of the
-// object and learns the object size from the Content-Range answer, so no
-// separate HEAD request is needed.
-func OpenS3(ctx context.Context, client S3GetObjectAPI, bucket, key string, opts ...Option) (*File, error) {
-	src := NewS3Source(client, bucket, key)
-	return openProbing(ctx, src, src.get, opts)
-}
 
 // HTTPSource reads a URL with ranged GET requests, optionally with a bearer
 // token (NASA Earthdata). Redirects are followed by the client; the token is
@@ -194,7 +120,7 @@ func (h *HTTPSource) getURL(ctx context.Context, p []byte, off int64, url string
 	total := int64(-1)
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
-		if total, err = checkRange(resp.Header.Get("Content-Range"), "GET "+redact(url), off); err != nil {
+		if total, err = CheckContentRange(resp.Header.Get("Content-Range"), "GET "+redact(url), off); err != nil {
 			return 0, -1, err
 		}
 	case http.StatusOK:
@@ -253,9 +179,12 @@ func parseContentRange(s string) (start, total int64, ok bool) {
 	return start, total, true
 }
 
-// checkRange verifies that a 206 answer starts where it was asked to and
-// returns the total size it reports.
-func checkRange(header, what string, off int64) (int64, error) {
+// CheckContentRange verifies that the Content-Range header of a 206 answer
+// to a read at off ("bytes a-b/total") starts at off, and returns the total
+// size it reports (-1 for "*"). A malformed header or another start is an
+// error wrapping [ErrBadRange] that names what (the object read). Sources
+// outside this package (such as h5read/s3src) use it.
+func CheckContentRange(header, what string, off int64) (int64, error) {
 	start, total, ok := parseContentRange(header)
 	if !ok {
 		return -1, fmt.Errorf("%w: %s: malformed Content-Range %q", ErrBadRange, what, header)
@@ -266,9 +195,24 @@ func checkRange(header, what string, off int64) (int64, error) {
 	return total, nil
 }
 
+// ProbeFunc reads len(p) bytes at off like [ReaderAtContext.ReadAtContext]
+// and also returns the total size of the object the answer reports (from
+// Content-Range, or the length of a whole-object answer), or -1 if it
+// reports none.
+type ProbeFunc func(ctx context.Context, p []byte, off int64) (n int, size int64, err error)
+
+// OpenProbing opens a File on src whose size is not known in advance: its
+// first request, made with probe, fetches the head of the object and learns
+// the size from the answer, so no separate HEAD request is needed.
+// Transient failures of that request are retried as [WithRetries] says.
+// [OpenHTTP] and h5read/s3src.Open are built on it.
+func OpenProbing(ctx context.Context, src io.ReaderAt, probe ProbeFunc, opts ...Option) (*File, error) {
+	return openProbing(ctx, src, probe, opts)
+}
+
 // openProbing fetches the head with a range request that also reports the
 // object size, then opens the File with that head already in place.
-func openProbing(ctx context.Context, src io.ReaderAt, get func(context.Context, []byte, int64) (int, int64, error), opts []Option) (*File, error) {
+func openProbing(ctx context.Context, src io.ReaderAt, get ProbeFunc, opts []Option) (*File, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/zagg-go/zagg/internal/sampletest"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 // sampleCatalog returns the built-in sample catalog.
@@ -87,7 +88,7 @@ func TestRunSampleS3(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("s3-store", func(t *testing.T) {
-		z, err := zarrstore.Open("s3://out/"+s3test.Prefix(t)+"/sample.zarr", zarrstore.WithS3Client(srv.Client))
+		z, err := zarrstore.Open("s3://out/"+s3test.Prefix(t)+"/sample.zarr", s3store.WithClient(srv.Client, s3store.Options{}))
 		if err != nil {
 			t.Fatal(err)
 		}

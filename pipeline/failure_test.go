@@ -14,6 +14,7 @@ import (
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 	"net/http"
 	"sync/atomic"
 )
@@ -243,8 +244,7 @@ func TestRetryLayersDoNotMultiply(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := sampleServer(t) // a fresh server: no faults left from another case
 			srv.RequireInProcess(t)
-			z, err := zarrstore.Open("s3://out/"+s3test.Prefix(t)+"/r.zarr", zarrstore.WithS3Client(srv.Client),
-				zarrstore.WithS3Options(zarrstore.S3Options{MaxBackoff: time.Millisecond}))
+			z, err := zarrstore.Open("s3://out/"+s3test.Prefix(t)+"/r.zarr", s3store.WithClient(srv.Client, s3store.Options{MaxBackoff: time.Millisecond}))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 // dupService is a loopback stand-in for Lambda that, like the real service
@@ -113,7 +114,7 @@ func TestLambdaDuplicateInvokeOverlap(t *testing.T) {
 				client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
 					time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
 				store := outStore(t, name)
-				z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+				z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
 				if err != nil {
 					t.Fatal(err)
 				}

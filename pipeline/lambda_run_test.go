@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 // lambdaService is a loopback stand-in for the Lambda service that runs a
@@ -101,7 +102,7 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := outStore(t, "lambda.zarr")
-	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+	z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/h5read/s3src"
 )
 
 // Opener opens the granule at a catalog URL as an HDF5 file. The CellReader
@@ -35,7 +36,7 @@ func (f OpenerFunc) Open(ctx context.Context, url string, opts ...h5read.Option)
 
 // S3Opener reads s3://bucket/key URLs with ranged GetObject requests on
 // client (the s3 driver).
-func S3Opener(client h5read.S3GetObjectAPI) Opener {
+func S3Opener(client s3src.GetObjectAPI) Opener {
 	return OpenerFunc(func(ctx context.Context, u string, opts ...h5read.Option) (*h5read.File, error) {
 		if client == nil {
 			return nil, fmt.Errorf("%w: no S3 client to read %s", ErrDriver, u)
@@ -44,7 +45,7 @@ func S3Opener(client h5read.S3GetObjectAPI) Opener {
 		if err != nil {
 			return nil, err
 		}
-		return h5read.OpenS3(ctx, client, bucket, key, opts...)
+		return s3src.Open(ctx, client, bucket, key, opts...)
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/h5read/s3src"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/zarrstore"
 )
@@ -32,14 +33,14 @@ import (
 // or finalize that failed.
 type Worker struct {
 	// StoreOptions are passed to zarrstore.Open for the output store, e.g.
-	// zarrstore.WithS3Client with a client using the function's role.
+	// s3store.WithClient with a client using the function's role.
 	StoreOptions []zarrstore.Option
 	// DataS3 returns the S3 client that reads granules with an event's
 	// credentials, for the s3 driver: NSIDC's temporary s3credentials
 	// (accessKeyId, secretAccessKey, sessionToken) or static credentials
 	// without a token (an S3-compatible server). NewDataS3 makes one that
 	// caches a client per access key.
-	DataS3 func(creds map[string]string) (h5read.S3GetObjectAPI, error)
+	DataS3 func(creds map[string]string) (s3src.GetObjectAPI, error)
 	// HTTP is the client of the https driver; nil means http.DefaultClient.
 	HTTP *http.Client
 	// Opener, if set, replaces the driver's opener for every event (local
@@ -318,10 +319,10 @@ func (w *Worker) consolidate(ctx context.Context, location string) error {
 // event's credentials — with or without a session token — one per access
 // key and token, reused across the events of a warm container. optFns adjust
 // the clients (e.g. an endpoint for an S3-compatible server).
-func NewDataS3(region string, optFns ...func(*s3.Options)) func(map[string]string) (h5read.S3GetObjectAPI, error) {
+func NewDataS3(region string, optFns ...func(*s3.Options)) func(map[string]string) (s3src.GetObjectAPI, error) {
 	var mu sync.Mutex
 	clients := map[string]*s3.Client{}
-	return func(creds map[string]string) (h5read.S3GetObjectAPI, error) {
+	return func(creds map[string]string) (s3src.GetObjectAPI, error) {
 		ak := credential(creds, "accessKeyId", "access_key_id")
 		sk := credential(creds, "secretAccessKey", "secret_access_key")
 		tok := credential(creds, "sessionToken", "session_token")

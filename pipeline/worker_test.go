@@ -15,6 +15,7 @@ import (
 	"github.com/zagg-go/zagg/internal/sampletest"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 // workerFixture serves the sample granules and an output bucket from one
@@ -25,7 +26,7 @@ func workerFixture(t *testing.T) (*Worker, *s3test.Server, string, []string) {
 	srv := sampletest.Serve(t, "out")
 	key, urls := sampletest.LargestCell(t)
 	w := &Worker{
-		StoreOptions: []zarrstore.Option{zarrstore.WithS3Client(srv.Client)},
+		StoreOptions: []zarrstore.Option{s3store.WithClient(srv.Client, s3store.Options{})},
 		DataS3: NewDataS3(srv.Region, func(o *s3.Options) {
 			o.BaseEndpoint = aws.String(srv.URL)
 			o.UsePathStyle = true
@@ -74,7 +75,7 @@ func TestWorkerSetupProcessFinalize(t *testing.T) {
 	if r := w.Handle(ctx, &Event{Mode: ModeFinalize, StorePath: store}); r.StatusCode != 200 {
 		t.Fatalf("finalize: %d %s", r.StatusCode, r.Body)
 	}
-	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+	z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}

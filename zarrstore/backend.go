@@ -11,8 +11,8 @@ import (
 )
 
 // Backend is the key-value storage under a store: a local folder
-// ([FSBackend]), an S3 prefix ([S3Backend]) or memory ([MemBackend]). Keys
-// are "/"-separated paths relative to the store root, e.g.
+// ([FSBackend]), memory ([MemBackend]) or an S3 prefix (zarrstore/s3store).
+// Keys are "/"-separated paths relative to the store root, e.g.
 // "12/h_mean/c/45763". Implementations must be safe for concurrent use, and
 // Put must be atomic: a reader sees the whole old object, the whole new
 // object, or (for a new key) nothing.
@@ -67,12 +67,12 @@ func objectLimit(key string, max int64) int64 {
 var (
 	_ Backend = (*MemBackend)(nil)
 	_ Backend = (*FSBackend)(nil)
-	_ Backend = (*S3Backend)(nil)
 )
 
-// checkKey validates a store key: non-empty, relative, no empty, "." or ".."
-// segment.
-func checkKey(key string) error {
+// CheckKey validates a store key: non-empty, relative, no backslash, no
+// empty, "." or ".." segment; otherwise it returns an error wrapping
+// [ErrInvalidKey]. Backends outside this package (zarrstore/s3store) use it.
+func CheckKey(key string) error {
 	if key == "" || strings.HasPrefix(key, "/") || strings.Contains(key, "\\") {
 		return fmt.Errorf("%w: %q", ErrInvalidKey, key)
 	}
@@ -84,12 +84,13 @@ func checkKey(key string) error {
 	return nil
 }
 
-// checkPrefix validates a List/ListDir prefix: "" or a key prefix.
-func checkPrefix(prefix string) error {
+// CheckPrefix validates a List or ListDir prefix: "" or a key prefix (with
+// or without a trailing "/"), as [CheckKey] does.
+func CheckPrefix(prefix string) error {
 	if prefix == "" {
 		return nil
 	}
-	return checkKey(strings.TrimSuffix(prefix, "/"))
+	return CheckKey(strings.TrimSuffix(prefix, "/"))
 }
 
 // MemBackend keeps objects in memory. The zero value is not usable; create
@@ -104,7 +105,7 @@ func NewMemBackend() *MemBackend { return &MemBackend{m: map[string][]byte{}} }
 
 // Get implements [Backend].
 func (b *MemBackend) Get(ctx context.Context, key string) ([]byte, error) {
-	if err := checkKey(key); err != nil {
+	if err := CheckKey(key); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -121,7 +122,7 @@ func (b *MemBackend) Get(ctx context.Context, key string) ([]byte, error) {
 
 // Put implements [Backend].
 func (b *MemBackend) Put(ctx context.Context, key string, data []byte) error {
-	if err := checkKey(key); err != nil {
+	if err := CheckKey(key); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -139,7 +140,7 @@ func (b *MemBackend) Put(ctx context.Context, key string, data []byte) error {
 
 // Exists implements [Backend].
 func (b *MemBackend) Exists(ctx context.Context, key string) (bool, error) {
-	if err := checkKey(key); err != nil {
+	if err := CheckKey(key); err != nil {
 		return false, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -153,7 +154,7 @@ func (b *MemBackend) Exists(ctx context.Context, key string) (bool, error) {
 
 // Delete implements [Backend].
 func (b *MemBackend) Delete(ctx context.Context, key string) error {
-	if err := checkKey(key); err != nil {
+	if err := CheckKey(key); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -168,7 +169,7 @@ func (b *MemBackend) Delete(ctx context.Context, key string) error {
 // List implements [Backend].
 func (b *MemBackend) List(ctx context.Context, prefix string) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
-		if err := checkPrefix(prefix); err != nil {
+		if err := CheckPrefix(prefix); err != nil {
 			yield("", err)
 			return
 		}
@@ -195,7 +196,7 @@ func (b *MemBackend) List(ctx context.Context, prefix string) iter.Seq2[string, 
 
 // ListDir implements [Backend].
 func (b *MemBackend) ListDir(ctx context.Context, prefix string) (objects, dirs []string, err error) {
-	if err := checkPrefix(prefix); err != nil {
+	if err := CheckPrefix(prefix); err != nil {
 		return nil, nil, err
 	}
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {

@@ -15,13 +15,14 @@ import (
 
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 // backends returns one fresh instance of every backend kind.
 func backends(t *testing.T) map[string]zarrstore.Backend {
 	t.Helper()
 	srv := s3test.New(t, "bucket")
-	s3b, err := zarrstore.NewS3Backend(srv.Client, "bucket", uniquePrefix(t), zarrstore.S3Options{MaxBackoff: 10 * time.Millisecond})
+	s3b, err := s3store.New(srv.Client, "bucket", uniquePrefix(t), s3store.Options{MaxBackoff: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,13 +298,17 @@ func TestOpenLocations(t *testing.T) {
 		{"memory://", nil, true, "*zarrstore.MemBackend"},
 		{t.TempDir(), nil, true, "*zarrstore.FSBackend"},
 		{"file:///tmp/x.zarr", nil, true, "*zarrstore.FSBackend"},
-		{"s3://bucket/run/out.zarr", []zarrstore.Option{zarrstore.WithS3Client(srv.Client)}, true, "*zarrstore.S3Backend"},
-		{"s3://bucket", []zarrstore.Option{zarrstore.WithS3Client(srv.Client)}, true, "*zarrstore.S3Backend"},
+		{"s3://bucket/run/out.zarr", []zarrstore.Option{s3store.WithClient(srv.Client, s3store.Options{})}, true, "*s3store.Backend"},
+		{"s3://bucket", []zarrstore.Option{s3store.WithClient(srv.Client, s3store.Options{})}, true, "*s3store.Backend"},
 		{"s3://bucket/x", nil, false, ""},
-		{"s3:///x", []zarrstore.Option{zarrstore.WithS3Client(srv.Client)}, false, ""},
-		{"s3://bucket/../x", []zarrstore.Option{zarrstore.WithS3Client(srv.Client)}, false, ""},
+		{"s3:///x", []zarrstore.Option{s3store.WithClient(srv.Client, s3store.Options{})}, false, ""},
+		{"s3://bucket/../x", []zarrstore.Option{s3store.WithClient(srv.Client, s3store.Options{})}, false, ""},
 		{"", nil, false, ""},
-		{"x", []zarrstore.Option{zarrstore.WithS3Client(nil)}, false, ""},
+		{"s3://bucket/x", []zarrstore.Option{s3store.WithClient(nil, s3store.Options{})}, false, ""},
+		{"x", []zarrstore.Option{s3store.WithClient(nil, s3store.Options{})}, true, "*zarrstore.FSBackend"},
+		{"mem2://x", []zarrstore.Option{zarrstore.WithScheme("mem2://", func(string) (zarrstore.Backend, error) { return zarrstore.NewMemBackend(), nil })}, true, "*zarrstore.MemBackend"},
+		{"mem2://x", []zarrstore.Option{zarrstore.WithScheme("mem2://", func(string) (zarrstore.Backend, error) { return nil, zarrstore.ErrInvalidKey })}, false, ""},
+		{"x", []zarrstore.Option{zarrstore.WithScheme("", nil)}, false, ""},
 	}
 	for _, tt := range tests {
 		s, err := zarrstore.Open(tt.loc, tt.opts...)

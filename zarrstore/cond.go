@@ -1,20 +1,13 @@
 package zarrstore
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // ErrPrecondition means a conditional write found the object at another
@@ -25,7 +18,8 @@ var ErrPrecondition = errors.New("zarrstore: object changed (precondition failed
 // token and replace it only while it is still at that version: the
 // compare-and-swap that fences concurrent writers (S3 conditional writes,
 // If-None-Match and If-Match; a directory lock on a folder; a mutex in
-// memory). All three backends of this package implement it.
+// memory). Both backends of this package implement it, and so does the S3
+// backend of zarrstore/s3store.
 type Versioned interface {
 	Backend
 	// GetVersion returns the object and its version token, or an error
@@ -40,7 +34,6 @@ type Versioned interface {
 var (
 	_ Versioned = (*MemBackend)(nil)
 	_ Versioned = (*FSBackend)(nil)
-	_ Versioned = (*S3Backend)(nil)
 )
 
 // contentVersion is the version token of the memory and folder backends:
@@ -61,7 +54,7 @@ func (b *MemBackend) GetVersion(ctx context.Context, key string) ([]byte, string
 
 // PutIfVersion implements [Versioned].
 func (b *MemBackend) PutIfVersion(ctx context.Context, key string, data []byte, version string) (string, error) {
-	if err := checkKey(key); err != nil {
+	if err := CheckKey(key); err != nil {
 		return "", err
 	}
 	if err := ctx.Err(); err != nil {
@@ -130,64 +123,4 @@ func (b *FSBackend) PutIfVersion(ctx context.Context, key string, data []byte, v
 		return "", err
 	}
 	return contentVersion(data), nil
-}
-
-// GetVersion implements [Versioned]: the version is the object's ETag.
-func (b *S3Backend) GetVersion(ctx context.Context, key string) ([]byte, string, error) {
-	if err := checkKey(key); err != nil {
-		return nil, "", err
-	}
-	out, err := b.client.GetObject(ctx, &s3.GetObjectInput{
-		Bucket: aws.String(b.bucket), Key: aws.String(b.prefix + key),
-	}, b.optFns...)
-	if err != nil {
-		return nil, "", b.s3Error(ctx, "get", key, err)
-	}
-	defer out.Body.Close()
-	// Version objects are small: bound them as metadata.
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(ioLimit(out.Body, MaxMetadataSize+1)); err != nil {
-		return nil, "", fmt.Errorf("get %s: %w", b.where(key), err)
-	}
-	if buf.Len() > MaxMetadataSize {
-		return nil, "", fmt.Errorf("get %s: %w: more than %d bytes", b.where(key), ErrTooLarge, MaxMetadataSize)
-	}
-	return buf.Bytes(), aws.ToString(out.ETag), nil
-}
-
-// PutIfVersion implements [Versioned] with a conditional PutObject
-// (If-None-Match: * to create, If-Match: <ETag> to replace). A 412
-// PreconditionFailed, or a 409 ConditionalRequestConflict from a concurrent
-// conditional write, is ErrPrecondition.
-func (b *S3Backend) PutIfVersion(ctx context.Context, key string, data []byte, version string) (string, error) {
-	if err := checkKey(key); err != nil {
-		return "", err
-	}
-	in := &s3.PutObjectInput{
-		Bucket: aws.String(b.bucket), Key: aws.String(b.prefix + key),
-		Body: bytes.NewReader(data), ContentLength: aws.Int64(int64(len(data))),
-	}
-	if version == "" {
-		in.IfNoneMatch = aws.String("*")
-	} else {
-		in.IfMatch = aws.String(version)
-	}
-	out, err := b.client.PutObject(ctx, in, b.optFns...)
-	if err != nil {
-		var re *smithyhttp.ResponseError
-		var api smithy.APIError
-		code := ""
-		if errors.As(err, &api) {
-			code = api.ErrorCode()
-		}
-		if errors.As(err, &re) && (re.HTTPStatusCode() == http.StatusPreconditionFailed || re.HTTPStatusCode() == http.StatusConflict) ||
-			code == "PreconditionFailed" || code == "ConditionalRequestConflict" {
-			return "", fmt.Errorf("put %s: %w (%v)", b.where(key), ErrPrecondition, err)
-		}
-		if version != "" && errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound {
-			return "", fmt.Errorf("put %s: %w: it does not exist", b.where(key), ErrPrecondition)
-		}
-		return "", b.s3Error(ctx, "put", key, err)
-	}
-	return aws.ToString(out.ETag), nil
 }

@@ -59,21 +59,16 @@
 //
 // # Backends
 //
-// [Backend] is a small key-value interface with three implementations:
-// [FSBackend], [S3Backend] (aws-sdk-go-v2; seekable bodies; configurable
-// checksum modes; retries of 5xx, 503 SlowDown, 429 and dropped connections
-// with exponential backoff and jitter) and [MemBackend]. [Open] picks one from a location string.
+// [Backend] is a small key-value interface with two implementations here,
+// [FSBackend] and [MemBackend]; the S3 backend is package zarrstore/s3store
+// (aws-sdk-go-v2; seekable bodies; configurable checksum modes; retries of
+// 5xx, 503 SlowDown, 429 and dropped connections with exponential backoff
+// and jitter), kept apart so that this package imports no AWS SDK. [Open]
+// picks a backend from a location string: a folder or "memory:" here, and
+// any location whose prefix an option registers with [WithScheme] for that
+// call ("s3://" with s3store.WithClient). [Versioned] backends (all three)
+// also do the conditional writes that fence concurrent writers.
 //
-// # Testing against other S3 servers
-//
-// The S3 tests run against an in-process gofakes3 server on loopback. To run
-// the same tests against another S3-compatible server, point
-// ZAGG_TEST_S3_ENDPOINT at it (with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
-// and optionally AWS_REGION), e.g. versitygw:
-//
-//	ROOT_ACCESS_KEY=k ROOT_SECRET_KEY=s versitygw --port 127.0.0.1:7070 --iam-dir /tmp/iam posix /tmp/s3data &
-//	ZAGG_TEST_S3_ENDPOINT=http://127.0.0.1:7070 AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s \
-//	    go test -run S3 ./zarrstore/
-//
-// Fault-injection tests are skipped there.
+// The S3 tests, and how to run them against another S3-compatible server
+// such as versitygw, are described in zarrstore/s3store.
 package zarrstore

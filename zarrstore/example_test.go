@@ -14,7 +14,7 @@ import (
 // parent cell), and the end of the run consolidates the metadata.
 func Example() {
 	ctx := context.Background()
-	s, err := zarrstore.Open("memory:") // or a folder, or "s3://bucket/prefix" with WithS3Client
+	s, err := zarrstore.Open("memory:") // or a folder, or "s3://bucket/prefix" with s3store.WithClient
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func NewFSBackend(dir string, syncWrites bool) *FSBackend {
 func (b *FSBackend) Root() string { return b.root }
 
 func (b *FSBackend) path(key string) (string, error) {
-	if err := checkKey(key); err != nil {
+	if err := CheckKey(key); err != nil {
 		return "", err
 	}
 	return filepath.Join(b.root, filepath.FromSlash(key)), nil
@@ -273,7 +273,7 @@ func (b *FSBackend) Delete(ctx context.Context, key string) error {
 // prefix's last "/", so listing one array's chunks does not walk the store.
 func (b *FSBackend) List(ctx context.Context, prefix string) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
-		if err := checkPrefix(prefix); err != nil {
+		if err := CheckPrefix(prefix); err != nil {
 			yield("", err)
 			return
 		}
@@ -321,7 +321,7 @@ func (b *FSBackend) List(ctx context.Context, prefix string) iter.Seq2[string, e
 
 // ListDir implements [Backend].
 func (b *FSBackend) ListDir(ctx context.Context, prefix string) (objects, dirs []string, err error) {
-	if err := checkPrefix(prefix); err != nil {
+	if err := CheckPrefix(prefix); err != nil {
 		return nil, nil, err
 	}
 	if err := ctx.Err(); err != nil {

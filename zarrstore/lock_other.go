@@ -4,7 +4,6 @@ package zarrstore
 
 import (
 	"errors"
-	"io"
 	"os"
 )
 
@@ -15,5 +14,3 @@ func lockDir(dir string) (func(), error) {
 }
 
 func mkdirAll(dir string) error { return os.MkdirAll(dir, 0o755) }
-
-func ioLimit(r io.Reader, n int64) io.Reader { return io.LimitReader(r, n) }

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // MetadataKey is the name of every node's metadata document.
@@ -34,26 +32,29 @@ func New(b Backend) *Store {
 type Option func(*openOptions) error
 
 type openOptions struct {
-	s3Client   *s3.Client
-	s3Opts     S3Options
+	schemes    []scheme
 	syncWrites bool
 }
 
-// WithS3Client sets the client used for "s3://" locations (required for
-// them).
-func WithS3Client(c *s3.Client) Option {
-	return func(o *openOptions) error {
-		if c == nil {
-			return fmt.Errorf("%w: nil S3 client", ErrInvalidLayout)
-		}
-		o.s3Client = c
-		return nil
-	}
+// scheme is a location prefix and the opener of its backends.
+type scheme struct {
+	prefix string
+	open   func(location string) (Backend, error)
 }
 
-// WithS3Options sets retry, checksum and size options for "s3://" locations.
-func WithS3Options(opts S3Options) Option {
-	return func(o *openOptions) error { o.s3Opts = opts; return nil }
+// WithScheme makes [Open] hand the locations that start with prefix (such
+// as "s3://") to open, which returns their backend. Backends that need a
+// network SDK live in their own packages and give such an option
+// (zarrstore/s3store.WithClient), so this package imports none. Of several
+// options for the same prefix the last one counts.
+func WithScheme(prefix string, open func(location string) (Backend, error)) Option {
+	return func(o *openOptions) error {
+		if prefix == "" || open == nil {
+			return fmt.Errorf("%w: WithScheme needs a prefix and an opener", ErrInvalidLayout)
+		}
+		o.schemes = append(o.schemes, scheme{prefix, open})
+		return nil
+	}
 }
 
 // WithSyncWrites makes a local folder store fsync every object before
@@ -64,7 +65,9 @@ func WithSyncWrites(sync bool) Option {
 
 // Open returns a store for a location; it does no I/O.
 //
-//   - "s3://bucket/prefix": an [S3Backend]; needs [WithS3Client].
+//   - a location with a prefix given by [WithScheme]: the backend its
+//     opener returns. "s3://bucket/prefix" needs one
+//     (zarrstore/s3store.WithClient) and is an error without it.
 //   - "memory:" (or "memory://"): a new, empty [MemBackend].
 //   - "file:///path" or any other string: a local folder ([FSBackend]).
 func Open(location string, opts ...Option) (*Store, error) {
@@ -74,18 +77,18 @@ func Open(location string, opts ...Option) (*Store, error) {
 			return nil, err
 		}
 	}
+	for i := len(o.schemes) - 1; i >= 0; i-- {
+		if sc := o.schemes[i]; strings.HasPrefix(location, sc.prefix) {
+			b, err := sc.open(location)
+			if err != nil {
+				return nil, err
+			}
+			return New(b), nil
+		}
+	}
 	switch {
 	case strings.HasPrefix(location, "s3://"):
-		rest := strings.TrimPrefix(location, "s3://")
-		bucket, prefix, _ := strings.Cut(rest, "/")
-		if o.s3Client == nil {
-			return nil, fmt.Errorf("%w: %s needs WithS3Client", ErrInvalidLayout, location)
-		}
-		b, err := NewS3Backend(o.s3Client, bucket, prefix, o.s3Opts)
-		if err != nil {
-			return nil, err
-		}
-		return New(b), nil
+		return nil, fmt.Errorf("%w: %s needs an S3 client (zarrstore/s3store.WithClient)", ErrInvalidLayout, location)
 	case location == "memory:" || location == "memory://":
 		return New(NewMemBackend()), nil
 	case location == "":
@@ -110,7 +113,7 @@ func cleanPath(path string) (string, error) {
 	if path == "" {
 		return "", nil
 	}
-	if err := checkKey(path); err != nil {
+	if err := CheckKey(path); err != nil {
 		return "", err
 	}
 	return path, nil

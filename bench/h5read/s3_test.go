@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/h5read/s3src"
 	"github.com/zagg-go/zagg/internal/s3test"
 )
 
@@ -38,7 +39,7 @@ func BenchmarkS3Cell(b *testing.B) {
 				var meta, data, fetched int64
 				dst := make([]float64, 10_000)
 				for b.Loop() {
-					f, err := h5read.OpenS3(ctx, srv.Client, "bench", "g.h5", h5read.WithHeadSize(head))
+					f, err := s3src.Open(ctx, srv.Client, "bench", "g.h5", h5read.WithHeadSize(head))
 					if err != nil {
 						b.Fatal(err)
 					}

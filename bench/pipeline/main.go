@@ -44,6 +44,7 @@ import (
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 // measurement is what a child reports.
@@ -269,7 +270,7 @@ func runChild(dir, source, endpoint string, granuleWorkers int) error {
 	case "s3":
 		c := client(endpoint)
 		opener = pipeline.S3Opener(c)
-		if z, err = zarrstore.Open("s3://out/dense-"+fmt.Sprint(time.Now().UnixNano())+".zarr", zarrstore.WithS3Client(c)); err != nil {
+		if z, err = zarrstore.Open("s3://out/dense-"+fmt.Sprint(time.Now().UnixNano())+".zarr", s3store.WithClient(c, s3store.Options{})); err != nil {
 			return err
 		}
 	default:

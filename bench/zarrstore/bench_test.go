@@ -11,6 +11,7 @@ import (
 
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 func chunkData() []float32 {
@@ -35,8 +36,7 @@ func open(b *testing.B, backend string, c zarrstore.Codecs) *zarrstore.Array {
 		s, err = zarrstore.Open(filepath.Join(b.TempDir(), "bench.zarr"))
 	case "s3":
 		srv := s3test.New(b, "bench")
-		s, err = zarrstore.Open("s3://bench/run.zarr", zarrstore.WithS3Client(srv.Client),
-			zarrstore.WithS3Options(zarrstore.S3Options{MaxBackoff: 10 * time.Millisecond}))
+		s, err = zarrstore.Open("s3://bench/run.zarr", s3store.WithClient(srv.Client, s3store.Options{MaxBackoff: 10 * time.Millisecond}))
 	case "memory":
 		s, err = zarrstore.Open("memory:")
 	}

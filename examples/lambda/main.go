@@ -39,6 +39,7 @@ import (
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 func main() {
@@ -124,7 +125,7 @@ func serve() {
 	}
 	w := &pipeline.Worker{
 		Margin:       margin,
-		StoreOptions: []zarrstore.Option{zarrstore.WithS3Client(s3.NewFromConfig(cfg, s3Endpoint()...))},
+		StoreOptions: []zarrstore.Option{s3store.WithClient(s3.NewFromConfig(cfg, s3Endpoint()...), s3store.Options{})},
 		DataS3:       pipeline.NewDataS3(dataRegion(cfg.Region), s3Endpoint()...),
 		Log:          log,
 	}
@@ -211,7 +212,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	}
 	var z *zarrstore.Store
 	if !*noResume {
-		if z, err = zarrstore.Open(*store, zarrstore.WithS3Client(s3.NewFromConfig(awsCfg, s3Endpoint()...))); err != nil {
+		if z, err = zarrstore.Open(*store, s3store.WithClient(s3.NewFromConfig(awsCfg, s3Endpoint()...), s3store.Options{})); err != nil {
 			return fail(err)
 		}
 	}

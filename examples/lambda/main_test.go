@@ -23,6 +23,7 @@ import (
 	"github.com/zagg-go/zagg/internal/sampletest"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 // runtimeAPI is a loopback stand-in for the Lambda Runtime API (2018-06-01):
@@ -244,7 +245,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	if !strings.Contains(got[3].Body, "Missing required parameters: parent_morton") || !strings.Contains(got[5].Body, "Invalid event") {
 		t.Errorf("invalid events: %s / %s", got[3].Body, got[5].Body)
 	}
-	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+	z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +291,7 @@ func BenchmarkColdStart(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w := &pipeline.Worker{StoreOptions: []zarrstore.Option{zarrstore.WithS3Client(srv.Client)}}
+	w := &pipeline.Worker{StoreOptions: []zarrstore.Option{s3store.WithClient(srv.Client, s3store.Options{})}}
 	if r := w.Handle(context.Background(), &pipeline.Event{Mode: pipeline.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12, Parents: []pipeline.CellKey{pipeline.CellKey(key)}}); r.StatusCode != 200 {
 		b.Fatalf("setup: %s", r.Body)
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 // EnvRIE names the Runtime Interface Emulator binary (aws-lambda-rie) the RIE
@@ -270,7 +271,7 @@ func TestBootstrapUnderRIE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := pipeline.OpenStore(store, cfg, a, 6, cfg.Output.Latitude, zarrstore.WithS3Client(srv.Client))
+	st, err := pipeline.OpenStore(store, cfg, a, 6, cfg.Output.Latitude, s3store.WithClient(srv.Client, s3store.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +282,7 @@ func TestBootstrapUnderRIE(t *testing.T) {
 	if done, err := st.Done(context.Background(), cell); !done || err != nil {
 		t.Errorf("store after finalize: cell %s not written: %v", key, err)
 	}
-	z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+	z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +418,7 @@ func TestDispatchUnderRIE(t *testing.T) {
 					t.Errorf("%d observations, want every one of the sample (%d)", obs, exp.PointsKept)
 				}
 			}
-			z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+			z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -23,6 +23,7 @@ import (
 	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/render"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 func init() { commands["render"] = runRender }
@@ -274,7 +275,7 @@ func renderOpenStore(ctx context.Context, loc, region, endpoint string) (*zarrst
 			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 		}
 	})
-	return zarrstore.Open(loc, zarrstore.WithS3Client(client))
+	return zarrstore.Open(loc, s3store.WithClient(client, s3store.Options{}))
 }
 
 // renderWritePNG writes the map to path with safefile.Write: a regular

@@ -24,6 +24,7 @@ import (
 	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 func init() { commands["run"] = runRun }
@@ -271,7 +272,7 @@ func openStore(ctx context.Context, loc string, f *runFlags) (*zarrstore.Store, 
 	if err != nil {
 		return nil, err
 	}
-	return zarrstore.Open(loc, zarrstore.WithS3Client(c))
+	return zarrstore.Open(loc, s3store.WithClient(c, s3store.Options{}))
 }
 
 // granuleOpener builds the reader of the configured driver.

@@ -37,7 +37,7 @@ const (
 	// (h5read.WithRetries default: 4 retries).
 	RequestTries = 5
 	// StoreRequestTries bounds the tries of one request to the output store
-	// (zarrstore.S3Options.MaxAttempts default), body re-reads included.
+	// (s3store.Options.MaxAttempts default), body re-reads included.
 	StoreRequestTries = 8
 	// GranuleTries bounds the reads of one granule by the CellReader: 1,
 	// because every request in it was already retried.

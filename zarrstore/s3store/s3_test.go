@@ -1,4 +1,4 @@
-package zarrstore_test
+package s3store_test
 
 import (
 	"context"
@@ -12,14 +12,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
-func openS3(t *testing.T, srv *s3test.Server, opts zarrstore.S3Options) *zarrstore.Store {
+func openS3(t *testing.T, srv *s3test.Server, opts s3store.Options) *zarrstore.Store {
 	t.Helper()
 	if opts.MaxBackoff == 0 {
 		opts.MaxBackoff = 5 * time.Millisecond
 	}
-	s, err := zarrstore.Open("s3://bucket/"+uniquePrefix(t), zarrstore.WithS3Client(srv.Client), zarrstore.WithS3Options(opts))
+	s, err := zarrstore.Open("s3://bucket/"+s3test.Prefix(t)+"/out.zarr", s3store.WithClient(srv.Client, opts))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +30,7 @@ func openS3(t *testing.T, srv *s3test.Server, opts zarrstore.S3Options) *zarrsto
 func TestS3StoreRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	srv := s3test.New(t, "bucket")
-	s := openS3(t, srv, zarrstore.S3Options{})
+	s := openS3(t, srv, s3store.Options{})
 	if _, err := s.Setup(ctx, testLayout()); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestS3Retries(t *testing.T) {
 	ctx := context.Background()
 	srv := s3test.New(t, "bucket")
 	srv.RequireInProcess(t)
-	s := openS3(t, srv, zarrstore.S3Options{MaxAttempts: 4})
+	s := openS3(t, srv, s3store.Options{MaxAttempts: 4})
 	if _, err := s.Setup(ctx, testLayout()); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestS3ChecksumModes(t *testing.T) {
 		{"when-supported", aws.RequestChecksumCalculationWhenSupported, aws.ResponseChecksumValidationWhenSupported},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
-			s := openS3(t, srv, zarrstore.S3Options{RequestChecksum: mode.req, ResponseChecksum: mode.resp})
+			s := openS3(t, srv, s3store.Options{RequestChecksum: mode.req, ResponseChecksum: mode.resp})
 			if _, err := s.Setup(ctx, testLayout()); err != nil {
 				t.Fatal(err)
 			}
@@ -171,7 +172,7 @@ func TestS3ChecksumModes(t *testing.T) {
 func TestS3MaxObjectSize(t *testing.T) {
 	ctx := context.Background()
 	srv := s3test.New(t, "bucket")
-	s := openS3(t, srv, zarrstore.S3Options{MaxObjectSize: 100})
+	s := openS3(t, srv, s3store.Options{MaxObjectSize: 100})
 	if err := s.Backend().Put(ctx, "big", make([]byte, 101)); err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestS3MaxObjectSize(t *testing.T) {
 	if b, err := s.Backend().Get(ctx, "ok"); err != nil || len(b) != 100 {
 		t.Errorf("Get(100 bytes) = %d, %v", len(b), err)
 	}
-	if _, err := zarrstore.NewS3Backend(nil, "b", "", zarrstore.S3Options{}); err == nil {
+	if _, err := s3store.New(nil, "b", "", s3store.Options{}); err == nil {
 		t.Errorf("NewS3Backend(nil client) succeeded")
 	}
 	if _, err := s.Backend().Get(ctx, "missing"); !errors.Is(err, zarrstore.ErrNotFound) {
@@ -199,7 +200,7 @@ func TestS3GetBodyCut(t *testing.T) {
 	ctx := context.Background()
 	srv := s3test.New(t, "bucket")
 	srv.RequireInProcess(t)
-	s := openS3(t, srv, zarrstore.S3Options{MaxAttempts: 3})
+	s := openS3(t, srv, s3store.Options{MaxAttempts: 3})
 	b := s.Backend()
 	want := make([]byte, 10000)
 	for i := range want {
@@ -242,11 +243,11 @@ func TestS3GetBodyCut(t *testing.T) {
 func TestS3ErrorKinds(t *testing.T) {
 	ctx := context.Background()
 	srv := s3test.New(t, "bucket")
-	s := openS3(t, srv, zarrstore.S3Options{MaxAttempts: 2})
+	s := openS3(t, srv, s3store.Options{MaxAttempts: 2})
 	if err := s.Backend().Put(ctx, "present", []byte("x")); err != nil {
 		t.Fatal(err)
 	}
-	noBucket, err := zarrstore.NewS3Backend(srv.Client, "zagg-no-such-bucket", "p", zarrstore.S3Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})
+	noBucket, err := s3store.New(srv.Client, "zagg-no-such-bucket", "p", s3store.Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,31 +257,31 @@ func TestS3ErrorKinds(t *testing.T) {
 	if ok, err := s.Backend().Exists(ctx, "absent"); ok || err != nil {
 		t.Errorf("Exists(absent) = %v, %v; want false, nil", ok, err)
 	}
-	if _, err := noBucket.Get(ctx, "k"); !errors.Is(err, zarrstore.ErrNoBucket) || errors.Is(err, zarrstore.ErrNotFound) {
+	if _, err := noBucket.Get(ctx, "k"); !errors.Is(err, s3store.ErrNoBucket) || errors.Is(err, zarrstore.ErrNotFound) {
 		t.Errorf("Get in a missing bucket = %v, want ErrNoBucket (not ErrNotFound)", err)
 	}
-	if ok, err := noBucket.Exists(ctx, "k"); ok || !errors.Is(err, zarrstore.ErrNoBucket) {
+	if ok, err := noBucket.Exists(ctx, "k"); ok || !errors.Is(err, s3store.ErrNoBucket) {
 		t.Errorf("Exists in a missing bucket = %v, %v; want ErrNoBucket", ok, err)
 	}
-	if _, _, err := noBucket.ListDir(ctx, ""); !errors.Is(err, zarrstore.ErrNoBucket) {
+	if _, _, err := noBucket.ListDir(ctx, ""); !errors.Is(err, s3store.ErrNoBucket) {
 		t.Errorf("ListDir of a missing bucket = %v, want ErrNoBucket", err)
 	}
 	if srv.External() {
 		// A real server checks signatures: a wrong secret is refused.
 		bad := s3test.NewClient(srv.URL, srv.Region, srv.AccessKey, srv.SecretKey+"x")
-		bb, err := zarrstore.NewS3Backend(bad, "bucket", "", zarrstore.S3Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})
+		bb, err := s3store.New(bad, "bucket", "", s3store.Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := bb.Get(ctx, "absent"); !errors.Is(err, zarrstore.ErrAccessDenied) {
+		if _, err := bb.Get(ctx, "absent"); !errors.Is(err, s3store.ErrAccessDenied) {
 			t.Errorf("Get with a wrong secret = %v, want ErrAccessDenied", err)
 		}
-		if ok, err := bb.Exists(ctx, "absent"); ok || !errors.Is(err, zarrstore.ErrAccessDenied) {
+		if ok, err := bb.Exists(ctx, "absent"); ok || !errors.Is(err, s3store.ErrAccessDenied) {
 			t.Errorf("Exists with a wrong secret = %v, %v; want ErrAccessDenied", ok, err)
 		}
 		unknown := s3test.NewClient(srv.URL, srv.Region, "no-such-access-key", srv.SecretKey)
-		ub, _ := zarrstore.NewS3Backend(unknown, "bucket", "", zarrstore.S3Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})
-		if ok, err := ub.Exists(ctx, "absent"); ok || !errors.Is(err, zarrstore.ErrAccessDenied) {
+		ub, _ := s3store.New(unknown, "bucket", "", s3store.Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})
+		if ok, err := ub.Exists(ctx, "absent"); ok || !errors.Is(err, s3store.ErrAccessDenied) {
 			t.Errorf("Exists with an unknown access key = %v, %v; want ErrAccessDenied", ok, err)
 		}
 		return
@@ -291,13 +292,49 @@ func TestS3ErrorKinds(t *testing.T) {
 		srv.Inject(t, s3test.Fault{Method: m, PathSuffix: "/present", Status: http.StatusForbidden})
 	}
 	srv.Reset()
-	if _, err := s.Backend().Get(ctx, "present"); !errors.Is(err, zarrstore.ErrAccessDenied) {
+	if _, err := s.Backend().Get(ctx, "present"); !errors.Is(err, s3store.ErrAccessDenied) {
 		t.Errorf("Get answered 403 = %v, want ErrAccessDenied", err)
 	}
-	if ok, err := s.Backend().Exists(ctx, "present"); ok || !errors.Is(err, zarrstore.ErrAccessDenied) {
+	if ok, err := s.Backend().Exists(ctx, "present"); ok || !errors.Is(err, s3store.ErrAccessDenied) {
 		t.Errorf("Exists answered 403 = %v, %v; want ErrAccessDenied", ok, err)
 	}
 	if n := srv.Stats().Requests; n != 2 {
 		t.Errorf("%d requests for two 403s, want 2 (no retries)", n)
 	}
+}
+
+// testLayout is the small layout of the zarrstore tests: order 4 and 2
+// groups under parent order 1, three variables, eight parents.
+func testLayout() zarrstore.Layout {
+	return zarrstore.Layout{
+		ParentOrder: 1,
+		Orders:      []int{4, 2},
+		Latitude:    zarrstore.LatitudeAuthalic,
+		Variables: []zarrstore.Variable{
+			{Name: "h_mean", DataType: zarrstore.Float32, Attributes: map[string]any{"units": "m"}},
+			{Name: "count", DataType: zarrstore.Int32},
+			{Name: "h_sigma", DataType: zarrstore.Float64, Codecs: &zarrstore.Codecs{Compressor: zarrstore.Gzip, ShardInner: 4}},
+		},
+		Attributes: map[string]any{"title": "test"},
+		Parents:    []uint64{3, 7, 40, 0, 1, 2, 45, 47},
+		Project:    map[string]any{"version": "test"},
+	}
+}
+
+// chunkCounts is the content of count chunk i in the tests: i, i+1, ….
+func chunkCounts(chunk int64) []int32 {
+	v := make([]int32, 64)
+	for i := range v {
+		v[i] = int32(chunk) + int32(i)
+	}
+	return v
+}
+
+// chunkValues is the content of h_mean chunk i in the tests.
+func chunkValues(chunk int64) []float32 {
+	v := make([]float32, 64)
+	for i := range v {
+		v[i] = float32(chunk)*1000 + float32(i)
+	}
+	return v
 }

@@ -1,4 +1,4 @@
-package zarrstore
+package s3store
 
 import (
 	"bytes"
@@ -22,21 +22,23 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	zretry "github.com/zagg-go/zagg/internal/retry"
+	"github.com/zagg-go/zagg/zarrstore"
 )
 
-// Errors of the S3 backend, told apart from [ErrNotFound] (a missing object):
+// Errors of the S3 backend, told apart from [zarrstore.ErrNotFound] (a
+// missing object):
 // a missing bucket or refused credentials are not "nothing written yet".
 var (
 	// ErrNoBucket means the store's S3 bucket does not exist (NoSuchBucket).
-	ErrNoBucket = errors.New("zarrstore: no such S3 bucket")
+	ErrNoBucket = errors.New("s3store: no such S3 bucket")
 	// ErrAccessDenied means S3 refused the request's credentials or
 	// permissions (HTTP 403: AccessDenied, InvalidAccessKeyId,
 	// SignatureDoesNotMatch, …). Never retried.
-	ErrAccessDenied = errors.New("zarrstore: S3 access denied")
+	ErrAccessDenied = errors.New("s3store: S3 access denied")
 )
 
-// S3Options configures an [S3Backend]. The zero value is valid.
-type S3Options struct {
+// Options configures a [Backend]. The zero value is valid.
+type Options struct {
 	// MaxAttempts is the number of attempts per request, including the
 	// first (default 8). Throttling (503 SlowDown, 429), 5xx answers, dropped
 	// connections and timeouts are retried with exponential backoff and
@@ -57,33 +59,34 @@ type S3Options struct {
 	MaxObjectSize int64
 }
 
-// S3Backend stores objects under a prefix of an S3 bucket. Every Put is one
-// PutObject of a seekable in-memory body, so it is atomic and any retry (by
-// the SDK, an orchestrator or a duplicated event) is idempotent.
-type S3Backend struct {
+// Backend is a [zarrstore.Backend] (and [zarrstore.Versioned]) that stores
+// objects under a prefix of an S3 bucket. Every Put is one PutObject of a
+// seekable in-memory body, so it is atomic and any retry (by the SDK, an
+// orchestrator or a duplicated event) is idempotent.
+type Backend struct {
 	client *s3.Client
 	bucket string
 	prefix string // "" or ends in "/"
-	opts   S3Options
+	opts   Options
 	optFns []func(*s3.Options)
 
 	bucketOK atomic.Bool // the bucket was seen to exist
 }
 
-// NewS3Backend returns a backend for s3://bucket/prefix using client, which
+// New returns a backend for s3://bucket/prefix using client, which
 // the caller configures (region, credentials, endpoint). The backend
 // overrides the client's retryer and checksum modes per request according to
 // opts.
-func NewS3Backend(client *s3.Client, bucket, prefix string, opts S3Options) (*S3Backend, error) {
+func New(client *s3.Client, bucket, prefix string, opts Options) (*Backend, error) {
 	if client == nil {
-		return nil, fmt.Errorf("%w: nil S3 client", ErrInvalidLayout)
+		return nil, fmt.Errorf("%w: nil S3 client", zarrstore.ErrInvalidLayout)
 	}
 	if bucket == "" || strings.Contains(bucket, "/") {
-		return nil, fmt.Errorf("%w: S3 bucket %q", ErrInvalidKey, bucket)
+		return nil, fmt.Errorf("%w: S3 bucket %q", zarrstore.ErrInvalidKey, bucket)
 	}
 	prefix = strings.Trim(prefix, "/")
 	if prefix != "" {
-		if err := checkKey(prefix); err != nil {
+		if err := zarrstore.CheckKey(prefix); err != nil {
 			return nil, err
 		}
 		prefix += "/"
@@ -101,7 +104,7 @@ func NewS3Backend(client *s3.Client, bucket, prefix string, opts S3Options) (*S3
 		opts.ResponseChecksum = aws.ResponseChecksumValidationWhenRequired
 	}
 	if opts.MaxObjectSize <= 0 {
-		opts.MaxObjectSize = maxChunkBytes + 1<<20
+		opts.MaxObjectSize = zarrstore.DefaultMaxObjectSize
 	}
 	retryer := retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = opts.MaxAttempts
@@ -117,7 +120,7 @@ func NewS3Backend(client *s3.Client, bucket, prefix string, opts S3Options) (*S3
 			return aws.UnknownTernary
 		}))
 	})
-	b := &S3Backend{client: client, bucket: bucket, prefix: prefix, opts: opts}
+	b := &Backend{client: client, bucket: bucket, prefix: prefix, opts: opts}
 	b.optFns = []func(*s3.Options){func(o *s3.Options) {
 		o.Retryer = retryer
 		o.RequestChecksumCalculation = opts.RequestChecksum
@@ -127,17 +130,17 @@ func NewS3Backend(client *s3.Client, bucket, prefix string, opts S3Options) (*S3
 }
 
 // Location returns "s3://bucket/prefix".
-func (b *S3Backend) Location() string {
+func (b *Backend) Location() string {
 	return "s3://" + b.bucket + "/" + strings.TrimSuffix(b.prefix, "/")
 }
 
-func (b *S3Backend) where(key string) string { return "s3://" + b.bucket + "/" + b.prefix + key }
+func (b *Backend) where(key string) string { return "s3://" + b.bucket + "/" + b.prefix + key }
 
 // s3Error wraps err, an error of op on key, with the sentinel of its kind:
-// ErrNotFound for a missing object (NoSuchKey, or a HEAD's bodiless 404 in a
+// zarrstore.ErrNotFound for a missing object (NoSuchKey, or a HEAD's bodiless 404 in a
 // bucket that exists), ErrNoBucket, ErrAccessDenied; other errors are
 // wrapped as they are.
-func (b *S3Backend) s3Error(ctx context.Context, op, key string, err error) error {
+func (b *Backend) s3Error(ctx context.Context, op, key string, err error) error {
 	var (
 		nsk *types.NoSuchKey
 		nsb *types.NoSuchBucket
@@ -158,7 +161,7 @@ func (b *S3Backend) s3Error(ctx context.Context, op, key string, err error) erro
 	case errors.As(err, &nsb) || code == "NoSuchBucket":
 		return fmt.Errorf("%s %s: bucket %q does not exist: %w (%v)", op, where, b.bucket, ErrNoBucket, err)
 	case errors.As(err, &nsk) || code == "NoSuchKey":
-		return fmt.Errorf("%s: %w", where, ErrNotFound)
+		return fmt.Errorf("%s: %w", where, zarrstore.ErrNotFound)
 	case status == http.StatusForbidden:
 		return fmt.Errorf("%s %s: %w (%v)", op, where, ErrAccessDenied, err)
 	case errors.As(err, &nf) || status == http.StatusNotFound && (code == "" || code == "NotFound"):
@@ -166,7 +169,7 @@ func (b *S3Backend) s3Error(ctx context.Context, op, key string, err error) erro
 		if berr := b.checkBucket(ctx); berr != nil {
 			return fmt.Errorf("%s %s: %w", op, where, berr)
 		}
-		return fmt.Errorf("%s: %w", where, ErrNotFound)
+		return fmt.Errorf("%s: %w", where, zarrstore.ErrNotFound)
 	}
 	return fmt.Errorf("%s %s: %w", op, where, err)
 }
@@ -174,7 +177,7 @@ func (b *S3Backend) s3Error(ctx context.Context, op, key string, err error) erro
 // checkBucket returns nil if the bucket exists (remembered once seen), an
 // error wrapping ErrNoBucket or ErrAccessDenied if it does not or cannot be
 // seen, or the error of the check.
-func (b *S3Backend) checkBucket(ctx context.Context) error {
+func (b *Backend) checkBucket(ctx context.Context) error {
 	if b.bucketOK.Load() {
 		return nil
 	}
@@ -203,11 +206,11 @@ func bodyRetryable(err error) bool {
 		errors.Is(err, syscall.EPIPE) || errors.As(err, &ne)
 }
 
-// Get implements [Backend]. The SDK retries the request; a body that breaks
+// Get implements [zarrstore.Backend]. The SDK retries the request; a body that breaks
 // off while it is read (after the SDK call returned) is fetched again, both
-// within S3Options.MaxAttempts attempts in all.
-func (b *S3Backend) Get(ctx context.Context, key string) ([]byte, error) {
-	if err := checkKey(key); err != nil {
+// within Options.MaxAttempts attempts in all.
+func (b *Backend) Get(ctx context.Context, key string) ([]byte, error) {
+	if err := zarrstore.CheckKey(key); err != nil {
 		return nil, err
 	}
 	used := 0
@@ -228,13 +231,13 @@ func (b *S3Backend) Get(ctx context.Context, key string) ([]byte, error) {
 
 // backoff sleeps a full-jitter exponential delay (50 ms · 2^n, capped by
 // MaxBackoff) or until ctx ends.
-func (b *S3Backend) backoff(ctx context.Context, n int) error {
+func (b *Backend) backoff(ctx context.Context, n int) error {
 	return zretry.Sleep(ctx, zretry.Backoff{Base: 50 * time.Millisecond, Max: b.opts.MaxBackoff}.Delay(n+1))
 }
 
 // get is one GetObject (with the SDK's retries) and the read of its body; it
 // also returns the SDK's attempt count.
-func (b *S3Backend) get(ctx context.Context, key string) ([]byte, int, error) {
+func (b *Backend) get(ctx context.Context, key string) ([]byte, int, error) {
 	out, err := b.client.GetObject(ctx, &s3.GetObjectInput{
 		Bucket: aws.String(b.bucket), Key: aws.String(b.prefix + key),
 	}, b.optFns...)
@@ -264,9 +267,9 @@ func (b *S3Backend) get(ctx context.Context, key string) ([]byte, int, error) {
 	return buf.Bytes(), attempts, nil
 }
 
-// Put implements [Backend].
-func (b *S3Backend) Put(ctx context.Context, key string, data []byte) error {
-	if err := checkKey(key); err != nil {
+// Put implements [zarrstore.Backend].
+func (b *Backend) Put(ctx context.Context, key string, data []byte) error {
+	if err := zarrstore.CheckKey(key); err != nil {
 		return err
 	}
 	_, err := b.client.PutObject(ctx, &s3.PutObjectInput{
@@ -279,9 +282,9 @@ func (b *S3Backend) Put(ctx context.Context, key string, data []byte) error {
 	return nil
 }
 
-// Exists implements [Backend].
-func (b *S3Backend) Exists(ctx context.Context, key string) (bool, error) {
-	if err := checkKey(key); err != nil {
+// Exists implements [zarrstore.Backend].
+func (b *Backend) Exists(ctx context.Context, key string) (bool, error) {
+	if err := zarrstore.CheckKey(key); err != nil {
 		return false, err
 	}
 	_, err := b.client.HeadObject(ctx, &s3.HeadObjectInput{
@@ -289,7 +292,7 @@ func (b *S3Backend) Exists(ctx context.Context, key string) (bool, error) {
 	}, b.optFns...)
 	if err != nil {
 		err = b.s3Error(ctx, "head", key, err)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, zarrstore.ErrNotFound) {
 			return false, nil
 		}
 		return false, err
@@ -297,26 +300,26 @@ func (b *S3Backend) Exists(ctx context.Context, key string) (bool, error) {
 	return true, nil
 }
 
-// Delete implements [Backend].
-func (b *S3Backend) Delete(ctx context.Context, key string) error {
-	if err := checkKey(key); err != nil {
+// Delete implements [zarrstore.Backend].
+func (b *Backend) Delete(ctx context.Context, key string) error {
+	if err := zarrstore.CheckKey(key); err != nil {
 		return err
 	}
 	_, err := b.client.DeleteObject(ctx, &s3.DeleteObjectInput{
 		Bucket: aws.String(b.bucket), Key: aws.String(b.prefix + key),
 	}, b.optFns...)
 	if err != nil {
-		if err = b.s3Error(ctx, "delete", key, err); !errors.Is(err, ErrNotFound) {
+		if err = b.s3Error(ctx, "delete", key, err); !errors.Is(err, zarrstore.ErrNotFound) {
 			return err
 		}
 	}
 	return nil
 }
 
-// List implements [Backend].
-func (b *S3Backend) List(ctx context.Context, prefix string) iter.Seq2[string, error] {
+// List implements [zarrstore.Backend].
+func (b *Backend) List(ctx context.Context, prefix string) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
-		if err := checkPrefix(prefix); err != nil {
+		if err := zarrstore.CheckPrefix(prefix); err != nil {
 			yield("", err)
 			return
 		}
@@ -338,9 +341,9 @@ func (b *S3Backend) List(ctx context.Context, prefix string) iter.Seq2[string, e
 	}
 }
 
-// ListDir implements [Backend].
-func (b *S3Backend) ListDir(ctx context.Context, prefix string) (objects, dirs []string, err error) {
-	if err := checkPrefix(prefix); err != nil {
+// ListDir implements [zarrstore.Backend].
+func (b *Backend) ListDir(ctx context.Context, prefix string) (objects, dirs []string, err error) {
+	if err := zarrstore.CheckPrefix(prefix); err != nil {
 		return nil, nil, err
 	}
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
