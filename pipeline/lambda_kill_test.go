@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/zarrstore"
+	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 // TestKillDispatchThenRerunChangedConfig stops a dispatch (Ctrl-C) while
@@ -51,7 +52,7 @@ func TestKillDispatchThenRerunChangedConfig(t *testing.T) {
 		defer ls.Close()
 		client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
 			time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
-		z, err := zarrstore.Open(store, zarrstore.WithS3Client(srv.Client))
+		z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +103,7 @@ func TestKillDispatchThenRerunChangedConfig(t *testing.T) {
 	}
 	// The rerun's store equals a clean run with the new config.
 	objects := func(loc string) map[string]string {
-		z, err := zarrstore.Open(loc, zarrstore.WithS3Client(srv.Client))
+		z, err := zarrstore.Open(loc, s3store.WithClient(srv.Client, s3store.Options{}))
 		if err != nil {
 			t.Fatal(err)
 		}
