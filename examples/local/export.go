@@ -42,7 +42,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	var f runFlags
 	fl.StringVar(&f.store, "store", "", "the store: a folder or s3://bucket/prefix")
 	fl.StringVar(&f.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint (default AWS credentials)")
-	fl.StringVar(&f.region, "region", "us-west-2", "AWS region")
+	fl.StringVar(&f.region, "region", "", regionHelp)
 	order := fl.Int("order", -1, "the order to export (required)")
 	cell := fl.String("cell", "", "only this parent cell (catalog key: legacy morton id at the parent order)")
 	format := fl.String("format", "csv", "csv or geojson")

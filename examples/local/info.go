@@ -35,7 +35,7 @@ func runInfo(args []string, stdout, stderr io.Writer) int {
 	var f runFlags
 	fl.StringVar(&f.store, "store", "", "the store: a folder or s3://bucket/prefix")
 	fl.StringVar(&f.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint (default AWS credentials)")
-	fl.StringVar(&f.region, "region", "us-west-2", "AWS region")
+	fl.StringVar(&f.region, "region", "", regionHelp)
 	noValues := fl.Bool("no-values", false, "do not read chunks (no cell counts or value ranges)")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

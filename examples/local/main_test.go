@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -39,6 +41,25 @@ func TestParseByteSize(t *testing.T) {
 		got, err := parseByteSize(tc.in)
 		if (err == nil) != tc.ok || got != tc.want {
 			t.Errorf("parseByteSize(%q) = %d, %v; want %d (ok %v)", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestAWSRegion: --region wins; with --s3-endpoint and no --region the
+// configured region (AWS_REGION) is used, not NSIDC's us-west-2.
+func TestAWSRegion(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv("AWS_REGION", "zagg-test-1")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	for _, tc := range []struct{ flag, endpoint, want string }{
+		{"", "", "us-west-2"},
+		{"", "http://127.0.0.1:9000", "zagg-test-1"},
+		{"eu-west-1", "http://127.0.0.1:9000", "eu-west-1"},
+		{"eu-west-1", "", "eu-west-1"},
+	} {
+		cfg, err := awsConfig(ctx, tc.flag, tc.endpoint)
+		if err != nil || cfg.Region != tc.want {
+			t.Errorf("awsConfig(%q, %q) region %q, %v; want %q", tc.flag, tc.endpoint, cfg.Region, err, tc.want)
 		}
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/safefile"
@@ -75,7 +74,7 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 		outline     = fs.String("outline", "auto", "region outline: auto (the --catalog's region, else none), none, antarctica (drainage basins), catalog, or a GeoJSON file")
 		catalog     = fs.String("catalog", "", "catalog JSON the store was made from: its region is the default outline and its dates the title's time window when the store records none")
 		workers     = fs.Int("workers", 0, "goroutines reading chunks and drawing (default: all CPUs)")
-		region      = fs.String("region", "us-west-2", "AWS region for s3:// stores")
+		region      = fs.String("region", "", regionHelp)
 		s3Endpoint  = fs.String("s3-endpoint", "", "S3-compatible endpoint URL for s3:// stores")
 		timeout     = fs.Duration("timeout", 30*time.Minute, "give up after this long")
 	)
@@ -263,7 +262,7 @@ func renderOpenStore(ctx context.Context, loc, region, endpoint string) (*zarrst
 		}
 		return zarrstore.Open(loc)
 	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region))
+	cfg, err := awsConfig(ctx, region, endpoint)
 	if err != nil {
 		return nil, err
 	}

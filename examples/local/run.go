@@ -105,7 +105,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.driver, "driver", "", "granule driver: s3, https or file (default: the config's data_source.driver)")
 	fs.StringVar(&f.granuleDir, "granule-dir", "", "folder holding the granules (file driver)")
 	fs.StringVar(&f.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint for granules and store (default AWS credentials, path-style)")
-	fs.StringVar(&f.region, "region", "us-west-2", "AWS region")
+	fs.StringVar(&f.region, "region", "", regionHelp)
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress display")
 	fs.DurationVar(&f.timeout, "timeout", 0, "stop after this long (0: no limit)")
 	fs.Var(&f.memoryBudget, "memory-budget", "memory the cells in flight may use to read granules, split over --workers, e.g. 2GiB (default: half of the machine's memory, or 3/4 of a Lambda function's)")
@@ -242,14 +242,32 @@ func firstNonEmpty(s ...string) string {
 }
 
 // awsConfig returns the AWS configuration of the default credential chain.
-func awsConfig(ctx context.Context, region string) (aws.Config, error) {
-	return awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region))
+// regionHelp documents every --region flag.
+const regionHelp = "AWS region (default us-west-2, NSIDC's; with --s3-endpoint the configured one: AWS_REGION or the profile)"
+
+// awsConfig loads the default AWS configuration in region: the flag when
+// given; else, for an S3-compatible endpoint, the configured region (the
+// server's own, e.g. AWS_REGION), or us-east-1 when none is configured;
+// else us-west-2, where NSIDC's data is.
+func awsConfig(ctx context.Context, region, endpoint string) (aws.Config, error) {
+	if region == "" && endpoint == "" {
+		region = "us-west-2"
+	}
+	var opts []func(*awsconfig.LoadOptions) error
+	if region != "" {
+		opts = append(opts, awsconfig.WithRegion(region))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err == nil && cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	return cfg, err
 }
 
 // s3Client returns a client for the default chain, or for an S3-compatible
 // endpoint (path-style addressing, checksums only when required).
 func s3Client(ctx context.Context, f *runFlags) (*s3.Client, error) {
-	cfg, err := awsConfig(ctx, f.region)
+	cfg, err := awsConfig(ctx, f.region, f.s3Endpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +325,11 @@ func granuleOpener(ctx context.Context, driver pipeline.Driver, cat *pipeline.Ca
 			return nil, fmt.Errorf("s3 driver: NSIDC credentials need an Earthdata login: %w", err)
 		}
 		creds := cmr.NewS3CredentialsProvider(&cmr.S3Credentials{Token: &cmr.TokenSource{Login: login}, AppName: "zagg"}, 0)
-		c := s3.New(s3.Options{Region: f.region, Credentials: creds})
+		region := f.region
+		if region == "" {
+			region = "us-west-2" // NSIDC's bucket
+		}
+		c := s3.New(s3.Options{Region: region, Credentials: creds})
 		return pipeline.S3Opener(c), nil
 	}
 	return nil, fmt.Errorf("unknown driver %q (want s3, https or file)", driver)
