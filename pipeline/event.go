@@ -43,6 +43,10 @@ type Event struct {
 	// Parents are the parent cells of the run (setup events): the store
 	// gives each one it does not hold yet the next chunk.
 	Parents []CellKey `json:"parents,omitempty"`
+	// SourceGranule (setup events) is a granule of the run whose datasets'
+	// units and long_name attributes describe the output arrays; it is
+	// read with S3Credentials.
+	SourceGranule string `json:"source_granule,omitempty"`
 	// Provenance describes the run's input (setup events), recorded in
 	// the store's root attributes.
 	Provenance *Provenance `json:"provenance,omitempty"`

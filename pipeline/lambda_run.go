@@ -144,9 +144,18 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 	}
 	prov := NewProvenance(r.Catalog.Metadata, cells)
 	r.logf("setup: writing the store metadata of %s through %s", r.StorePath, r.FunctionName)
-	if err := r.invokeAdmin(ctx, &Event{Mode: ModeSetup, StorePath: r.StorePath, ParentOrder: po,
+	setup := &Event{Mode: ModeSetup, StorePath: r.StorePath, ParentOrder: po,
 		ChildOrder: r.Config.Output.Grid.ChildOrder, NParentCells: len(cells), Overwrite: r.Overwrite, Config: cfgJSON,
-		Parents: cellKeys(cells), Provenance: &prov}); err != nil {
+		Parents: cellKeys(cells), Provenance: &prov}
+	for _, c := range cells {
+		if len(c.Granules) > 0 {
+			if creds, err := r.eventCredentials(ctx); err == nil {
+				setup.SourceGranule, setup.S3Credentials = c.Granules[0], creds
+			}
+			break
+		}
+	}
+	if err := r.invokeAdmin(ctx, setup); err != nil {
 		return nil, err
 	}
 

@@ -138,6 +138,10 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 	if err != nil || !strings.Contains(string(root), "consolidated_metadata") {
 		t.Errorf("root metadata not consolidated: %v", err)
 	}
+	// The setup invoke described the arrays from a granule's attributes.
+	if a, err := z.OpenArray(context.Background(), "12/h_variance"); err != nil || a.Metadata().Attributes["units"] != "m2" {
+		t.Errorf("12/h_variance units after a Lambda setup: %v (%v), want m2 from the granule's h_li units", a.Metadata().Attributes, err)
+	}
 	// The finalize invoke merged the cells into orders 5..3: their counts
 	// equal numpy's.
 	for o := 5; o >= 3; o-- {

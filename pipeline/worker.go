@@ -288,6 +288,17 @@ func (w *Worker) admin(ctx context.Context, mode string, ev *Event) Response {
 		if ev.Provenance != nil {
 			prov = *ev.Provenance
 		}
+		// Describe the arrays from the source datasets' attributes of one
+		// granule (best effort: without it they say what the config says).
+		if ev.SourceGranule != "" {
+			if opener, _, ok := w.opener(cfg, ev); ok {
+				sctx, cancel := context.WithTimeout(ctx, time.Minute)
+				if src, err := ReadSourceInfo(sctx, cfg, opener, ev.SourceGranule); err == nil {
+					st.SetSourceInfo(src)
+				}
+				cancel()
+			}
+		}
 		if err := st.Setup(ctx, parents, prov); err != nil {
 			return fail(err)
 		}
