@@ -162,3 +162,27 @@ func TestDecodeChunkAllocs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSetupParents measures what Setup costs per parent cell of a new
+// store (orders 6..12, the coordinates cell_ids and morton of every parent:
+// 14 chunks of up to 4096 ids each), on a folder: the up-front cost of the
+// data-sized layout. Reported as ms per parent and chunks per parent.
+func BenchmarkSetupParents(b *testing.B) {
+	const n = 200
+	parents := make([]uint64, n)
+	for i := range parents {
+		parents[i] = uint64(45000 + i)
+	}
+	l := Layout{ParentOrder: 6, Orders: []int{12, 11, 10, 9, 8, 7, 6}, Parents: parents,
+		Variables: []Variable{{Name: "h_mean", DataType: Float32}, {Name: "count", DataType: Int32}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		s := New(NewFSBackend(b.TempDir()+"/s.zarr", false))
+		b.StartTimer()
+		if _, err := s.Setup(b.Context(), l); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/n, "ms/parent")
+}
