@@ -408,3 +408,16 @@ func TestReadsZagg010Store(t *testing.T) {
 		t.Errorf("counts sum to %d, zagg 0.1.0 aggregated 31563 observations", total)
 	}
 }
+
+// TestRendersZagg010Store draws a map of the store Python zagg 0.1.0 wrote.
+func TestRendersZagg010Store(t *testing.T) {
+	store := filepath.Join("..", "..", "internal", "sampledata", "zagg010", "store.zarr")
+	out := filepath.Join(t.TempDir(), "m.png")
+	code, stdout, errs := cli(t, "render", "--store", store, "--variable", "h_mean", "--output", out)
+	if code != 0 || !strings.Contains(stdout, "h_mean order 10: 320 cells") {
+		t.Fatalf("render = %d\n%s\n%s", code, stdout, errs)
+	}
+	if st, err := os.Stat(out); err != nil || st.Size() == 0 {
+		t.Errorf("no map written: %v", err)
+	}
+}
