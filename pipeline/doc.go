@@ -36,20 +36,33 @@
 //
 // # Writing, resuming, coarser orders
 //
-// A cell's chunks are written only after the whole cell was read and
-// aggregated, each chunk as one atomic object, and the finest order's
-// cell_ids chunk last: a cell whose marker chunk exists is complete
-// (Store.Done), which is how an interrupted run resumes. Cells never share
-// a chunk, so any number of workers write one store without locks, and
-// re-running a cell rewrites the same bytes. When output.orders lists orders
+// Store.Setup, run once before the workers, adds the run's parent cells to
+// the store's parent list (chunk i of every order from the parent to the
+// child order holds the children of the i-th parent; docs/format.md) and
+// writes their coordinates, so a store grows with the area covered and a
+// later run extends it. A cell's chunks are written only after the whole
+// cell was read and aggregated, each chunk as one atomic object. Cells never
+// share a chunk, so any number of workers write one store without locks.
+//
+// Every write is fenced (Store.WriteCell): an attempt, identified by its
+// run's lease generation, run id and attempt number, claims the cell's
+// object under MarkersPrefix with a conditional write before it writes any
+// chunk and commits by replacing its own claim, so a stale or duplicated
+// attempt never overwrites or deletes what a newer one committed
+// (ErrSuperseded, ErrCellBusy). The cell object records the digest of the
+// cell's input (CellDigest): a resumed run skips cells committed from the
+// same input and redoes the others (Store.Skipper). Runner and LambdaRunner
+// hold the store's lease (Store.AcquireLease) while they run, so a second
+// run on the same store is refused (ErrStoreBusy). When output.orders lists orders
 // coarser than the parent order, each cell also stores its partial states
 // (count, Σw, Σwx, moments, min, max, and a t-digest of each quantile's
 // argument) under zagg-partials/, a folder Zarr readers ignore, and
 // Store.Finalize merges them in a deterministic order: exact for mergeable
 // statistics, medians and quantiles estimated from the merged sketches
-// (exact up to 500 points per cell, agg.Digest). Failed attempts are
-// classified in CellResult.ErrorKind (empty, transient, timeout,
-// deterministic) and the Dispatcher retries only what may pass.
+// (exact up to 500 points per cell, agg.Digest), from the cells committed
+// with the current config. Failed attempts are classified in
+// CellResult.ErrorKind (empty, transient, timeout, deterministic,
+// superseded) and the Dispatcher retries only what may pass.
 //
 // # Configuration
 //
@@ -88,14 +101,16 @@
 //	  variables:                    # YAML order = output order
 //	    count:   {function: len, source: h_li, dtype: int32, fill_value: 0}
 //	    h_mean:  {function: average, source: h_li, params: {weights: "1.0 / s_li**2"}}
-//	    h_sigma: {expression: "1.0 / np.sqrt(np.sum(1.0 / s_li**2))"}
+//	    h_sigma: {expression: "1.0 / np.sqrt(np.sum(1.0 / s_li**2))",
+//	              units: meters, long_name: "uncertainty of h_mean"}   # (+) units, long_name
+//	                                # (default: from the source dataset's HDF5 attributes)
 //	output:
 //	  grid: {type: healpix, indexing_scheme: nested, child_order: 12,
 //	         parent_order: 6}       # (+) parent_order overrides the catalog's
 //	  store: ./output.zarr          # local path or s3://bucket/prefix
 //	  codec: zstd                   # (+) none | gzip | zstd | crc32c, or {name, level}
 //	  inner_chunk_order: 10         # (+) sharding_indexed, inner chunk = one order-10 cell
-//	  latitude: authalic            # (+) authalic (default) | geodetic (zagg 0.1.0 cells)
+//	  latitude: authalic            # (+) authalic | geodetic (zagg 0.1.0 cells); absent: the catalog's
 //	  orders: [12, 9, 6]            # (+) orders to write; default child..parent
 //	catalog: catalog.json           # optional
 //	bounds:                         # optional; validated, not used
@@ -106,6 +121,8 @@
 // required (0.1.0 silently used h_li), except for len/count; numeric-string
 // params ("0.25") are numbers; expressions are a sandboxed numpy subset, not
 // Python eval; values equal to a dataset's HDF5 fill value are dropped
-// (0.1.0 kept them); the latitude convention defaults to authalic, and
-// geodetic reproduces 0.1.0's cell assignment.
+// (0.1.0 kept them); a config without output.latitude follows its catalog's
+// convention (authalic for catalogs of this port, geodetic — 0.1.0's cell
+// assignment — for 0.1.0 catalogs). The 0.1.0 quickstart's top-level store:
+// is read as output.store (Config.Notes says so).
 package pipeline
