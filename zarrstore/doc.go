@@ -3,22 +3,28 @@
 //
 // # Layout
 //
-// A zagg store holds one group per HEALPix order ("12/", "6/", …). Each
-// group carries the zarr-conventions/dggs v1 attributes (HEALPix, NESTED,
-// the refinement level, the WGS84 ellipsoid, coordinate "cell_ids"; built by
+// A zagg store (layout "dense", docs/format.md) holds one group per HEALPix
+// order ("12/", "6/", …) and, in the root's "zagg" attribute, the parent
+// list: the parent cells (NESTED ids at the parent order) in chunk order.
+// Each group carries the zarr-conventions/dggs v1 attributes (HEALPix,
+// NESTED, the refinement level, the WGS84 ellipsoid for authalic latitudes
+// and none — a sphere — for geodetic ones, coordinate "cell_ids"; built by
 // [Grid.GroupAttributes]) and a project attribute "zagg" with the parent
-// order and the latitude convention. Every array in a group is 1-D along the
-// dimension "cells" with 12·4^order elements covering the whole sphere:
-// "cell_ids" (uint64 NESTED ids, also carrying the attributes older xdggs
-// releases read), "morton" (int64 legacy or uint64 packed ids) and one array
-// per statistic. A chunk holds the 4^(order−parent order) children of one
-// parent cell and its key is the parent's NESTED id, e.g.
-// "12/h_mean/c/45763". Chunks never written read as the fill value.
+// order and the latitude convention. Every array in a group is 1-D along
+// the dimension "cells": "cell_ids" (uint64 NESTED ids; also carrying the
+// attributes xdggs' default convention reads), "morton" (int64 legacy or
+// uint64 packed ids) and one array per statistic. For orders at or finer
+// than the parent order chunk i holds the 4^(order−parent order) children
+// of the i-th parent, so an array has len(parents)·4^(order−parent order)
+// elements ([Grid]); coarser orders hold only the cells with data, in
+// chunks of [CoarseChunkLen]. Every cell_ids value is a real cell; the
+// fill value 12·4^order is none.
 //
 // # Writing
 //
 // A run calls [Store.Setup] once with a [Layout]; it writes all metadata
-// (root last) or, for an existing store, checks that it matches. Workers then
+// and the coordinates of the run's parents (root last), or, for an existing
+// store, checks that it matches and appends the new parents. Workers then
 // call [Store.WriteChunk] (or [Array.WriteChunk]) for their own chunks: each
 // chunk is encoded in memory and stored with one atomic Put (temporary file
 // plus rename on a folder, one PutObject on S3), and metadata is never
@@ -30,8 +36,11 @@
 //
 // # Reading
 //
-// [Store.OpenGroup] and [Store.OpenArray] read metadata back ([GridFromAttributes]
-// recovers the grid of an order group), [Store.Nodes] lists the hierarchy,
+// [Store.OpenOrder] opens an order group of a zagg store with its arrays
+// (also the stores of Python zagg 0.1.0 and of the first whole-sphere
+// layout); [Store.OpenGroup] and [Store.OpenArray] read metadata back
+// ([GridFromAttributes] recovers the grid of an order group), [Store.Nodes]
+// lists the hierarchy,
 // [Array.ReadChunk] returns one chunk and [Array.ReadRange] any element
 // range; chunks never written read as the fill value. The reader also
 // accepts stores written by other Zarr v3 writers within the features below.
