@@ -58,6 +58,8 @@ func ParseGranuleName(name string) (GranuleName, error) {
 		return GranuleName{}, fmt.Errorf("%w: %q: cycle %d", ErrGranuleName, base, cycle)
 	case region < 1 || region > RegionsPerOrbit:
 		return GranuleName{}, fmt.Errorf("%w: %q: region %d outside 1–%d", ErrGranuleName, base, region, RegionsPerOrbit)
+	case m[3] != "" && m[3] != "01" && m[3] != "02":
+		return GranuleName{}, fmt.Errorf("%w: %q: hemisphere %q, want 01 (north) or 02 (south)", ErrGranuleName, base, m[3])
 	}
 	return GranuleName{
 		Product:    m[2],

@@ -258,7 +258,10 @@ func BuiltinConfigs() []string {
 
 // DefaultConfig returns the built-in config of that name: "atl06" is zagg
 // 0.1.0's ATL06 land-ice config (count, h_min, h_max, inverse-variance
-// weighted h_mean, h_sigma, h_variance, h_q25/h_q50/h_q75 at order 12).
+// weighted h_mean, h_sigma, h_variance, h_q25/h_q50/h_q75 at order 12);
+// "atl07" is the ATL07 sea-ice config (count, h_min, h_max, h_mean, h_std,
+// h_median of height_segment_height, rms_mean and lead_fraction at order 12,
+// from the segments whose height_segment_fit_quality_flag is 1 or 2).
 func DefaultConfig(name string) (*Config, error) {
 	b, err := builtin.ReadFile("configs/" + name + ".yaml")
 	if err != nil || strings.ContainsAny(name, "/\\") {

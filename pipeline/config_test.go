@@ -258,7 +258,7 @@ func TestConfigDefaultsAndParentOrder(t *testing.T) {
 		t.Errorf("BuiltinConfigs() = %v", BuiltinConfigs())
 	}
 	_, err = DefaultConfig("atl03")
-	if !errors.Is(err, ErrNoBuiltinConfig) || err.Error() != "atl03: No built-in config named 'atl03' (have: atl06)" {
+	if !errors.Is(err, ErrNoBuiltinConfig) || err.Error() != "atl03: No built-in config named 'atl03' (have: atl06, atl07)" {
 		t.Errorf("DefaultConfig(atl03) = %v", err)
 	}
 	if _, err := DefaultConfig("../configs/atl06"); !errors.Is(err, ErrNoBuiltinConfig) {
