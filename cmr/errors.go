@@ -26,6 +26,10 @@ var (
 	// name, start after end, a malformed bounding box).
 	ErrQuery = errors.New("cmr: invalid query")
 
+	// ErrNoGranules reports a catalog request whose search found no
+	// granule, or no granule touching the region (BuildCatalog).
+	ErrNoGranules = errors.New("cmr: no granules")
+
 	// ErrGranuleName reports a file name that does not follow the ICESat-2
 	// granule naming convention.
 	ErrGranuleName = errors.New("cmr: not an ICESat-2 granule name")

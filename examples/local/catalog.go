@@ -14,6 +14,7 @@ import (
 
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/pipeline"
 )
 
 func init() { commands["catalog"] = runCatalog }
@@ -79,82 +80,45 @@ func runCatalog(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("--latitude: %v", err)
 	}
-	if *parentOrder < 1 || *parentOrder > 18 {
+	switch {
+	case *cycle == 0 && (*startDate == "" || *endDate == ""):
+		return fail("Provide either --cycle or both --start-date and --end-date")
+	case *trueCycle && *cycle == 0:
+		return fail("--true-cycle needs --cycle")
+	case *parentOrder < 1 || *parentOrder > 18:
 		return fail("--parent-order %d: want 1-18 (legacy catalog keys)", *parentOrder)
 	}
-
-	// Time window.
-	md := cmr.Metadata{ShortName: *shortName, Version: *version, Provider: *provider, ZaggVersion: "zagg-go (examples/local catalog)"}
-	q := cmr.Query{ShortName: *shortName, Version: *version, Provider: *provider, PageSize: *pageSize}
-	switch {
-	case *cycle != 0:
-		if *cycle < 0 || *cycle > cmr.MaxCycle {
-			return fail("--cycle %d: want 1-%d", *cycle, cmr.MaxCycle)
-		}
-		md.Cycle = *cycle
-		if *trueCycle {
-			r, err := cmr.TrueCycleRange(*cycle)
-			if err != nil {
-				return fail("%v", err)
-			}
-			// A loose window; the name pattern makes the selection exact.
-			q.Temporal = cmr.DateRange(r.Start.AddDate(0, 0, -1), r.End.AddDate(0, 0, 1))
-			q.Cycle = *cycle
-			md.CycleDefinition = "true"
-		} else {
-			q.Temporal, _ = cmr.ZaggCycleRange(*cycle)
-			md.CycleDefinition = "zagg-0.1.0"
-		}
-		md.StartDate = q.Temporal.Start.Format("2006-01-02")
-		md.EndDate = q.Temporal.End.Format("2006-01-02")
-	case *startDate != "" && *endDate != "":
-		s, err1 := time.Parse("2006-01-02", *startDate)
-		e, err2 := time.Parse("2006-01-02", *endDate)
-		if err := errors.Join(err1, err2); err != nil {
-			return fail("dates must be YYYY-MM-DD: %v", err)
-		}
-		if e.Before(s) {
-			return fail("--end-date %s is before --start-date %s", *endDate, *startDate)
-		}
-		q.Temporal = cmr.DateRange(s, e)
-		md.StartDate, md.EndDate = *startDate, *endDate
-	default:
-		return fail("Provide either --cycle or both --start-date and --end-date")
+	req := cmr.CatalogRequest{Cycle: *cycle, TrueCycle: *trueCycle, ShortName: *shortName, Version: *version,
+		Provider: *provider, ParentOrder: *parentOrder, Latitude: conv, PageSize: *pageSize,
+		ZaggVersion: "zagg-go " + pipeline.Version + " (examples/local catalog)"}
+	if *cycle == 0 {
+		req.StartDate, req.EndDate = *startDate, *endDate
 	}
-	if *trueCycle && *cycle == 0 {
-		return fail("--true-cycle needs --cycle")
-	}
-
-	// Region and CMR box.
-	region := cmr.Antarctica()
 	if *polygon != "" {
-		if region, err = cmr.LoadRegion(*polygon); err != nil {
+		region, err := cmr.LoadRegion(*polygon)
+		if err != nil {
 			return fail("%v", err)
 		}
-		md.Polygon = *polygon
+		req.Region, req.RegionPath = &region, *polygon
 	}
-	var box cmr.BBox
 	if *bbox != "" {
-		if box, err = cmr.ParseBBox(*bbox); err != nil {
+		box, err := cmr.ParseBBox(*bbox)
+		if err != nil {
 			return fail("--bbox: %v", err)
 		}
-	} else if box, err = region.BBox(0.1); err != nil {
-		return fail("region %s: %v", region.Name, err)
+		req.BBox = &box
 	}
-	q.BoundingBoxes = []cmr.BBox{box}
-	md.BBox = []float64{box.West, box.South, box.East, box.North}
-	if vals, err := q.Values(); err == nil {
-		md.CMRQuery = vals.Encode()
-	} else {
+	plan, err := req.Plan()
+	if err != nil {
 		return fail("%v", err)
 	}
-
+	md := plan.Metadata
 	outPath := *output
 	if outPath == "" {
 		if *cycle != 0 {
-			outPath = fmt.Sprintf("catalog_%s_cycle%d_order%d.json", *shortName, *cycle, *parentOrder)
+			outPath = fmt.Sprintf("catalog_%s_cycle%d_order%d.json", md.ShortName, *cycle, *parentOrder)
 		} else {
-			outPath = fmt.Sprintf("catalog_%s_%s_%s_order%d.json", *shortName, md.StartDate, md.EndDate, *parentOrder)
+			outPath = fmt.Sprintf("catalog_%s_%s_%s_order%d.json", md.ShortName, md.StartDate, md.EndDate, *parentOrder)
 		}
 	}
 
@@ -163,46 +127,36 @@ func runCatalog(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
-	t0 := time.Now()
-	cov, err := cmr.NewCoverer(*parentOrder, conv)
-	if err != nil {
-		return fail("%v", err)
-	}
-	cells, err := cov.Cover(region.Polygons)
-	if err != nil {
-		return fail("region %s: %v", region.Name, err)
-	}
-	fmt.Fprintf(stdout, "region %s: %d cells at order %d (%s latitude), %.1fs\n", region.Name, len(cells), *parentOrder, conv, time.Since(t0).Seconds())
-	fmt.Fprintf(stdout, "CMR %s %s %s, %s, bounding box %s\n", *shortName, *version, *provider, q.Temporal.Temporal(), box)
-
 	client := &cmr.Client{BaseURL: *cmrURL, OnRetry: func(attempt int, wait time.Duration, reason error) {
 		fmt.Fprintf(stderr, "  retry %d in %.1fs: %v\n", attempt, wait.Seconds(), reason)
 	}}
-	var granules []cmr.Granule
 	t1 := time.Now()
-	err = client.SearchPages(ctx, q, func(p *cmr.Page) error {
-		granules = append(granules, p.Granules...)
-		fmt.Fprintf(stdout, "page %d: %d granules (%d of %d), CMR took %.2fs\n", p.Number, len(p.Granules), p.Collected, p.Hits, p.Took.Seconds())
-		return nil
+	collected := 0
+	cat, stats, err := cmr.BuildCatalog(ctx, client, req, cmr.CatalogProgress{
+		Region: func(r *cmr.Region, cells int, took time.Duration) {
+			fmt.Fprintf(stdout, "region %s: %d cells at order %d (%s latitude), %.1fs\n", r.Name, cells, *parentOrder, conv, took.Seconds())
+			fmt.Fprintf(stdout, "CMR %s %s %s, %s, bounding box %s\n", md.ShortName, md.Version, md.Provider,
+				plan.Query.Temporal.Temporal(), plan.Query.BoundingBoxes[0])
+			t1 = time.Now()
+		},
+		Page: func(p *cmr.Page) {
+			collected = p.Collected
+			fmt.Fprintf(stdout, "page %d: %d granules (%d of %d), CMR took %.2fs\n", p.Number, len(p.Granules), p.Collected, p.Hits, p.Took.Seconds())
+		},
 	})
+	if errors.Is(err, cmr.ErrNoGranules) {
+		if stats.Granules == 0 {
+			fmt.Fprintf(stdout, "search: %d granules in %.1fs\n", collected, time.Since(t1).Seconds())
+			fmt.Fprintln(stdout, "No granules found!")
+		} else {
+			fmt.Fprintf(stdout, "No granule touches the region (%d skipped).\n", len(stats.Skipped))
+		}
+		return 1
+	}
 	if err != nil {
 		return fail("%v", err)
 	}
-	fmt.Fprintf(stdout, "search: %d granules in %.1fs\n", len(granules), time.Since(t1).Seconds())
-	if len(granules) == 0 {
-		fmt.Fprintln(stdout, "No granules found!")
-		return 1
-	}
-
-	cat, stats, err := cmr.Build(granules, cmr.BuildOptions{Coverer: cov, Region: cells, Metadata: md})
-	if err != nil {
-		return fail("%v", err)
-	}
-	cat.Metadata.Created = time.Now().Format("2006-01-02T15:04:05.000000")
-	if stats.Cells == 0 {
-		fmt.Fprintf(stdout, "No granule touches the region (%d skipped).\n", len(stats.Skipped))
-		return 1
-	}
+	fmt.Fprintf(stdout, "search: %d granules in %.1fs\n", stats.Granules, (time.Since(t1) - stats.Elapsed).Seconds())
 	if err := cat.WriteFile(outPath); err != nil {
 		return fail("%v", err)
 	}
