@@ -106,6 +106,9 @@
 // uint64 at the Coverer's order. Errors wrap the Err… sentinels of this
 // package; test them with [errors.Is].
 //
-// Facts behind this package: docs/cmr-earthdata.md, docs/zagg-python.md §2
-// and §8 and docs/healpix-morton.md §7 of the project notes.
+// Facts behind this package: NASA CMR's search API (UMM-G JSON,
+// Search-After paging, CMR-Hits/CMR-Took/CMR-Time-Out headers), NSIDC's
+// s3credentials endpoint and Earthdata Login, and the catalog format of
+// Python zagg 0.1.0 (catalog.py), which this package reads and writes
+// unchanged.
 package cmr

@@ -31,8 +31,8 @@
 // Antarctic Polar Stereographic: true scale at 71°S, central meridian 0°)
 // and EPSG3413 (WGS 84 / NSIDC Sea Ice Polar Stereographic North: 70°N,
 // 45°W) follow EPSG Guidance Note 7-2, polar stereographic variant B; they
-// agree with the Guidance Note's worked examples, PROJ and the project notes'
-// vectors to a millimetre. Equirectangular covers everything else. A Grid
+// agree with the Guidance Note's worked examples, PROJ and vectors computed
+// from Snyder's formulas (testdata) to a millimetre. Equirectangular covers everything else. A Grid
 // is a rectangle of square pixels in a projection; pixel (0, 0) is the
 // north-west corner.
 //
@@ -60,7 +60,8 @@
 // side of an automatically sized map, ReadOptions.MaxCells cells per layer.
 // Malformed store metadata or chunks give errors, never panics.
 //
-// Facts behind this package: docs/cmr-earthdata.md §8 (EPSG:3031 formulas
-// and vectors) and docs/healpix-morton.md §4 (pull rendering) of the project
-// notes.
+// Facts behind this package: EPSG Guidance Note 7-2 (polar stereographic
+// variant B), Snyder (1987), Map Projections: A Working Manual, and PROJ for
+// the projections; rendering pulls each pixel's value from the cell holding
+// its centre (HEALPix lookup), never pushes cells to pixels.
 package render
