@@ -110,8 +110,8 @@ func (c LatitudeConvention) ToSphereSlice(dst, lat []float64) {
 // Coefficients of the authalic-latitude series for WGS84 (a = 6378137 m,
 // 1/f = 298.257223563), expanded to order e¹⁰, as the float64 values
 // mortie evaluates (espg/mortie src_rust/src/authalic.rs, 0.9.10); the closed
-// forms are in Snyder (1987), Map Projections: A Working Manual, eq. 3-11
-// and 3-18. They are hard-coded as
+// forms are in Snyder (1987), Map Projections: A Working Manual, chapter 3
+// (authalic latitude). They are hard-coded as
 // bit patterns: computing them from untyped Go constants rounds once
 // instead of at every step and lands an ulp away.
 var (
