@@ -29,9 +29,9 @@ Independently of zagg's Go code it
 """
 import json
 import os
+import sys
 
 import h5py
-import healpy
 import numpy as np
 
 GRANULE = "processed_ATL07-01_20190222003738_08490201_003_02.h5"
@@ -42,34 +42,11 @@ BEAMS = ["gt1l", "gt1r", "gt2l", "gt2r", "gt3l", "gt3r"]
 PARENT_ORDER = 6
 CHILD_ORDER = 12
 
-# Authalic latitude series coefficients (float64 bit patterns, healpix-morton.md s8).
-F = [float.fromhex(h) for h in ("-0x1.257f6a0d4ec34p-9", "0x1.1dffd07b72abcp-19",
-                                "-0x1.5fbdd3c5f03e3p-29", "0x1.da40e51e5f741p-39",
-                                "-0x1.4aaaccce996d9p-48")]
-
-
-def authalic(lat_deg):
-    x = np.radians(lat_deg)
-    acc = np.zeros_like(x)
-    for k, c in enumerate(F, start=1):
-        acc += c * np.sin(2 * k * x)
-    return np.clip(np.degrees(x + acc), -90.0, 90.0)
-
-
-def nest29(lat, lon):
-    return healpy.ang2pix(1 << 29, lon, authalic(lat), nest=True, lonlat=True).astype(np.uint64)
-
-
-def legacy_morton(order, nest):
-    """zagg 0.1.0's signed decimal morton id of a NESTED cell (healpix-morton.md s5.1)."""
-    base = nest >> (2 * order)
-    normed = nest & ((1 << (2 * order)) - 1)
-    digits = 0
-    for k in range(1, order + 1):
-        digits = digits * 10 + 1 + ((normed >> (2 * (order - k))) & 3)
-    if base < 6:
-        return (base + 1) * 10 ** order + digits
-    return -((base - 5) * 10 ** order + digits)
+# The cell assignment of the sample data's script (the WGS84 authalic series,
+# healpy at order 29, zagg 0.1.0's legacy morton ids): one copy for every
+# fixture script.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "internal", "sampledata"))
+from mksample import legacy_morton, nest29  # noqa: E402
 
 
 def read_beam(f, beam):
