@@ -799,19 +799,21 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 				cols[v][k] = vals[v]
 			}
 		}
-		mortons, err := zarrstore.MortonIDs(nil, s.layout.MortonType, o, ids)
-		if err != nil {
-			return 0, err
-		}
+		// Chunk j of array k: the ids, their mortons, or a statistic cast
+		// to its dtype, for the cells lo..hi.
 		names := []string{zarrstore.CellIDsArray, zarrstore.MortonArray}
-		datas := []any{ids, mortons}
-		for v, va := range s.vars {
-			data, err := castValues(cols[v], va.DType, va.FillValue)
-			if err != nil {
-				return 0, err
-			}
+		for _, va := range s.vars {
 			names = append(names, va.Name)
-			datas = append(datas, data)
+		}
+		chunk := func(k, lo, hi int) (any, error) {
+			switch k {
+			case 0:
+				return ids[lo:hi], nil
+			case 1:
+				return zarrstore.MortonIDs(nil, s.layout.MortonType, o, ids[lo:hi])
+			}
+			va := s.vars[k-2]
+			return castValues(cols[k-2][lo:hi], va.DType, va.FillValue)
 		}
 		arrays := make([]*zarrstore.Array, len(names))
 		for k, name := range names {
@@ -823,41 +825,17 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 		}
 		const cl = zarrstore.CoarseChunkLen
 		nchunks := (n + cl - 1) / cl
-		err = forEach(ctx, len(arrays)*nchunks, func(ctx context.Context, k int) error {
-			a, j := arrays[k/nchunks], k%nchunks
-			lo, hi := j*cl, min((j+1)*cl, n)
-			return a.WriteChunk(ctx, int64(j), sliceRange(datas[k/nchunks], lo, hi))
+		err := forEach(ctx, len(arrays)*nchunks, func(ctx context.Context, k int) error {
+			j := k % nchunks
+			data, err := chunk(k/nchunks, j*cl, min((j+1)*cl, n))
+			if err != nil {
+				return err
+			}
+			return arrays[k/nchunks].WriteChunk(ctx, int64(j), data)
 		})
 		if err != nil {
 			return 0, err
 		}
 	}
 	return len(nests), nil
-}
-
-// sliceRange returns data[lo:hi] for a chunk slice of any element type.
-func sliceRange(data any, lo, hi int) any {
-	switch d := data.(type) {
-	case []float32:
-		return d[lo:hi]
-	case []float64:
-		return d[lo:hi]
-	case []int8:
-		return d[lo:hi]
-	case []int16:
-		return d[lo:hi]
-	case []int32:
-		return d[lo:hi]
-	case []int64:
-		return d[lo:hi]
-	case []uint8:
-		return d[lo:hi]
-	case []uint16:
-		return d[lo:hi]
-	case []uint32:
-		return d[lo:hi]
-	case []uint64:
-		return d[lo:hi]
-	}
-	panic(fmt.Sprintf("pipeline: sliceRange of %T", data))
 }
