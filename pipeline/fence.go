@@ -102,30 +102,43 @@ type CellWrite struct {
 }
 
 // CellDigest is the digest of what determines a cell's values: the zagg
-// version, the config without its store and catalog locations, and the
-// cell's granule URLs (sorted).
+// version, the config without its store and catalog locations
+// (configDigest), and the cell's granule URLs (sorted).
 func CellDigest(cfg *Config, granules []string) string {
-	c := *cfg
-	c.Output.Store, c.Catalog = "", ""
-	h := sha256.New()
-	fmt.Fprintf(h, "zagg %s\n", Version)
-	if b, err := c.MarshalJSON(); err == nil {
-		h.Write(b)
-	}
-	g := slices.Clone(granules)
-	slices.Sort(g)
-	fmt.Fprintf(h, "\n%s", strings.Join(g, "\n"))
-	return hex.EncodeToString(h.Sum(nil))
+	return cellDigest(configDigest(cfg), granules)
 }
 
+// cellDigest is CellDigest from a config's digest.
+func cellDigest(cfgDigest string, granules []string) string {
+	h := sha256.Sum256([]byte("zagg " + Version + "\n" + cfgDigest + "\n" + urlsDigest(granules)))
+	return hex.EncodeToString(h[:])
+}
+
+// urlsDigest is the SHA-256 of URLs sorted and joined by "\n".
+func urlsDigest(urls []string) string {
+	g := slices.Clone(urls)
+	slices.Sort(g)
+	h := sha256.Sum256([]byte(strings.Join(g, "\n")))
+	return hex.EncodeToString(h[:])
+}
+
+// granulesDigest is urlsDigest of a cell's granules, "" for none.
 func granulesDigest(granules []string) string {
 	if len(granules) == 0 {
 		return ""
 	}
-	g := slices.Clone(granules)
-	slices.Sort(g)
-	h := sha256.Sum256([]byte(strings.Join(g, "\n")))
-	return hex.EncodeToString(h[:])
+	return urlsDigest(granules)
+}
+
+// cellState returns the cell object of parent in state, written by
+// attempt a from w.
+func (s *Store) cellState(state string, parent morton.Cell, chunk int64, a Attempt, w CellWrite) cellState {
+	st := cellState{State: state, Attempt: a, ParentNested: parent.Nest(), ParentOrder: s.parentOrder, Chunk: chunk,
+		Version: Version, ConfigSHA256: s.cfgDigest, GranulesSHA256: granulesDigest(w.Granules), Digest: w.Digest}
+	if m, err := parent.Legacy(); err == nil {
+		st.Parent = strconv.FormatInt(m, 10)
+	}
+	return st
 }
 
 // versioned returns the store's backend as a zarrstore.Versioned.
@@ -252,12 +265,7 @@ func (s *Store) readCell(ctx context.Context, v zarrstore.Versioned, parent mort
 // attempt whose claim has expired, or whose holder process on this host is
 // gone, is taken over. It returns the claim's version.
 func (s *Store) claim(ctx context.Context, v zarrstore.Versioned, parent morton.Cell, chunk int64, a Attempt, w CellWrite) (string, error) {
-	mine := cellState{State: cellWriting, Attempt: a, ParentNested: parent.Nest(), ParentOrder: s.parentOrder, Chunk: chunk,
-		Version: Version, ConfigSHA256: configDigest(s.cfg), GranulesSHA256: granulesDigest(w.Granules), Digest: w.Digest}
-	if m, err := parent.Legacy(); err == nil {
-		mine.Parent = strconv.FormatInt(m, 10)
-	}
-	b, err := json.Marshal(mine)
+	b, err := json.Marshal(s.cellState(cellWriting, parent, chunk, a, w))
 	if err != nil {
 		return "", err
 	}
@@ -297,11 +305,7 @@ func (s *Store) commit(ctx context.Context, v zarrstore.Versioned, parent morton
 	if !s.now().Before(a.Expires) {
 		return fmt.Errorf("cell %v: %w: the attempt's claim expired at %s before it committed", parent, ErrSuperseded, a.Expires.Format(time.RFC3339))
 	}
-	st := cellState{State: state, Attempt: a, ParentNested: parent.Nest(), ParentOrder: s.parentOrder, Chunk: chunk,
-		Version: Version, ConfigSHA256: configDigest(s.cfg), GranulesSHA256: granulesDigest(w.Granules), Digest: w.Digest}
-	if m, err := parent.Legacy(); err == nil {
-		st.Parent = strconv.FormatInt(m, 10)
-	}
+	st := s.cellState(state, parent, chunk, a, w)
 	st.Holder = ""
 	b, err := json.Marshal(st)
 	if err != nil {
@@ -371,7 +375,7 @@ func (s *Store) Skipper() func(ctx context.Context, job Job) (bool, string, erro
 		case cellWriting, cellFailed:
 			return false, "", nil // an interrupted attempt: redo, not a change of input
 		}
-		if st.Digest == CellDigest(s.cfg, job.Granules) {
+		if st.Digest == cellDigest(s.cfgDigest, job.Granules) {
 			return true, "", nil
 		}
 		return false, "config or granules changed", nil

@@ -63,7 +63,7 @@ func (s *Store) AcquireLease(ctx context.Context, run string, ttl time.Duration)
 	if ttl <= 0 {
 		ttl = DefaultLeaseTTL
 	}
-	mine := leaseState{Run: run, Holder: localHolder(), ConfigSHA256: configDigest(s.cfg)}
+	mine := leaseState{Run: run, Holder: localHolder(), ConfigSHA256: s.cfgDigest}
 	for range 8 {
 		b, ver, err := v.GetVersion(ctx, LeaseKey)
 		mine.Generation = 1

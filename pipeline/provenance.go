@@ -48,8 +48,7 @@ func NewProvenance(md cmr.Metadata, cells []cmr.CatalogCell) Provenance {
 	slices.Sort(urls)
 	urls = slices.Compact(urls)
 	p.Granules = len(urls)
-	h := sha256.Sum256([]byte(strings.Join(urls, "\n")))
-	p.GranulesSHA256 = hex.EncodeToString(h[:])
+	p.GranulesSHA256 = urlsDigest(urls)
 	return p
 }
 

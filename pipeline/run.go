@@ -46,7 +46,7 @@ func Run(ctx context.Context, job Job, r *CellReader, a *Aggregator, s *Store) (
 	// of what determines the cell's values (resume).
 	w := CellWrite{Attempt: Attempt{Generation: job.Generation, Run: job.Run, Number: job.Attempt}, Granules: job.Granules}
 	if s.cfg != nil {
-		w.Digest = CellDigest(s.cfg, job.Granules)
+		w.Digest = cellDigest(s.cfgDigest, job.Granules)
 	}
 	// empty ends a cell with nothing to write.
 	empty := func(msg string) (*CellResult, error) {

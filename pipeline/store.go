@@ -47,6 +47,7 @@ type Store struct {
 	conv        healpix.LatitudeConvention
 	agg         *agg.Aggregator // the compiled statistics (for Finalize)
 	cfg         *Config
+	cfgDigest   string // configDigest(cfg), computed once
 
 	mu    sync.Mutex
 	index map[uint64]int64 // parent NESTED id → chunk, from the store's parent list
@@ -107,7 +108,7 @@ func NewStore(z *zarrstore.Store, cfg *Config, a *Aggregator, parentOrder int, c
 		zv := zarrstore.Variable{Name: v.Name, DataType: zarrstore.DataType(v.DType.String()), Fill: v.FillValue}
 		l.Variables = append(l.Variables, zv)
 	}
-	s := &Store{z: z, layout: l, parentOrder: parentOrder, orders: orders, coarse: coarse, vars: vars, conv: conv, agg: c, cfg: cfg}
+	s := &Store{z: z, layout: l, parentOrder: parentOrder, orders: orders, coarse: coarse, vars: vars, conv: conv, agg: c, cfg: cfg, cfgDigest: configDigest(cfg)}
 	s.SetSourceInfo(nil)
 	if _, err := s.layout.Nodes(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
@@ -726,7 +727,7 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 	}
 	v, _ := s.z.Backend().(zarrstore.Versioned) // reading needs no versions
 	committed := make([]bool, len(cells))
-	current := configDigest(s.cfg)
+	current := s.cfgDigest
 	err := forEach(ctx, len(cells), func(ctx context.Context, k int) error {
 		st, _, err := s.readCell(ctx, v, morton.FromNest(s.parentOrder, cells[k]))
 		committed[k] = err == nil && st != nil && st.State == cellDone && (st.ConfigSHA256 == current || st.ConfigSHA256 == "")
