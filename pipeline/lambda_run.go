@@ -99,9 +99,10 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: encoding the config for the workers: %w", err)
 	}
+	fnMemory, fnTimeout := r.functionConfig(ctx)
 	memory := r.MemoryMB
 	if memory == 0 {
-		memory = r.functionMemory(ctx)
+		memory = fnMemory
 	}
 	workers := r.Workers
 	if workers <= 0 {
@@ -164,7 +165,7 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 		d = *r.Dispatcher
 	}
 	d.Workers, d.Progress, d.OnRecord, d.MemoryMB = workers, r.Progress, redactedOnRecord(r.OnRecord), memory
-	d.Executor = &LambdaExecutor{Client: r.Client, FunctionName: r.FunctionName, FunctionTimeout: r.functionTimeout(ctx), Sleep: r.Sleep, Event: func(ctx context.Context, job Job) (*Event, error) {
+	d.Executor = &LambdaExecutor{Client: r.Client, FunctionName: r.FunctionName, FunctionTimeout: fnTimeout, Sleep: r.Sleep, Event: func(ctx context.Context, job Job) (*Event, error) {
 		creds, err := r.eventCredentials(ctx)
 		if err != nil {
 			return nil, err
@@ -229,25 +230,27 @@ func (r *LambdaRunner) invokeAdmin(ctx context.Context, ev *Event) error {
 	return nil
 }
 
-// functionMemory reads the function's memory size (0 if it cannot).
-func (r *LambdaRunner) functionMemory(ctx context.Context) int {
+// functionConfig reads the function's memory size (MB) and timeout with
+// one GetFunctionConfiguration; each is 0 when it cannot be read.
+func (r *LambdaRunner) functionConfig(ctx context.Context) (int, time.Duration) {
 	out, err := r.Client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(r.FunctionName)})
-	if err != nil || out.MemorySize == nil {
-		r.logf("warning: cannot read the function's memory size (%v); no cost estimate", err)
-		return 0
+	if err != nil {
+		out = &lambda.GetFunctionConfigurationOutput{}
 	}
-	return int(*out.MemorySize)
-}
-
-// functionTimeout returns the function's timeout, or 0 when it cannot be
-// read.
-func (r *LambdaRunner) functionTimeout(ctx context.Context) time.Duration {
-	out, err := r.Client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(r.FunctionName)})
-	if err != nil || out.Timeout == nil {
+	memory, timeout := 0, time.Duration(0)
+	if out.MemorySize == nil {
+		if r.MemoryMB == 0 {
+			r.logf("warning: cannot read the function's memory size (%v); no cost estimate", err)
+		}
+	} else {
+		memory = int(*out.MemorySize)
+	}
+	if out.Timeout == nil {
 		r.logf("warning: cannot read the function's timeout (%v); a dropped invoke is retried without waiting it out", err)
-		return 0
+	} else {
+		timeout = time.Duration(*out.Timeout) * time.Second
 	}
-	return time.Duration(*out.Timeout) * time.Second
+	return memory, timeout
 }
 
 func (r *LambdaRunner) logf(format string, args ...any) {
