@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
@@ -108,27 +109,13 @@ func TestLambdaDuplicateInvokeOverlap(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg.DataSource.OnGranuleError = policy
-			run := func(name string, svc http.Handler, sleep func(context.Context, time.Duration) error) (*zarrstore.Store, *Report) {
-				ls := httptest.NewServer(svc)
-				defer ls.Close()
-				client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
-					time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
+			run := func(name string, svc http.Handler, sleep func(context.Context, time.Duration) error) (string, *Report) {
 				store := outStore(t, name)
-				z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
-				if err != nil {
-					t.Fatal(err)
-				}
-				lr := &LambdaRunner{
-					Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
-					Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
-					Workers:     4, Store: z, Sleep: sleep,
-					Dispatcher: &Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
-				}
-				rep, err := lr.Run(context.Background())
+				rep, err := dispatchVia(context.Background(), t, srv, cat, cfg, store, svc, sleep)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
-				return z, rep
+				return store, rep
 			}
 			clean, _ := run("clean.zarr", &dupService{w: w, invokes: map[string]int{}}, nil)
 
@@ -159,32 +146,64 @@ func TestLambdaDuplicateInvokeOverlap(t *testing.T) {
 			}
 			// Byte-equal to the run without the duplicate, but for the cell
 			// objects and the lease (they name runs and attempts).
-			objects := func(z *zarrstore.Store) map[string][]byte {
-				out := map[string][]byte{}
-				for k, err := range z.Backend().List(context.Background(), "") {
-					if err != nil {
-						t.Fatal(err)
-					}
-					if strings.HasPrefix(k, MarkersPrefix) || k == LeaseKey {
-						continue
-					}
-					b, err := z.Backend().Get(context.Background(), k)
-					if err != nil {
-						t.Fatal(err)
-					}
-					out[k] = b
-				}
-				return out
-			}
-			want, got := objects(clean), objects(dup)
+			want, got := storeObjects(t, srv, clean, true), storeObjects(t, srv, dup, true)
 			if len(want) == 0 || len(got) != len(want) {
 				t.Fatalf("%d objects, a run without the duplicate has %d", len(got), len(want))
 			}
 			for k, v := range want {
-				if string(got[k]) != string(v) {
+				if got[k] != v {
 					t.Errorf("%s differs from the run without the duplicate", k)
 				}
 			}
 		})
 	}
+}
+
+// dispatchVia runs a LambdaRunner of cfg over cat into the S3 store at
+// location store, through the Lambda stand-in svc; sleep replaces the wait
+// after a dropped invoke.
+func dispatchVia(ctx context.Context, t *testing.T, srv *s3test.Server, cat *Catalog, cfg *Config, store string,
+	svc http.Handler, sleep func(context.Context, time.Duration) error) (*Report, error) {
+	t.Helper()
+	ls := httptest.NewServer(svc)
+	defer ls.Close()
+	client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
+		time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
+	z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr := &LambdaRunner{
+		Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
+		Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
+		Workers:     4, Store: z, Sleep: sleep,
+		Dispatcher: &Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
+	}
+	return lr.Run(ctx)
+}
+
+// storeObjects reads every object of the S3 store at loc but the cell
+// objects and the lease, which name runs and attempts, and, unless
+// withRoot, the root zarr.json, whose provenance lists the runs.
+func storeObjects(t *testing.T, srv *s3test.Server, loc string, withRoot bool) map[string]string {
+	t.Helper()
+	z, err := zarrstore.Open(loc, s3store.WithClient(srv.Client, s3store.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for k, err := range z.Backend().List(context.Background(), "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(k, MarkersPrefix) || k == LeaseKey || k == zarrstore.MetadataKey && !withRoot {
+			continue
+		}
+		b, err := z.Backend().Get(context.Background(), k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[k] = string(b)
+	}
+	return out
 }

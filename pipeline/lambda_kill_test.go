@@ -3,17 +3,10 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/zagg-go/zagg/internal/sampledata"
-	"github.com/zagg-go/zagg/zarrstore"
-	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 // TestKillDispatchThenRerunChangedConfig stops a dispatch (Ctrl-C) while
@@ -48,21 +41,7 @@ func TestKillDispatchThenRerunChangedConfig(t *testing.T) {
 	newCfg.DataSource.QualityFilter.Value = 1 // another filter: other values
 
 	dispatch := func(ctx context.Context, cfg *Config, store string, svc *dupService, sleep func(context.Context, time.Duration) error) (*Report, error) {
-		ls := httptest.NewServer(svc)
-		defer ls.Close()
-		client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
-			time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
-		z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		lr := &LambdaRunner{
-			Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
-			Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
-			Workers:     4, Store: z, Sleep: sleep,
-			Dispatcher: &Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
-		}
-		return lr.Run(ctx)
+		return dispatchVia(ctx, t, srv, cat, cfg, store, svc, sleep)
 	}
 	clean := outStore(t, "clean.zarr")
 	if _, err := dispatch(context.Background(), newCfg, clean, &dupService{w: w, invokes: map[string]int{}}, nil); err != nil {
@@ -101,31 +80,9 @@ func TestKillDispatchThenRerunChangedConfig(t *testing.T) {
 	if res.ErrorKind != KindSuperseded {
 		t.Errorf("run 1's late invocation: %s, want superseded", stale.Body)
 	}
-	// The rerun's store equals a clean run with the new config.
-	objects := func(loc string) map[string]string {
-		z, err := zarrstore.Open(loc, s3store.WithClient(srv.Client, s3store.Options{}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]string{}
-		for k, err := range z.Backend().List(context.Background(), "") {
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Cell objects and the lease name runs; the root's provenance
-			// lists both runs.
-			if strings.HasPrefix(k, MarkersPrefix) || k == LeaseKey || k == "zarr.json" {
-				continue
-			}
-			b, err := z.Backend().Get(context.Background(), k)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[k] = string(b)
-		}
-		return out
-	}
-	want, got := objects(clean), objects(store)
+	// The rerun's store equals a clean run with the new config (the root's
+	// provenance lists both runs).
+	want, got := storeObjects(t, srv, clean, false), storeObjects(t, srv, store, false)
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s differs from a clean run with the new config", k)
