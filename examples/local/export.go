@@ -110,8 +110,8 @@ func doExport(ctx context.Context, f *runFlags, order int, cellKey, format strin
 		return 0, err
 	}
 	var chunks []int64
-	if cellKey != "" && order < g.grid.ParentOrder {
-		return 0, fmt.Errorf("--cell selects a parent cell; order %d is coarser than the parent order %d", order, g.grid.ParentOrder)
+	if cellKey != "" && order < g.Grid.ParentOrder {
+		return 0, fmt.Errorf("--cell selects a parent cell; order %d is coarser than the parent order %d", order, g.Grid.ParentOrder)
 	}
 	if cellKey != "" {
 		m, err := strconv.ParseInt(cellKey, 10, 64)
@@ -122,8 +122,8 @@ func doExport(ctx context.Context, f *runFlags, order int, cellKey, format strin
 		if err != nil {
 			return 0, fmt.Errorf("--cell %q: %w", cellKey, err)
 		}
-		if c.Order() != g.grid.ParentOrder {
-			return 0, fmt.Errorf("--cell %q has order %d; the store's parent order is %d", cellKey, c.Order(), g.grid.ParentOrder)
+		if c.Order() != g.Grid.ParentOrder {
+			return 0, fmt.Errorf("--cell %q has order %d; the store's parent order is %d", cellKey, c.Order(), g.Grid.ParentOrder)
 		}
 		i, ok, err := g.chunkOf(ctx, z, c.Nest())
 		if err != nil {
@@ -133,15 +133,15 @@ func doExport(ctx context.Context, f *runFlags, order int, cellKey, format strin
 			return 0, fmt.Errorf("--cell %q: the store holds no such parent cell", cellKey)
 		}
 		chunks = []int64{i}
-	} else if chunks, err = g.og.Chunks(ctx); err != nil {
+	} else if chunks, err = g.Chunks(ctx); err != nil {
 		return 0, err
 	}
-	conv := convention(g.grid)
+	conv := convention(g.Grid)
 	var out cellWriter
 	if format == "csv" {
-		out = newCSVWriter(w, g.names)
+		out = newCSVWriter(w, g.Names)
 	} else {
-		out = &geojsonWriter{w: w, names: g.names, order: order, conv: conv, polygons: polygons}
+		out = &geojsonWriter{w: w, names: g.Names, order: order, conv: conv, polygons: polygons}
 	}
 	if err := out.begin(); err != nil {
 		return 0, err

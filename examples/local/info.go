@@ -97,24 +97,24 @@ func doInfo(ctx context.Context, f *runFlags, values bool, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		kind := fmt.Sprintf("chunk i = the children of parent cell i (parent order %d)", g.grid.ParentOrder)
-		if g.grid.Coarse() {
+		kind := fmt.Sprintf("chunk i = the children of parent cell i (parent order %d)", g.Grid.ParentOrder)
+		if g.Grid.Coarse() {
 			kind = "the cells with data, merged from the parent cells"
 		}
 		fmt.Fprintf(w, "\nOrder %d: %d cells (%s), latitude %s\n",
-			o, g.og.CellIDs.Len(), kind, g.grid.Latitude)
-		if g.og.Legacy {
+			o, g.CellIDs.Len(), kind, g.Grid.Latitude)
+		if g.Legacy {
 			fmt.Fprintf(w, "  written by Python zagg 0.1.0 (no zagg attributes; cells assumed geodetic)\n")
 		}
-		chunks, err := g.og.Chunks(ctx)
+		chunks, err := g.Chunks(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "  chunks written: %d of %d (%d cells each)\n", len(chunks), g.og.CellIDs.NumChunks(), g.og.CellIDs.ChunkLen())
+		fmt.Fprintf(w, "  chunks written: %d of %d (%d cells each)\n", len(chunks), g.CellIDs.NumChunks(), g.CellIDs.ChunkLen())
 		stats := map[string]*arrayStats{}
 		var withData int64
 		if values {
-			for _, name := range g.names {
+			for _, name := range g.Names {
 				stats[name] = &arrayStats{}
 			}
 			for _, i := range chunks {
@@ -127,7 +127,7 @@ func doInfo(ctx context.Context, f *runFlags, values bool, w io.Writer) error {
 						continue
 					}
 					withData++
-					for _, name := range g.names {
+					for _, name := range g.Names {
 						stats[name].add(c.values[name][k])
 					}
 				}
@@ -136,9 +136,9 @@ func doInfo(ctx context.Context, f *runFlags, values bool, w io.Writer) error {
 		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  array\tdtype\tcodecs\tchunk\tfill\tmin\tmax\tNaN cells")
-		all := append([]string{zarrstore.CellIDsArray, zarrstore.MortonArray}, g.names...)
+		all := append([]string{zarrstore.CellIDsArray, zarrstore.MortonArray}, g.Names...)
 		for _, name := range all {
-			a := g.arrays[name]
+			a := g.array(name)
 			if a == nil {
 				continue
 			}

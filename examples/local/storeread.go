@@ -12,14 +12,22 @@ import (
 )
 
 // orderGroup is one order group of a zagg store, opened for reading
-// (zarrstore.OpenOrder, which also reads Python zagg 0.1.0 stores).
+// (zarrstore.OpenOrder, which also reads Python zagg 0.1.0 stores), with
+// the commands' chunk reading.
 type orderGroup struct {
-	order  int
-	grid   zarrstore.Grid
-	attrs  map[string]any
-	names  []string // statistic arrays: "count" first, then by name
-	arrays map[string]*zarrstore.Array
-	og     *zarrstore.OrderGroup
+	*zarrstore.OrderGroup
+}
+
+// array returns the group's array called name: a statistic, cell_ids or
+// morton (nil when absent).
+func (g *orderGroup) array(name string) *zarrstore.Array {
+	switch name {
+	case zarrstore.CellIDsArray:
+		return g.CellIDs
+	case zarrstore.MortonArray:
+		return g.Morton
+	}
+	return g.Arrays[name]
 }
 
 // listOrders returns the order groups of a store, finest first.
@@ -44,32 +52,24 @@ func openOrder(ctx context.Context, z *zarrstore.Store, o int) (*orderGroup, err
 	if err != nil {
 		return nil, err
 	}
-	g := &orderGroup{order: o, grid: og.Grid, attrs: og.Attributes, names: og.Names, arrays: map[string]*zarrstore.Array{}, og: og}
-	for k, a := range og.Arrays {
-		g.arrays[k] = a
-	}
-	g.arrays[zarrstore.CellIDsArray] = og.CellIDs
-	if og.Morton != nil {
-		g.arrays[zarrstore.MortonArray] = og.Morton
-	}
-	return g, nil
+	return &orderGroup{og}, nil
 }
 
 // chunkOf returns the chunk of g holding the children of parent (a cell
 // at the grid's parent order), from the store's parent list, or for a
 // store without one (zagg 0.1.0) by reading each chunk's first cell id.
 func (g *orderGroup) chunkOf(ctx context.Context, z *zarrstore.Store, parent uint64) (int64, bool, error) {
-	if list, po, err := z.Parents(ctx); err == nil && po == g.grid.ParentOrder {
+	if list, po, err := z.Parents(ctx); err == nil && po == g.Grid.ParentOrder {
 		i := slices.Index(list, parent)
 		return int64(i), i >= 0, nil
 	}
-	chunks, err := g.og.Chunks(ctx)
+	chunks, err := g.Chunks(ctx)
 	if err != nil {
 		return 0, false, err
 	}
-	shift := 2 * uint(g.grid.Order-g.grid.ParentOrder)
+	shift := 2 * uint(g.Grid.Order-g.Grid.ParentOrder)
 	for _, i := range chunks {
-		ids, err := g.og.ReadCellIDs(ctx, i)
+		ids, err := g.ReadCellIDs(ctx, i)
 		if err != nil {
 			return 0, false, err
 		}
@@ -93,12 +93,12 @@ type chunk struct {
 // readChunk reads chunk i of every array of g.
 func (g *orderGroup) readChunk(ctx context.Context, i int64) (*chunk, error) {
 	c := &chunk{index: i, values: map[string][]float64{}, fills: map[string]float64{}}
-	ids, err := g.og.ReadCellIDs(ctx, i)
+	ids, err := g.ReadCellIDs(ctx, i)
 	if err != nil {
 		return nil, err
 	}
 	c.ids = ids
-	if m := g.arrays[zarrstore.MortonArray]; m != nil {
+	if m := g.Morton; m != nil {
 		data, err := m.ReadChunk(ctx, i)
 		if err != nil {
 			return nil, err
@@ -115,8 +115,8 @@ func (g *orderGroup) readChunk(ctx context.Context, i int64) (*chunk, error) {
 			}
 		}
 	}
-	for _, name := range g.names {
-		a := g.arrays[name]
+	for _, name := range g.Names {
+		a := g.Arrays[name]
 		data, err := a.ReadChunk(ctx, i)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", a.Path(), err)
@@ -134,7 +134,7 @@ func (g *orderGroup) hasData(c *chunk, k int) bool {
 	if v, ok := c.values["count"]; ok {
 		return v[k] > 0
 	}
-	for _, name := range g.names {
+	for _, name := range g.Names {
 		v, f := c.values[name][k], c.fills[name]
 		if !math.IsNaN(v) && v != f {
 			return true
