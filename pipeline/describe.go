@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/zagg-go/zagg/agg"
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/internal/redact"
 )
@@ -43,6 +45,29 @@ func ReadSourceInfo(ctx context.Context, cfg *Config, opener Opener, url string)
 		}
 	}
 	return out, nil
+}
+
+// DescribeFrom sets the arrays' descriptions (SetSourceInfo) from the
+// attributes of the granule at url, read with opener within a minute. It is
+// best effort: a granule that cannot be read leaves the descriptions the
+// config gives.
+func (s *Store) DescribeFrom(ctx context.Context, opener Opener, url string) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if src, err := ReadSourceInfo(ctx, s.cfg, opener, url); err == nil {
+		s.SetSourceInfo(src)
+	}
+}
+
+// firstGranule returns the first granule of the first cell that has one
+// ("" for none): the granule a run describes its arrays from.
+func firstGranule(cells []cmr.CatalogCell) string {
+	for _, c := range cells {
+		if len(c.Granules) > 0 {
+			return c.Granules[0]
+		}
+	}
+	return ""
 }
 
 func stringAttr(ds *h5read.Dataset, name string) string {

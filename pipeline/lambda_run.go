@@ -148,12 +148,9 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 	setup := &Event{Mode: ModeSetup, StorePath: r.StorePath, ParentOrder: po,
 		ChildOrder: r.Config.Output.Grid.ChildOrder, NParentCells: len(cells), Overwrite: r.Overwrite, Config: cfgJSON,
 		Parents: cellKeys(cells), Provenance: &prov}
-	for _, c := range cells {
-		if len(c.Granules) > 0 {
-			if creds, err := r.eventCredentials(ctx); err == nil {
-				setup.SourceGranule, setup.S3Credentials = c.Granules[0], creds
-			}
-			break
+	if g := firstGranule(cells); g != "" {
+		if creds, err := r.eventCredentials(ctx); err == nil {
+			setup.SourceGranule, setup.S3Credentials = g, creds
 		}
 	}
 	if err := r.invokeAdmin(ctx, setup); err != nil {

@@ -193,15 +193,8 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	// Describe the arrays from the source datasets' attributes (units,
 	// long_name) of the first granule; without it they say what the config
 	// says.
-	for _, c := range su.cells {
-		if len(c.Granules) > 0 {
-			sctx, cancel := context.WithTimeout(ctx, time.Minute)
-			if src, err := ReadSourceInfo(sctx, r.Config, r.Opener, c.Granules[0]); err == nil {
-				st.SetSourceInfo(src)
-			}
-			cancel()
-			break
-		}
+	if g := firstGranule(su.cells); g != "" {
+		st.DescribeFrom(ctx, r.Opener, g)
 	}
 	if err := st.Setup(ctx, ParentCells(su.cells), NewProvenance(r.Catalog.Metadata, su.cells)); err != nil {
 		return nil, err

@@ -292,11 +292,7 @@ func (w *Worker) admin(ctx context.Context, mode string, ev *Event) Response {
 		// granule (best effort: without it they say what the config says).
 		if ev.SourceGranule != "" {
 			if opener, _, ok := w.opener(cfg, ev); ok {
-				sctx, cancel := context.WithTimeout(ctx, time.Minute)
-				if src, err := ReadSourceInfo(sctx, cfg, opener, ev.SourceGranule); err == nil {
-					st.SetSourceInfo(src)
-				}
-				cancel()
+				st.DescribeFrom(ctx, opener, ev.SourceGranule)
 			}
 		}
 		if err := st.Setup(ctx, parents, prov); err != nil {
