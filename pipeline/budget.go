@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
 // ErrMemoryBudget means a granule declares more data than the memory budget
@@ -94,7 +96,7 @@ func readSmall(name string) ([]byte, error) {
 // least MinMemoryBudget.
 func checkBudget(what string, n int64) error {
 	if n != 0 && n < minBudget {
-		return fmt.Errorf("%w: %s %d bytes: want 0 (the default) or at least %s", ErrConfig, what, n, FormatBytes(minBudget))
+		return fmt.Errorf("%w: %s %d bytes: want 0 (the default) or at least %s", config.ErrInvalid, what, n, FormatBytes(minBudget))
 	}
 	return nil
 }
@@ -182,5 +184,5 @@ func (e *BudgetError) Error() string {
 
 // Is makes a BudgetError match ErrMemoryBudget and ErrDeterministic.
 func (e *BudgetError) Is(target error) bool {
-	return target == ErrMemoryBudget || target == ErrDeterministic
+	return target == ErrMemoryBudget || target == dispatch.ErrDeterministic
 }

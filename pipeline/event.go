@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
+
+	"github.com/zagg-go/zagg/morton"
 )
 
 // Event modes of the Lambda worker (zagg 0.1.0's handler modes).
@@ -123,6 +126,15 @@ func (k *CellKey) UnmarshalJSON(b []byte) error {
 	}
 	*k = CellKey(n.String())
 	return nil
+}
+
+// Cell decodes the key: the decimal legacy morton id of an area cell.
+func (k CellKey) Cell() (morton.Cell, error) {
+	m, err := strconv.ParseInt(strings.TrimSpace(string(k)), 10, 64)
+	if err != nil {
+		return morton.Null, fmt.Errorf("cell key %q is not a legacy morton id", string(k))
+	}
+	return morton.FromLegacy(m)
 }
 
 // MarshalJSON writes the key as a JSON number when it is an integer.

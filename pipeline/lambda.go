@@ -19,7 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
 	"github.com/zagg-go/zagg/internal/retry"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
 // LambdaExecutor runs each attempt of a job as one synchronous
@@ -50,7 +52,7 @@ type LambdaExecutor struct {
 	// Event builds the process event of a job: the cell, its granules, the
 	// store, credentials and config. It is called for every attempt, so
 	// temporary credentials can be refreshed. Required.
-	Event func(ctx context.Context, job Job) (*Event, error)
+	Event func(ctx context.Context, job dispatch.Job) (*Event, error)
 	// FunctionTimeout is the function's timeout. When an invoke gets no
 	// answer (the connection dropped), the invocation may still be running:
 	// Execute then waits until the function timeout has passed since the
@@ -65,7 +67,7 @@ type LambdaExecutor struct {
 	Now func() time.Time
 }
 
-var _ Executor = (*LambdaExecutor)(nil)
+var _ dispatch.Executor = (*LambdaExecutor)(nil)
 
 // NewLambdaClient returns a Lambda client suited to synchronous invokes that
 // last up to functionTimeout with up to concurrency of them in flight: the
@@ -122,17 +124,17 @@ func AccountConcurrency(ctx context.Context, client *lambda.Client) (int, error)
 }
 
 // Execute invokes the function once for job.
-func (e *LambdaExecutor) Execute(ctx context.Context, job Job) (*Execution, error) {
+func (e *LambdaExecutor) Execute(ctx context.Context, job dispatch.Job) (*dispatch.Execution, error) {
 	if e.Event == nil {
-		return nil, fmt.Errorf("%w: LambdaExecutor.Event is nil", ErrDeterministic)
+		return nil, fmt.Errorf("%w: LambdaExecutor.Event is nil", dispatch.ErrDeterministic)
 	}
 	ev, err := e.Event(ctx, job)
 	if err != nil {
-		return nil, fmt.Errorf("%w: cell %s: building event: %v", ErrDeterministic, job.Key, err)
+		return nil, fmt.Errorf("%w: cell %s: building event: %v", dispatch.ErrDeterministic, job.Cell, err)
 	}
 	payload, err := json.Marshal(ev)
 	if err != nil {
-		return nil, fmt.Errorf("%w: cell %s: encoding event: %v", ErrDeterministic, job.Key, err)
+		return nil, fmt.Errorf("%w: cell %s: encoding event: %v", dispatch.ErrDeterministic, job.Cell, err)
 	}
 	now := time.Now
 	if e.Now != nil {
@@ -146,10 +148,10 @@ func (e *LambdaExecutor) Execute(ctx context.Context, job Job) (*Execution, erro
 		Payload:        payload,
 	})
 	if err != nil {
-		cerr := classifyInvokeError(job.Key, err)
+		cerr := classifyInvokeError(job.Cell.String(), err)
 		var re *awshttp.ResponseError
 		noAnswer := !(errors.As(err, &re) && re.HTTPStatusCode() != 0)
-		if noAnswer && errors.Is(cerr, ErrTransient) && e.FunctionTimeout > 0 {
+		if noAnswer && errors.Is(cerr, dispatch.ErrTransient) && e.FunctionTimeout > 0 {
 			// The invocation may still run: wait it out before a retry.
 			if wait := e.FunctionTimeout + 5*time.Second - now().Sub(start); wait > 0 {
 				sleep := e.Sleep
@@ -157,15 +159,15 @@ func (e *LambdaExecutor) Execute(ctx context.Context, job Job) (*Execution, erro
 					sleep = retry.Sleep
 				}
 				if serr := sleep(ctx, wait); serr != nil {
-					return nil, fmt.Errorf("cell %s: %w", job.Key, serr)
+					return nil, fmt.Errorf("cell %s: %w", job.Cell, serr)
 				}
 			}
 		}
 		return nil, cerr
 	}
-	exec := &Execution{}
+	exec := &dispatch.Execution{}
 	exec.Billed, exec.MaxMemoryMB = parseReport(out.LogResult)
-	if err := runtimeReply(job.Key, out); err != nil {
+	if err := runtimeReply(job.Cell.String(), out); err != nil {
 		return exec, err
 	}
 	if out.FunctionError != nil {
@@ -174,25 +176,25 @@ func (e *LambdaExecutor) Execute(ctx context.Context, job Job) (*Execution, erro
 			Type    string `json:"errorType"`
 		}
 		_ = json.Unmarshal(out.Payload, &fe)
-		msg := fmt.Sprintf("cell %s: function error (%s): %s %s", job.Key, *out.FunctionError, fe.Type, fe.Message)
+		msg := fmt.Sprintf("cell %s: function error (%s): %s %s", job.Cell, *out.FunctionError, fe.Type, fe.Message)
 		if strings.Contains(fe.Message, "Task timed out") {
-			return exec, fmt.Errorf("%s: %w", msg, ErrTimeout)
+			return exec, fmt.Errorf("%s: %w", msg, dispatch.ErrTimeout)
 		}
-		return exec, fmt.Errorf("%s: %w", msg, ErrDeterministic)
+		return exec, fmt.Errorf("%s: %w", msg, dispatch.ErrDeterministic)
 	}
 	var resp Response
 	if err := json.Unmarshal(out.Payload, &resp); err != nil {
-		return exec, fmt.Errorf("%w: cell %s: worker reply is not {statusCode, body}: %v", ErrDeterministic, job.Key, err)
+		return exec, fmt.Errorf("%w: cell %s: worker reply is not {statusCode, body}: %v", dispatch.ErrDeterministic, job.Cell, err)
 	}
 	if resp.StatusCode == http.StatusBadRequest {
-		return exec, fmt.Errorf("%w: cell %s: worker rejected the event: %s", ErrDeterministic, job.Key, resp.Body)
+		return exec, fmt.Errorf("%w: cell %s: worker rejected the event: %s", dispatch.ErrDeterministic, job.Cell, resp.Body)
 	}
-	var res CellResult
+	var res dispatch.CellResult
 	if err := json.Unmarshal([]byte(resp.Body), &res); err != nil {
-		return exec, fmt.Errorf("%w: cell %s: worker body (status %d) is not a result: %v", ErrDeterministic, job.Key, resp.StatusCode, err)
+		return exec, fmt.Errorf("%w: cell %s: worker body (status %d) is not a result: %v", dispatch.ErrDeterministic, job.Cell, resp.StatusCode, err)
 	}
 	if resp.StatusCode != http.StatusOK && res.Error == nil {
-		res.SetError(KindDeterministic, fmt.Sprintf("worker answered status %d", resp.StatusCode))
+		res.SetError(dispatch.KindDeterministic, fmt.Sprintf("worker answered status %d", resp.StatusCode))
 	}
 	exec.Result = &res
 	return exec, nil
@@ -225,20 +227,20 @@ func runtimeReply(key string, out *lambda.InvokeOutput) error {
 	case typ == "":
 		return nil
 	case typ == "Sandbox.Timedout" || strings.Contains(fe.Message, "Task timed out"):
-		return fmt.Errorf("cell %s: runtime reply %s: %s: %w", key, typ, fe.Message, ErrTimeout)
+		return fmt.Errorf("cell %s: runtime reply %s: %s: %w", key, typ, fe.Message, dispatch.ErrTimeout)
 	case typ == "Runtime.Unavailable":
-		return fmt.Errorf("cell %s: runtime reply %s: %w", key, typ, ErrTransient)
+		return fmt.Errorf("cell %s: runtime reply %s: %w", key, typ, dispatch.ErrTransient)
 	}
-	return fmt.Errorf("cell %s: runtime reply %s: %s: %w", key, typ, fe.Message, ErrDeterministic)
+	return fmt.Errorf("cell %s: runtime reply %s: %s: %w", key, typ, fe.Message, dispatch.ErrDeterministic)
 }
 
 // classifyInvokeError maps an Invoke API error onto the retry policy.
 func classifyInvokeError(key string, err error) error {
 	var tm *types.TooManyRequestsException
 	if errors.As(err, &tm) {
-		te := &ThrottleError{Reason: string(tm.Reason), Err: err}
+		te := &dispatch.ThrottleError{Reason: string(tm.Reason), Err: err}
 		if tm.RetryAfterSeconds != nil {
-			te.RetryAfter = ParseRetryAfter(*tm.RetryAfterSeconds)
+			te.RetryAfter = retry.ParseRetryAfter(*tm.RetryAfterSeconds)
 		}
 		return te
 	}
@@ -248,7 +250,7 @@ func classifyInvokeError(key string, err error) error {
 		ec2t  *types.EC2ThrottledException
 	)
 	if errors.As(err, &svc) || errors.As(err, &notRd) || errors.As(err, &ec2t) {
-		return fmt.Errorf("cell %s: %w: %v", key, ErrTransient, err)
+		return fmt.Errorf("cell %s: %w: %v", key, dispatch.ErrTransient, err)
 	}
 	// A request that never got an answer (connection reset or refused, EOF,
 	// a read timeout) carries HTTP status 0: the invoke may or may not have
@@ -258,17 +260,17 @@ func classifyInvokeError(key string, err error) error {
 	// No free runtime (the emulator's 400 with Error-Type
 	// Runtime.Unavailable): another attempt finds one.
 	if hasStatus && re.Response != nil && re.Response.Header.Get("Error-Type") == "Runtime.Unavailable" {
-		return fmt.Errorf("cell %s: %w: Runtime.Unavailable: %v", key, ErrTransient, err)
+		return fmt.Errorf("cell %s: %w: Runtime.Unavailable: %v", key, dispatch.ErrTransient, err)
 	}
 	switch {
 	case hasStatus && re.HTTPStatusCode() >= 500:
-		return fmt.Errorf("cell %s: %w: %v", key, ErrTransient, err)
+		return fmt.Errorf("cell %s: %w: %v", key, dispatch.ErrTransient, err)
 	case hasStatus:
-		return fmt.Errorf("cell %s: %w: %v", key, ErrDeterministic, err)
+		return fmt.Errorf("cell %s: %w: %v", key, dispatch.ErrDeterministic, err)
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("cell %s: %w", key, err)
 	}
-	return fmt.Errorf("cell %s: %w: %v", key, ErrTransient, err)
+	return fmt.Errorf("cell %s: %w: %v", key, dispatch.ErrTransient, err)
 }
 
 var (

@@ -14,8 +14,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
@@ -90,10 +94,10 @@ func (s *dupService) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 // superseded (skip) or fails before it writes (fail). The dispatcher waited
 // out the function timeout before its retry (the wait is injected).
 func TestLambdaDuplicateInvokeOverlap(t *testing.T) {
-	for _, policy := range []ErrorPolicy{SkipGranuleError, FailOnGranuleError} {
+	for _, policy := range []config.ErrorPolicy{config.SkipGranuleError, config.FailOnGranuleError} {
 		t.Run(string(policy), func(t *testing.T) {
 			w, srv, _, _ := workerFixture(t)
-			cat, err := ParseCatalog(sampledata.Catalog())
+			cat, err := cmr.ParseCatalog(sampledata.Catalog())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,12 +108,12 @@ func TestLambdaDuplicateInvokeOverlap(t *testing.T) {
 					break
 				}
 			}
-			cfg, err := DefaultConfig("atl06")
+			cfg, err := config.Builtin("atl06")
 			if err != nil {
 				t.Fatal(err)
 			}
 			cfg.DataSource.OnGranuleError = policy
-			run := func(name string, svc http.Handler, sleep func(context.Context, time.Duration) error) (string, *Report) {
+			run := func(name string, svc http.Handler, sleep func(context.Context, time.Duration) error) (string, *dispatch.Report) {
 				store := outStore(t, name)
 				rep, err := dispatchVia(context.Background(), t, srv, cat, cfg, store, svc, sleep)
 				if err != nil {
@@ -128,19 +132,19 @@ func TestLambdaDuplicateInvokeOverlap(t *testing.T) {
 				t.Errorf("the dispatcher waited %v before retrying the dropped invoke, want the function timeout", waited)
 			}
 			for _, r := range rep.Results {
-				if r.Key == target && (r.Attempts != 2 || r.Outcome != OutcomeOK) {
+				if r.Cell.String() == target && (r.Attempts != 2 || r.Outcome != dispatch.OutcomeOK) {
 					t.Errorf("target cell: %d attempts, %s; want 2, ok", r.Attempts, r.Outcome)
 				}
 			}
-			var res CellResult
+			var res dispatch.CellResult
 			_ = json.Unmarshal([]byte(staleResp.Body), &res)
 			switch policy {
-			case SkipGranuleError:
-				if res.ErrorKind != KindSuperseded {
+			case config.SkipGranuleError:
+				if res.ErrorKind != dispatch.KindSuperseded {
 					t.Errorf("stale invocation: %s, want superseded", staleResp.Body)
 				}
 			default:
-				if res.ErrorKind == KindNone || res.ErrorKind == KindSuperseded {
+				if res.ErrorKind == dispatch.KindNone || res.ErrorKind == dispatch.KindSuperseded {
 					t.Errorf("stale invocation under fail: %s, want a granule failure", staleResp.Body)
 				}
 			}
@@ -162,8 +166,8 @@ func TestLambdaDuplicateInvokeOverlap(t *testing.T) {
 // dispatchVia runs a LambdaRunner of cfg over cat into the S3 store at
 // location store, through the Lambda stand-in svc; sleep replaces the wait
 // after a dropped invoke.
-func dispatchVia(ctx context.Context, t *testing.T, srv *s3test.Server, cat *Catalog, cfg *Config, store string,
-	svc http.Handler, sleep func(context.Context, time.Duration) error) (*Report, error) {
+func dispatchVia(ctx context.Context, t *testing.T, srv *s3test.Server, cat *cmr.Catalog, cfg *config.Config, store string,
+	svc http.Handler, sleep func(context.Context, time.Duration) error) (*dispatch.Report, error) {
 	t.Helper()
 	ls := httptest.NewServer(svc)
 	defer ls.Close()
@@ -177,7 +181,7 @@ func dispatchVia(ctx context.Context, t *testing.T, srv *s3test.Server, cat *Cat
 		Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
 		Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
 		Workers:     4, Store: z, Sleep: sleep,
-		Dispatcher: &Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
+		Dispatcher: &dispatch.Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
 	}
 	return lr.Run(ctx)
 }

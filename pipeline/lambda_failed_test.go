@@ -15,7 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
 // TestLambdaRunnerFailedCells: workers (a loopback stand-in) that fail
@@ -35,20 +39,20 @@ func TestLambdaRunnerFailedCells(t *testing.T) {
 			json.NewEncoder(rw).Encode(Response{StatusCode: 200, Body: "{}"})
 			return
 		}
-		res := &CellResult{GranuleCount: len(ev.GranuleURLs),
-			GranuleErrors: []GranuleError{{URL: "https://u:hunter2@h/g.h5?X-Amz-Signature=deadbeef", Error: "Get \"https://u:hunter2@h/g.h5\": refused"}}}
-		res.SetError(KindDeterministic, `granule https://u:hunter2@h/g.h5?X-Amz-Signature=deadbeef: corrupt`)
+		res := &dispatch.CellResult{GranuleCount: len(ev.GranuleURLs),
+			GranuleErrors: []dispatch.GranuleError{{URL: "https://u:hunter2@h/g.h5?X-Amz-Signature=deadbeef", Error: "Get \"https://u:hunter2@h/g.h5\": refused"}}}
+		res.SetError(dispatch.KindDeterministic, `granule https://u:hunter2@h/g.h5?X-Amz-Signature=deadbeef: corrupt`)
 		body, _ := json.Marshal(res)
 		json.NewEncoder(rw).Encode(Response{StatusCode: 500, Body: string(body)})
 	}))
 	defer ls.Close()
 	client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
 		time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
-	cfg, err := DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := ParseCatalog(sampledata.Catalog())
+	cat, err := cmr.ParseCatalog(sampledata.Catalog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,15 +62,15 @@ func TestLambdaRunnerFailedCells(t *testing.T) {
 	)
 	lr := &LambdaRunner{Config: cfg, Catalog: cat, StorePath: "s3://out/x.zarr", Client: client, FunctionName: "zagg-cell",
 		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "c"), Workers: 2, MemoryMB: 1024,
-		OnRecord: func(rec CellRecord) {
+		OnRecord: func(rec dispatch.CellRecord) {
 			seenMu.Lock()
 			defer seenMu.Unlock()
 			fmt.Fprintf(&seen, "%+v %+v\n", rec, rec.Result)
 		}}
 	rep, err := lr.Run(context.Background())
-	var cf *CellsFailedError
-	if !errors.Is(err, ErrCellsFailed) || !errors.As(err, &cf) || cf.Failed != len(cat.Cells) {
-		t.Fatalf("Run = %v, want ErrCellsFailed for every cell", err)
+	var cf *dispatch.CellsFailedError
+	if !errors.Is(err, dispatch.ErrCellsFailed) || !errors.As(err, &cf) || cf.Failed != len(cat.Cells) {
+		t.Fatalf("Run = %v, want dispatch.ErrCellsFailed for every cell", err)
 	}
 	var out strings.Builder
 	if err := rep.WriteJSON(&out); err != nil {

@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
 // TestKillDispatchThenRerunChangedConfig stops a dispatch (Ctrl-C) while
@@ -17,7 +20,7 @@ import (
 // the new config.
 func TestKillDispatchThenRerunChangedConfig(t *testing.T) {
 	w, srv, _, _ := workerFixture(t)
-	cat, err := ParseCatalog(sampledata.Catalog())
+	cat, err := cmr.ParseCatalog(sampledata.Catalog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,23 +31,23 @@ func TestKillDispatchThenRerunChangedConfig(t *testing.T) {
 			break
 		}
 	}
-	oldCfg, err := DefaultConfig("atl06")
+	oldCfg, err := config.Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldCfg.DataSource.OnGranuleError = SkipGranuleError
-	newCfg, err := DefaultConfig("atl06")
+	oldCfg.DataSource.OnGranuleError = config.SkipGranuleError
+	newCfg, err := config.Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
 	}
-	newCfg.DataSource.OnGranuleError = SkipGranuleError
+	newCfg.DataSource.OnGranuleError = config.SkipGranuleError
 	newCfg.DataSource.QualityFilter.Value = 1 // another filter: other values
 
-	dispatch := func(ctx context.Context, cfg *Config, store string, svc *dupService, sleep func(context.Context, time.Duration) error) (*Report, error) {
+	dispatchRun := func(ctx context.Context, cfg *config.Config, store string, svc *dupService, sleep func(context.Context, time.Duration) error) (*dispatch.Report, error) {
 		return dispatchVia(ctx, t, srv, cat, cfg, store, svc, sleep)
 	}
 	clean := outStore(t, "clean.zarr")
-	if _, err := dispatch(context.Background(), newCfg, clean, &dupService{w: w, invokes: map[string]int{}}, nil); err != nil {
+	if _, err := dispatchRun(context.Background(), newCfg, clean, &dupService{w: w, invokes: map[string]int{}}, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -55,7 +58,7 @@ func TestKillDispatchThenRerunChangedConfig(t *testing.T) {
 	release := make(chan struct{})
 	svc1 := &dupService{w: w, target: target, invokes: map[string]int{}, retried: release, stale: make(chan Response, 1)}
 	ctx1, cancel := context.WithCancel(context.Background())
-	_, err = dispatch(ctx1, oldCfg, store, svc1, func(ctx context.Context, d time.Duration) error {
+	_, err = dispatchRun(ctx1, oldCfg, store, svc1, func(ctx context.Context, d time.Duration) error {
 		cancel() // Ctrl-C
 		<-ctx.Done()
 		return ctx.Err()
@@ -65,7 +68,7 @@ func TestKillDispatchThenRerunChangedConfig(t *testing.T) {
 	}
 	// Run 2 at once, with the new config: it takes the lease (run 1
 	// released it on the way out) and redoes every cell.
-	rep, err := dispatch(context.Background(), newCfg, store, &dupService{w: w, invokes: map[string]int{}}, nil)
+	rep, err := dispatchRun(context.Background(), newCfg, store, &dupService{w: w, invokes: map[string]int{}}, nil)
 	if err != nil {
 		t.Fatalf("rerun: %v", err)
 	}
@@ -75,9 +78,9 @@ func TestKillDispatchThenRerunChangedConfig(t *testing.T) {
 	// Now the stale invocation of run 1 ends.
 	close(release)
 	stale := <-svc1.stale
-	var res CellResult
+	var res dispatch.CellResult
 	_ = json.Unmarshal([]byte(stale.Body), &res)
-	if res.ErrorKind != KindSuperseded {
+	if res.ErrorKind != dispatch.KindSuperseded {
 		t.Errorf("run 1's late invocation: %s, want superseded", stale.Body)
 	}
 	// The rerun's store equals a clean run with the new config (the root's

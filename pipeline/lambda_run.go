@@ -11,9 +11,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
 	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 )
+
+// PriceARM64 is the Lambda price per GB-second of arm64 functions in
+// us-west-2 (USD, the AWS price list of 2025; check the current one) that
+// LambdaRunner's cost estimate uses unless its Dispatcher sets another.
+const PriceARM64 = 0.0000133334
 
 // LambdaRunner processes the cells of a catalog on AWS Lambda, the way
 // zagg 0.1.0's Lambda backend does: one invoke in setup mode (the store's
@@ -28,9 +36,9 @@ import (
 // finished are skipped unless Overwrite is set.
 type LambdaRunner struct {
 	// Config is the pipeline config sent to every worker. Required.
-	Config *Config
+	Config *config.Config
 	// Catalog lists the cells and their granules. Required.
-	Catalog *Catalog
+	Catalog *cmr.Catalog
 	// StorePath is the output store, "s3://bucket/prefix". Required.
 	StorePath string
 	// Client invokes the function (see NewLambdaClient). Required.
@@ -61,11 +69,11 @@ type LambdaRunner struct {
 	// from the function's configuration.
 	MemoryMB int
 	// Dispatcher, if set, supplies the retry policy and ordering (its
-	// Executor, Workers, Skip, OnRecord, Progress and MemoryMB are replaced).
-	Dispatcher *Dispatcher
-	// Progress and OnRecord are passed to the Dispatcher.
-	Progress io.Writer
-	OnRecord func(CellRecord)
+	// Executor, Workers, Skip, OnStart, OnRecord and MemoryMB are replaced).
+	Dispatcher *dispatch.Dispatcher
+	// OnStart and OnRecord are passed to the Dispatcher.
+	OnStart  func(total int)
+	OnRecord func(dispatch.CellRecord)
 	// Log, if set, receives the setup/finalize steps and warnings.
 	Log io.Writer
 	// Sleep, if set, replaces the executor's wait after a dropped invoke
@@ -78,17 +86,17 @@ type LambdaRunner struct {
 // or timed out, Run returns the whole report with a *CellsFailedError
 // (ErrCellsFailed). Credentials in URLs are redacted from the report and
 // from what OnRecord sees.
-func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
+func (r *LambdaRunner) Run(ctx context.Context) (*dispatch.Report, error) {
 	if r.Config == nil || r.Catalog == nil || r.Client == nil || r.FunctionName == "" || r.StorePath == "" {
 		return nil, errors.New("pipeline: LambdaRunner needs Config, Catalog, Client, FunctionName and StorePath")
 	}
 	if _, _, err := SplitS3URL(r.StorePath); err != nil {
 		return nil, fmt.Errorf("%w: the Lambda backend needs an s3:// store: %v", ErrStore, err)
 	}
-	if r.Config.DataSource.Driver == DriverS3 && r.Credentials == nil {
+	if r.Config.DataSource.Driver == config.DriverS3 && r.Credentials == nil {
 		return nil, fmt.Errorf("%w: the s3 driver needs data credentials (an Earthdata login)", ErrDriver)
 	}
-	if r.Config.DataSource.Driver == DriverFile {
+	if r.Config.DataSource.Driver == config.DriverFile {
 		return nil, fmt.Errorf("%w: the file driver cannot run on Lambda", ErrDriver)
 	}
 	po, conv, cells, err := selectCells(r.Config, r.Catalog, r.Cells, r.MaxCells)
@@ -157,17 +165,20 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 
-	d := Dispatcher{}
+	d := dispatch.Dispatcher{}
 	if r.Dispatcher != nil {
 		d = *r.Dispatcher
 	}
-	d.Workers, d.Progress, d.OnRecord, d.MemoryMB = workers, r.Progress, redactedOnRecord(r.OnRecord), memory
-	d.Executor = &LambdaExecutor{Client: r.Client, FunctionName: r.FunctionName, FunctionTimeout: fnTimeout, Sleep: r.Sleep, Event: func(ctx context.Context, job Job) (*Event, error) {
+	d.Workers, d.OnStart, d.OnRecord, d.MemoryMB = workers, r.OnStart, dispatch.RedactedOnRecord(r.OnRecord), memory
+	if d.PricePerGBSecond == 0 {
+		d.PricePerGBSecond = PriceARM64
+	}
+	d.Executor = &LambdaExecutor{Client: r.Client, FunctionName: r.FunctionName, FunctionTimeout: fnTimeout, Sleep: r.Sleep, Event: func(ctx context.Context, job dispatch.Job) (*Event, error) {
 		creds, err := r.eventCredentials(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return &Event{ParentMorton: CellKey(job.Key), ParentOrder: po, ChildOrder: r.Config.Output.Grid.ChildOrder,
+		return &Event{ParentMorton: CellKey(job.Cell.String()), ParentOrder: po, ChildOrder: r.Config.Output.Grid.ChildOrder,
 			GranuleURLs: job.Granules, StorePath: r.StorePath, S3Credentials: creds, Config: cfgJSON,
 			RunID: job.Run, Attempt: job.Attempt, Generation: job.Generation}, nil
 	}}
@@ -185,15 +196,15 @@ func (r *LambdaRunner) Run(ctx context.Context) (*Report, error) {
 	r.logf("finalize: building coarser orders (if any) and consolidating the metadata of %s", r.StorePath)
 	if err := r.invokeAdmin(fctx, &Event{Mode: ModeFinalize, StorePath: r.StorePath, ParentOrder: po,
 		ChildOrder: r.Config.Output.Grid.ChildOrder, Config: cfgJSON}); err != nil {
-		rep, runErr = finishRun(rep, runErr)
+		rep, runErr = dispatch.Finish(rep, runErr)
 		return rep, errors.Join(runErr, err)
 	}
-	return finishRun(rep, runErr)
+	return dispatch.Finish(rep, runErr)
 }
 
 // eventCredentials returns the data credentials of one event.
 func (r *LambdaRunner) eventCredentials(ctx context.Context) (map[string]string, error) {
-	if r.Config.DataSource.Driver == DriverHTTPS {
+	if r.Config.DataSource.Driver == config.DriverHTTPS {
 		if r.EDLToken == "" {
 			return nil, fmt.Errorf("%w: the https driver needs an Earthdata token", ErrDriver)
 		}
@@ -201,7 +212,7 @@ func (r *LambdaRunner) eventCredentials(ctx context.Context) (map[string]string,
 	}
 	c, err := r.Credentials.Retrieve(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: data credentials: %v", ErrTransient, err)
+		return nil, fmt.Errorf("%w: data credentials: %v", dispatch.ErrTransient, err)
 	}
 	return map[string]string{"accessKeyId": c.AccessKeyID, "secretAccessKey": c.SecretAccessKey, "sessionToken": c.SessionToken}, nil
 }

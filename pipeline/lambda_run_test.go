@@ -16,7 +16,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
@@ -88,7 +92,7 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 	client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
 		time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
 
-	cfg, err := DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +101,7 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 	for o := 12; o >= 3; o-- {
 		cfg.Output.Orders = append(cfg.Output.Orders, o)
 	}
-	cat, err := ParseCatalog(sampledata.Catalog())
+	cat, err := cmr.ParseCatalog(sampledata.Catalog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +115,7 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 		Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
 		Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
 		Workers:     8, Store: z, Log: &log,
-		Dispatcher: &Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
+		Dispatcher: &dispatch.Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
 	}
 	rep, err := lr.Run(context.Background())
 	if err != nil {
@@ -195,20 +199,20 @@ func TestLambdaRunnerRefusesRegridding(t *testing.T) {
 	defer ls.Close()
 	client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
 		time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
-	cfg, err := DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Output.Grid.ParentOrder = 5
-	cat, err := ParseCatalog(sampledata.Catalog())
+	cat, err := cmr.ParseCatalog(sampledata.Catalog())
 	if err != nil {
 		t.Fatal(err)
 	}
 	lr := &LambdaRunner{Config: cfg, Catalog: cat, StorePath: "s3://out/x.zarr", Client: client, FunctionName: "zagg-cell",
 		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "c")}
 	_, err = lr.Run(context.Background())
-	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "differs from the catalog's parent_order 6") {
-		t.Fatalf("Run = %v, want ErrConfig about the parent order", err)
+	if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "differs from the catalog's parent_order 6") {
+		t.Fatalf("Run = %v, want config.ErrInvalid about the parent order", err)
 	}
 	if len(svc.modes) != 0 {
 		t.Errorf("invoked %v before refusing", svc.modes)

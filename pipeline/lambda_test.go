@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
 // invokeStandIn is a loopback stand-in for the Lambda Invoke API
@@ -119,17 +121,17 @@ func (s *invokeStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, msg)
 		return
 	}
-	res := CellResult{DurationS: 3, GranuleCount: len(ev.GranuleURLs), FilesProcessed: len(ev.GranuleURLs)}
+	res := dispatch.CellResult{DurationS: 3, GranuleCount: len(ev.GranuleURLs), FilesProcessed: len(ev.GranuleURLs)}
 	fmt.Sscan(key, &res.ParentMorton)
 	status := http.StatusOK
 	switch behaviour {
 	case "ok":
 		res.TotalObs, res.CellsWithData = int64(100*len(ev.GranuleURLs)), 7
 	case "empty":
-		res.SetError(KindEmpty, MsgNoData)
+		res.SetError(dispatch.KindEmpty, dispatch.MsgNoData)
 		status = http.StatusInternalServerError // zagg 0.1.0 answers 500 for "no data"
 	case "s3slow":
-		res.SetError(KindTransient, "writing chunk: SlowDown")
+		res.SetError(dispatch.KindTransient, "writing chunk: SlowDown")
 		status = http.StatusInternalServerError
 	case "badevent":
 		status = http.StatusBadRequest
@@ -154,46 +156,46 @@ func newStandIn(t *testing.T, script map[string][]string) (*invokeStandIn, *lamb
 
 func TestLambdaDispatchAgainstStandIn(t *testing.T) {
 	script := map[string][]string{
-		"-4211301": {"throttle", "throttle", "ok"},
-		"-4211302": {"api500", "ok"},
-		"-4211303": {"reset", "ok"},
-		"-4211304": {"timeout"},
-		"-4211305": {"timeout", "ok"},
-		"-4211306": {"crash"},
-		"-4211307": {"badevent"},
-		"-4211308": {"empty"},
-		"-4211309": {"s3slow", "ok"},
-		"-4211310": {"s3slow"},
-		"-4211311": {"rie-timeout-classic", "ok"},
-		"-4211312": {"rie-timeout", "rie-timeout"},
-		"-4211313": {"rie-unavailable", "rie-unavailable", "ok"},
+		keyOf(1):  {"throttle", "throttle", "ok"},
+		keyOf(2):  {"api500", "ok"},
+		keyOf(3):  {"reset", "ok"},
+		keyOf(4):  {"timeout"},
+		keyOf(5):  {"timeout", "ok"},
+		keyOf(6):  {"crash"},
+		keyOf(7):  {"badevent"},
+		keyOf(8):  {"empty"},
+		keyOf(9):  {"s3slow", "ok"},
+		keyOf(10): {"s3slow"},
+		keyOf(11): {"rie-timeout-classic", "ok"},
+		keyOf(12): {"rie-timeout", "rie-timeout"},
+		keyOf(13): {"rie-unavailable", "rie-unavailable", "ok"},
 	}
 	want := map[string]struct {
-		outcome  Outcome
+		outcome  dispatch.Outcome
 		attempts int
 	}{
-		"-4211301": {OutcomeOK, 3}, "-4211302": {OutcomeOK, 2}, "-4211303": {OutcomeOK, 2},
-		"-4211304": {OutcomeTimeout, 2}, "-4211305": {OutcomeOK, 2}, "-4211306": {OutcomeFailed, 1},
-		"-4211307": {OutcomeFailed, 1}, "-4211308": {OutcomeEmpty, 1}, "-4211309": {OutcomeOK, 2},
+		keyOf(1): {dispatch.OutcomeOK, 3}, keyOf(2): {dispatch.OutcomeOK, 2}, keyOf(3): {dispatch.OutcomeOK, 2},
+		keyOf(4): {dispatch.OutcomeTimeout, 2}, keyOf(5): {dispatch.OutcomeOK, 2}, keyOf(6): {dispatch.OutcomeFailed, 1},
+		keyOf(7): {dispatch.OutcomeFailed, 1}, keyOf(8): {dispatch.OutcomeEmpty, 1}, keyOf(9): {dispatch.OutcomeOK, 2},
 		// A transient worker result: the worker retried its requests
 		// already, so the cell gets one more attempt, not four.
-		"-4211310": {OutcomeFailed, 2},
-		"-4211311": {OutcomeOK, 2}, "-4211312": {OutcomeTimeout, 2}, "-4211313": {OutcomeOK, 3},
+		keyOf(10): {dispatch.OutcomeFailed, 2},
+		keyOf(11): {dispatch.OutcomeOK, 2}, keyOf(12): {dispatch.OutcomeTimeout, 2}, keyOf(13): {dispatch.OutcomeOK, 3},
 	}
-	var js []Job
+	var js []dispatch.Job
 	for i := 1; i <= 40; i++ {
-		js = append(js, Job{Key: fmt.Sprintf("-42113%02d", i), Granules: make([]string, 1+i%3)})
+		js = append(js, dispatch.Job{Cell: testCell(keyOf(i)), Granules: make([]string, 1+i%3)})
 	}
 	stand, client := newStandIn(t, script)
-	ex := &LambdaExecutor{Client: client, FunctionName: "zagg-cell", Event: func(_ context.Context, j Job) (*Event, error) {
-		return &Event{ParentMorton: CellKey(j.Key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: j.Granules,
+	ex := &LambdaExecutor{Client: client, FunctionName: "zagg-cell", Event: func(_ context.Context, j dispatch.Job) (*Event, error) {
+		return &Event{ParentMorton: CellKey(j.Cell.String()), ParentOrder: 6, ChildOrder: 12, GranuleURLs: j.Granules,
 			StorePath: "s3://out/x.zarr", S3Credentials: map[string]string{"accessKeyId": "AKIA-secret"}}, nil
 	}}
 	limit, err := AccountConcurrency(context.Background(), client)
 	if err != nil || limit != 900 {
 		t.Fatalf("AccountConcurrency = %d, %v; want 900", limit, err)
 	}
-	d := &Dispatcher{Executor: ex, Workers: min(6, limit), BaseBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond, MemoryMB: 2048}
+	d := &dispatch.Dispatcher{Executor: ex, Workers: min(6, limit), BaseBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond, MemoryMB: 2048, PricePerGBSecond: PriceARM64}
 	rep, err := d.Run(context.Background(), js)
 	if err != nil {
 		t.Fatal(err)
@@ -203,22 +205,22 @@ func TestLambdaDispatchAgainstStandIn(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, rec := range rep.Results {
-		if seen[rec.Key] {
-			t.Errorf("cell %s twice in results", rec.Key)
+		if seen[rec.Cell.String()] {
+			t.Errorf("cell %s twice in results", rec.Cell.String())
 		}
-		seen[rec.Key] = true
-		w, scripted := want[rec.Key]
+		seen[rec.Cell.String()] = true
+		w, scripted := want[rec.Cell.String()]
 		if !scripted {
-			w.outcome, w.attempts = OutcomeOK, 1
+			w.outcome, w.attempts = dispatch.OutcomeOK, 1
 		}
 		if rec.Outcome != w.outcome || rec.Attempts != w.attempts {
-			t.Errorf("cell %s: %s after %d attempts (%s); want %s after %d", rec.Key, rec.Outcome, rec.Attempts, rec.Error, w.outcome, w.attempts)
+			t.Errorf("cell %s: %s after %d attempts (%s); want %s after %d", rec.Cell.String(), rec.Outcome, rec.Attempts, rec.Error, w.outcome, w.attempts)
 		}
-		if stand.calls[rec.Key] != rec.Attempts {
-			t.Errorf("cell %s: stand-in saw %d invokes, record %d", rec.Key, stand.calls[rec.Key], rec.Attempts)
+		if stand.calls[rec.Cell.String()] != rec.Attempts {
+			t.Errorf("cell %s: stand-in saw %d invokes, record %d", rec.Cell.String(), stand.calls[rec.Cell.String()], rec.Attempts)
 		}
 		if strings.Contains(rec.Error, "AKIA-secret") {
-			t.Errorf("cell %s: credentials leaked into the error", rec.Key)
+			t.Errorf("cell %s: credentials leaked into the error", rec.Cell.String())
 		}
 	}
 	if len(seen) != 40 {
@@ -252,19 +254,21 @@ func TestConcurrencyLimit(t *testing.T) {
 
 func TestLambdaExecutorUnknownFunction(t *testing.T) {
 	_, client := newStandIn(t, nil)
-	ex := &LambdaExecutor{Client: client, FunctionName: "nope", Event: func(_ context.Context, j Job) (*Event, error) { return &Event{ParentMorton: CellKey(j.Key)}, nil }}
-	_, err := ex.Execute(context.Background(), Job{Key: "1"})
-	if err == nil || IsTransient(err) {
+	ex := &LambdaExecutor{Client: client, FunctionName: "nope", Event: func(_ context.Context, j dispatch.Job) (*Event, error) {
+		return &Event{ParentMorton: CellKey(j.Cell.String())}, nil
+	}}
+	_, err := ex.Execute(context.Background(), dispatch.Job{Cell: testCell("1")})
+	if err == nil || dispatch.IsTransient(err) {
 		t.Fatalf("unknown function: err = %v, want a deterministic error", err)
 	}
 }
 
 func TestEventCompat(t *testing.T) {
 	var ev Event
-	if err := json.Unmarshal([]byte(`{"shard_key":"-4211322","parent_order":6,"child_order":12,"granule_urls":["s3://a"],"store_path":"s3://b/c","s3_credentials":{"accessKeyId":"AK","secretAccessKey":"SK","sessionToken":"T"}}`), &ev); err != nil {
+	if err := json.Unmarshal([]byte(`{"shard_key":`+keyOf(22)+`,"parent_order":6,"child_order":12,"granule_urls":["s3://a"],"store_path":"s3://b/c","s3_credentials":{"accessKeyId":"AK","secretAccessKey":"SK","sessionToken":"T"}}`), &ev); err != nil {
 		t.Fatal(err)
 	}
-	if ev.ParentMorton != "-4211322" || ev.Mode != "" {
+	if string(ev.ParentMorton) != keyOf(22) || ev.Mode != "" {
 		t.Errorf("shard_key alias: %+v", ev)
 	}
 	if s := ev.String(); strings.Contains(s, "SK") || !strings.Contains(s, "redacted") {
@@ -288,25 +292,25 @@ func TestEventCompat(t *testing.T) {
 // before it reports the (transient) failure; an answered failure does not
 // wait. The clock and the sleep are injected.
 func TestDroppedInvokeWaitsOutTheFunction(t *testing.T) {
-	_, client := newStandIn(t, map[string][]string{"-4211303": {"reset"}, "-4211302": {"api500"}})
+	_, client := newStandIn(t, map[string][]string{keyOf(3): {"reset"}, keyOf(2): {"api500"}})
 	var slept []time.Duration
 	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
 	e := &LambdaExecutor{Client: client, FunctionName: "zagg-cell", FunctionTimeout: 15 * time.Minute,
-		Event: func(ctx context.Context, job Job) (*Event, error) {
-			return &Event{ParentMorton: CellKey(job.Key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: job.Granules, StorePath: "s3://b/s"}, nil
+		Event: func(ctx context.Context, job dispatch.Job) (*Event, error) {
+			return &Event{ParentMorton: CellKey(job.Cell.String()), ParentOrder: 6, ChildOrder: 12, GranuleURLs: job.Granules, StorePath: "s3://b/s"}, nil
 		},
 		Now:   func() time.Time { now = now.Add(time.Second); return now },
 		Sleep: func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil },
 	}
-	_, err := e.Execute(context.Background(), Job{Key: "-4211303", Granules: []string{"s3://g/1.h5"}})
-	if !IsTransient(err) {
+	_, err := e.Execute(context.Background(), dispatch.Job{Cell: testCell(keyOf(3)), Granules: []string{"s3://g/1.h5"}})
+	if !dispatch.IsTransient(err) {
 		t.Fatalf("dropped invoke: %v, want a transient error", err)
 	}
 	if len(slept) != 1 || slept[0] != 15*time.Minute+5*time.Second-time.Second {
 		t.Errorf("waited %v, want the function timeout + 5 s less the second the invoke took", slept)
 	}
 	slept = nil
-	if _, err := e.Execute(context.Background(), Job{Key: "-4211302", Granules: []string{"s3://g/1.h5"}}); !IsTransient(err) || len(slept) != 0 {
+	if _, err := e.Execute(context.Background(), dispatch.Job{Cell: testCell(keyOf(2)), Granules: []string{"s3://g/1.h5"}}); !dispatch.IsTransient(err) || len(slept) != 0 {
 		t.Errorf("answered 500: %v, waited %v; want transient without waiting", err, slept)
 	}
 }

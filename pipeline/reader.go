@@ -16,6 +16,8 @@ import (
 	"github.com/zagg-go/zagg/internal/redact"
 	"github.com/zagg-go/zagg/internal/retry"
 	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
 // CellReader reads the points of one parent cell from its granules, as the
@@ -36,7 +38,7 @@ import (
 // A CellReader is safe for concurrent use once configured.
 type CellReader struct {
 	// Source is the data_source section.
-	Source *DataSource
+	Source *config.DataSource
 	// Columns are the columns to read, as Aggregator.Columns lists them.
 	Columns []string
 	// Opener opens a granule URL. Required.
@@ -70,7 +72,7 @@ type CellReader struct {
 // NewCellReader returns a reader for cfg's data source that reads the given
 // columns (Aggregator.Columns) with opener and hashes points with cfg's
 // latitude convention.
-func NewCellReader(cfg *Config, columns []string, opener Opener) *CellReader {
+func NewCellReader(cfg *config.Config, columns []string, opener Opener) *CellReader {
 	return &CellReader{Source: &cfg.DataSource, Columns: columns, Opener: opener, Convention: cfg.Output.Latitude}
 }
 
@@ -100,7 +102,7 @@ type ReadStats struct {
 	// goroutines that read granules.
 	Read, Decode, Bin time.Duration
 	// Errors lists the granules skipped under on_granule_error: skip.
-	Errors []GranuleError
+	Errors []dispatch.GranuleError
 
 	transient int // how many of Errors may pass on retry
 }
@@ -126,7 +128,7 @@ func (e *GranuleReadError) Unwrap() error { return e.Err }
 // Is makes every GranuleReadError match ErrGranule, and ErrTransient when it
 // is transient.
 func (e *GranuleReadError) Is(target error) bool {
-	return target == ErrGranule || (e.Transient && target == ErrTransient)
+	return target == ErrGranule || (e.Transient && target == dispatch.ErrTransient)
 }
 
 func (r *CellReader) defaults() (conc, attempts int, backoff time.Duration) {
@@ -176,7 +178,7 @@ func (r *CellReader) ReadCell(ctx context.Context, parent morton.Cell, granules 
 	parts := make([]*granulePoints, len(granules))
 	errs := make([]error, len(granules))
 	stats := make([]ReadStats, len(granules))
-	skip := r.Source.OnGranuleError == SkipGranuleError
+	skip := r.Source.OnGranuleError == config.SkipGranuleError
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < conc; w++ {
@@ -230,8 +232,8 @@ feed:
 		if !skip {
 			return nil, total, err
 		}
-		total.Errors = append(total.Errors, GranuleError{URL: redact.URL(granules[i]), Error: redact.Text(err.Error())})
-		if errors.Is(err, ErrTransient) {
+		total.Errors = append(total.Errors, dispatch.GranuleError{URL: redact.URL(granules[i]), Error: redact.Text(err.Error())})
+		if errors.Is(err, dispatch.ErrTransient) {
 			total.transient++
 		}
 	}
@@ -301,7 +303,7 @@ func (r *CellReader) columnPlan() (*columnPlan, error) {
 	for c, col := range r.Columns {
 		tmpl, ok := r.Source.PathOf(col)
 		if !ok {
-			return nil, fmt.Errorf("%w: column %q is neither a data_source variable nor a dataset path", ErrConfig, col)
+			return nil, fmt.Errorf("%w: column %q is neither a data_source variable nor a dataset path", config.ErrInvalid, col)
 		}
 		i, ok := byPath[tmpl]
 		if !ok {
@@ -366,7 +368,7 @@ func (g *granuleReader) readWithRetry(ctx context.Context, url string, st *ReadS
 		if !transient || a >= attempts {
 			return nil, &GranuleReadError{URL: url, Err: err, Transient: transient}
 		}
-		if err := sleep(ctx, backoff<<(a-1)); err != nil {
+		if err := retry.Sleep(ctx, backoff<<(a-1)); err != nil {
 			return nil, err
 		}
 	}
@@ -392,7 +394,7 @@ func defaultReadOptions() []h5read.Option {
 // isTransientRead reports whether a granule read error may pass on retry:
 // network failures, HTTP 5xx and 429 (from S3 or HTTPS), and short reads.
 func isTransientRead(err error) bool {
-	if IsTransient(err) {
+	if dispatch.IsTransient(err) {
 		return true
 	}
 	var sc interface{ HTTPStatusCode() int }
@@ -410,7 +412,7 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 	// (deterministic) error, with its value, for a bug report.
 	defer func() {
 		if p := recover(); p != nil {
-			pts, err = nil, fmt.Errorf("%w: the HDF5 reader panicked (a bug; please report it with the file): %v", ErrDeterministic, p)
+			pts, err = nil, fmt.Errorf("%w: the HDF5 reader panicked (a bug; please report it with the file): %v", dispatch.ErrDeterministic, p)
 		}
 	}()
 	r := g.r
@@ -443,8 +445,8 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 // readGroup reads one group (beam) of an open granule into pts.
 func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group string, pts *granulePoints, st *ReadStats) error {
 	r := g.r
-	latPath := ExpandPath(r.Source.Latitude, group)
-	lonPath := ExpandPath(r.Source.Longitude, group)
+	latPath := config.ExpandPath(r.Source.Latitude, group)
+	lonPath := config.ExpandPath(r.Source.Longitude, group)
 
 	// Round 1: the coordinates, whole.
 	t0 := time.Now()
@@ -551,7 +553,7 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	for i := range g.plan.reads {
 		// Index, do not copy: isF32 updates other fields of reads[i] under
 		// plan.mu from concurrent granule readers.
-		paths[i] = ExpandPath(g.plan.reads[i].template, group)
+		paths[i] = config.ExpandPath(g.plan.reads[i].template, group)
 	}
 	// Open them first, to check what their reads need before planning.
 	dsets, err := f.OpenDatasets(ctx, paths...)

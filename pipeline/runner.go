@@ -12,6 +12,8 @@ import (
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -30,9 +32,9 @@ import (
 // one beam's coordinates and h5read's bounded caches (40 MiB by default).
 type Runner struct {
 	// Config is the pipeline config. Required.
-	Config *Config
+	Config *config.Config
 	// Catalog lists the cells and their granules. Required.
-	Catalog *Catalog
+	Catalog *cmr.Catalog
 	// Store is the output store. Required.
 	Store *zarrstore.Store
 	// Opener reads granules (S3Opener, HTTPSOpener, DirOpener, FSOpener).
@@ -51,10 +53,11 @@ type Runner struct {
 	// Overwrite processes cells whose chunks already exist (by default they
 	// are skipped, which resumes an interrupted run).
 	Overwrite bool
-	// Progress, if set, receives a progress bar (terminal) or lines.
-	Progress io.Writer
+	// OnStart, if set, is called with the number of selected cells before
+	// the first starts (with OnRecord, what a progress display needs).
+	OnStart func(total int)
 	// OnRecord, if set, is called as each cell ends (concurrently).
-	OnRecord func(CellRecord)
+	OnRecord func(dispatch.CellRecord)
 	// ReaderOptions are passed to every h5read open.
 	ReaderOptions []h5read.Option
 	// GranuleSize, if set, returns a granule's size in bytes for the dry-run
@@ -64,8 +67,8 @@ type Runner struct {
 	// renewals (DefaultLeaseTTL when 0; renewed every third of it).
 	LeaseTTL time.Duration
 	// Dispatcher, if set, supplies the retry policy (its Executor, Workers,
-	// Skip, OnRecord and Progress are replaced by the Runner's).
-	Dispatcher *Dispatcher
+	// Skip, OnStart and OnRecord are replaced by the Runner's).
+	Dispatcher *dispatch.Dispatcher
 	// MemoryBudget bounds the bytes the cells in flight may allocate to read
 	// their granules, split equally over Workers (see
 	// CellReader.MemoryBudget, which each cell's share must satisfy: at
@@ -84,18 +87,18 @@ type setup struct {
 // latitude convention (catalog and config must agree), the parent order
 // (the config may not re-grid the catalog), and the selected cells, at
 // least one.
-func selectCells(cfg *Config, cat *Catalog, keys []string, maxCells int) (int, healpix.LatitudeConvention, []cmr.CatalogCell, error) {
-	conv, err := cat.Convention(cfg)
+func selectCells(cfg *config.Config, cat *cmr.Catalog, keys []string, maxCells int) (int, healpix.LatitudeConvention, []cmr.CatalogCell, error) {
+	conv, err := Convention(cat, cfg)
 	if err != nil {
 		return 0, 0, nil, err
 	}
-	po, err := cfg.ParentOrder(cat.ParentOrder())
+	po, err := cfg.ParentOrder(cat.Metadata.ParentOrder)
 	if err != nil {
 		return 0, 0, nil, err
 	}
-	if po != cat.ParentOrder() {
+	if po != cat.Metadata.ParentOrder {
 		return 0, 0, nil, fmt.Errorf("%w: output.grid.parent_order %d differs from the catalog's parent_order %d; build the catalog at order %d",
-			ErrConfig, po, cat.ParentOrder(), po)
+			config.ErrInvalid, po, cat.Metadata.ParentOrder, po)
 	}
 	cells, err := cat.Select(keys, maxCells)
 	if err != nil {
@@ -130,14 +133,14 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 	rd.Options = r.ReaderOptions
 	budget := r.MemoryBudget
 	if budget < 0 {
-		return nil, fmt.Errorf("%w: Runner.MemoryBudget %d is negative", ErrConfig, budget)
+		return nil, fmt.Errorf("%w: Runner.MemoryBudget %d is negative", config.ErrInvalid, budget)
 	}
 	if budget == 0 {
 		budget = DefaultMemoryBudget()
 	}
 	workers := r.Workers
 	if workers <= 0 {
-		workers = 4 // the Dispatcher's default
+		workers = 4 // the dispatch.Dispatcher's default
 	}
 	rd.MemoryBudget = budget / int64(workers)
 	if r.MemoryBudget == 0 {
@@ -162,7 +165,7 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 // of the report and from what OnRecord sees. In a local folder store, the
 // temporary files of writes an earlier, killed run left behind are removed
 // first (those older than zarrstore.TempGrace).
-func (r *Runner) Run(ctx context.Context) (*Report, error) {
+func (r *Runner) Run(ctx context.Context) (*dispatch.Report, error) {
 	su, err := r.prepare(true)
 	if err != nil {
 		return nil, err
@@ -199,14 +202,14 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	if err := st.Setup(ctx, ParentCells(su.cells), NewProvenance(r.Catalog.Metadata, su.cells)); err != nil {
 		return nil, err
 	}
-	d := Dispatcher{}
+	d := dispatch.Dispatcher{}
 	if r.Dispatcher != nil {
 		d = *r.Dispatcher
 	}
 	d.Executor = su.exec
 	d.Workers = r.Workers
-	d.Progress = r.Progress
-	d.OnRecord = redactedOnRecord(r.OnRecord)
+	d.OnStart = r.OnStart
+	d.OnRecord = dispatch.RedactedOnRecord(r.OnRecord)
 	d.Skip = nil
 	if !r.Overwrite {
 		d.Skip = st.Skipper()
@@ -228,7 +231,7 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	if err := st.Consolidate(cctx); err != nil && runErr == nil {
 		runErr = fmt.Errorf("%w: consolidate: %w", ErrStore, err)
 	}
-	return finishRun(rep, runErr)
+	return dispatch.Finish(rep, runErr)
 }
 
 // tempCleaner is a backend that can remove the temporary files of

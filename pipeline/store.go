@@ -15,6 +15,7 @@ import (
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -46,7 +47,7 @@ type Store struct {
 	vars        []agg.Variable
 	conv        healpix.LatitudeConvention
 	agg         *agg.Aggregator // the compiled statistics (for Finalize)
-	cfg         *Config
+	cfg         *config.Config
 	cfgDigest   string // configDigest(cfg), computed once
 
 	mu    sync.Mutex
@@ -62,7 +63,7 @@ type Store struct {
 // NewStore prepares the store z for cfg's statistics (a's variables) with
 // parent cells at parentOrder and the latitude convention conv. It does no
 // I/O; call Setup before the first Write.
-func NewStore(z *zarrstore.Store, cfg *Config, a *Aggregator, parentOrder int, conv healpix.LatitudeConvention) (*Store, error) {
+func NewStore(z *zarrstore.Store, cfg *config.Config, a *Aggregator, parentOrder int, conv healpix.LatitudeConvention) (*Store, error) {
 	var orders, coarse []int
 	for _, o := range cfg.WriteOrders(parentOrder) {
 		if o < parentOrder {
@@ -158,7 +159,7 @@ func zarrLatitude(c healpix.LatitudeConvention) zarrstore.Latitude {
 // cells of one order-inner_chunk_order cell at the finest order written
 // (4^(finest − inner) elements), and coarser orders use inner chunks of the
 // same length (or none where the whole chunk is no longer).
-func zarrCodecs(cfg *Config, finest int) (zarrstore.Codecs, error) {
+func zarrCodecs(cfg *config.Config, finest int) (zarrstore.Codecs, error) {
 	var c zarrstore.Codecs
 	switch cfg.Output.Codec.Name {
 	case "", "zstd":
@@ -184,7 +185,7 @@ func zarrCodecs(cfg *Config, finest int) (zarrstore.Codecs, error) {
 
 // OpenStore opens the store at location (a folder, "s3://bucket/prefix" or
 // "memory:"; see zarrstore.Open) for cfg. opts pass S3 clients and options.
-func OpenStore(location string, cfg *Config, a *Aggregator, parentOrder int, conv healpix.LatitudeConvention, opts ...zarrstore.Option) (*Store, error) {
+func OpenStore(location string, cfg *config.Config, a *Aggregator, parentOrder int, conv healpix.LatitudeConvention, opts ...zarrstore.Option) (*Store, error) {
 	if location == "" {
 		return nil, fmt.Errorf("%w: no store given (pass --store or set output.store in the config)", ErrStore)
 	}

@@ -15,9 +15,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/h5read/s3src"
 	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -99,11 +102,11 @@ func badRequest(format string, args ...any) Response {
 }
 
 // eventConfig loads the event's config, or the built-in ATL06 config.
-func eventConfig(ev *Event) (*Config, error) {
+func eventConfig(ev *Event) (*config.Config, error) {
 	if len(ev.Config) == 0 || string(ev.Config) == "null" {
-		return DefaultConfig("atl06")
+		return config.Builtin("atl06")
 	}
-	return ParseConfig("event config", ev.Config)
+	return config.Parse("event config", ev.Config)
 }
 
 func (w *Worker) process(ctx context.Context, ev *Event) Response {
@@ -122,7 +125,7 @@ func (w *Worker) process(ctx context.Context, ev *Event) Response {
 	if err != nil {
 		return badRequest("Invalid config: %v", err)
 	}
-	if cfg.DataSource.Driver == DriverS3 && w.Opener == nil && ev.S3Credentials == nil {
+	if cfg.DataSource.Driver == config.DriverS3 && w.Opener == nil && ev.S3Credentials == nil {
 		missing = append(missing, "s3_credentials")
 	}
 	if len(missing) > 0 {
@@ -154,15 +157,21 @@ func (w *Worker) process(ctx context.Context, ev *Event) Response {
 
 	runCtx, cancel := w.withMargin(ctx)
 	defer cancel()
-	res, _ := Run(runCtx, Job{Key: string(ev.ParentMorton), Granules: ev.GranuleURLs, Run: ev.RunID, Attempt: ev.Attempt, Generation: ev.Generation}, rd, a, st)
+	var res *dispatch.CellResult
+	if parent, err := ev.ParentMorton.Cell(); err != nil {
+		res = &dispatch.CellResult{GranuleCount: len(ev.GranuleURLs)}
+		res.SetError(dispatch.KindDeterministic, fmt.Sprintf("cell %q: %v: %v", string(ev.ParentMorton), dispatch.ErrDeterministic, err))
+	} else {
+		res, _ = Run(runCtx, dispatch.Job{Cell: parent, Granules: ev.GranuleURLs, Run: ev.RunID, Attempt: ev.Attempt, Generation: ev.Generation}, rd, a, st)
+	}
 	switch {
 	case runCtx.Err() != nil && ctx.Err() == nil:
-		res.SetError(KindTimeout, fmt.Sprintf("stopped %s before the invocation deadline with the cell unfinished (nothing written): give the function more memory or time", w.margin()))
+		res.SetError(dispatch.KindTimeout, fmt.Sprintf("stopped %s before the invocation deadline with the cell unfinished (nothing written): give the function more memory or time", w.margin()))
 	case res.Error != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		// The deadline itself passed (it was closer than Margin when the
 		// event came): the same timeout, told as such and not as whatever
 		// the cancelled read or write said.
-		res.SetError(KindTimeout, "the invocation deadline passed with the cell unfinished: give the function more memory or time")
+		res.SetError(dispatch.KindTimeout, "the invocation deadline passed with the cell unfinished: give the function more memory or time")
 	}
 	status := http.StatusOK
 	if res.Error != nil {
@@ -172,12 +181,12 @@ func (w *Worker) process(ctx context.Context, ev *Event) Response {
 }
 
 // opener returns the granule opener for the event's driver.
-func (w *Worker) opener(cfg *Config, ev *Event) (Opener, Response, bool) {
+func (w *Worker) opener(cfg *config.Config, ev *Event) (Opener, Response, bool) {
 	if w.Opener != nil {
 		return w.Opener, Response{}, true
 	}
 	switch cfg.DataSource.Driver {
-	case DriverS3:
+	case config.DriverS3:
 		if missing := missingCredentialKeys(ev.S3Credentials); len(missing) > 0 {
 			return nil, badRequest("Missing s3_credentials keys: %s", strings.Join(missing, ", ")), false
 		}
@@ -189,7 +198,7 @@ func (w *Worker) opener(cfg *Config, ev *Event) (Opener, Response, bool) {
 			return nil, badRequest("s3_credentials: %v", err), false
 		}
 		return S3Opener(c), Response{}, true
-	case DriverHTTPS:
+	case config.DriverHTTPS:
 		tok := ev.S3Credentials["edl_token"]
 		if tok == "" {
 			return nil, badRequest("Missing s3_credentials keys: edl_token (required by the https driver)"), false
@@ -278,7 +287,7 @@ func (w *Worker) admin(ctx context.Context, mode string, ev *Event) Response {
 	if mode == ModeSetup {
 		parents := make([]morton.Cell, 0, len(ev.Parents))
 		for _, k := range ev.Parents {
-			c, err := parseCellKey(string(k))
+			c, err := k.Cell()
 			if err != nil {
 				return badRequest("Invalid parents: %v", err)
 			}

@@ -11,9 +11,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampletest"
 	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
@@ -54,7 +56,7 @@ func TestWorkerSetupProcessFinalize(t *testing.T) {
 	if r.StatusCode != 200 {
 		t.Fatalf("process: %d %s", r.StatusCode, r.Body)
 	}
-	var res CellResult
+	var res dispatch.CellResult
 	if err := json.Unmarshal([]byte(r.Body), &res); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +112,7 @@ func TestWorkerRejectsBadEvents(t *testing.T) {
 		{"child order mismatch", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 10, GranuleURLs: urls, StorePath: x, S3Credentials: testCreds}, 400, "child_order 10 differs"},
 		{"unknown mode", Event{Mode: "explode"}, 400, `Unknown mode \"explode\"`},
 		{"finalize without store", Event{Mode: ModeFinalize}, 400, "store_path"},
-		{"no granules", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: []string{}, StorePath: x, S3Credentials: testCreds}, 500, MsgNoGranules},
+		{"no granules", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: []string{}, StorePath: x, S3Credentials: testCreds}, 500, dispatch.MsgNoGranules},
 		{"store not set up", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls, StorePath: never, S3Credentials: testCreds}, 500, "has not been set up"},
 		{"missing granule", Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: []string{"s3://zagg-sample/nope.h5"}, StorePath: x, S3Credentials: testCreds}, 500, `"error_kind":"deterministic"`},
 	}
@@ -139,11 +141,11 @@ func TestWorkerStopsBeforeDeadline(t *testing.T) {
 	srv.Inject(t, s3test.Fault{Method: http.MethodGet, Status: 503, Times: 1000})
 	r := w.Handle(ctx2, &Event{ParentMorton: CellKey(key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls,
 		StorePath: outStore(t, "t.zarr"), S3Credentials: srv.Credentials()})
-	var res CellResult
+	var res dispatch.CellResult
 	if err := json.Unmarshal([]byte(r.Body), &res); err != nil {
 		t.Fatal(err)
 	}
-	if r.StatusCode != 500 || res.ErrorKind != KindTimeout {
+	if r.StatusCode != 500 || res.ErrorKind != dispatch.KindTimeout {
 		t.Errorf("got %d %s; want 500 with error_kind timeout", r.StatusCode, r.Body)
 	}
 }

@@ -41,8 +41,11 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
@@ -56,7 +59,7 @@ type measurement struct {
 	PeakHeapMB float64              `json:"peak_heap_mb"` // largest Go heap in use seen (sampled every 5 ms)
 	Points     int64                `json:"points"`
 	GoMaxProcs int                  `json:"gomaxprocs"`
-	Result     *pipeline.CellResult `json:"result"`
+	Result     *dispatch.CellResult `json:"result"`
 }
 
 func main() {
@@ -165,7 +168,7 @@ func startS3(dir string) (string, func(), error) {
 	srv := httptest.NewServer(faker.Server())
 	c := client(srv.URL)
 	ctx := context.Background()
-	cat, err := pipeline.LoadCatalog(filepath.Join(dir, "catalog.json"))
+	cat, err := cmr.LoadCatalog(filepath.Join(dir, "catalog.json"))
 	if err != nil {
 		srv.Close()
 		return "", nil, err
@@ -235,18 +238,18 @@ func spawn(dir, source, endpoint string, granuleWorkers int) (*measurement, erro
 // runChild processes the dense cell once and prints a measurement.
 func runChild(dir, source, endpoint string, granuleWorkers int) error {
 	ctx := context.Background()
-	cfg, err := pipeline.DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		return err
 	}
-	cat, err := pipeline.LoadCatalog(filepath.Join(dir, "catalog.json"))
+	cat, err := cmr.LoadCatalog(filepath.Join(dir, "catalog.json"))
 	if err != nil {
 		return err
 	}
 	if len(cat.Cells) != 1 {
 		return fmt.Errorf("the dense catalog has %d cells, want 1", len(cat.Cells))
 	}
-	conv, err := cat.Convention(cfg)
+	conv, err := pipeline.Convention(cat, cfg)
 	if err != nil {
 		return err
 	}
@@ -276,7 +279,7 @@ func runChild(dir, source, endpoint string, granuleWorkers int) error {
 	default:
 		return fmt.Errorf("unknown source %q", source)
 	}
-	st, err := pipeline.NewStore(z, cfg, a, cat.ParentOrder(), conv)
+	st, err := pipeline.NewStore(z, cfg, a, cat.Metadata.ParentOrder, conv)
 	if err != nil {
 		return err
 	}
@@ -307,7 +310,7 @@ func runChild(dir, source, endpoint string, granuleWorkers int) error {
 	}()
 	cpu0 := cpuTime()
 	t0 := time.Now()
-	res, err := pipeline.Run(ctx, pipeline.Job{Key: cell.Key(), Granules: cell.Granules}, rd, a, st)
+	res, err := pipeline.Run(ctx, dispatch.Job{Cell: cell.Cell, Granules: cell.Granules}, rd, a, st)
 	wall := time.Since(t0)
 	cpu := cpuTime() - cpu0
 	close(stopSampling)

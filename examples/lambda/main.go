@@ -33,18 +33,22 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/internal/progress"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "dispatch" {
-		os.Exit(dispatch(os.Args[2:], os.Stdout, os.Stderr))
+		os.Exit(runDispatch(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	if os.Getenv("AWS_LAMBDA_RUNTIME_API") == "" {
 		fmt.Fprint(os.Stderr, "zagg lambda: not running inside AWS Lambda (AWS_LAMBDA_RUNTIME_API is not set)\n\n"+
@@ -114,7 +118,7 @@ func serve() {
 	if err != nil {
 		log.Warn("using json logs", "error", err)
 	}
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	cfg, err := awsconfig.LoadDefaultConfig(context.Background())
 	if err != nil {
 		log.Error("loading the AWS configuration", "error", err)
 		os.Exit(1)
@@ -152,7 +156,7 @@ func (h handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 // dispatch is the orchestrator: it processes a catalog on the deployed
 // function and writes a results JSON.
-func dispatch(args []string, stdout, stderr io.Writer) int {
+func runDispatch(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dispatch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -195,7 +199,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	cat, err := pipeline.LoadCatalog(*catalog)
+	cat, err := cmr.LoadCatalog(*catalog)
 	if err != nil {
 		return fail(err)
 	}
@@ -206,7 +210,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(*region))
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(*region))
 	if err != nil {
 		return fail(err)
 	}
@@ -241,18 +245,21 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 			}
 		}),
 		Workers: *workers, Cells: keys, MaxCells: *maxCells, Store: z, Overwrite: *overwrite,
-		MemoryMB: *memoryMB, Progress: stderr, Log: stderr,
+		MemoryMB: *memoryMB, Log: stderr,
 	}
+	bar := progress.New(stderr)
+	lr.OnStart, lr.OnRecord = bar.Start, bar.Record
+	defer bar.Finish()
 	switch {
-	case cfg.DataSource.Driver == pipeline.DriverS3 && *dataCreds == "aws":
+	case cfg.DataSource.Driver == config.DriverS3 && *dataCreds == "aws":
 		lr.Credentials = awsCfg.Credentials
-	case cfg.DataSource.Driver == pipeline.DriverS3:
+	case cfg.DataSource.Driver == config.DriverS3:
 		login, err := cmr.FindLogin(cmr.LoginOptions{})
 		if err != nil {
 			return fail(fmt.Errorf("earthdata login for NSIDC's S3 credentials: %w", err))
 		}
 		lr.Credentials = cmr.NewNSIDCS3Credentials(login)
-	case cfg.DataSource.Driver == pipeline.DriverHTTPS:
+	case cfg.DataSource.Driver == config.DriverHTTPS:
 		login, err := cmr.FindLogin(cmr.LoginOptions{})
 		if err != nil {
 			return fail(fmt.Errorf("earthdata login: %w", err))
@@ -289,11 +296,11 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func loadConfig(path string) (*pipeline.Config, error) {
+func loadConfig(path string) (*config.Config, error) {
 	if path == "" {
-		return pipeline.DefaultConfig("atl06")
+		return config.Builtin("atl06")
 	}
-	return pipeline.LoadConfig(path)
+	return config.Load(path)
 }
 
 func orMemory(z *zarrstore.Store) *zarrstore.Store {
@@ -303,7 +310,7 @@ func orMemory(z *zarrstore.Store) *zarrstore.Store {
 	return zarrstore.New(zarrstore.NewMemBackend())
 }
 
-func writeReport(path string, rep *pipeline.Report) error {
+func writeReport(path string, rep *dispatch.Report) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err

@@ -22,6 +22,7 @@ import (
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/internal/sampletest"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
@@ -235,7 +236,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 			t.Errorf("event %d: credentials in the reply", i)
 		}
 	}
-	var res pipeline.CellResult
+	var res dispatch.CellResult
 	if err := json.Unmarshal([]byte(got[1].Body), &res); err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +272,7 @@ func TestNotInLambda(t *testing.T) {
 
 func TestDispatchFlags(t *testing.T) {
 	var out, errb strings.Builder
-	if code := dispatch([]string{"--store", "s3://b/x"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--catalog and --store are required") {
+	if code := runDispatch([]string{"--store", "s3://b/x"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--catalog and --store are required") {
 		t.Errorf("missing --catalog: code %d, %q", code, errb.String())
 	}
 }
@@ -355,7 +356,7 @@ func TestWorkerEnvironment(t *testing.T) {
 		}
 	}
 	var out, errb strings.Builder
-	if code := dispatch([]string{"--catalog", "c.json", "--store", "s3://b/x", "--data-credentials", "ftp"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "want earthdata or aws") {
+	if code := runDispatch([]string{"--catalog", "c.json", "--store", "s3://b/x", "--data-credentials", "ftp"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "want earthdata or aws") {
 		t.Errorf("--data-credentials ftp: code %d, %q", code, errb.String())
 	}
 }
@@ -389,7 +390,7 @@ func TestDispatchDryRunStoreErrors(t *testing.T) {
 			t.Setenv("AWS_ACCESS_KEY_ID", "zagg-unknown-key")
 		}
 		var out, errb strings.Builder
-		code := dispatch([]string{"--catalog", catalog, "--store", tc.store, "--region", srv.Region, "--dry-run"}, &out, &errb)
+		code := runDispatch([]string{"--catalog", catalog, "--store", tc.store, "--region", srv.Region, "--dry-run"}, &out, &errb)
 		if code != 0 || !strings.Contains(out.String(), tc.want) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %q", tc.name, code, out.String(), errb.String(), tc.want)
 		}

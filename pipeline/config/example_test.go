@@ -1,17 +1,17 @@
-package pipeline_test
+package config_test
 
 import (
 	"errors"
 	"fmt"
 
 	"github.com/zagg-go/zagg/agg"
-	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
 )
 
 // The built-in ATL06 config: zagg 0.1.0's statistics of h_li per order-12
 // cell.
-func ExampleDefaultConfig() {
-	cfg, err := pipeline.DefaultConfig("atl06")
+func ExampleBuiltin() {
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		panic(err)
 	}
@@ -42,9 +42,9 @@ func ExampleDefaultConfig() {
 }
 
 // A config error names the file, line, column and key path, and matches
-// both pipeline.ErrConfig and the specific sentinel.
-func ExampleParseConfig_error() {
-	_, err := pipeline.ParseConfig("my.yaml", []byte(`
+// both config.ErrInvalid and the specific sentinel.
+func ExampleParse_error() {
+	_, err := config.Parse("my.yaml", []byte(`
 data_source:
   coordinates: {latitude: /lat, longitude: /lon}
   variables: {h: /h}
@@ -56,8 +56,8 @@ output:
   grid: {type: healpix, child_order: 12}
 `))
 	fmt.Println(err)
-	fmt.Println(errors.Is(err, pipeline.ErrConfig), errors.Is(err, agg.ErrUnknownFunction))
-	var ce *pipeline.ConfigError
+	fmt.Println(errors.Is(err, config.ErrInvalid), errors.Is(err, agg.ErrUnknownFunction))
+	var ce *config.Error
 	if errors.As(err, &ce) {
 		fmt.Println(ce.Path, ce.Line)
 	}

@@ -1,4 +1,4 @@
-package pipeline
+package config
 
 import (
 	"bytes"
@@ -14,36 +14,37 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/healpix"
-	"gopkg.in/yaml.v3"
 )
 
-// Config errors. Every error LoadConfig, ParseConfig and DefaultConfig return
-// is a *ConfigError (use errors.As for the key path and line) that matches
-// ErrConfig under errors.Is, and also matches the specific sentinel below or
+// Config errors. Every error Load, Parse and Builtin return
+// is a *Error (use errors.As for the key path and line) that matches
+// ErrInvalid under errors.Is, and also matches the specific sentinel below or
 // the agg sentinel (agg.ErrUnknownFunction, agg.ErrUnknownColumn, ...) of the
 // problem.
 var (
-	// ErrConfig matches every configuration error.
-	ErrConfig = errors.New("pipeline: invalid config")
-	// ErrConfigSyntax: the document is not YAML (or JSON).
-	ErrConfigSyntax = errors.New("pipeline: config syntax error")
+	// ErrInvalid matches every configuration error.
+	ErrInvalid = errors.New("config: invalid config")
+	// ErrSyntax: the document is not YAML (or JSON).
+	ErrSyntax = errors.New("config: config syntax error")
 	// ErrUnknownKey: a key the schema does not define.
-	ErrUnknownKey = errors.New("pipeline: unknown config key")
+	ErrUnknownKey = errors.New("config: unknown config key")
 	// ErrMissingKey: a required section or key is absent or empty.
-	ErrMissingKey = errors.New("pipeline: missing config key")
+	ErrMissingKey = errors.New("config: missing config key")
 	// ErrInvalidValue: a value of the wrong type or outside its range.
-	ErrInvalidValue = errors.New("pipeline: invalid config value")
-	// ErrNoBuiltinConfig: DefaultConfig was asked for a name it does not ship.
-	ErrNoBuiltinConfig = errors.New("pipeline: no built-in config")
+	ErrInvalidValue = errors.New("config: invalid config value")
+	// ErrNoBuiltin: Builtin was asked for a name it does not ship.
+	ErrNoBuiltin = errors.New("config: no built-in config")
 )
 
-// ConfigError locates a configuration error: File is the config's name
+// Error locates a configuration error: File is the config's name
 // (file path, or "atl06" for a built-in), Path the YAML key path
 // ("aggregation.variables.h_mean.params.weights"), Line and Column the
 // 1-based position yaml.v3 reports (0 when unknown).
-type ConfigError struct {
+type Error struct {
 	File   string
 	Path   string
 	Line   int
@@ -53,7 +54,7 @@ type ConfigError struct {
 
 // Error renders "file:line:column: path: message" (parts that are unknown
 // are left out).
-func (e *ConfigError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	if e.File != "" {
 		b.WriteString(e.File)
@@ -77,10 +78,10 @@ func (e *ConfigError) Error() string {
 }
 
 // Unwrap returns the underlying error.
-func (e *ConfigError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }
 
-// Is makes every ConfigError match ErrConfig.
-func (e *ConfigError) Is(target error) bool { return target == ErrConfig }
+// Is makes every Error match ErrInvalid.
+func (e *Error) Is(target error) bool { return target == ErrInvalid }
 
 // msgError is a message that matches a sentinel under errors.Is.
 type msgError struct {
@@ -91,9 +92,9 @@ type msgError struct {
 func (e *msgError) Error() string { return e.msg }
 func (e *msgError) Unwrap() error { return e.sentinel }
 
-// at builds a ConfigError at node n.
+// at builds a Error at node n.
 func at(n *yaml.Node, path string, sentinel error, format string, args ...any) error {
-	e := &ConfigError{Path: path, Err: &msgError{sentinel: sentinel, msg: fmt.Sprintf(format, args...)}}
+	e := &Error{Path: path, Err: &msgError{sentinel: sentinel, msg: fmt.Sprintf(format, args...)}}
 	if n != nil {
 		e.Line, e.Column = n.Line, n.Column
 	}
@@ -126,7 +127,7 @@ const (
 // (data_source, aggregation, output, catalog, bounds) plus this port's keys
 // (data_source.filters, data_source.on_granule_error, output.grid.parent_order,
 // output.codec, output.inner_chunk_order, output.latitude, output.orders).
-// Build it with LoadConfig, ParseConfig or DefaultConfig, which validate it
+// Build it with Load, Parse or Builtin, which validate it
 // completely: a config that loads never fails later for a reason visible in
 // the file.
 type Config struct {
@@ -243,12 +244,12 @@ type Bounds struct {
 
 // The built-in configs, shipped in the binary.
 //
-//go:embed configs/*.yaml
+//go:embed builtin/*.yaml
 var builtin embed.FS
 
-// BuiltinConfigs returns the names DefaultConfig accepts.
-func BuiltinConfigs() []string {
-	ents, _ := fs.ReadDir(builtin, "configs")
+// BuiltinNames returns the names Builtin accepts.
+func BuiltinNames() []string {
+	ents, _ := fs.ReadDir(builtin, "builtin")
 	var names []string
 	for _, e := range ents {
 		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
@@ -256,75 +257,75 @@ func BuiltinConfigs() []string {
 	return names
 }
 
-// DefaultConfig returns the built-in config of that name: "atl06" is zagg
+// Builtin returns the built-in config of that name: "atl06" is zagg
 // 0.1.0's ATL06 land-ice config (count, h_min, h_max, inverse-variance
 // weighted h_mean, h_sigma, h_variance, h_q25/h_q50/h_q75 at order 12);
 // "atl07" is the ATL07 sea-ice config (count, h_min, h_max, h_mean, h_std,
 // h_median of height_segment_height, rms_mean and lead_fraction at order 12,
 // from the segments whose height_segment_fit_quality_flag is 1 or 2).
-func DefaultConfig(name string) (*Config, error) {
-	b, err := builtin.ReadFile("configs/" + name + ".yaml")
+func Builtin(name string) (*Config, error) {
+	b, err := builtin.ReadFile("builtin/" + name + ".yaml")
 	if err != nil || strings.ContainsAny(name, "/\\") {
-		return nil, &ConfigError{File: name, Err: &msgError{sentinel: ErrNoBuiltinConfig,
-			msg: fmt.Sprintf("No built-in config named '%s' (have: %s)", name, strings.Join(BuiltinConfigs(), ", "))}}
+		return nil, &Error{File: name, Err: &msgError{sentinel: ErrNoBuiltin,
+			msg: fmt.Sprintf("No built-in config named '%s' (have: %s)", name, strings.Join(BuiltinNames(), ", "))}}
 	}
-	return ParseConfig(name, b)
+	return Parse(name, b)
 }
 
-// LoadConfig reads and validates the YAML (or JSON) config file at path.
+// Load reads and validates the YAML (or JSON) config file at path.
 // It reads at most 1 MiB and one byte: a larger file (or an endless one,
 // such as /dev/zero) is refused without being read whole.
-func LoadConfig(path string) (*Config, error) {
-	b, err := readConfigFile(path)
+func Load(path string) (*Config, error) {
+	b, err := readFile(path)
 	if err != nil {
-		return nil, &ConfigError{File: path, Err: err}
+		return nil, &Error{File: path, Err: err}
 	}
-	return ParseConfig(filepath.Base(path), b)
+	return Parse(filepath.Base(path), b)
 }
 
-// readConfigFile reads a config file of at most maxConfigBytes.
-func readConfigFile(path string) ([]byte, error) {
+// readFile reads a config file of at most maxBytes.
+func readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfigSyntax, err)
+		return nil, fmt.Errorf("%w: %w", ErrSyntax, err)
 	}
 	defer f.Close()
-	tooLarge := &msgError{sentinel: ErrConfigSyntax, msg: fmt.Sprintf("config larger than %d bytes", maxConfigBytes)}
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > maxConfigBytes {
+	tooLarge := &msgError{sentinel: ErrSyntax, msg: fmt.Sprintf("config larger than %d bytes", maxBytes)}
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > maxBytes {
 		return nil, tooLarge
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	b, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfigSyntax, err)
+		return nil, fmt.Errorf("%w: %w", ErrSyntax, err)
 	}
-	if len(b) > maxConfigBytes {
+	if len(b) > maxBytes {
 		return nil, tooLarge
 	}
 	return b, nil
 }
 
-// maxConfigBytes bounds the size of a config document.
-const maxConfigBytes = 1 << 20
+// maxBytes bounds the size of a config document.
+const maxBytes = 1 << 20
 
-// ParseConfig parses and validates a YAML (or JSON) config document; name
+// Parse parses and validates a YAML (or JSON) config document; name
 // labels errors (a file name).
-func ParseConfig(name string, data []byte) (*Config, error) {
-	c, err := parseConfig(data)
+func Parse(name string, data []byte) (*Config, error) {
+	c, err := parse(data)
 	if err != nil {
-		var ce *ConfigError
+		var ce *Error
 		if errors.As(err, &ce) {
 			ce.File = name
 			return nil, ce
 		}
-		return nil, &ConfigError{File: name, Err: err}
+		return nil, &Error{File: name, Err: err}
 	}
 	c.name = name
 	return c, nil
 }
 
-func parseConfig(data []byte) (*Config, error) {
-	if len(data) > maxConfigBytes {
-		return nil, &ConfigError{Err: &msgError{sentinel: ErrConfigSyntax, msg: fmt.Sprintf("config larger than %d bytes", maxConfigBytes)}}
+func parse(data []byte) (*Config, error) {
+	if len(data) > maxBytes {
+		return nil, &Error{Err: &msgError{sentinel: ErrSyntax, msg: fmt.Sprintf("config larger than %d bytes", maxBytes)}}
 	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -411,15 +412,15 @@ func parseConfig(data []byte) (*Config, error) {
 }
 
 // syntaxError converts a yaml.v3 error ("yaml: line 3: ...") to a
-// ConfigError carrying the line.
+// Error carrying the line.
 func syntaxError(err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	ce := &ConfigError{}
+	ce := &Error{}
 	if m := lineRE.FindStringSubmatch(msg); m != nil {
 		fmt.Sscan(m[1], &ce.Line)
 		msg = strings.TrimPrefix(msg[len(m[0]):], " ")
 	}
-	ce.Err = &msgError{sentinel: ErrConfigSyntax, msg: msg}
+	ce.Err = &msgError{sentinel: ErrSyntax, msg: msg}
 	return ce
 }
 
@@ -443,7 +444,7 @@ func checkAliases(n *yaml.Node, depth int) error {
 }
 
 // aggError converts an agg error (a *agg.FieldError inside the aggregation
-// section) to a ConfigError.
+// section) to a Error.
 func aggError(err error) error {
 	var fe *agg.FieldError
 	if errors.As(err, &fe) {
@@ -451,9 +452,9 @@ func aggError(err error) error {
 		if fe.Path != "" {
 			p += "." + fe.Path
 		}
-		return &ConfigError{Path: p, Line: fe.Line, Column: fe.Column, Err: fe.Err}
+		return &Error{Path: p, Line: fe.Line, Column: fe.Column, Err: fe.Err}
 	}
-	return &ConfigError{Path: "aggregation", Err: err}
+	return &Error{Path: "aggregation", Err: err}
 }
 
 // NewAggregator compiles the aggregation section against the data source's

@@ -1,4 +1,4 @@
-package pipeline
+package dispatch
 
 import (
 	"bytes"
@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/zagg-go/zagg/morton"
 )
 
 // scriptExecutor plays a per-job script of attempt outcomes: each Execute call
@@ -45,9 +48,9 @@ func (e *scriptExecutor) Execute(ctx context.Context, job Job) (*Execution, erro
 		}
 	}
 	e.mu.Lock()
-	steps := e.script[job.Key]
-	i := e.calls[job.Key]
-	e.calls[job.Key]++
+	steps := e.script[label(job.Cell)]
+	i := e.calls[label(job.Cell)]
+	e.calls[label(job.Cell)]++
 	e.mu.Unlock()
 	s := step{}
 	if len(steps) > 0 {
@@ -70,7 +73,7 @@ func (e *scriptExecutor) Execute(ctx context.Context, job Job) (*Execution, erro
 func jobs(keys ...string) []Job {
 	out := make([]Job, len(keys))
 	for i, k := range keys {
-		out[i] = Job{Key: k, Granules: []string{"s3://b/" + k + ".h5"}}
+		out[i] = Job{Cell: cellOf(k), Granules: []string{"s3://b/" + k + ".h5"}}
 	}
 	return out
 }
@@ -141,10 +144,10 @@ func TestDispatcherEveryJobOnceAndBounded(t *testing.T) {
 	ex := &scriptExecutor{script: script, calls: map[string]int{}, holdFor: time.Millisecond}
 	d := fastDispatcher(ex)
 	d.Workers = 7
-	d.MemoryMB = 2048
+	d.MemoryMB, d.PricePerGBSecond = 2048, testPrice
 	var mu sync.Mutex
 	seen := map[string]int{}
-	d.OnRecord = func(r CellRecord) { mu.Lock(); seen[r.Key]++; mu.Unlock() }
+	d.OnRecord = func(r CellRecord) { mu.Lock(); seen[label(r.Cell)]++; mu.Unlock() }
 	rep, err := d.Run(context.Background(), jobs(keys...))
 	if err != nil {
 		t.Fatal(err)
@@ -153,11 +156,11 @@ func TestDispatcherEveryJobOnceAndBounded(t *testing.T) {
 		t.Errorf("peak concurrency %d > Workers 7", p)
 	}
 	for i, r := range rep.Results {
-		if r.Key != keys[i] {
-			t.Fatalf("result %d is %s, want input order %s", i, r.Key, keys[i])
+		if label(r.Cell) != keys[i] {
+			t.Fatalf("result %d is %s, want input order %s", i, label(r.Cell), keys[i])
 		}
-		if seen[r.Key] != 1 {
-			t.Errorf("OnRecord saw %s %d times", r.Key, seen[r.Key])
+		if seen[label(r.Cell)] != 1 {
+			t.Errorf("OnRecord saw %s %d times", label(r.Cell), seen[label(r.Cell)])
 		}
 	}
 	s := rep.Summary
@@ -172,7 +175,7 @@ func TestDispatcherEveryJobOnceAndBounded(t *testing.T) {
 	if s.Attempts != 84 || s.GBSeconds != 48*2*2 {
 		t.Errorf("attempts %d, GB-s %v; want 84, 192", s.Attempts, s.GBSeconds)
 	}
-	if want := 192 * PriceARM64; s.EstimatedCostUSD != want {
+	if want := 192 * testPrice; s.EstimatedCostUSD != want {
 		t.Errorf("cost %v, want %v", s.EstimatedCostUSD, want)
 	}
 }
@@ -199,7 +202,7 @@ func TestDispatcherRetryBudget(t *testing.T) {
 func TestDispatcherSkipAndDuplicates(t *testing.T) {
 	ex := &scriptExecutor{calls: map[string]int{}}
 	d := fastDispatcher(ex)
-	d.Skip = func(_ context.Context, j Job) (bool, string, error) { return j.Key == "2", "", nil }
+	d.Skip = func(_ context.Context, j Job) (bool, string, error) { return label(j.Cell) == "2", "", nil }
 	rep, err := d.Run(context.Background(), jobs("1", "2", "3"))
 	if err != nil {
 		t.Fatal(err)
@@ -237,12 +240,12 @@ func TestDispatcherCancel(t *testing.T) {
 }
 
 func TestDispatcherOrder(t *testing.T) {
-	js := []Job{{Key: "a", Granules: []string{"1"}}, {Key: "b", Granules: []string{"1", "2", "3"}}, {Key: "c", Granules: []string{"1", "2"}}}
+	js := []Job{{Cell: cellOf("a"), Granules: []string{"1"}}, {Cell: cellOf("b"), Granules: []string{"1", "2", "3"}}, {Cell: cellOf("c"), Granules: []string{"1", "2"}}}
 	var mu sync.Mutex
 	var started []string
 	ex := ExecutorFunc(func(_ context.Context, j Job) (*Execution, error) {
 		mu.Lock()
-		started = append(started, j.Key)
+		started = append(started, label(j.Cell))
 		mu.Unlock()
 		return &Execution{Result: &CellResult{}}, nil
 	})
@@ -252,20 +255,6 @@ func TestDispatcherOrder(t *testing.T) {
 	}
 	if got := strings.Join(started, ""); got != "bca" {
 		t.Errorf("start order %q, want most granules first %q", got, "bca")
-	}
-}
-
-func TestProgressPlainLines(t *testing.T) {
-	var buf bytes.Buffer
-	ex := &scriptExecutor{calls: map[string]int{}}
-	d := fastDispatcher(ex)
-	d.Progress = &buf
-	if _, err := d.Run(context.Background(), jobs("1", "2", "3")); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
-	if !strings.Contains(out, "zagg: 3/3 cells 100.0%  ok 3") || strings.Contains(out, "\r") {
-		t.Errorf("progress output %q", out)
 	}
 }
 
@@ -284,20 +273,35 @@ func TestReportJSONAndLegacyResult(t *testing.T) {
 	if r.ErrorKind != KindDeterministic || !r.Failed() {
 		t.Errorf("legacy failure classified %q", r.ErrorKind)
 	}
-	rep := &Report{Results: []CellRecord{{Key: "1", Outcome: OutcomeOK}}}
+	rep := &Report{Results: []CellRecord{{Cell: cellOf("1"), Outcome: OutcomeOK}}}
 	var buf bytes.Buffer
 	if err := rep.WriteJSON(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), `"morton": "1"`) || !strings.Contains(buf.String(), `"total_cells"`) {
+	if !strings.Contains(buf.String(), `"morton": "`+cellOf("1").String()+`"`) || !strings.Contains(buf.String(), `"total_cells"`) {
 		t.Errorf("report JSON:\n%s", buf.String())
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	for in, want := range map[string]time.Duration{"2": 2 * time.Second, "0.5": 500 * time.Millisecond, "": 0, "x": 0, "-1": 0, "1e9": 0, "NaN": 0} {
-		if got := ParseRetryAfter(in); got != want {
-			t.Errorf("ParseRetryAfter(%q) = %v, want %v", in, got, want)
-		}
+// testPrice is a price per GB-second for the cost estimate.
+const testPrice = 0.0000133334
+
+// testCells names the test jobs: each label maps to a distinct order-10
+// cell, and back.
+var testCells sync.Map
+
+func cellOf(label string) morton.Cell {
+	h := fnv.New64a()
+	h.Write([]byte(label))
+	c := morton.FromNest(10, h.Sum64()%(12<<20))
+	testCells.Store(c, label)
+	return c
+}
+
+func label(c morton.Cell) string {
+	v, ok := testCells.Load(c)
+	if !ok {
+		return c.String()
 	}
+	return v.(string)
 }

@@ -1,4 +1,4 @@
-package pipeline
+package config
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 // MarshalJSON encodes the config as the JSON form of its YAML document (the
 // form zagg 0.1.0's Lambda events carry in "config"), with every default made
 // explicit and mappings in their YAML order (which is the output order of the
-// variables). ParseConfig accepts it back: ParseConfig(name, json) gives an
+// variables). Parse accepts it back: Parse(name, json) gives an
 // equal Config. Non-finite fill values are written as the strings "NaN",
 // "Infinity" and "-Infinity".
 func (c *Config) MarshalJSON() ([]byte, error) {

@@ -1,4 +1,9 @@
-package pipeline
+// Package progress draws the progress of a dispatcher run for the commands:
+// on a terminal a bar redrawn in place at most every 200 ms; otherwise one
+// plain line at most every 10 s (and at the end), so logs stay readable. Wire
+// a Bar to dispatch.Dispatcher's OnStart and OnRecord (or the runners'), and
+// call Finish when the run returns.
+package progress
 
 import (
 	"fmt"
@@ -7,12 +12,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
-// progress draws a run's progress: on a terminal a bar redrawn in place at
-// most every 200 ms; otherwise one plain line at most every 10 s (and at the
-// end), so logs stay readable.
-type progress struct {
+// Bar is one run's progress display. Its methods are safe for concurrent use.
+type Bar struct {
 	w     io.Writer
 	tty   bool
 	total int
@@ -20,15 +25,37 @@ type progress struct {
 	now   func() time.Time
 
 	mu       sync.Mutex
-	counts   map[Outcome]int
+	counts   map[dispatch.Outcome]int
 	done     int
 	redone   int
 	lastDraw time.Time
 }
 
-func newProgress(w io.Writer, total int) *progress {
-	return &progress{w: w, tty: isTerminal(w), total: total, start: time.Now(), now: time.Now,
-		counts: make(map[Outcome]int)}
+// New returns a display writing to w; a nil Bar draws nothing.
+func New(w io.Writer) *Bar {
+	return &Bar{w: w, tty: isTerminal(w), start: time.Now(), now: time.Now,
+		counts: make(map[dispatch.Outcome]int)}
+}
+
+// Start sets the number of cells of the run and restarts the clock.
+func (p *Bar) Start(total int) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total, p.start = total, p.now()
+}
+
+// Record counts one ended cell and redraws when it is time.
+func (p *Bar) Record(rec dispatch.CellRecord) {
+	if p == nil {
+		return
+	}
+	if rec.Redo != "" {
+		p.redo()
+	}
+	p.record(rec.Outcome)
 }
 
 // isTerminal reports whether w is a character device (a terminal).
@@ -41,7 +68,7 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func (p *progress) record(o Outcome) {
+func (p *Bar) record(o dispatch.Outcome) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.counts[o]++
@@ -58,13 +85,17 @@ func (p *progress) record(o Outcome) {
 }
 
 // redo counts a job that was done before and runs again.
-func (p *progress) redo() {
+func (p *Bar) redo() {
 	p.mu.Lock()
 	p.redone++
 	p.mu.Unlock()
 }
 
-func (p *progress) finish() {
+// Finish ends the display (a terminal gets its newline).
+func (p *Bar) Finish() {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.tty {
@@ -73,7 +104,7 @@ func (p *progress) finish() {
 }
 
 // line renders the status text shared by both displays.
-func (p *progress) line(now time.Time) string {
+func (p *Bar) line(now time.Time) string {
 	elapsed := now.Sub(p.start)
 	var b strings.Builder
 	pct := 100.0
@@ -81,7 +112,7 @@ func (p *progress) line(now time.Time) string {
 		pct = 100 * float64(p.done) / float64(p.total)
 	}
 	fmt.Fprintf(&b, "%d/%d cells %5.1f%%", p.done, p.total, pct)
-	for _, o := range []Outcome{OutcomeOK, OutcomeEmpty, OutcomeSkipped, OutcomeFailed, OutcomeTimeout, OutcomeCanceled} {
+	for _, o := range []dispatch.Outcome{dispatch.OutcomeOK, dispatch.OutcomeEmpty, dispatch.OutcomeSkipped, dispatch.OutcomeFailed, dispatch.OutcomeTimeout, dispatch.OutcomeCanceled} {
 		if n := p.counts[o]; n > 0 {
 			fmt.Fprintf(&b, "  %s %d", o, n)
 		}
@@ -97,7 +128,7 @@ func (p *progress) line(now time.Time) string {
 	return b.String()
 }
 
-func (p *progress) draw(now time.Time) {
+func (p *Bar) draw(now time.Time) {
 	if !p.tty {
 		fmt.Fprintf(p.w, "zagg: %s\n", p.line(now))
 		return

@@ -1,4 +1,4 @@
-package pipeline
+package dispatch
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zagg-go/zagg/internal/retry"
+	"github.com/zagg-go/zagg/morton"
 )
 
 // Errors an Executor returns (wrapped with %w) to tell the Dispatcher how to
@@ -19,15 +20,15 @@ import (
 // unless it is a network error (net.Error, connection reset, unexpected EOF).
 var (
 	// ErrTransient marks a failure that may pass on retry.
-	ErrTransient = errors.New("pipeline: transient failure")
+	ErrTransient = errors.New("dispatch: transient failure")
 	// ErrTimeout marks an attempt that ran out of time (e.g. a Lambda
 	// function timeout). Retried once (Dispatcher.TimeoutRetries).
-	ErrTimeout = errors.New("pipeline: timed out")
+	ErrTimeout = errors.New("dispatch: timed out")
 	// ErrDeterministic marks a failure that will repeat. Never retried.
-	ErrDeterministic = errors.New("pipeline: deterministic failure")
+	ErrDeterministic = errors.New("dispatch: deterministic failure")
 	// ErrDuplicateJob is returned by Dispatcher.Run when two jobs name the
 	// same cell.
-	ErrDuplicateJob = errors.New("pipeline: duplicate job")
+	ErrDuplicateJob = errors.New("dispatch: duplicate job")
 )
 
 // ThrottleError is returned by an Executor when the compute service refused
@@ -43,7 +44,7 @@ type ThrottleError struct {
 
 // Error describes the throttle.
 func (e *ThrottleError) Error() string {
-	s := "pipeline: throttled"
+	s := "dispatch: throttled"
 	if e.Reason != "" {
 		s += " (" + e.Reason + ")"
 	}
@@ -58,9 +59,10 @@ func (e *ThrottleError) Unwrap() error { return e.Err }
 
 // Job is one parent cell to process.
 type Job struct {
-	// Key is the catalog key of the parent cell: zagg 0.1.0's legacy signed
-	// decimal morton id. It identifies the job in results.
-	Key string
+	// Cell is the parent cell. It identifies the job in results, where it is
+	// written as its decimal string (Cell.String: zagg 0.1.0's legacy signed
+	// decimal morton id, the catalog key).
+	Cell morton.Cell
 	// Granules are the URLs of the granules the catalog lists for the cell.
 	Granules []string
 	// Run identifies the run (NewRunID), Generation orders it among the
@@ -185,34 +187,30 @@ type Dispatcher struct {
 	// OnRecord, if set, is called once per job as it ends (from the worker's
 	// goroutine; it must be safe for concurrent use).
 	OnRecord func(CellRecord)
-	// Progress, if set, receives a progress display: a bar with an ETA
-	// redrawn in place on a terminal, plain lines otherwise.
-	Progress io.Writer
+	// OnStart, if set, is called once with the number of jobs before any
+	// starts (a progress display sizes itself with it).
+	OnStart func(total int)
 	// MemoryMB and PricePerGBSecond turn durations into the cost estimate of
-	// the Summary (GB-seconds × price). Defaults: 0 (no estimate) and
-	// PriceARM64.
+	// the Summary (GB-seconds × price); either 0 means no estimate. The
+	// Lambda runner sets them from the function's memory and the arm64 price.
 	MemoryMB         int
 	PricePerGBSecond float64
 }
 
-// PriceARM64 is the Lambda price per GB-second for arm64 functions in
-// us-west-2 used by zagg's estimates (USD; check the current AWS price list).
-const PriceARM64 = 0.0000133334
-
 // CellRecord is the outcome of one job in a Report. Its JSON keys follow
 // zagg 0.1.0's per-cell records where they exist.
 type CellRecord struct {
-	Key          string  `json:"morton"`
-	Outcome      Outcome `json:"outcome"`
-	GranuleCount int     `json:"granule_count"`
-	Attempts     int     `json:"attempts"`
-	Retries      int     `json:"retries"`
-	Throttles    int     `json:"throttles"`
-	WallTimeS    float64 `json:"wall_time"`
-	BilledS      float64 `json:"billed_s,omitempty"`
-	MaxMemoryMB  int     `json:"max_memory_mb,omitempty"`
-	GBSeconds    float64 `json:"gb_seconds,omitempty"`
-	Error        string  `json:"error,omitempty"`
+	Cell         morton.Cell `json:"morton"`
+	Outcome      Outcome     `json:"outcome"`
+	GranuleCount int         `json:"granule_count"`
+	Attempts     int         `json:"attempts"`
+	Retries      int         `json:"retries"`
+	Throttles    int         `json:"throttles"`
+	WallTimeS    float64     `json:"wall_time"`
+	BilledS      float64     `json:"billed_s,omitempty"`
+	MaxMemoryMB  int         `json:"max_memory_mb,omitempty"`
+	GBSeconds    float64     `json:"gb_seconds,omitempty"`
+	Error        string      `json:"error,omitempty"`
 	// Redo says why a cell done by an earlier run was done again.
 	Redo   string      `json:"redo,omitempty"`
 	Result *CellResult `json:"body,omitempty"`
@@ -281,9 +279,6 @@ func (d *Dispatcher) withDefaults(njobs int) Dispatcher {
 	if c.RetryBudget == 0 {
 		c.RetryBudget = 10 + njobs/2
 	}
-	if c.PricePerGBSecond == 0 {
-		c.PricePerGBSecond = PriceARM64
-	}
 	return c
 }
 
@@ -292,7 +287,6 @@ type run struct {
 	d       Dispatcher
 	jobs    []Job
 	records []CellRecord
-	prog    *progress
 
 	mu       sync.Mutex
 	budget   int
@@ -307,23 +301,23 @@ type run struct {
 // jobs) found before anything runs.
 func (d *Dispatcher) Run(ctx context.Context, jobs []Job) (*Report, error) {
 	if d.Executor == nil {
-		return nil, errors.New("pipeline: Dispatcher.Executor is nil")
+		return nil, errors.New("dispatch: Dispatcher.Executor is nil")
 	}
-	seen := make(map[string]bool, len(jobs))
+	seen := make(map[morton.Cell]bool, len(jobs))
 	for _, j := range jobs {
-		if seen[j.Key] {
-			return nil, fmt.Errorf("%w: cell %s", ErrDuplicateJob, j.Key)
+		if seen[j.Cell] {
+			return nil, fmt.Errorf("%w: cell %s", ErrDuplicateJob, j.Cell)
 		}
-		seen[j.Key] = true
+		seen[j.Cell] = true
 	}
 	r := &run{d: d.withDefaults(len(jobs)), jobs: jobs, records: make([]CellRecord, len(jobs))}
 	r.budget = max(r.d.RetryBudget, 0)
 	r.rng = rand.New(rand.NewPCG(r.d.Seed, 0x7a616767))
 	for i, j := range jobs {
-		r.records[i] = CellRecord{Key: j.Key, GranuleCount: len(j.Granules), Outcome: OutcomeCanceled}
+		r.records[i] = CellRecord{Cell: j.Cell, GranuleCount: len(j.Granules), Outcome: OutcomeCanceled}
 	}
-	if r.d.Progress != nil {
-		r.prog = newProgress(r.d.Progress, len(jobs))
+	if r.d.OnStart != nil {
+		r.d.OnStart(len(jobs))
 	}
 	start := time.Now()
 
@@ -351,9 +345,6 @@ feed:
 	wg.Wait()
 
 	rep := &Report{Results: r.records, Summary: r.summarize(time.Since(start))}
-	if r.prog != nil {
-		r.prog.finish()
-	}
 	return rep, ctx.Err()
 }
 
@@ -384,9 +375,6 @@ func (r *run) runJob(ctx context.Context, i int) {
 		if rec.Attempts > 0 {
 			rec.Retries = rec.Attempts - 1 - rec.Throttles
 		}
-		if r.prog != nil {
-			r.prog.record(rec.Outcome)
-		}
 		if r.d.OnRecord != nil {
 			r.d.OnRecord(*rec)
 		}
@@ -397,11 +385,8 @@ func (r *run) runJob(ctx context.Context, i int) {
 	if r.d.Skip != nil {
 		skip, redo, err := r.d.Skip(ctx, job)
 		rec.Redo = redo
-		if redo != "" && r.prog != nil {
-			r.prog.redo()
-		}
 		if err != nil {
-			rec.Outcome, rec.Error = OutcomeFailed, fmt.Sprintf("checking whether cell %s is done: %v", job.Key, err)
+			rec.Outcome, rec.Error = OutcomeFailed, fmt.Sprintf("checking whether cell %s is done: %v", job.Cell, err)
 			return
 		}
 		if skip {
@@ -619,7 +604,7 @@ func (r *run) summarize(wall time.Duration) Summary {
 		s.ComputeTimeS += rec.BilledS
 		s.GBSeconds += rec.GBSeconds
 	}
-	if r.d.MemoryMB > 0 {
+	if r.d.MemoryMB > 0 && r.d.PricePerGBSecond > 0 {
 		s.PricePerGBSecond = r.d.PricePerGBSecond
 		s.EstimatedCostUSD = s.GBSeconds * r.d.PricePerGBSecond
 	}
@@ -628,10 +613,6 @@ func (r *run) summarize(wall time.Duration) Summary {
 
 // sleep waits d or until ctx is done.
 func sleep(ctx context.Context, d time.Duration) error { return retry.Sleep(ctx, d) }
-
-// ParseRetryAfter parses an HTTP Retry-After value in seconds (the only form
-// AWS and CMR send); it returns 0 for anything else.
-func ParseRetryAfter(v string) time.Duration { return retry.ParseRetryAfter(v) }
 
 // ExecutorFunc adapts a function to the Executor interface.
 type ExecutorFunc func(ctx context.Context, job Job) (*Execution, error)

@@ -1,4 +1,4 @@
-package pipeline
+package dispatch
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package pipeline
+package config
 
 import (
 	"errors"
@@ -9,9 +9,9 @@ import (
 	"testing"
 )
 
-// TestLoadConfigBounded: an endless config (/dev/zero) and a huge sparse
+// TestLoadBounded: an endless config (/dev/zero) and a huge sparse
 // one are refused after reading at most 1 MiB + 1 byte.
-func TestLoadConfigBounded(t *testing.T) {
+func TestLoadBounded(t *testing.T) {
 	sparse := filepath.Join(t.TempDir(), "huge.yaml")
 	f, err := os.Create(sparse)
 	if err != nil {
@@ -22,7 +22,7 @@ func TestLoadConfigBounded(t *testing.T) {
 	}
 	f.Close()
 	exact := filepath.Join(t.TempDir(), "exact.yaml")
-	if err := os.WriteFile(exact, []byte("#"+strings.Repeat(" ", maxConfigBytes)), 0o644); err != nil {
+	if err := os.WriteFile(exact, []byte("#"+strings.Repeat(" ", maxBytes)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	paths := []string{sparse, exact}
@@ -32,14 +32,14 @@ func TestLoadConfigBounded(t *testing.T) {
 	for _, p := range paths {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		_, err := LoadConfig(p)
+		_, err := Load(p)
 		runtime.ReadMemStats(&after)
-		var ce *ConfigError
-		if !errors.Is(err, ErrConfigSyntax) || !errors.As(err, &ce) || !strings.Contains(err.Error(), "larger than 1048576 bytes") {
-			t.Errorf("LoadConfig(%s) = %v", p, err)
+		var ce *Error
+		if !errors.Is(err, ErrSyntax) || !errors.As(err, &ce) || !strings.Contains(err.Error(), "larger than 1048576 bytes") {
+			t.Errorf("Load(%s) = %v", p, err)
 		}
 		if d := after.TotalAlloc - before.TotalAlloc; d > 8<<20 {
-			t.Errorf("LoadConfig(%s) allocated %d bytes", p, d)
+			t.Errorf("Load(%s) allocated %d bytes", p, d)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package pipeline
+package config
 
 import (
 	"encoding/json"
@@ -45,7 +45,7 @@ func edit(t *testing.T, old, new string) string {
 }
 
 func TestConfigBaseIsValid(t *testing.T) {
-	if _, err := ParseConfig("base.yaml", []byte(base)); err != nil {
+	if _, err := Parse("base.yaml", []byte(base)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -60,7 +60,7 @@ func TestConfigInvalid(t *testing.T) {
 	}
 	cases := []tc{
 		{name: "empty document", doc: "", want: "x.yaml: Missing required section: data_source", sentinel: ErrMissingKey},
-		{name: "not yaml", doc: "data_source: [\n", want: "x.yaml:1: did not find expected node content", sentinel: ErrConfigSyntax},
+		{name: "not yaml", doc: "data_source: [\n", want: "x.yaml:1: did not find expected node content", sentinel: ErrSyntax},
 		{name: "top-level list", doc: "- 1\n", want: "x.yaml:1:1: config must be a mapping with data_source, aggregation and output", sentinel: ErrInvalidValue},
 		{name: "unknown top-level key", old: "output:\n", new: "outptu: {}\noutput:\n", want: "x.yaml:19:1: outptu: unknown top-level key 'outptu' (allowed: data_source, aggregation, output, catalog, bounds, store)", sentinel: ErrUnknownKey},
 		{name: "missing output", old: "output:\n  grid: {type: healpix, indexing_scheme: nested, child_order: 12}\n", new: "", want: "x.yaml: output: Missing required section: output", sentinel: ErrMissingKey},
@@ -118,22 +118,22 @@ func TestConfigInvalid(t *testing.T) {
 			if c.old != "" {
 				doc = edit(t, c.old, c.new)
 			}
-			cfg, err := ParseConfig("x.yaml", []byte(doc))
+			cfg, err := Parse("x.yaml", []byte(doc))
 			if err == nil {
-				t.Fatalf("ParseConfig = %+v, want error %q", cfg, c.want)
+				t.Fatalf("Parse = %+v, want error %q", cfg, c.want)
 			}
 			if err.Error() != c.want {
 				t.Errorf("error\n got: %s\nwant: %s", err, c.want)
 			}
-			if !errors.Is(err, ErrConfig) {
-				t.Errorf("error does not match ErrConfig")
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("error does not match ErrInvalid")
 			}
 			if !errors.Is(err, c.sentinel) {
 				t.Errorf("error does not match %v", c.sentinel)
 			}
-			var ce *ConfigError
+			var ce *Error
 			if !errors.As(err, &ce) || ce.File != "x.yaml" {
-				t.Errorf("error is not a *ConfigError for x.yaml: %#v", err)
+				t.Errorf("error is not a *Error for x.yaml: %#v", err)
 			}
 		})
 	}
@@ -174,7 +174,7 @@ bounds:
 `
 
 func TestConfigFull(t *testing.T) {
-	c, err := ParseConfig("full.yaml", []byte(full))
+	c, err := Parse("full.yaml", []byte(full))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestConfigFull(t *testing.T) {
 }
 
 func TestConfigDefaultsAndParentOrder(t *testing.T) {
-	c, err := DefaultConfig("atl06")
+	c, err := Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,41 +254,41 @@ func TestConfigDefaultsAndParentOrder(t *testing.T) {
 	if _, err := c.ParentOrder(1); !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), "exceeds 10") {
 		t.Errorf("ParentOrder(1) for child 12: %v", err)
 	}
-	if !slices.Contains(BuiltinConfigs(), "atl06") {
-		t.Errorf("BuiltinConfigs() = %v", BuiltinConfigs())
+	if !slices.Contains(BuiltinNames(), "atl06") {
+		t.Errorf("BuiltinNames() = %v", BuiltinNames())
 	}
-	_, err = DefaultConfig("atl03")
-	if !errors.Is(err, ErrNoBuiltinConfig) || err.Error() != "atl03: No built-in config named 'atl03' (have: atl06, atl07)" {
-		t.Errorf("DefaultConfig(atl03) = %v", err)
+	_, err = Builtin("atl03")
+	if !errors.Is(err, ErrNoBuiltin) || err.Error() != "atl03: No built-in config named 'atl03' (have: atl06, atl07)" {
+		t.Errorf("Builtin(atl03) = %v", err)
 	}
-	if _, err := DefaultConfig("../configs/atl06"); !errors.Is(err, ErrNoBuiltinConfig) {
-		t.Errorf("DefaultConfig(path) = %v", err)
+	if _, err := Builtin("../builtin/atl06"); !errors.Is(err, ErrNoBuiltin) {
+		t.Errorf("Builtin(path) = %v", err)
 	}
 }
 
-func TestLoadConfigFile(t *testing.T) {
+func TestLoadFile(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "mine.yaml")
 	if err := os.WriteFile(p, []byte(edit(t, "function: len", "function: sum")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c, err := LoadConfig(p)
+	c, err := Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Name() != "mine.yaml" || c.Aggregation.Variables[0].Function != "sum" {
 		t.Errorf("loaded %q %+v", c.Name(), c.Aggregation.Variables[0])
 	}
-	_, err = LoadConfig(filepath.Join(dir, "missing.yaml"))
-	var ce *ConfigError
-	if !errors.As(err, &ce) || !errors.Is(err, ErrConfig) || !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("LoadConfig(missing) = %v", err)
+	_, err = Load(filepath.Join(dir, "missing.yaml"))
+	var ce *Error
+	if !errors.As(err, &ce) || !errors.Is(err, ErrInvalid) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Load(missing) = %v", err)
 	}
 }
 
 func TestConfigJSONRoundTrip(t *testing.T) {
 	for _, src := range []string{full, base} {
-		c, err := ParseConfig("a.yaml", []byte(src))
+		c, err := Parse("a.yaml", []byte(src))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,7 +299,7 @@ func TestConfigJSONRoundTrip(t *testing.T) {
 		if !json.Valid(j) {
 			t.Fatalf("invalid JSON %s", j)
 		}
-		c2, err := ParseConfig("a.json", j)
+		c2, err := Parse("a.json", j)
 		if err != nil {
 			t.Fatalf("JSON does not load back: %v\n%s", err, j)
 		}
@@ -308,7 +308,7 @@ func TestConfigJSONRoundTrip(t *testing.T) {
 			t.Errorf("round trip changed the config:\n%s\n%s", j, j2)
 		}
 	}
-	c, _ := DefaultConfig("atl06")
+	c, _ := Builtin("atl06")
 	j, _ := json.Marshal(c)
 	want := `"h_mean":{"function":"average","source":"h_li","params":{"weights":"1.0 / s_li**2"},"dtype":"float32","fill_value":"NaN"}`
 	if !strings.Contains(string(j), want) {
@@ -316,16 +316,16 @@ func TestConfigJSONRoundTrip(t *testing.T) {
 	}
 }
 
-func FuzzParseConfig(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	f.Add([]byte(base))
 	f.Add([]byte(full))
 	f.Add([]byte(`{"data_source": {}, "aggregation": {}, "output": {}}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		c, err := ParseConfig("f.yaml", doc)
+		c, err := Parse("f.yaml", doc)
 		if err != nil {
-			var ce *ConfigError
-			if !errors.As(err, &ce) || !errors.Is(err, ErrConfig) {
-				t.Fatalf("error %v is not a ConfigError", err)
+			var ce *Error
+			if !errors.As(err, &ce) || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error %v is not a Error", err)
 			}
 			return
 		}
@@ -333,7 +333,7 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("loaded config does not compile: %v", err)
 		}
 		j, _ := json.Marshal(c)
-		if _, err := ParseConfig("f.json", j); err != nil {
+		if _, err := Parse("f.json", j); err != nil {
 			t.Fatalf("JSON form does not load: %v\n%s", err, j)
 		}
 	})
@@ -350,7 +350,7 @@ func TestConfigPythonNulls(t *testing.T) {
   "h_sigma": {"function": null, "source": "h_li", "params": {}, "expression": "1.0 / np.sqrt(np.sum(1.0 / s_li**2))", "dtype": "float32", "fill_value": "NaN"}}},
  "output": {"grid": {"type": "healpix", "indexing_scheme": "nested", "child_order": 12, "parent_order": null}, "store": null},
  "catalog": null, "bounds": null}`
-	c, err := ParseConfig("event", []byte(doc))
+	c, err := Parse("event", []byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +361,7 @@ func TestConfigPythonNulls(t *testing.T) {
 		t.Errorf("h_sigma %+v", v)
 	}
 	// A null under an unknown key is still an unknown key.
-	_, err = ParseConfig("event", []byte(strings.Replace(doc, `"filters": null`, `"filterz": null`, 1)))
+	_, err = Parse("event", []byte(strings.Replace(doc, `"filters": null`, `"filterz": null`, 1)))
 	if !errors.Is(err, ErrUnknownKey) {
 		t.Errorf("unknown key with null value: %v", err)
 	}
