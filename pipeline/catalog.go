@@ -10,11 +10,13 @@ import (
 	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
-// Jobs returns the Dispatcher jobs of catalog entries.
-func Jobs(cells []cmr.CatalogCell) []dispatch.Job {
+// Jobs returns the Dispatcher jobs of catalog entries, in their order, for
+// the run with id run (NewRunID) and lease generation generation
+// (Lease.Generation; 0 for a write outside a leased run).
+func Jobs(cells []cmr.CatalogCell, run string, generation int) []dispatch.Job {
 	jobs := make([]dispatch.Job, len(cells))
 	for i, cell := range cells {
-		jobs[i] = dispatch.Job{Cell: cell.Cell, Granules: cell.Granules}
+		jobs[i] = dispatch.Job{Cell: cell.Cell, Granules: cell.Granules, Run: run, Generation: generation}
 	}
 	return jobs
 }

@@ -60,9 +60,9 @@ func (s *Store) DescribeFrom(ctx context.Context, opener Opener, url string) {
 	}
 }
 
-// firstGranule returns the first granule of the first cell that has one
+// FirstGranule returns the first granule of the first cell that has one
 // ("" for none): the granule a run describes its arrays from.
-func firstGranule(cells []cmr.CatalogCell) string {
+func FirstGranule(cells []cmr.CatalogCell) string {
 	for _, c := range cells {
 		if len(c.Granules) > 0 {
 			return c.Granules[0]

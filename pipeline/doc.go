@@ -17,22 +17,26 @@
 // statistics, medians and quantiles from t-digest sketches).
 //
 // Workers run as goroutines (examples/local) or as AWS Lambda functions
-// (examples/lambda) fanned out by the Dispatcher with bounded concurrency
-// and retries of transient failures only. Everything is a library call
-// first; the commands are thin.
+// (examples/lambda) fanned out with bounded concurrency and retries of
+// transient failures only. Everything is a library call first; the
+// commands are thin.
 //
 // # Composable pieces
 //
 // Run processes one parent cell: a CellReader (granules through an Opener:
 // S3, HTTPS, a directory or an fs.FS) yields the cell's Points, an
 // Aggregator (the config's compiled aggregation, package agg) computes the
-// statistics, and a Store (package zarrstore) writes the cell's chunks. A
-// Catalog maps parent cells to granules and gives the Jobs. Runner runs a
-// catalog locally (resumable: cells already written are skipped) on a
-// Dispatcher with a LocalExecutor; LambdaRunner does the same with a
-// LambdaExecutor, and Worker handles zagg 0.1.0-compatible Lambda Events
-// (process, setup, finalize) on the other side. Every call that does I/O
-// takes a context.
+// statistics, and a Store (package zarrstore) writes the cell's chunks.
+// Jobs turns a catalog's cells (cmr.Catalog) into dispatch.Jobs; Runner runs
+// a catalog locally (resumable: cells already written are skipped) on a
+// dispatch.Dispatcher with a LocalExecutor. Every call that does I/O takes a
+// context.
+//
+// The packages below this one keep one job each:
+//
+//	pipeline/config    the YAML configuration: load, validate, built-ins
+//	pipeline/dispatch  run many jobs with bounded concurrency and the retry policy
+//	pipeline/lambda    the same run on AWS Lambda: runner, executor, worker, events
 //
 // # Writing, resuming, coarser orders
 //
@@ -51,7 +55,7 @@
 // attempt never overwrites or deletes what a newer one committed
 // (ErrSuperseded, ErrCellBusy). The cell object records the digest of the
 // cell's input (CellDigest): a resumed run skips cells committed from the
-// same input and redoes the others (Store.Skipper). Runner and LambdaRunner
+// same input and redoes the others (Store.Skipper). Runner and lambda.Runner
 // hold the store's lease (Store.AcquireLease) while they run, so a second
 // run on the same store is refused (ErrStoreBusy). When output.orders lists orders
 // coarser than the parent order, each cell also stores its partial states
@@ -61,7 +65,7 @@
 // statistics, medians and quantiles estimated from the merged sketches
 // (exact up to 500 points per cell, agg.Digest), from the cells committed
 // with the current config. Failed attempts are classified in
-// CellResult.ErrorKind (empty, transient, timeout, deterministic,
+// dispatch.CellResult.ErrorKind (empty, transient, timeout, deterministic,
 // superseded) and the Dispatcher retries only what may pass.
 //
 // # Configuration

@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/pipeline/dispatch"
@@ -378,13 +377,4 @@ func (s *Store) Skipper() func(ctx context.Context, job dispatch.Job) (bool, str
 		}
 		return false, "config or granules changed", nil
 	}
-}
-
-// runJobs returns the jobs of a run over cells, tagged with its run id.
-func runJobs(cells []cmr.CatalogCell, run string, generation int) []dispatch.Job {
-	jobs := Jobs(cells)
-	for i := range jobs {
-		jobs[i].Run, jobs[i].Generation = run, generation
-	}
-	return jobs
 }

@@ -83,11 +83,13 @@ type setup struct {
 	cells []cmr.CatalogCell
 }
 
-// selectCells is the part of a run's preparation both runners share: the
-// latitude convention (catalog and config must agree), the parent order
-// (the config may not re-grid the catalog), and the selected cells, at
-// least one.
-func selectCells(cfg *config.Config, cat *cmr.Catalog, keys []string, maxCells int) (int, healpix.LatitudeConvention, []cmr.CatalogCell, error) {
+// SelectCells is the part of a run's preparation every runner shares (the
+// local Runner and the Lambda runner): it returns the parent order (the
+// config may not re-grid the catalog: config.ErrInvalid), the latitude
+// convention (catalog and config must agree: ErrConvention) and the cells
+// selected by keys and maxCells (cmr.Catalog.Select), at least one
+// (ErrEmptyCatalog).
+func SelectCells(cfg *config.Config, cat *cmr.Catalog, keys []string, maxCells int) (int, healpix.LatitudeConvention, []cmr.CatalogCell, error) {
 	conv, err := Convention(cat, cfg)
 	if err != nil {
 		return 0, 0, nil, err
@@ -114,7 +116,7 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 	if r.Config == nil || r.Catalog == nil || r.Store == nil || (needOpener && r.Opener == nil) {
 		return nil, fmt.Errorf("pipeline: Runner needs Config, Catalog, Store and Opener")
 	}
-	po, conv, cells, err := selectCells(r.Config, r.Catalog, r.Cells, r.MaxCells)
+	po, conv, cells, err := SelectCells(r.Config, r.Catalog, r.Cells, r.MaxCells)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +182,7 @@ func (r *Runner) Run(ctx context.Context) (*dispatch.Report, error) {
 	}
 	ctx, lost := context.WithCancelCause(ctx)
 	defer lost(nil)
-	go lease.hold(ctx, lost)
+	go lease.Hold(ctx, lost)
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
@@ -196,7 +198,7 @@ func (r *Runner) Run(ctx context.Context) (*dispatch.Report, error) {
 	// Describe the arrays from the source datasets' attributes (units,
 	// long_name) of the first granule; without it they say what the config
 	// says.
-	if g := firstGranule(su.cells); g != "" {
+	if g := FirstGranule(su.cells); g != "" {
 		st.DescribeFrom(ctx, r.Opener, g)
 	}
 	if err := st.Setup(ctx, ParentCells(su.cells), NewProvenance(r.Catalog.Metadata, su.cells)); err != nil {
@@ -214,7 +216,7 @@ func (r *Runner) Run(ctx context.Context) (*dispatch.Report, error) {
 	if !r.Overwrite {
 		d.Skip = st.Skipper()
 	}
-	rep, runErr := d.Run(ctx, runJobs(su.cells, runID, lease.Generation()))
+	rep, runErr := d.Run(ctx, Jobs(su.cells, runID, lease.Generation()))
 	if cause := context.Cause(ctx); runErr == nil && errors.Is(cause, ErrStoreBusy) {
 		runErr = cause
 	}

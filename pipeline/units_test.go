@@ -60,7 +60,7 @@ func TestCatalogSelect(t *testing.T) {
 	if n := cat.NumGranules(); n != len(sampledata.GranuleNames()) {
 		t.Errorf("NumGranules = %d", n)
 	}
-	if jobs := pipeline.Jobs(cat.Cells); len(jobs) != len(keys) || jobs[0].Cell.String() != keys[0] || len(jobs[0].Granules) == 0 {
+	if jobs := pipeline.Jobs(cat.Cells, "", 0); len(jobs) != len(keys) || jobs[0].Cell.String() != keys[0] || len(jobs[0].Granules) == 0 {
 		t.Errorf("Jobs = %v", jobs)
 	}
 }

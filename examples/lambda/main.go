@@ -2,11 +2,11 @@
 //
 // Built as "bootstrap" for the provided.al2023 runtime (see build.sh), it
 // serves worker events — process one parent cell, set a store up, finalize a
-// store — with pipeline.Worker. Events and replies are zagg 0.1.0's (see
-// pipeline.Event and pipeline.Response).
+// store — with lambda.Worker. Events and replies are zagg 0.1.0's (see
+// lambda.Event and lambda.Response).
 //
 // Run on a workstation, "dispatch" processes a catalog on the deployed
-// function with pipeline.LambdaRunner and writes a results JSON:
+// function with lambda.Runner and writes a results JSON:
 //
 //	go run ./examples/lambda dispatch --catalog catalog.json --store s3://bucket/out.zarr
 //
@@ -31,7 +31,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
+	lambdart "github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -42,6 +42,7 @@ import (
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/pipeline/dispatch"
+	"github.com/zagg-go/zagg/pipeline/lambda"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
@@ -127,27 +128,27 @@ func serve() {
 	if err != nil {
 		log.Warn("using the default timeout margin", "error", err)
 	}
-	w := &pipeline.Worker{
+	w := &lambda.Worker{
 		Margin:       margin,
 		StoreOptions: []zarrstore.Option{s3store.WithClient(s3.NewFromConfig(cfg, s3Endpoint()...), s3store.Options{})},
-		DataS3:       pipeline.NewDataS3(dataRegion(cfg.Region), s3Endpoint()...),
+		DataS3:       lambda.NewDataS3(dataRegion(cfg.Region), s3Endpoint()...),
 		Log:          log,
 	}
-	lambda.Start(handler{w})
+	lambdart.Start(handler{w})
 }
 
 // handler decodes events itself (rather than letting aws-lambda-go do it), so
 // that an event that is not valid JSON gets zagg's 400 answer instead of a
 // function error.
-type handler struct{ w *pipeline.Worker }
+type handler struct{ w *lambda.Worker }
 
 // Invoke implements lambda.Handler.
 func (h handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	var ev pipeline.Event
-	var resp pipeline.Response
+	var ev lambda.Event
+	var resp lambda.Response
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		b, _ := json.Marshal(map[string]string{"error": "Invalid event: " + err.Error()})
-		resp = pipeline.Response{StatusCode: 400, Body: string(b)}
+		resp = lambda.Response{StatusCode: 400, Body: string(b)}
 	} else {
 		resp = h.w.Handle(ctx, &ev)
 	}
@@ -237,9 +238,9 @@ func runDispatch(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
-	lr := &pipeline.LambdaRunner{
+	lr := &lambda.Runner{
 		Config: cfg, Catalog: cat, StorePath: *store, FunctionName: *function,
-		Client: pipeline.NewLambdaClient(awsCfg, *fnTimeout, min(*workers, 4096), func(o *awslambda.Options) {
+		Client: lambda.NewClient(awsCfg, *fnTimeout, min(*workers, 4096), func(o *awslambda.Options) {
 			if *endpoint != "" {
 				o.BaseEndpoint = aws.String(*endpoint)
 			}

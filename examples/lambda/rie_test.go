@@ -35,6 +35,7 @@ import (
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/pipeline/dispatch"
+	"github.com/zagg-go/zagg/pipeline/lambda"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
@@ -238,11 +239,11 @@ func TestBootstrapUnderRIE(t *testing.T) {
 	}
 	cases := []rieCase{
 		// "parents": the run's parent cells (a store sized by the data).
-		{"setup", mustJSON(map[string]any{"mode": pipeline.ModeSetup, "store_path": store, "parent_order": 6, "child_order": 12,
+		{"setup", mustJSON(map[string]any{"mode": lambda.ModeSetup, "store_path": store, "parent_order": 6, "child_order": 12,
 			"parents": []json.Number{json.Number(key)}}), 200, `"mode":"setup"`},
 		{"process", mustJSON(map[string]any{"chunk_idx": 0, "parent_morton": json.Number(key), "parent_order": 6, "child_order": 12,
 			"granule_urls": urls, "store_path": store, "s3_credentials": srv.Credentials()}), 200, `"cells_with_data"`},
-		{"finalize", mustJSON(pipeline.Event{Mode: pipeline.ModeFinalize, StorePath: store, ParentOrder: 6, ChildOrder: 12}), 200, `"mode":"finalize"`},
+		{"finalize", mustJSON(lambda.Event{Mode: lambda.ModeFinalize, StorePath: store, ParentOrder: 6, ChildOrder: 12}), 200, `"mode":"finalize"`},
 		{"malformed: not JSON", []byte("{not json"), 400, "Invalid event"},
 		{"malformed: wrong type", []byte(`{"parent_morton": [1, 2]}`), 400, "Invalid event"},
 		{"malformed: missing keys", []byte(`{"mode": "process"}`), 400, "Missing required parameters: parent_morton"},
@@ -253,7 +254,7 @@ func TestBootstrapUnderRIE(t *testing.T) {
 		if status != http.StatusOK || hdr.Get("X-Amz-Function-Error") != "" || hdr.Get("Error-Type") != "" {
 			t.Fatalf("%s: emulator answered HTTP %d %v %s; want a clean 200", tc.name, status, hdr, body)
 		}
-		var resp pipeline.Response
+		var resp lambda.Response
 		decodeJSON(t, body, &resp)
 		if resp.StatusCode != tc.status || !strings.Contains(resp.Body, tc.want) {
 			t.Errorf("%s: statusCode %d body %s; want %d containing %q", tc.name, resp.StatusCode, resp.Body, tc.status, tc.want)
@@ -459,9 +460,9 @@ func TestRuntimeRepliesUnderRIE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := pipeline.NewLambdaClient(cfg, 30*time.Second, 2, func(o *awslambda.Options) { o.BaseEndpoint = aws.String(r.url) })
-	ex := &pipeline.LambdaExecutor{Client: client, FunctionName: "function", Event: func(_ context.Context, j dispatch.Job) (*pipeline.Event, error) {
-		return &pipeline.Event{ParentMorton: pipeline.CellKey(j.Cell.String()), ParentOrder: 6, ChildOrder: 12, GranuleURLs: j.Granules,
+	client := lambda.NewClient(cfg, 30*time.Second, 2, func(o *awslambda.Options) { o.BaseEndpoint = aws.String(r.url) })
+	ex := &lambda.Executor{Client: client, FunctionName: "function", Event: func(_ context.Context, j dispatch.Job) (*lambda.Event, error) {
+		return &lambda.Event{ParentMorton: lambda.CellKey(j.Cell.String()), ParentOrder: 6, ChildOrder: 12, GranuleURLs: j.Granules,
 			StorePath: store, S3Credentials: srv.Credentials()}, nil
 	}}
 	hung := make(chan struct{})

@@ -88,7 +88,7 @@ type Execution struct {
 }
 
 // Executor processes one job, once. Implementations: LocalExecutor (the
-// pipeline in this process) and LambdaExecutor (one synchronous Lambda invoke
+// pipeline in this process) and lambda.Executor (one synchronous Lambda invoke
 // per attempt). Execute must be safe for concurrent use, and idempotent:
 // the Dispatcher may run the same job again after a transient failure.
 type Executor interface {

@@ -10,7 +10,7 @@ import (
 )
 
 // ErrCellsFailed means a run finished but some of its cells failed or timed
-// out (Runner.Run, LambdaRunner.Run). The error is a *CellsFailedError; the
+// out (pipeline.Runner.Run, lambda.Runner.Run). The error is a *CellsFailedError; the
 // Report returned with it lists every cell.
 var ErrCellsFailed = errors.New("dispatch: cells failed")
 

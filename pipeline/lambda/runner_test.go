@@ -1,4 +1,4 @@
-package pipeline
+package lambda
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/sampledata"
@@ -89,8 +89,8 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 	svc := &lambdaService{w: w, invokes: map[string]int{}, throttled: map[string]bool{}}
 	ls := httptest.NewServer(svc)
 	defer ls.Close()
-	client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
-		time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
+	client := NewClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
+		time.Minute, 4, func(o *awslambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
 
 	cfg, err := config.Builtin("atl06")
 	if err != nil {
@@ -111,7 +111,7 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	var log strings.Builder
-	lr := &LambdaRunner{
+	lr := &Runner{
 		Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
 		Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
 		Workers:     8, Store: z, Log: &log,
@@ -197,8 +197,8 @@ func TestLambdaRunnerRefusesRegridding(t *testing.T) {
 	svc := &lambdaService{invokes: map[string]int{}, throttled: map[string]bool{}}
 	ls := httptest.NewServer(svc)
 	defer ls.Close()
-	client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
-		time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
+	client := NewClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
+		time.Minute, 4, func(o *awslambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
 	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +208,7 @@ func TestLambdaRunnerRefusesRegridding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lr := &LambdaRunner{Config: cfg, Catalog: cat, StorePath: "s3://out/x.zarr", Client: client, FunctionName: "zagg-cell",
+	lr := &Runner{Config: cfg, Catalog: cat, StorePath: "s3://out/x.zarr", Client: client, FunctionName: "zagg-cell",
 		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "c")}
 	_, err = lr.Run(context.Background())
 	if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "differs from the catalog's parent_order 6") {

@@ -1,4 +1,4 @@
-package pipeline
+package lambda
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline"
 )
 
 // Event modes of the Lambda worker (zagg 0.1.0's handler modes).
@@ -52,7 +53,7 @@ type Event struct {
 	SourceGranule string `json:"source_granule,omitempty"`
 	// Provenance describes the run's input (setup events), recorded in
 	// the store's root attributes.
-	Provenance *Provenance `json:"provenance,omitempty"`
+	Provenance *pipeline.Provenance `json:"provenance,omitempty"`
 	// S3Credentials are the data credentials: NSIDC's temporary ones
 	// (accessKeyId/secretAccessKey/sessionToken, or snake_case names), or
 	// static ones without sessionToken (an S3-compatible server without

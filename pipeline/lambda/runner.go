@@ -1,4 +1,4 @@
-package pipeline
+package lambda
 
 import (
 	"context"
@@ -9,10 +9,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
@@ -20,29 +21,29 @@ import (
 
 // PriceARM64 is the Lambda price per GB-second of arm64 functions in
 // us-west-2 (USD, the AWS price list of 2025; check the current one) that
-// LambdaRunner's cost estimate uses unless its Dispatcher sets another.
+// Runner's cost estimate uses unless its Dispatcher sets another.
 const PriceARM64 = 0.0000133334
 
-// LambdaRunner processes the cells of a catalog on AWS Lambda, the way
+// Runner processes the cells of a catalog on AWS Lambda, the way
 // zagg 0.1.0's Lambda backend does: one invoke in setup mode (the store's
 // metadata is written inside Lambda, so the caller needs only
 // lambda:InvokeFunction), one invoke per cell through a Dispatcher with a
-// LambdaExecutor, and one invoke in finalize mode (the orders coarser than
+// Executor, and one invoke in finalize mode (the orders coarser than
 // the parent, merged from the cells' partial states, and the consolidated
 // metadata), also after an interruption.
 //
 // Re-running is safe: every cell writes whole chunks under fixed keys. With
 // Store set (the caller can read the output bucket), cells an earlier run
 // finished are skipped unless Overwrite is set.
-type LambdaRunner struct {
+type Runner struct {
 	// Config is the pipeline config sent to every worker. Required.
 	Config *config.Config
 	// Catalog lists the cells and their granules. Required.
 	Catalog *cmr.Catalog
 	// StorePath is the output store, "s3://bucket/prefix". Required.
 	StorePath string
-	// Client invokes the function (see NewLambdaClient). Required.
-	Client *lambda.Client
+	// Client invokes the function (see NewClient). Required.
+	Client *awslambda.Client
 	// FunctionName is the worker function's name or ARN. Required.
 	FunctionName string
 	// Credentials supply the temporary credentials the workers read NASA's
@@ -77,7 +78,7 @@ type LambdaRunner struct {
 	// Log, if set, receives the setup/finalize steps and warnings.
 	Log io.Writer
 	// Sleep, if set, replaces the executor's wait after a dropped invoke
-	// (LambdaExecutor.Sleep); tests inject it.
+	// (Executor.Sleep); tests inject it.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
@@ -86,20 +87,20 @@ type LambdaRunner struct {
 // or timed out, Run returns the whole report with a *CellsFailedError
 // (ErrCellsFailed). Credentials in URLs are redacted from the report and
 // from what OnRecord sees.
-func (r *LambdaRunner) Run(ctx context.Context) (*dispatch.Report, error) {
+func (r *Runner) Run(ctx context.Context) (*dispatch.Report, error) {
 	if r.Config == nil || r.Catalog == nil || r.Client == nil || r.FunctionName == "" || r.StorePath == "" {
-		return nil, errors.New("pipeline: LambdaRunner needs Config, Catalog, Client, FunctionName and StorePath")
+		return nil, errors.New("pipeline: Runner needs Config, Catalog, Client, FunctionName and StorePath")
 	}
-	if _, _, err := SplitS3URL(r.StorePath); err != nil {
-		return nil, fmt.Errorf("%w: the Lambda backend needs an s3:// store: %v", ErrStore, err)
+	if _, _, err := pipeline.SplitS3URL(r.StorePath); err != nil {
+		return nil, fmt.Errorf("%w: the Lambda backend needs an s3:// store: %v", pipeline.ErrStore, err)
 	}
 	if r.Config.DataSource.Driver == config.DriverS3 && r.Credentials == nil {
-		return nil, fmt.Errorf("%w: the s3 driver needs data credentials (an Earthdata login)", ErrDriver)
+		return nil, fmt.Errorf("%w: the s3 driver needs data credentials (an Earthdata login)", pipeline.ErrDriver)
 	}
 	if r.Config.DataSource.Driver == config.DriverFile {
-		return nil, fmt.Errorf("%w: the file driver cannot run on Lambda", ErrDriver)
+		return nil, fmt.Errorf("%w: the file driver cannot run on Lambda", pipeline.ErrDriver)
 	}
-	po, conv, cells, err := selectCells(r.Config, r.Catalog, r.Cells, r.MaxCells)
+	po, conv, cells, err := pipeline.SelectCells(r.Config, r.Catalog, r.Cells, r.MaxCells)
 	if err != nil {
 		return nil, err
 	}
@@ -124,16 +125,16 @@ func (r *LambdaRunner) Run(ctx context.Context) (*dispatch.Report, error) {
 	// With the store readable here, take its lease (one run at a time,
 	// and this run's generation fences every earlier run's late writes)
 	// and resume from its cell objects.
-	var st *Store
+	var st *pipeline.Store
 	generation := 0
-	runID := NewRunID()
+	runID := pipeline.NewRunID()
 	if r.Store != nil {
 		cfg := r.Config.WithLatitude(conv)
-		a, err := NewAggregator(cfg)
+		a, err := pipeline.NewAggregator(cfg)
 		if err != nil {
 			return nil, err
 		}
-		if st, err = NewStore(r.Store, cfg, a, po, conv); err != nil {
+		if st, err = pipeline.NewStore(r.Store, cfg, a, po, conv); err != nil {
 			return nil, err
 		}
 		lease, err := st.AcquireLease(ctx, runID, 0)
@@ -143,7 +144,7 @@ func (r *LambdaRunner) Run(ctx context.Context) (*dispatch.Report, error) {
 		generation = lease.Generation()
 		lctx, lost := context.WithCancelCause(ctx)
 		defer lost(nil)
-		go lease.hold(lctx, lost)
+		go lease.Hold(lctx, lost)
 		ctx = lctx
 		defer func() {
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -151,12 +152,12 @@ func (r *LambdaRunner) Run(ctx context.Context) (*dispatch.Report, error) {
 			_ = lease.Release(rctx)
 		}()
 	}
-	prov := NewProvenance(r.Catalog.Metadata, cells)
+	prov := pipeline.NewProvenance(r.Catalog.Metadata, cells)
 	r.logf("setup: writing the store metadata of %s through %s", r.StorePath, r.FunctionName)
 	setup := &Event{Mode: ModeSetup, StorePath: r.StorePath, ParentOrder: po,
 		ChildOrder: r.Config.Output.Grid.ChildOrder, NParentCells: len(cells), Overwrite: r.Overwrite, Config: cfgJSON,
 		Parents: cellKeys(cells), Provenance: &prov}
-	if g := firstGranule(cells); g != "" {
+	if g := pipeline.FirstGranule(cells); g != "" {
 		if creds, err := r.eventCredentials(ctx); err == nil {
 			setup.SourceGranule, setup.S3Credentials = g, creds
 		}
@@ -173,7 +174,7 @@ func (r *LambdaRunner) Run(ctx context.Context) (*dispatch.Report, error) {
 	if d.PricePerGBSecond == 0 {
 		d.PricePerGBSecond = PriceARM64
 	}
-	d.Executor = &LambdaExecutor{Client: r.Client, FunctionName: r.FunctionName, FunctionTimeout: fnTimeout, Sleep: r.Sleep, Event: func(ctx context.Context, job dispatch.Job) (*Event, error) {
+	d.Executor = &Executor{Client: r.Client, FunctionName: r.FunctionName, FunctionTimeout: fnTimeout, Sleep: r.Sleep, Event: func(ctx context.Context, job dispatch.Job) (*Event, error) {
 		creds, err := r.eventCredentials(ctx)
 		if err != nil {
 			return nil, err
@@ -186,7 +187,7 @@ func (r *LambdaRunner) Run(ctx context.Context) (*dispatch.Report, error) {
 	if st != nil && !r.Overwrite {
 		d.Skip = st.Skipper()
 	}
-	rep, runErr := d.Run(ctx, runJobs(cells, runID, generation))
+	rep, runErr := d.Run(ctx, pipeline.Jobs(cells, runID, generation))
 
 	// Finalize even after an interruption, so what was written is readable.
 	fctx := ctx
@@ -203,10 +204,10 @@ func (r *LambdaRunner) Run(ctx context.Context) (*dispatch.Report, error) {
 }
 
 // eventCredentials returns the data credentials of one event.
-func (r *LambdaRunner) eventCredentials(ctx context.Context) (map[string]string, error) {
+func (r *Runner) eventCredentials(ctx context.Context) (map[string]string, error) {
 	if r.Config.DataSource.Driver == config.DriverHTTPS {
 		if r.EDLToken == "" {
-			return nil, fmt.Errorf("%w: the https driver needs an Earthdata token", ErrDriver)
+			return nil, fmt.Errorf("%w: the https driver needs an Earthdata token", pipeline.ErrDriver)
 		}
 		return map[string]string{"edl_token": r.EDLToken}, nil
 	}
@@ -218,12 +219,12 @@ func (r *LambdaRunner) eventCredentials(ctx context.Context) (map[string]string,
 }
 
 // invokeAdmin runs a setup or finalize event and checks its answer.
-func (r *LambdaRunner) invokeAdmin(ctx context.Context, ev *Event) error {
+func (r *Runner) invokeAdmin(ctx context.Context, ev *Event) error {
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return err
 	}
-	out, err := r.Client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(r.FunctionName),
+	out, err := r.Client.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String(r.FunctionName),
 		InvocationType: types.InvocationTypeRequestResponse, Payload: payload})
 	if err != nil {
 		return fmt.Errorf("pipeline: Lambda %s failed: %w", ev.Mode, err)
@@ -240,10 +241,10 @@ func (r *LambdaRunner) invokeAdmin(ctx context.Context, ev *Event) error {
 
 // functionConfig reads the function's memory size (MB) and timeout with
 // one GetFunctionConfiguration; each is 0 when it cannot be read.
-func (r *LambdaRunner) functionConfig(ctx context.Context) (int, time.Duration) {
-	out, err := r.Client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(r.FunctionName)})
+func (r *Runner) functionConfig(ctx context.Context) (int, time.Duration) {
+	out, err := r.Client.GetFunctionConfiguration(ctx, &awslambda.GetFunctionConfigurationInput{FunctionName: aws.String(r.FunctionName)})
 	if err != nil {
-		out = &lambda.GetFunctionConfigurationOutput{}
+		out = &awslambda.GetFunctionConfigurationOutput{}
 	}
 	memory, timeout := 0, time.Duration(0)
 	if out.MemorySize == nil {
@@ -261,7 +262,7 @@ func (r *LambdaRunner) functionConfig(ctx context.Context) (int, time.Duration) 
 	return memory, timeout
 }
 
-func (r *LambdaRunner) logf(format string, args ...any) {
+func (r *Runner) logf(format string, args ...any) {
 	if r.Log != nil {
 		fmt.Fprintf(r.Log, "zagg: "+format+"\n", args...)
 	}

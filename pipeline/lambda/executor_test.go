@@ -1,4 +1,4 @@
-package pipeline
+package lambda
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
@@ -144,13 +144,13 @@ func (s *invokeStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(Response{StatusCode: status, Body: string(body)})
 }
 
-func newStandIn(t *testing.T, script map[string][]string) (*invokeStandIn, *lambda.Client) {
+func newStandIn(t *testing.T, script map[string][]string) (*invokeStandIn, *awslambda.Client) {
 	t.Helper()
 	s := &invokeStandIn{script: script, calls: map[string]int{}}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	cfg := aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")}
-	client := NewLambdaClient(cfg, 2*time.Second, 8, func(o *lambda.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	client := NewClient(cfg, 2*time.Second, 8, func(o *awslambda.Options) { o.BaseEndpoint = aws.String(srv.URL) })
 	return s, client
 }
 
@@ -187,7 +187,7 @@ func TestLambdaDispatchAgainstStandIn(t *testing.T) {
 		js = append(js, dispatch.Job{Cell: testCell(keyOf(i)), Granules: make([]string, 1+i%3)})
 	}
 	stand, client := newStandIn(t, script)
-	ex := &LambdaExecutor{Client: client, FunctionName: "zagg-cell", Event: func(_ context.Context, j dispatch.Job) (*Event, error) {
+	ex := &Executor{Client: client, FunctionName: "zagg-cell", Event: func(_ context.Context, j dispatch.Job) (*Event, error) {
 		return &Event{ParentMorton: CellKey(j.Cell.String()), ParentOrder: 6, ChildOrder: 12, GranuleURLs: j.Granules,
 			StorePath: "s3://out/x.zarr", S3Credentials: map[string]string{"accessKeyId": "AKIA-secret"}}, nil
 	}}
@@ -254,7 +254,7 @@ func TestConcurrencyLimit(t *testing.T) {
 
 func TestLambdaExecutorUnknownFunction(t *testing.T) {
 	_, client := newStandIn(t, nil)
-	ex := &LambdaExecutor{Client: client, FunctionName: "nope", Event: func(_ context.Context, j dispatch.Job) (*Event, error) {
+	ex := &Executor{Client: client, FunctionName: "nope", Event: func(_ context.Context, j dispatch.Job) (*Event, error) {
 		return &Event{ParentMorton: CellKey(j.Cell.String())}, nil
 	}}
 	_, err := ex.Execute(context.Background(), dispatch.Job{Cell: testCell("1")})
@@ -295,7 +295,7 @@ func TestDroppedInvokeWaitsOutTheFunction(t *testing.T) {
 	_, client := newStandIn(t, map[string][]string{keyOf(3): {"reset"}, keyOf(2): {"api500"}})
 	var slept []time.Duration
 	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
-	e := &LambdaExecutor{Client: client, FunctionName: "zagg-cell", FunctionTimeout: 15 * time.Minute,
+	e := &Executor{Client: client, FunctionName: "zagg-cell", FunctionTimeout: 15 * time.Minute,
 		Event: func(ctx context.Context, job dispatch.Job) (*Event, error) {
 			return &Event{ParentMorton: CellKey(job.Cell.String()), ParentOrder: 6, ChildOrder: 12, GranuleURLs: job.Granules, StorePath: "s3://b/s"}, nil
 		},

@@ -1,4 +1,4 @@
-package pipeline
+package lambda
 
 import (
 	"context"
@@ -13,11 +13,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
@@ -163,7 +164,7 @@ func TestLambdaDuplicateInvokeOverlap(t *testing.T) {
 	}
 }
 
-// dispatchVia runs a LambdaRunner of cfg over cat into the S3 store at
+// dispatchVia runs a Runner of cfg over cat into the S3 store at
 // location store, through the Lambda stand-in svc; sleep replaces the wait
 // after a dropped invoke.
 func dispatchVia(ctx context.Context, t *testing.T, srv *s3test.Server, cat *cmr.Catalog, cfg *config.Config, store string,
@@ -171,13 +172,13 @@ func dispatchVia(ctx context.Context, t *testing.T, srv *s3test.Server, cat *cmr
 	t.Helper()
 	ls := httptest.NewServer(svc)
 	defer ls.Close()
-	client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
-		time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
+	client := NewClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
+		time.Minute, 4, func(o *awslambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
 	z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lr := &LambdaRunner{
+	lr := &Runner{
 		Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
 		Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
 		Workers:     4, Store: z, Sleep: sleep,
@@ -200,7 +201,7 @@ func storeObjects(t *testing.T, srv *s3test.Server, loc string, withRoot bool) m
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.HasPrefix(k, MarkersPrefix) || k == LeaseKey || k == zarrstore.MetadataKey && !withRoot {
+		if strings.HasPrefix(k, pipeline.MarkersPrefix) || k == pipeline.LeaseKey || k == zarrstore.MetadataKey && !withRoot {
 			continue
 		}
 		b, err := z.Backend().Get(context.Background(), k)

@@ -1,4 +1,4 @@
-package pipeline
+package lambda
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/h5read/s3src"
 	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
@@ -48,7 +49,7 @@ type Worker struct {
 	HTTP *http.Client
 	// Opener, if set, replaces the driver's opener for every event (local
 	// data, tests).
-	Opener Opener
+	Opener pipeline.Opener
 	// ReaderOptions are passed to every h5read open.
 	ReaderOptions []h5read.Option
 	// Margin is the time kept free before the invocation's deadline: a cell
@@ -142,16 +143,16 @@ func (w *Worker) process(ctx context.Context, ev *Event) Response {
 	if !ok {
 		return resp
 	}
-	a, err := NewAggregator(cfg)
+	a, err := pipeline.NewAggregator(cfg)
 	if err != nil {
 		return badRequest("Invalid config: %v", err)
 	}
 	conv := cfg.Output.Latitude
-	st, err := OpenStore(ev.StorePath, cfg, a, po, conv, w.StoreOptions...)
+	st, err := pipeline.OpenStore(ev.StorePath, cfg, a, po, conv, w.StoreOptions...)
 	if err != nil {
 		return badRequest("%v", err)
 	}
-	rd := NewCellReader(cfg, a.Columns(), opener)
+	rd := pipeline.NewCellReader(cfg, a.Columns(), opener)
 	rd.Convention = conv
 	rd.Options = w.ReaderOptions
 
@@ -162,7 +163,7 @@ func (w *Worker) process(ctx context.Context, ev *Event) Response {
 		res = &dispatch.CellResult{GranuleCount: len(ev.GranuleURLs)}
 		res.SetError(dispatch.KindDeterministic, fmt.Sprintf("cell %q: %v: %v", string(ev.ParentMorton), dispatch.ErrDeterministic, err))
 	} else {
-		res, _ = Run(runCtx, dispatch.Job{Cell: parent, Granules: ev.GranuleURLs, Run: ev.RunID, Attempt: ev.Attempt, Generation: ev.Generation}, rd, a, st)
+		res, _ = pipeline.Run(runCtx, dispatch.Job{Cell: parent, Granules: ev.GranuleURLs, Run: ev.RunID, Attempt: ev.Attempt, Generation: ev.Generation}, rd, a, st)
 	}
 	switch {
 	case runCtx.Err() != nil && ctx.Err() == nil:
@@ -181,7 +182,7 @@ func (w *Worker) process(ctx context.Context, ev *Event) Response {
 }
 
 // opener returns the granule opener for the event's driver.
-func (w *Worker) opener(cfg *config.Config, ev *Event) (Opener, Response, bool) {
+func (w *Worker) opener(cfg *config.Config, ev *Event) (pipeline.Opener, Response, bool) {
 	if w.Opener != nil {
 		return w.Opener, Response{}, true
 	}
@@ -197,13 +198,13 @@ func (w *Worker) opener(cfg *config.Config, ev *Event) (Opener, Response, bool) 
 		if err != nil {
 			return nil, badRequest("s3_credentials: %v", err), false
 		}
-		return S3Opener(c), Response{}, true
+		return pipeline.S3Opener(c), Response{}, true
 	case config.DriverHTTPS:
 		tok := ev.S3Credentials["edl_token"]
 		if tok == "" {
 			return nil, badRequest("Missing s3_credentials keys: edl_token (required by the https driver)"), false
 		}
-		return HTTPSOpener(w.HTTP, nil, func(context.Context) (string, error) { return tok, nil }), Response{}, true
+		return pipeline.HTTPSOpener(w.HTTP, nil, func(context.Context) (string, error) { return tok, nil }), Response{}, true
 	}
 	return nil, badRequest("data_source.driver %q cannot run in a worker without a local data directory", cfg.DataSource.Driver), false
 }
@@ -276,11 +277,11 @@ func (w *Worker) admin(ctx context.Context, mode string, ev *Event) Response {
 	if err != nil {
 		return badRequest("%v", err)
 	}
-	a, err := NewAggregator(cfg)
+	a, err := pipeline.NewAggregator(cfg)
 	if err != nil {
 		return badRequest("Invalid config: %v", err)
 	}
-	st, err := OpenStore(ev.StorePath, cfg, a, po, cfg.Output.Latitude, w.StoreOptions...)
+	st, err := pipeline.OpenStore(ev.StorePath, cfg, a, po, cfg.Output.Latitude, w.StoreOptions...)
 	if err != nil {
 		return fail(err)
 	}
@@ -293,7 +294,7 @@ func (w *Worker) admin(ctx context.Context, mode string, ev *Event) Response {
 			}
 			parents = append(parents, c)
 		}
-		var prov Provenance
+		var prov pipeline.Provenance
 		if ev.Provenance != nil {
 			prov = *ev.Provenance
 		}

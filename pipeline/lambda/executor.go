@@ -1,4 +1,4 @@
-package pipeline
+package lambda
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -24,7 +24,7 @@ import (
 	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
-// LambdaExecutor runs each attempt of a job as one synchronous
+// Executor runs each attempt of a job as one synchronous
 // (RequestResponse) invocation of a Lambda function built from
 // examples/lambda. It maps the outcomes onto the Dispatcher's retry policy:
 //
@@ -42,10 +42,10 @@ import (
 //
 // The invocation log tail is requested so the billed duration and peak memory
 // of each attempt are reported exactly.
-type LambdaExecutor struct {
-	// Client invokes the function; see NewLambdaClient for the settings a
+type Executor struct {
+	// Client invokes the function; see NewClient for the settings a
 	// long synchronous invoke needs.
-	Client *lambda.Client
+	Client *awslambda.Client
 	// FunctionName is the function's name or ARN (a qualifier may be
 	// appended as "name:alias").
 	FunctionName string
@@ -67,14 +67,14 @@ type LambdaExecutor struct {
 	Now func() time.Time
 }
 
-var _ dispatch.Executor = (*LambdaExecutor)(nil)
+var _ dispatch.Executor = (*Executor)(nil)
 
-// NewLambdaClient returns a Lambda client suited to synchronous invokes that
+// NewClient returns a Lambda client suited to synchronous invokes that
 // last up to functionTimeout with up to concurrency of them in flight: the
 // HTTP timeout is the function timeout plus a minute, the connection pool is
 // as large as the concurrency, and the SDK's own retries are off (the
 // Dispatcher retries, so a slow invoke is never silently run twice).
-func NewLambdaClient(cfg aws.Config, functionTimeout time.Duration, concurrency int, optFns ...func(*lambda.Options)) *lambda.Client {
+func NewClient(cfg aws.Config, functionTimeout time.Duration, concurrency int, optFns ...func(*awslambda.Options)) *awslambda.Client {
 	hc := awshttp.NewBuildableClient().
 		WithTimeout(functionTimeout + time.Minute).
 		WithTransportOptions(func(t *http.Transport) {
@@ -82,11 +82,11 @@ func NewLambdaClient(cfg aws.Config, functionTimeout time.Duration, concurrency 
 			t.MaxIdleConnsPerHost = concurrency
 			t.MaxIdleConns = concurrency
 		})
-	opts := append([]func(*lambda.Options){func(o *lambda.Options) {
+	opts := append([]func(*awslambda.Options){func(o *awslambda.Options) {
 		o.HTTPClient = hc
 		o.Retryer = aws.NopRetryer{}
 	}}, optFns...)
-	return lambda.NewFromConfig(cfg, opts...)
+	return awslambda.NewFromConfig(cfg, opts...)
 }
 
 // ConcurrencyLimit returns the ceiling for the invokes in flight of one
@@ -94,8 +94,8 @@ func NewLambdaClient(cfg aws.Config, functionTimeout time.Duration, concurrency 
 // one, which no other function can take and it cannot exceed; otherwise the
 // account's unreserved concurrency (AccountConcurrency), which it shares.
 // what names the limit for logs.
-func ConcurrencyLimit(ctx context.Context, client *lambda.Client, function string) (limit int, what string, err error) {
-	fc, ferr := client.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: aws.String(function)})
+func ConcurrencyLimit(ctx context.Context, client *awslambda.Client, function string) (limit int, what string, err error) {
+	fc, ferr := client.GetFunctionConcurrency(ctx, &awslambda.GetFunctionConcurrencyInput{FunctionName: aws.String(function)})
 	if ferr == nil && fc.ReservedConcurrentExecutions != nil {
 		return int(*fc.ReservedConcurrentExecutions), "the function's reserved concurrency", nil
 	}
@@ -109,8 +109,8 @@ func ConcurrencyLimit(ctx context.Context, client *lambda.Client, function strin
 // AccountConcurrency returns the account's unreserved concurrent executions
 // in the client's region (GetAccountSettings), the ceiling for Workers of a
 // function without reserved concurrency.
-func AccountConcurrency(ctx context.Context, client *lambda.Client) (int, error) {
-	out, err := client.GetAccountSettings(ctx, &lambda.GetAccountSettingsInput{})
+func AccountConcurrency(ctx context.Context, client *awslambda.Client) (int, error) {
+	out, err := client.GetAccountSettings(ctx, &awslambda.GetAccountSettingsInput{})
 	if err != nil {
 		return 0, fmt.Errorf("pipeline: lambda account settings: %w", err)
 	}
@@ -124,9 +124,9 @@ func AccountConcurrency(ctx context.Context, client *lambda.Client) (int, error)
 }
 
 // Execute invokes the function once for job.
-func (e *LambdaExecutor) Execute(ctx context.Context, job dispatch.Job) (*dispatch.Execution, error) {
+func (e *Executor) Execute(ctx context.Context, job dispatch.Job) (*dispatch.Execution, error) {
 	if e.Event == nil {
-		return nil, fmt.Errorf("%w: LambdaExecutor.Event is nil", dispatch.ErrDeterministic)
+		return nil, fmt.Errorf("%w: Executor.Event is nil", dispatch.ErrDeterministic)
 	}
 	ev, err := e.Event(ctx, job)
 	if err != nil {
@@ -141,7 +141,7 @@ func (e *LambdaExecutor) Execute(ctx context.Context, job dispatch.Job) (*dispat
 		now = e.Now
 	}
 	start := now()
-	out, err := e.Client.Invoke(ctx, &lambda.InvokeInput{
+	out, err := e.Client.Invoke(ctx, &awslambda.InvokeInput{
 		FunctionName:   aws.String(e.FunctionName),
 		InvocationType: types.InvocationTypeRequestResponse,
 		LogType:        types.LogTypeTail,
@@ -205,7 +205,7 @@ func (e *LambdaExecutor) Execute(ctx context.Context, job dispatch.Job) (*dispat
 // Emulator's timeout ("Task timed out after N seconds" as plain text, or
 // {"errorType": "Sandbox.Timedout", …} with an Error-Type header). It returns
 // nil for anything else.
-func runtimeReply(key string, out *lambda.InvokeOutput) error {
+func runtimeReply(key string, out *awslambda.InvokeOutput) error {
 	if out.FunctionError != nil {
 		return nil
 	}

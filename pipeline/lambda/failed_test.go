@@ -1,4 +1,4 @@
-package pipeline
+package lambda
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/sampledata"
@@ -46,8 +46,8 @@ func TestLambdaRunnerFailedCells(t *testing.T) {
 		json.NewEncoder(rw).Encode(Response{StatusCode: 500, Body: string(body)})
 	}))
 	defer ls.Close()
-	client := NewLambdaClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
-		time.Minute, 4, func(o *lambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
+	client := NewClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
+		time.Minute, 4, func(o *awslambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
 	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestLambdaRunnerFailedCells(t *testing.T) {
 		seen   strings.Builder
 		seenMu sync.Mutex // OnRecord is called from the dispatcher's workers
 	)
-	lr := &LambdaRunner{Config: cfg, Catalog: cat, StorePath: "s3://out/x.zarr", Client: client, FunctionName: "zagg-cell",
+	lr := &Runner{Config: cfg, Catalog: cat, StorePath: "s3://out/x.zarr", Client: client, FunctionName: "zagg-cell",
 		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "c"), Workers: 2, MemoryMB: 1024,
 		OnRecord: func(rec dispatch.CellRecord) {
 			seenMu.Lock()

@@ -1,4 +1,4 @@
-package pipeline
+package lambda
 
 import (
 	"context"
@@ -147,5 +147,28 @@ func TestWorkerStopsBeforeDeadline(t *testing.T) {
 	}
 	if r.StatusCode != 500 || res.ErrorKind != dispatch.KindTimeout {
 		t.Errorf("got %d %s; want 500 with error_kind timeout", r.StatusCode, r.Body)
+	}
+}
+
+// TestWorkerBadKey: a process event whose parent_morton is not a legacy
+// morton id is answered with a deterministic failure naming the key (the
+// dispatcher then never retries it), and nothing is written.
+func TestWorkerBadKey(t *testing.T) {
+	w, srv, _, urls := workerFixture(t)
+	ctx := context.Background()
+	store := outStore(t, "badkey.zarr")
+	for _, tc := range []struct{ key, msg string }{
+		{"banana", "not a legacy morton id"},
+		{"1111119", "digit"},
+	} {
+		r := w.Handle(ctx, &Event{ParentMorton: CellKey(tc.key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: urls,
+			StorePath: store, S3Credentials: srv.Credentials()})
+		var res dispatch.CellResult
+		if err := json.Unmarshal([]byte(r.Body), &res); err != nil {
+			t.Fatalf("%s: %v (%s)", tc.key, err, r.Body)
+		}
+		if res.ErrorKind != dispatch.KindDeterministic || res.Error == nil || !strings.Contains(*res.Error, tc.msg) || !strings.Contains(*res.Error, tc.key) {
+			t.Errorf("%s: %d %s", tc.key, r.StatusCode, r.Body)
+		}
 	}
 }
