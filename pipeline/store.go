@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -374,7 +373,7 @@ func (s *Store) WriteCell(ctx context.Context, parent morton.Cell, res *agg.Resu
 	}
 	var partial []byte
 	if len(s.coarse) > 0 {
-		if partial, err = encodePartial(&res.Partial); err != nil {
+		if partial, err = res.Partial.AppendBinary(nil); err != nil {
 			return err
 		}
 	}
@@ -595,111 +594,18 @@ func (s *Store) partialKey(nest uint64) string {
 	return fmt.Sprintf("%s%d/%d", PartialsPrefix, s.parentOrder, nest)
 }
 
-// partialMagic starts an encoded set of partial states (version 2, with
-// quantile sketches); partialMagicV1 is the version without sketches that
-// earlier runs wrote, still read.
-const (
-	partialMagic   = "ZGP2"
-	partialMagicV1 = "ZGP1"
-)
-
-// encodePartial writes the partial states of one parent cell: the magic,
-// the number of variables, then per variable the number of states and the
-// states (agg.State.AppendBinary), then the number of sketches and the
-// sketches (agg.Digest.AppendBinary); integers little-endian uint32.
-func encodePartial(p *agg.Partial) ([]byte, error) {
-	b := append([]byte(partialMagic), 0, 0, 0, 0)
-	binary.LittleEndian.PutUint32(b[4:], uint32(len(p.States)))
-	var err error
-	for _, states := range p.States {
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(states)))
-		for i := range states {
-			if b, err = states[i].AppendBinary(b); err != nil {
-				return nil, err
-			}
-		}
-	}
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(p.Sketches)))
-	for i := range p.Sketches {
-		if b, err = p.Sketches[i].AppendBinary(b); err != nil {
-			return nil, err
-		}
-	}
-	return b, nil
-}
-
-// maxStatesPerVariable bounds a decoded variable's state count (an
-// expression has at most agg.MaxExprNodes reductions), and maxSketches the
-// number of sketches (one per distinct argument of an order statistic).
-const (
-	maxStatesPerVariable = agg.MaxExprNodes
-	maxSketches          = 1 << 16
-)
-
-// decodePartial reads what encodePartial wrote (or version 1, without
-// sketches), checking it against the number of variables expected.
+// decodePartial reads the partial states of one parent cell (written with
+// agg.Partial.AppendBinary), checking them against the number of variables
+// expected.
 func decodePartial(b []byte, nvars int) (*agg.Partial, error) {
-	bad := func(what string) (*agg.Partial, error) {
-		return nil, fmt.Errorf("%w: corrupt partial states: %s", ErrStore, what)
+	var p agg.Partial
+	if err := p.UnmarshalBinary(b); err != nil {
+		return nil, fmt.Errorf("%w: corrupt partial states: %w", ErrStore, err)
 	}
-	if len(b) < 8 || string(b[:4]) != partialMagic && string(b[:4]) != partialMagicV1 {
-		return bad("no ZGP2 or ZGP1 header")
+	if len(p.States) != nvars {
+		return nil, fmt.Errorf("%w: corrupt partial states: %d variables, the config has %d", ErrStore, len(p.States), nvars)
 	}
-	v1 := string(b[:4]) == partialMagicV1
-	if n := binary.LittleEndian.Uint32(b[4:]); int(n) != nvars {
-		return bad(fmt.Sprintf("%d variables, the config has %d", n, nvars))
-	}
-	b = b[8:]
-	var one agg.State
-	size := len(mustBinary(&one))
-	p := &agg.Partial{States: make([][]agg.State, nvars)}
-	for v := range p.States {
-		if len(b) < 4 {
-			return bad("truncated")
-		}
-		n := int(binary.LittleEndian.Uint32(b))
-		b = b[4:]
-		if n > maxStatesPerVariable || n*size > len(b) {
-			return bad(fmt.Sprintf("variable %d: %d states in %d bytes", v, n, len(b)))
-		}
-		p.States[v] = make([]agg.State, n)
-		for i := range p.States[v] {
-			if err := p.States[v][i].UnmarshalBinary(b[:size]); err != nil {
-				return bad(err.Error())
-			}
-			b = b[size:]
-		}
-	}
-	if !v1 {
-		if len(b) < 4 {
-			return bad("truncated before the sketches")
-		}
-		n := int(binary.LittleEndian.Uint32(b))
-		b = b[4:]
-		// Every encoded agg.Digest takes at least its 40-byte header.
-		if n > maxSketches || n > len(b)/40 {
-			return bad(fmt.Sprintf("%d sketches in %d bytes", n, len(b)))
-		}
-		p.Sketches = make([]agg.Digest, n)
-		for i := range p.Sketches {
-			var err error
-			if b, err = p.Sketches[i].DecodeDigest(b); err != nil {
-				return bad(fmt.Sprintf("sketch %d: %v", i, err))
-			}
-		}
-	}
-	if len(b) != 0 {
-		return bad(fmt.Sprintf("%d trailing bytes", len(b)))
-	}
-	return p, nil
-}
-
-func mustBinary(s *agg.State) []byte {
-	b, err := s.AppendBinary(nil)
-	if err != nil {
-		panic("pipeline: agg.State.AppendBinary: " + err.Error())
-	}
-	return b
+	return &p, nil
 }
 
 // Finalize writes the orders coarser than the parent order from the partial

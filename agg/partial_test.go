@@ -1,16 +1,14 @@
-package pipeline
+package agg
 
 import (
 	"bytes"
 	"errors"
 	"testing"
-
-	"github.com/zagg-go/zagg/agg"
 )
 
-func samplePartial() *agg.Partial {
-	var a, b agg.State
-	var d, e agg.Digest
+func samplePartial() *Partial {
+	var a, b State
+	var d, e Digest
 	for _, x := range []float64{1, 2, 3.5} {
 		a.Add(x, 1)
 		b.Add(x, 1/(x*x))
@@ -19,12 +17,12 @@ func samplePartial() *agg.Partial {
 	for i := range 2000 {
 		e.Add(float64(i % 97))
 	}
-	return &agg.Partial{States: [][]agg.State{{a}, {a, b}, {}}, Sketches: []agg.Digest{d, e}}
+	return &Partial{States: [][]State{{a}, {a, b}, {}}, Sketches: []Digest{d, e}}
 }
 
 func TestPartialRoundTrip(t *testing.T) {
 	p := samplePartial()
-	b, err := encodePartial(p)
+	b, err := p.AppendBinary(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +30,7 @@ func TestPartialRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b2, _ := encodePartial(q)
+	b2, _ := q.AppendBinary(nil)
 	if !bytes.Equal(b, b2) {
 		t.Error("decode(encode(p)) differs from p")
 	}
@@ -47,11 +45,11 @@ func TestPartialRoundTrip(t *testing.T) {
 		{"trailing", append(b, 0)},
 		{"huge count", append(append([]byte(nil), b[:8]...), 0xff, 0xff, 0xff, 0x7f)},
 	} {
-		if _, err := decodePartial(tc.data, len(p.States)); !errors.Is(err, ErrStore) {
-			t.Errorf("%s: err = %v, want ErrStore", tc.name, err)
+		if _, err := decodePartial(tc.data, len(p.States)); !errors.Is(err, ErrCorruptState) {
+			t.Errorf("%s: err = %v, want ErrCorruptState", tc.name, err)
 		}
 	}
-	if _, err := decodePartial(b, 2); !errors.Is(err, ErrStore) {
+	if _, err := decodePartial(b, 2); !errors.Is(err, ErrCorruptState) {
 		t.Errorf("wrong variable count: %v", err)
 	}
 	if len(q.Sketches) != 2 || q.Sketches[1].Count() != 2000 || q.Sketches[0].Median() != 2 {
@@ -70,7 +68,7 @@ func TestPartialRoundTrip(t *testing.T) {
 }
 
 // sketchBytes returns the length of the sketch section of p's encoding.
-func sketchBytes(t testing.TB, p *agg.Partial) int {
+func sketchBytes(t testing.TB, p *Partial) int {
 	n := 4
 	for i := range p.Sketches {
 		b, err := p.Sketches[i].AppendBinary(nil)
@@ -84,7 +82,7 @@ func sketchBytes(t testing.TB, p *agg.Partial) int {
 
 // FuzzDecodePartial: stored partial states are untrusted input.
 func FuzzDecodePartial(f *testing.F) {
-	b, err := encodePartial(samplePartial())
+	b, err := samplePartial().AppendBinary(nil)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -101,7 +99,7 @@ func FuzzDecodePartial(f *testing.F) {
 		// Version 1 input re-encodes as version 2, and an empty sketch's
 		// unused minimum and maximum as zeros, so compare from the first
 		// re-encoding on.
-		once, err := encodePartial(p)
+		once, err := p.AppendBinary(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,9 +107,21 @@ func FuzzDecodePartial(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encoded partial does not decode: %v", err)
 		}
-		twice, _ := encodePartial(q)
+		twice, _ := q.AppendBinary(nil)
 		if !bytes.Equal(once, twice) {
 			t.Fatal("round trip differs")
 		}
 	})
+}
+
+// decodePartial decodes b and checks its variable count, as the store does.
+func decodePartial(b []byte, nvars int) (*Partial, error) {
+	var p Partial
+	if err := p.UnmarshalBinary(b); err != nil {
+		return nil, err
+	}
+	if len(p.States) != nvars {
+		return nil, errf(ErrCorruptState, "%d variables, want %d", len(p.States), nvars)
+	}
+	return &p, nil
 }
