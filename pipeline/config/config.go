@@ -18,6 +18,7 @@ import (
 
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/yamlx"
 )
 
 // Config errors. Every error Load, Parse and Builtin return
@@ -40,65 +41,17 @@ var (
 	ErrNoBuiltin = errors.New("config: no built-in config")
 )
 
-// Error locates a configuration error: File is the config's name
-// (file path, or "atl06" for a built-in), Path the YAML key path
+// Error locates a configuration error: File is the config's name (file
+// path, or "atl06" for a built-in), Path the YAML key path
 // ("aggregation.variables.h_mean.params.weights"), Line and Column the
-// 1-based position yaml.v3 reports (0 when unknown).
-type Error struct {
-	File   string
-	Path   string
-	Line   int
-	Column int
-	Err    error
-}
+// 1-based position yaml.v3 reports (0 when unknown). It is the one
+// positional error of zagg's YAML walker, the same type as agg.FieldError;
+// every Error a config function returns matches ErrInvalid (its Class).
+type Error = yamlx.Error
 
-// Error renders "file:line:column: path: message" (parts that are unknown
-// are left out).
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-	} else if e.Line > 0 {
-		b.WriteString("line")
-	}
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-		if e.Column > 0 {
-			fmt.Fprintf(&b, ":%d", e.Column)
-		}
-	}
-	if b.Len() > 0 {
-		b.WriteString(": ")
-	}
-	if e.Path != "" {
-		b.WriteString(e.Path + ": ")
-	}
-	b.WriteString(e.Err.Error())
-	return b.String()
-}
-
-// Unwrap returns the underlying error.
-func (e *Error) Unwrap() error { return e.Err }
-
-// Is makes every Error match ErrInvalid.
-func (e *Error) Is(target error) bool { return target == ErrInvalid }
-
-// msgError is a message that matches a sentinel under errors.Is.
-type msgError struct {
-	sentinel error
-	msg      string
-}
-
-func (e *msgError) Error() string { return e.msg }
-func (e *msgError) Unwrap() error { return e.sentinel }
-
-// at builds a Error at node n.
+// at builds an Error at node n.
 func at(n *yaml.Node, path string, sentinel error, format string, args ...any) error {
-	e := &Error{Path: path, Err: &msgError{sentinel: sentinel, msg: fmt.Sprintf(format, args...)}}
-	if n != nil {
-		e.Line, e.Column = n.Line, n.Column
-	}
-	return e
+	return yamlx.Errorf(n, path, sentinel, format, args...)
 }
 
 // Driver is how granules are read.
@@ -266,8 +219,8 @@ func BuiltinNames() []string {
 func Builtin(name string) (*Config, error) {
 	b, err := builtin.ReadFile("builtin/" + name + ".yaml")
 	if err != nil || strings.ContainsAny(name, "/\\") {
-		return nil, &Error{File: name, Err: &msgError{sentinel: ErrNoBuiltin,
-			msg: fmt.Sprintf("No built-in config named '%s' (have: %s)", name, strings.Join(BuiltinNames(), ", "))}}
+		return nil, &Error{File: name, Class: ErrInvalid, Err: yamlx.Msg(ErrNoBuiltin,
+			"No built-in config named '%s' (have: %s)", name, strings.Join(BuiltinNames(), ", "))}
 	}
 	return Parse(name, b)
 }
@@ -278,7 +231,7 @@ func Builtin(name string) (*Config, error) {
 func Load(path string) (*Config, error) {
 	b, err := readFile(path)
 	if err != nil {
-		return nil, &Error{File: path, Err: err}
+		return nil, &Error{File: path, Err: err, Class: ErrInvalid}
 	}
 	return Parse(filepath.Base(path), b)
 }
@@ -290,7 +243,7 @@ func readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %w", ErrSyntax, err)
 	}
 	defer f.Close()
-	tooLarge := &msgError{sentinel: ErrSyntax, msg: fmt.Sprintf("config larger than %d bytes", maxBytes)}
+	tooLarge := yamlx.Msg(ErrSyntax, "config larger than %d bytes", maxBytes)
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > maxBytes {
 		return nil, tooLarge
 	}
@@ -314,10 +267,10 @@ func Parse(name string, data []byte) (*Config, error) {
 	if err != nil {
 		var ce *Error
 		if errors.As(err, &ce) {
-			ce.File = name
+			ce.File, ce.Class = name, ErrInvalid
 			return nil, ce
 		}
-		return nil, &Error{File: name, Err: err}
+		return nil, &Error{File: name, Err: err, Class: ErrInvalid}
 	}
 	c.name = name
 	return c, nil
@@ -325,7 +278,7 @@ func Parse(name string, data []byte) (*Config, error) {
 
 func parse(data []byte) (*Config, error) {
 	if len(data) > maxBytes {
-		return nil, &Error{Err: &msgError{sentinel: ErrSyntax, msg: fmt.Sprintf("config larger than %d bytes", maxBytes)}}
+		return nil, &Error{Err: yamlx.Msg(ErrSyntax, "config larger than %d bytes", maxBytes)}
 	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -348,7 +301,7 @@ func parse(data []byte) (*Config, error) {
 	c := &Config{}
 	sections := map[string]*yaml.Node{}
 	var keys []*yaml.Node
-	err := pairs(root, "", func(key string, k, v *yaml.Node) error {
+	err := yamlx.Pairs(root, "", ErrInvalidValue, func(key, _ string, k, v *yaml.Node) error {
 		switch key {
 		case "data_source", "aggregation", "output", "catalog", "bounds", "store":
 			sections[key] = v
@@ -362,7 +315,7 @@ func parse(data []byte) (*Config, error) {
 	}
 	for _, s := range []string{"data_source", "aggregation", "output"} {
 		n := sections[s]
-		if n == nil || isEmpty(n) {
+		if n == nil || yamlx.IsEmpty(n) {
 			return nil, at(n, s, ErrMissingKey, "Missing required section: %s", s)
 		}
 	}
@@ -372,9 +325,9 @@ func parse(data []byte) (*Config, error) {
 	if err := c.Output.parse(sections["output"]); err != nil {
 		return nil, err
 	}
-	if n := sections["store"]; n != nil && !isEmpty(n) {
+	if n := sections["store"]; n != nil && !yamlx.IsEmpty(n) {
 		// zagg 0.1.0's quickstart config puts the store at the top level.
-		s, err := scalarString(n, "store")
+		s, err := yamlx.String(n, "store", ErrInvalidValue)
 		if err != nil {
 			return nil, err
 		}
@@ -386,14 +339,14 @@ func parse(data []byte) (*Config, error) {
 			return nil, at(n, "store", ErrInvalidValue, "top-level store '%s' differs from output.store '%s' (keep one: output.store)", s, c.Output.Store)
 		}
 	}
-	if n := sections["catalog"]; n != nil && !isEmpty(n) {
-		s, err := scalarString(n, "catalog")
+	if n := sections["catalog"]; n != nil && !yamlx.IsEmpty(n) {
+		s, err := yamlx.String(n, "catalog", ErrInvalidValue)
 		if err != nil {
 			return nil, err
 		}
 		c.Catalog = s
 	}
-	if n := sections["bounds"]; n != nil && !isEmpty(n) {
+	if n := sections["bounds"]; n != nil && !yamlx.IsEmpty(n) {
 		b, err := parseBounds(n)
 		if err != nil {
 			return nil, err
@@ -420,7 +373,7 @@ func syntaxError(err error) error {
 		fmt.Sscan(m[1], &ce.Line)
 		msg = strings.TrimPrefix(msg[len(m[0]):], " ")
 	}
-	ce.Err = &msgError{sentinel: ErrSyntax, msg: msg}
+	ce.Err = yamlx.Msg(ErrSyntax, "%s", msg)
 	return ce
 }
 
@@ -443,18 +396,14 @@ func checkAliases(n *yaml.Node, depth int) error {
 	return nil
 }
 
-// aggError converts an agg error (a *agg.FieldError inside the aggregation
-// section) to a Error.
+// aggError places an agg error (a *agg.FieldError, whose path is inside the
+// aggregation section) in the config.
 func aggError(err error) error {
 	var fe *agg.FieldError
 	if errors.As(err, &fe) {
-		p := "aggregation"
-		if fe.Path != "" {
-			p += "." + fe.Path
-		}
-		return &Error{Path: p, Line: fe.Line, Column: fe.Column, Err: fe.Err}
+		return &Error{Path: yamlx.Join("aggregation", fe.Path), Line: fe.Line, Column: fe.Column, Err: fe.Err, Class: ErrInvalid}
 	}
-	return &Error{Path: "aggregation", Err: err}
+	return &Error{Path: "aggregation", Err: err, Class: ErrInvalid}
 }
 
 // NewAggregator compiles the aggregation section against the data source's
@@ -581,7 +530,7 @@ func checkTemplate(n *yaml.Node, path, tmpl string, groups []string) error {
 
 func (d *DataSource) parse(n *yaml.Node) error {
 	const p = "data_source"
-	if err := wantMapping(n, p); err != nil {
+	if err := yamlx.Mapping(n, p, ErrInvalidValue); err != nil {
 		return err
 	}
 	d.Driver = DriverS3
@@ -592,14 +541,14 @@ func (d *DataSource) parse(n *yaml.Node) error {
 		node *yaml.Node
 	}
 	var later []deferred
-	err := pairs(n, p, func(key string, k, v *yaml.Node) error {
+	err := yamlx.Pairs(n, p, ErrInvalidValue, func(key, _ string, k, v *yaml.Node) error {
 		kp := p + "." + key
-		if isNull(v) && slices.Contains(dataSourceKeys, key) {
+		if yamlx.IsNull(v) && slices.Contains(dataSourceKeys, key) {
 			return nil // null = absent, as in configs dumped from Python
 		}
 		switch key {
 		case "reader":
-			s, err := scalarString(v, kp)
+			s, err := yamlx.String(v, kp, ErrInvalidValue)
 			if err != nil {
 				return err
 			}
@@ -608,7 +557,7 @@ func (d *DataSource) parse(n *yaml.Node) error {
 			}
 			d.Reader = s
 		case "driver":
-			s, err := scalarString(v, kp)
+			s, err := yamlx.String(v, kp, ErrInvalidValue)
 			if err != nil {
 				return err
 			}
@@ -623,7 +572,7 @@ func (d *DataSource) parse(n *yaml.Node) error {
 				return at(v, kp, ErrInvalidValue, "must be a list of group names")
 			}
 			for i, g := range v.Content {
-				s, err := scalarString(g, fmt.Sprintf("%s[%d]", kp, i))
+				s, err := yamlx.String(g, fmt.Sprintf("%s[%d]", kp, i), ErrInvalidValue)
 				if err != nil {
 					return err
 				}
@@ -642,7 +591,7 @@ func (d *DataSource) parse(n *yaml.Node) error {
 		case "quality_filter", "filters":
 			later = append(later, deferred{key, v})
 		case "on_granule_error":
-			s, err := scalarString(v, kp)
+			s, err := yamlx.String(v, kp, ErrInvalidValue)
 			if err != nil {
 				return err
 			}
@@ -661,15 +610,15 @@ func (d *DataSource) parse(n *yaml.Node) error {
 		return err
 	}
 	// coordinates
-	if coordNode == nil || isEmpty(coordNode) {
+	if coordNode == nil || yamlx.IsEmpty(coordNode) {
 		return at(n, p+".coordinates", ErrMissingKey, "data_source.coordinates is required (latitude and longitude)")
 	}
-	if err := wantMapping(coordNode, p+".coordinates"); err != nil {
+	if err := yamlx.Mapping(coordNode, p+".coordinates", ErrInvalidValue); err != nil {
 		return err
 	}
-	err = pairs(coordNode, p+".coordinates", func(key string, k, v *yaml.Node) error {
+	err = yamlx.Pairs(coordNode, p+".coordinates", ErrInvalidValue, func(key, _ string, k, v *yaml.Node) error {
 		kp := p + ".coordinates." + key
-		s, err := scalarString(v, kp)
+		s, err := yamlx.String(v, kp, ErrInvalidValue)
 		if err != nil {
 			return err
 		}
@@ -693,18 +642,18 @@ func (d *DataSource) parse(n *yaml.Node) error {
 		return at(coordNode, p+".coordinates", ErrMissingKey, "data_source.coordinates needs both latitude and longitude")
 	}
 	// variables
-	if varsNode == nil || isEmpty(varsNode) {
+	if varsNode == nil || yamlx.IsEmpty(varsNode) {
 		return at(n, p+".variables", ErrMissingKey, "data_source.variables is required (column name: dataset path)")
 	}
-	if err := wantMapping(varsNode, p+".variables"); err != nil {
+	if err := yamlx.Mapping(varsNode, p+".variables", ErrInvalidValue); err != nil {
 		return err
 	}
-	err = pairs(varsNode, p+".variables", func(key string, k, v *yaml.Node) error {
+	err = yamlx.Pairs(varsNode, p+".variables", ErrInvalidValue, func(key, _ string, k, v *yaml.Node) error {
 		kp := p + ".variables." + key
 		if !identRE.MatchString(key) {
 			return at(k, kp, ErrInvalidValue, "column name '%s' must be an identifier (letters, digits, _), usable in expressions", key)
 		}
-		s, err := scalarString(v, kp)
+		s, err := yamlx.String(v, kp, ErrInvalidValue)
 		if err != nil {
 			return err
 		}
@@ -735,19 +684,19 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func (d *DataSource) parseQuality(n *yaml.Node) error {
 	const p = "data_source.quality_filter"
-	if isEmpty(n) {
+	if yamlx.IsEmpty(n) {
 		return nil
 	}
-	if err := wantMapping(n, p); err != nil {
+	if err := yamlx.Mapping(n, p, ErrInvalidValue); err != nil {
 		return err
 	}
 	q := &QualityFilter{}
 	var hasDS, hasV bool
-	err := pairs(n, p, func(key string, k, v *yaml.Node) error {
+	err := yamlx.Pairs(n, p, ErrInvalidValue, func(key, _ string, k, v *yaml.Node) error {
 		kp := p + "." + key
 		switch key {
 		case "dataset":
-			s, err := scalarString(v, kp)
+			s, err := yamlx.String(v, kp, ErrInvalidValue)
 			if err != nil {
 				return err
 			}
@@ -756,7 +705,7 @@ func (d *DataSource) parseQuality(n *yaml.Node) error {
 			}
 			q.Dataset, hasDS = s, true
 		case "value":
-			x, err := scalarNumber(v, kp)
+			x, err := yamlx.Number(v, kp, ErrInvalidValue)
 			if err != nil {
 				return err
 			}
@@ -778,7 +727,7 @@ func (d *DataSource) parseQuality(n *yaml.Node) error {
 
 func (d *DataSource) parseFilters(n *yaml.Node) error {
 	const p = "data_source.filters"
-	if isEmpty(n) {
+	if yamlx.IsEmpty(n) {
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode {
@@ -786,16 +735,16 @@ func (d *DataSource) parseFilters(n *yaml.Node) error {
 	}
 	for i, fn := range n.Content {
 		fp := fmt.Sprintf("%s[%d]", p, i)
-		if err := wantMapping(fn, fp); err != nil {
+		if err := yamlx.Mapping(fn, fp, ErrInvalidValue); err != nil {
 			return err
 		}
 		var f FilterSpec
 		var opNode, valNode *yaml.Node
-		err := pairs(fn, fp, func(key string, k, v *yaml.Node) error {
+		err := yamlx.Pairs(fn, fp, ErrInvalidValue, func(key, _ string, k, v *yaml.Node) error {
 			kp := fp + "." + key
 			switch key {
 			case "variable":
-				s, err := scalarString(v, kp)
+				s, err := yamlx.String(v, kp, ErrInvalidValue)
 				if err != nil {
 					return err
 				}
@@ -808,7 +757,7 @@ func (d *DataSource) parseFilters(n *yaml.Node) error {
 				}
 				f.Variable = s
 			case "dataset":
-				s, err := scalarString(v, kp)
+				s, err := yamlx.String(v, kp, ErrInvalidValue)
 				if err != nil {
 					return err
 				}
@@ -818,7 +767,7 @@ func (d *DataSource) parseFilters(n *yaml.Node) error {
 				f.Dataset = s
 			case "column":
 				// zagg 0.5.0 spelling of a variable name.
-				s, err := scalarString(v, kp)
+				s, err := yamlx.String(v, kp, ErrInvalidValue)
 				if err != nil {
 					return err
 				}
@@ -828,7 +777,7 @@ func (d *DataSource) parseFilters(n *yaml.Node) error {
 				f.Variable = s
 			case "op":
 				opNode = v
-				s, err := scalarString(v, kp)
+				s, err := yamlx.String(v, kp, ErrInvalidValue)
 				if err != nil {
 					return err
 				}
@@ -841,14 +790,14 @@ func (d *DataSource) parseFilters(n *yaml.Node) error {
 				valNode = v
 				if v.Kind == yaml.SequenceNode {
 					for j, x := range v.Content {
-						y, err := scalarNumber(x, fmt.Sprintf("%s[%d]", kp, j))
+						y, err := yamlx.Number(x, fmt.Sprintf("%s[%d]", kp, j), ErrInvalidValue)
 						if err != nil {
 							return err
 						}
 						f.Values = append(f.Values, y)
 					}
 				} else {
-					y, err := scalarNumber(v, kp)
+					y, err := yamlx.Number(v, kp, ErrInvalidValue)
 					if err != nil {
 						return err
 					}
@@ -884,7 +833,7 @@ func (d *DataSource) parseFilters(n *yaml.Node) error {
 
 func (o *Output) parse(n *yaml.Node) error {
 	const p = "output"
-	if err := wantMapping(n, p); err != nil {
+	if err := yamlx.Mapping(n, p, ErrInvalidValue); err != nil {
 		return err
 	}
 	o.Codec = Codec{Name: "zstd", Level: 3}
@@ -892,19 +841,19 @@ func (o *Output) parse(n *yaml.Node) error {
 	o.Grid.ParentOrder = -1
 	var gridNode *yaml.Node
 	var ordersNode, innerNode *yaml.Node
-	err := pairs(n, p, func(key string, k, v *yaml.Node) error {
+	err := yamlx.Pairs(n, p, ErrInvalidValue, func(key, _ string, k, v *yaml.Node) error {
 		kp := p + "." + key
-		if isNull(v) && slices.Contains(outputKeys, key) {
+		if yamlx.IsNull(v) && slices.Contains(outputKeys, key) {
 			return nil
 		}
 		switch key {
 		case "grid":
 			gridNode = v
 		case "store":
-			if isEmpty(v) {
+			if yamlx.IsEmpty(v) {
 				return nil
 			}
-			s, err := scalarString(v, kp)
+			s, err := yamlx.String(v, kp, ErrInvalidValue)
 			if err != nil {
 				return err
 			}
@@ -913,13 +862,13 @@ func (o *Output) parse(n *yaml.Node) error {
 			return o.Codec.parse(v, kp)
 		case "inner_chunk_order":
 			innerNode = v
-			x, err := scalarInt(v, kp)
+			x, err := yamlx.Int(v, kp, ErrInvalidValue)
 			if err != nil {
 				return err
 			}
 			o.InnerChunkOrder = x
 		case "latitude":
-			s, err := scalarString(v, kp)
+			s, err := yamlx.String(v, kp, ErrInvalidValue)
 			if err != nil {
 				return err
 			}
@@ -936,7 +885,7 @@ func (o *Output) parse(n *yaml.Node) error {
 			}
 			for i, x := range v.Content {
 				ip := fmt.Sprintf("%s[%d]", kp, i)
-				y, err := scalarInt(x, ip)
+				y, err := yamlx.Int(x, ip, ErrInvalidValue)
 				if err != nil {
 					return err
 				}
@@ -991,14 +940,14 @@ func (g *Grid) parse(n *yaml.Node) error {
 	const p = "output.grid"
 	var childNode *yaml.Node
 	g.IndexingScheme = "nested"
-	err := pairs(n, p, func(key string, k, v *yaml.Node) error {
+	err := yamlx.Pairs(n, p, ErrInvalidValue, func(key, _ string, k, v *yaml.Node) error {
 		kp := p + "." + key
-		if isNull(v) && slices.Contains(gridKeys, key) {
+		if yamlx.IsNull(v) && slices.Contains(gridKeys, key) {
 			return nil
 		}
 		switch key {
 		case "type":
-			s, err := scalarString(v, kp)
+			s, err := yamlx.String(v, kp, ErrInvalidValue)
 			if err != nil {
 				return err
 			}
@@ -1007,7 +956,7 @@ func (g *Grid) parse(n *yaml.Node) error {
 			}
 			g.Type = s
 		case "indexing_scheme":
-			s, err := scalarString(v, kp)
+			s, err := yamlx.String(v, kp, ErrInvalidValue)
 			if err != nil {
 				return err
 			}
@@ -1015,7 +964,7 @@ func (g *Grid) parse(n *yaml.Node) error {
 				return at(v, kp, ErrInvalidValue, "unsupported indexing_scheme '%s' (only nested)", s)
 			}
 		case "child_order":
-			x, err := scalarInt(v, kp)
+			x, err := yamlx.Int(v, kp, ErrInvalidValue)
 			if err != nil {
 				return err
 			}
@@ -1024,7 +973,7 @@ func (g *Grid) parse(n *yaml.Node) error {
 			}
 			g.ChildOrder, childNode = x, v
 		case "parent_order":
-			x, err := scalarInt(v, kp)
+			x, err := yamlx.Int(v, kp, ErrInvalidValue)
 			if err != nil {
 				return err
 			}
@@ -1060,23 +1009,23 @@ func (c *Codec) parse(n *yaml.Node, p string) error {
 	level, hasLevel := 0, false
 	switch n.Kind {
 	case yaml.ScalarNode:
-		s, err := scalarString(n, p)
+		s, err := yamlx.String(n, p, ErrInvalidValue)
 		if err != nil {
 			return err
 		}
 		name = s
 	case yaml.MappingNode:
-		err := pairs(n, p, func(key string, k, v *yaml.Node) error {
+		err := yamlx.Pairs(n, p, ErrInvalidValue, func(key, _ string, k, v *yaml.Node) error {
 			kp := p + "." + key
 			switch key {
 			case "name":
-				s, err := scalarString(v, kp)
+				s, err := yamlx.String(v, kp, ErrInvalidValue)
 				if err != nil {
 					return err
 				}
 				name = s
 			case "level":
-				x, err := scalarInt(v, kp)
+				x, err := yamlx.Int(v, kp, ErrInvalidValue)
 				if err != nil {
 					return err
 				}
@@ -1122,7 +1071,7 @@ func (c *Codec) parse(n *yaml.Node, p string) error {
 
 func parseBounds(n *yaml.Node) (*Bounds, error) {
 	const p = "bounds"
-	if err := wantMapping(n, p); err != nil {
+	if err := yamlx.Mapping(n, p, ErrInvalidValue); err != nil {
 		return nil, err
 	}
 	b := &Bounds{}
@@ -1141,7 +1090,7 @@ func parseBounds(n *yaml.Node) (*Bounds, error) {
 		slices.Sort(unknown)
 		return nil, at(first, p, ErrUnknownKey, "Unknown bounds keys: {%s} (allowed: {'temporal', 'spatial'})", strings.Join(unknown, ", "))
 	}
-	err := pairs(n, p, func(key string, k, v *yaml.Node) error {
+	err := yamlx.Pairs(n, p, ErrInvalidValue, func(key, _ string, k, v *yaml.Node) error {
 		kp := p + "." + key
 		if key == "spatial" {
 			var x any
@@ -1154,9 +1103,9 @@ func parseBounds(n *yaml.Node) (*Bounds, error) {
 		if v.Kind != yaml.MappingNode {
 			return at(v, kp, ErrMissingKey, "bounds.temporal requires start_date and end_date")
 		}
-		err := pairs(v, kp, func(key string, k, x *yaml.Node) error {
+		err := yamlx.Pairs(v, kp, ErrInvalidValue, func(key, _ string, k, x *yaml.Node) error {
 			dp := kp + "." + key
-			s, err := scalarString(x, dp)
+			s, err := yamlx.String(x, dp, ErrInvalidValue)
 			if err != nil {
 				return err
 			}
@@ -1198,83 +1147,6 @@ var (
 	outputKeys     = []string{"grid", "store", "codec", "inner_chunk_order", "latitude", "orders"}
 	gridKeys       = []string{"type", "indexing_scheme", "child_order", "parent_order"}
 )
-
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
-
-func isEmpty(n *yaml.Node) bool {
-	switch n.Kind {
-	case yaml.ScalarNode:
-		return n.Tag == "!!null"
-	case yaml.MappingNode, yaml.SequenceNode:
-		return len(n.Content) == 0
-	}
-	return false
-}
-
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	}
-	if n.Tag == "!!null" {
-		return "nothing"
-	}
-	return fmt.Sprintf("'%s'", n.Value)
-}
-
-func wantMapping(n *yaml.Node, path string) error {
-	if n.Kind != yaml.MappingNode {
-		return at(n, path, ErrInvalidValue, "must be a mapping, got %s", describe(n))
-	}
-	return nil
-}
-
-func pairs(n *yaml.Node, path string, f func(key string, k, v *yaml.Node) error) error {
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		kp := k.Value
-		if path != "" {
-			kp = path + "." + k.Value
-		}
-		if k.Kind != yaml.ScalarNode {
-			return at(k, path, ErrInvalidValue, "keys must be names")
-		}
-		if seen[k.Value] {
-			return at(k, kp, ErrInvalidValue, "duplicate key '%s'", k.Value)
-		}
-		seen[k.Value] = true
-		if err := f(k.Value, k, v); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func scalarString(n *yaml.Node, path string) (string, error) {
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return "", at(n, path, ErrInvalidValue, "must be a string, got %s", describe(n))
-	}
-	return n.Value, nil
-}
-
-func scalarNumber(n *yaml.Node, path string) (float64, error) {
-	var x float64
-	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") || n.Decode(&x) != nil {
-		return 0, at(n, path, ErrInvalidValue, "must be a number, got %s", describe(n))
-	}
-	return x, nil
-}
-
-func scalarInt(n *yaml.Node, path string) (int, error) {
-	var x int
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&x) != nil {
-		return 0, at(n, path, ErrInvalidValue, "must be an integer, got %s", describe(n))
-	}
-	return x, nil
-}
 
 // WithLatitude returns a shallow copy of the config with output.latitude set
 // to conv (the convention a run resolved with its catalog), so that what it
