@@ -317,11 +317,11 @@ func WindowMean(s *State, model SigmaModel, pooled float64) (mean, sigma float64
 
 // PooledVariance returns the pooled within-window variance of one cell's
 // window States, s_p² = Σ M2_k / Σ (n_k − 1) over the windows with
-// n_k ≥ 2 (0 if there is none or it is 0).
+// n_k ≥ 2 and a finite mean and M2 (0 if there is none or it is 0).
 func PooledVariance(states []State) float64 {
 	var m2, dof float64
 	for k := range states {
-		if n := states[k].Valid(); n >= 2 {
+		if n := states[k].Valid(); n >= 2 && finite(states[k].M2) && finite(states[k].Mean) {
 			m2 += states[k].M2
 			dof += float64(n - 1)
 		}
@@ -336,8 +336,10 @@ func PooledVariance(states []State) float64 {
 // flat [cells × windows] layout: the windows of cell c are
 // states[c·W : (c+1)·W] at times t (W = len(t)), each window's mean and σ
 // taken as opt.Sigma says (SigmaModel), then fitted as FitTrend does; the
-// Trend goes to dst[c]. Rows counted as NaN in a State are ignored (the mean
-// of a window is of its non-NaN values). It panics unless len(states) =
+// Trend goes to dst[c]. Rows counted as NaN in a State (State.Add, nanvar)
+// are ignored, so the mean of a window is of its non-NaN values; a var
+// State over NaN heights has a NaN mean (numpy's rule), and that window is
+// not used. It panics unless len(states) =
 // len(dst)·W, and allocates nothing.
 func FitStateTrends(dst []Trend, t []float64, states []State, opt TrendOptions) {
 	w := len(t)

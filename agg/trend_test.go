@@ -332,6 +332,30 @@ func TestTrendLimits(t *testing.T) {
 	}
 }
 
+// A window whose State went NaN (a var over NaN heights) is skipped and
+// does not disturb the pooled variance of the others.
+func TestFitStateTrendsNaNWindow(t *testing.T) {
+	times := []float64{1, 2, 3, 4}
+	states := make([]agg.State, 4)
+	for k, pts := range [][]float64{{10, 10.2, 9.9}, {9, 9.3}, {8.1, 7.9, 8, 8.2}, {7}} {
+		for _, x := range pts {
+			states[k].Add(x, 1)
+		}
+	}
+	want := make([]agg.Trend, 1)
+	agg.FitStateTrends(want, times[:3], states[:3], agg.TrendOptions{})
+	nanw := agg.State{Count: 3, SumW: 3, SumWX: math.NaN(), Mean: math.NaN(), M2: math.NaN()}
+	withNaN := []agg.State{states[0], states[1], states[2], nanw}
+	got := make([]agg.Trend, 1)
+	agg.FitStateTrends(got, times, withNaN, agg.TrendOptions{})
+	if !sameTrend(got[0], want[0]) || got[0].Windows != 3 {
+		t.Errorf("with a NaN window: %+v, without it: %+v", got[0], want[0])
+	}
+	if p := agg.PooledVariance(withNaN); !(p > 0) {
+		t.Errorf("PooledVariance with a NaN window = %v", p)
+	}
+}
+
 func TestTrendOptionsValidate(t *testing.T) {
 	var zero agg.TrendOptions
 	if err := zero.Validate(); err != nil {
