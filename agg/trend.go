@@ -18,7 +18,19 @@ import "math"
 //
 // Per-window statistics merge exactly to coarser cells and across workers
 // (State.Merge, CoarsenStates), so the trend of a coarse cell is the fit of
-// its merged window means, not an average of its children's trends.
+// its merged window means, not an average of its children's trends. The
+// pieces, for one parent cell with W windows:
+//
+//	timewin.Binner.Index      point → window (−1 outside)
+//	CellWindowIndex           point → child·W + window (−1 outside)
+//	AccumulateStates          [children × W] States in one pass (Welford)
+//	CoarsenStates             [children/4 × W], repeated down to the parent
+//	FitStateTrends            one Trend per cell at each order
+//
+// and, across workers, the parents' [W] States merged with State.Merge
+// window by window for the orders coarser than the parent. Alternatively
+// TrendState names the reduction of an Aggregator whose Partial States
+// (one Aggregate call per window) serve at the parent order and coarser.
 
 // Trend is a straight-line fit y = Intercept + Slope·(t − RefTime) through
 // the used windows of one cell. When the fit is not possible (fewer than
@@ -411,4 +423,55 @@ func (a *Aggregator) TrendState(column string, model SigmaModel) (v, r int, ok b
 		}
 	}
 	return 0, 0, false
+}
+
+// CellWindowIndex stores in dst[i] the flat [cells × windows] index
+// child·nWindows + window[i] of point i, where child is the point's child
+// cell of order childOrder inside parent (order parentOrder; cells holds
+// order-29 nested ids, as Input.Cells), or −1 when the point is outside the
+// parent or window[i] < 0 (outside every time window, see
+// timewin.Binner.Index). With AccumulateStates it builds the per-child,
+// per-window States of one parent in one pass over the points. It panics if
+// the slices' lengths differ, the orders are invalid (as Aggregate rejects
+// them) or nWindows is not positive, and allocates nothing.
+func CellWindowIndex(dst []int32, cells []uint64, window []int32, parentOrder int, parent uint64, childOrder, nWindows int) {
+	if len(dst) != len(cells) || len(window) != len(cells) {
+		panic("agg: CellWindowIndex: slice lengths differ")
+	}
+	p, c := parentOrder, childOrder
+	if p < 0 || c > MaxOrder || c < p || c-p > MaxDepth || nWindows <= 0 || int64(nWindows)<<(2*uint(c-p)) > math.MaxInt32 {
+		panic("agg: CellWindowIndex: bad orders or window count")
+	}
+	pshift := 2 * uint(MaxOrder-p)
+	cshift := 2 * uint(MaxOrder-c)
+	mask := uint64(1)<<(2*uint(c-p)) - 1
+	nw := int32(nWindows)
+	for i, cell := range cells {
+		k := window[i]
+		if k < 0 || k >= nw || cell>>pshift != parent || cell>>(2*MaxOrder) >= 12 {
+			dst[i] = -1
+			continue
+		}
+		dst[i] = int32((cell>>cshift)&mask)*nw + k
+	}
+}
+
+// AccumulateStates adds point i (value x[i], weight w[i], or 1 when w is
+// nil) to dst[idx[i]] with State.Add (Welford's update; NaN values and
+// weights are counted in State.NaN), skipping points with idx[i] < 0. It
+// panics if the lengths differ or an index is ≥ len(dst).
+func AccumulateStates(dst []State, idx []int32, x, w []float64) {
+	if len(idx) != len(x) || w != nil && len(w) != len(x) {
+		panic("agg: AccumulateStates: slice lengths differ")
+	}
+	for i, j := range idx {
+		if j < 0 {
+			continue
+		}
+		wi := 1.0
+		if w != nil {
+			wi = w[i]
+		}
+		dst[j].Add(x[i], wi)
+	}
 }
