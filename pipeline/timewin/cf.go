@@ -115,8 +115,10 @@ func WindowsFromBounds(bounds []float64, labels []string) ([]Window, error) {
 //	standard_name: time, long_name: "midpoint of the time window",
 //	units: CFUnits, calendar: "standard", bounds: "time_bnds", axis: "T"
 //
-// The array must be float64 with fill_value NaN: xarray masks values equal
-// to the fill value, and 0 is a valid time (2018-01-01).
+// Checked with xarray 2026.9 + zarr 3.1 (open_zarr on a Zarr v3 store:
+// time and time_bnds decode to datetime64 with these attributes). Make the
+// arrays float64 with fill_value NaN: 0 is a valid time (2018-01-01), and
+// readers that mask the fill value must never hide a real bound.
 func TimeAttributes() map[string]any {
 	return map[string]any{
 		"standard_name": "time",
