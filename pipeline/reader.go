@@ -13,6 +13,7 @@ import (
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/humanize"
 	"github.com/zagg-go/zagg/internal/redact"
 	"github.com/zagg-go/zagg/internal/retry"
 	"github.com/zagg-go/zagg/morton"
@@ -247,7 +248,7 @@ feed:
 	}
 	if need := satMul(int64(n), plan.pointBytes()); need > budget/2 {
 		return nil, total, fmt.Errorf("%w: cell %v keeps %d points of %d bytes (%s), more than half of its memory budget of %s; raise the budget (Runner.MemoryBudget, --memory-budget)",
-			ErrMemoryBudget, parent, n, plan.pointBytes(), FormatBytes(need), FormatBytes(budget))
+			ErrMemoryBudget, parent, n, plan.pointBytes(), humanize.Bytes(need), humanize.Bytes(budget))
 	}
 	pts := &Points{Cells: make([]uint64, 0, n), Columns: make([]agg.Column, len(r.Columns))}
 	for c, src := range plan.colSource {
@@ -634,7 +635,7 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	}()
 	if kept := g.kept.Load(); kept > g.budget/2 {
 		return fmt.Errorf("%w: the cell's points already take %s, more than half of its memory budget of %s; raise the budget (Runner.MemoryBudget, --memory-budget)",
-			ErrMemoryBudget, FormatBytes(kept), FormatBytes(g.budget))
+			ErrMemoryBudget, humanize.Bytes(kept), humanize.Bytes(g.budget))
 	}
 rows:
 	for k := 0; k < cnt; k++ {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"sync"
 	"time"
@@ -362,33 +361,4 @@ func (r *Runner) Plan(ctx context.Context) (*Plan, error) {
 		}
 	}
 	return p, nil
-}
-
-// WriteText prints the plan for people.
-func (p *Plan) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "[DRY RUN] Would process %d cells (%d already written, skipped unless --overwrite)\n", p.Cells, p.Done)
-	if p.DoneError != "" {
-		fmt.Fprintf(w, "Could not check the store for finished cells: %s\n", p.DoneError)
-	}
-	fmt.Fprintf(w, "Orders: %v (parent order %d, %s latitude)\n", p.Orders, p.ParentOrder, p.Latitude)
-	fmt.Fprintf(w, "Granules: %d distinct, %d cell-granule reads\n", p.Granules, p.Pairs)
-	fmt.Fprintf(w, "Granules per cell: min=%d, max=%d, avg=%.1f\n", p.GranulesMin, p.GranulesMax, p.GranulesMean)
-	if p.SizesKnown > 0 {
-		fmt.Fprintf(w, "Granule bytes: %s over %d granules; bytes fetched at most %s (coordinates plus the rows inside each cell: usually far less)\n",
-			FormatBytes(p.GranuleBytes), p.SizesKnown, FormatBytes(p.MaxBytes))
-	}
-}
-
-// FormatBytes renders a byte count with a binary unit ("12.3 MiB").
-func FormatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

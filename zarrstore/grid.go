@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/morton"
 )
 
-// MaxOrder is the finest HEALPix order (refinement level) a [Grid] accepts.
-const MaxOrder = 29
+// MaxOrder is the finest HEALPix order (refinement level) a [Grid] accepts:
+// healpix.MaxOrder.
+const MaxOrder = healpix.MaxOrder
 
 // Latitude names the latitude convention cells were computed with. It is
 // recorded in the project attribute "zagg" of the root and of every order

@@ -42,6 +42,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/internal/humanize"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/config"
@@ -136,7 +137,7 @@ func report(m *measurement) {
 	r := m.Result
 	p := r.Phases
 	fmt.Printf("%-5s wall %6.2fs  cpu %6.2fs  peak RSS %6.1f MB (Go heap %.1f MB)  %d requests  %s fetched (%s used)  %d points (%.2f Mpts/s)  GOMAXPROCS %d\n",
-		m.Source, m.WallS, m.CPUS, m.PeakRSSMB, m.PeakHeapMB, r.Requests, pipeline.FormatBytes(r.BytesFetched), pipeline.FormatBytes(r.BytesUsed),
+		m.Source, m.WallS, m.CPUS, m.PeakRSSMB, m.PeakHeapMB, r.Requests, humanize.Bytes(r.BytesFetched), humanize.Bytes(r.BytesUsed),
 		m.Points, float64(m.Points)/m.WallS/1e6, m.GoMaxProcs)
 	fmt.Printf("      phases: read %.2fs  decode %.2fs  bin %.2fs  aggregate %.2fs  write %.2fs  (%d granules, %d child cells with data)\n",
 		p.Read, p.Decode, p.Bin, p.Aggregate, p.Write, r.FilesProcessed, r.CellsWithData)

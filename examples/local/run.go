@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/internal/humanize"
 	"github.com/zagg-go/zagg/internal/progress"
 	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/pipeline"
@@ -188,7 +189,7 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(err)
 		}
-		plan.WriteText(stdout)
+		writePlan(stdout, plan)
 		fmt.Fprintf(stdout, "Store: %s\n", storeLoc)
 		return 0
 	}
@@ -406,7 +407,7 @@ func printSummary(w io.Writer, rep *dispatch.Report, store, results string) {
 	}
 	if req > 0 {
 		fmt.Fprintf(w, "Read: %d requests, %s fetched; time in read %.2fs, decode %.2fs, bin %.2fs, aggregate %.2fs, write %.2fs\n",
-			req, pipeline.FormatBytes(fetched), ph.Read, ph.Decode, ph.Bin, ph.Aggregate, ph.Write)
+			req, humanize.Bytes(fetched), ph.Read, ph.Decode, ph.Bin, ph.Aggregate, ph.Write)
 	}
 	for _, r := range rep.Results {
 		if r.Outcome == dispatch.OutcomeFailed || r.Outcome == dispatch.OutcomeTimeout {
@@ -428,7 +429,7 @@ func (b *byteSize) String() string {
 	if b == nil || *b == 0 {
 		return "0"
 	}
-	return pipeline.FormatBytes(int64(*b))
+	return humanize.Bytes(int64(*b))
 }
 
 func (b *byteSize) Set(v string) error {
@@ -464,4 +465,19 @@ func parseByteSize(v string) (int64, error) {
 		return 0, fmt.Errorf("invalid size %q: too large", v)
 	}
 	return int64(x), nil
+}
+
+// writePlan prints a dry run's plan for people.
+func writePlan(w io.Writer, p *pipeline.Plan) {
+	fmt.Fprintf(w, "[DRY RUN] Would process %d cells (%d already written, skipped unless --overwrite)\n", p.Cells, p.Done)
+	if p.DoneError != "" {
+		fmt.Fprintf(w, "Could not check the store for finished cells: %s\n", p.DoneError)
+	}
+	fmt.Fprintf(w, "Orders: %v (parent order %d, %s latitude)\n", p.Orders, p.ParentOrder, p.Latitude)
+	fmt.Fprintf(w, "Granules: %d distinct, %d cell-granule reads\n", p.Granules, p.Pairs)
+	fmt.Fprintf(w, "Granules per cell: min=%d, max=%d, avg=%.1f\n", p.GranulesMin, p.GranulesMax, p.GranulesMean)
+	if p.SizesKnown > 0 {
+		fmt.Fprintf(w, "Granule bytes: %s over %d granules; bytes fetched at most %s (coordinates plus the rows inside each cell: usually far less)\n",
+			humanize.Bytes(p.GranuleBytes), p.SizesKnown, humanize.Bytes(p.MaxBytes))
+	}
 }
