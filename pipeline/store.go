@@ -159,20 +159,7 @@ func zarrLatitude(c healpix.LatitudeConvention) zarrstore.Latitude {
 // (4^(finest − inner) elements), and coarser orders use inner chunks of the
 // same length (or none where the whole chunk is no longer).
 func zarrCodecs(cfg *config.Config, finest int) (zarrstore.Codecs, error) {
-	var c zarrstore.Codecs
-	switch cfg.Output.Codec.Name {
-	case "", "zstd":
-		c.Compressor = zarrstore.Zstd
-	case "gzip":
-		c.Compressor = zarrstore.Gzip
-	case "none":
-		c.Compressor = zarrstore.None
-	case "crc32c":
-		c.Compressor, c.Checksum = zarrstore.None, true
-	default:
-		return c, fmt.Errorf("%w: output.codec %q", ErrStore, cfg.Output.Codec.Name)
-	}
-	c.Level = cfg.Output.Codec.Level
+	c := cfg.Output.Codec
 	if in := cfg.Output.InnerChunkOrder; in > 0 {
 		if in > finest {
 			return c, fmt.Errorf("%w: output.inner_chunk_order %d is finer than the finest order written (%d)", ErrStore, in, finest)

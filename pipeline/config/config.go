@@ -19,6 +19,7 @@ import (
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/internal/yamlx"
+	"github.com/zagg-go/zagg/zarrstore"
 )
 
 // Config errors. Every error Load, Parse and Builtin return
@@ -152,8 +153,10 @@ type Output struct {
 	Grid Grid
 	// Store is the output store (local path or s3://bucket/prefix); optional.
 	Store string
-	// Codec compresses every chunk (default zstd level 3).
-	Codec Codec
+	// Codec compresses every chunk: output.codec, zarrstore's codec choice
+	// with its level resolved (default zstd level 3; gzip's default is 5).
+	// The sharding of output.inner_chunk_order is added by the store.
+	Codec zarrstore.Codecs
 	// InnerChunkOrder, when > 0, writes each parent cell as one
 	// sharding_indexed shard whose inner chunks hold the cells of one
 	// order-InnerChunkOrder cell (parent_order < InnerChunkOrder ≤ child_order).
@@ -180,13 +183,6 @@ type Grid struct {
 	// ParentOrder overrides the catalog's metadata.parent_order when ≥ 0;
 	// -1 when absent.
 	ParentOrder int
-}
-
-// Codec is output.codec: none, gzip (level 0–9, default 6), zstd (level
-// -7–22, default 3) or crc32c (checksum only).
-type Codec struct {
-	Name  string
-	Level int
 }
 
 // Bounds is zagg 0.1.0's bounds section.
@@ -836,7 +832,7 @@ func (o *Output) parse(n *yaml.Node) error {
 	if err := yamlx.Mapping(n, p, ErrInvalidValue); err != nil {
 		return err
 	}
-	o.Codec = Codec{Name: "zstd", Level: 3}
+	o.Codec = zarrstore.Codecs{}.Resolved()
 	o.Latitude = healpix.Authalic
 	o.Grid.ParentOrder = -1
 	var gridNode *yaml.Node
@@ -859,7 +855,9 @@ func (o *Output) parse(n *yaml.Node) error {
 			}
 			o.Store = s
 		case "codec":
-			return o.Codec.parse(v, kp)
+			c, err := parseCodec(v, kp)
+			o.Codec = c
+			return err
 		case "inner_chunk_order":
 			innerNode = v
 			x, err := yamlx.Int(v, kp, ErrInvalidValue)
@@ -1004,19 +1002,23 @@ func (g *Grid) parse(n *yaml.Node) error {
 	return nil
 }
 
-func (c *Codec) parse(n *yaml.Node, p string) error {
+// parseCodec reads output.codec: a name (none, gzip, zstd, crc32c) or
+// {name, level}. The choice is zarrstore's (zarrstore.Codecs, validated by
+// it); the level is resolved, so a config records the level it writes.
+func parseCodec(n *yaml.Node, p string) (zarrstore.Codecs, error) {
+	var c zarrstore.Codecs
 	name := ""
-	level, hasLevel := 0, false
+	levelNode := n
+	hasLevel := false
 	switch n.Kind {
 	case yaml.ScalarNode:
 		s, err := yamlx.String(n, p, ErrInvalidValue)
 		if err != nil {
-			return err
+			return c, err
 		}
 		name = s
 	case yaml.MappingNode:
-		err := yamlx.Pairs(n, p, ErrInvalidValue, func(key, _ string, k, v *yaml.Node) error {
-			kp := p + "." + key
+		err := yamlx.Pairs(n, p, ErrInvalidValue, func(key, kp string, k, v *yaml.Node) error {
 			switch key {
 			case "name":
 				s, err := yamlx.String(v, kp, ErrInvalidValue)
@@ -1029,42 +1031,38 @@ func (c *Codec) parse(n *yaml.Node, p string) error {
 				if err != nil {
 					return err
 				}
-				level, hasLevel = x, true
+				c.Level, hasLevel, levelNode = x, true, v
 			default:
 				return at(k, kp, ErrUnknownKey, "unknown key '%s' (allowed: name, level)", key)
 			}
 			return nil
 		})
 		if err != nil {
-			return err
+			return c, err
 		}
 	default:
-		return at(n, p, ErrInvalidValue, "must be a codec name or {name, level}")
+		return c, at(n, p, ErrInvalidValue, "must be a codec name or {name, level}")
 	}
 	switch name {
 	case "none", "crc32c":
 		if hasLevel {
-			return at(n, p+".level", ErrInvalidValue, "codec %s takes no level", name)
+			return c, at(levelNode, p+".level", ErrInvalidValue, "codec %s takes no level", name)
 		}
+		c.Compressor, c.Checksum = zarrstore.None, name == "crc32c"
 	case "gzip":
-		if !hasLevel {
-			level = 6
+		if hasLevel && c.Level == 0 {
+			return c, at(levelNode, p+".level", ErrInvalidValue, "gzip level 0 stores chunks uncompressed; use codec: none")
 		}
-		if level < 0 || level > 9 {
-			return at(n, p+".level", ErrInvalidValue, "gzip level %d outside 0..9", level)
-		}
+		c.Compressor = zarrstore.Gzip
 	case "zstd":
-		if !hasLevel {
-			level = 3
-		}
-		if level < -7 || level > 22 {
-			return at(n, p+".level", ErrInvalidValue, "zstd level %d outside -7..22", level)
-		}
+		c.Compressor = zarrstore.Zstd
 	default:
-		return at(n, p, ErrInvalidValue, "unknown codec '%s' (allowed: none, gzip, zstd, crc32c)", name)
+		return c, at(n, p, ErrInvalidValue, "unknown codec '%s' (allowed: none, gzip, zstd, crc32c)", name)
 	}
-	c.Name, c.Level = name, level
-	return nil
+	if err := c.Validate(); err != nil {
+		return c, at(levelNode, p+".level", ErrInvalidValue, "%s", strings.TrimPrefix(err.Error(), zarrstore.ErrInvalidLayout.Error()+": "))
+	}
+	return c.Resolved(), nil
 }
 
 // ---- bounds ---------------------------------------------------------------

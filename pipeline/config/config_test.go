@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/zagg-go/zagg/agg"
+	"github.com/zagg-go/zagg/zarrstore"
 )
 
 // base is a small valid config; the invalid cases edit one line of it.
@@ -76,7 +77,8 @@ func TestConfigInvalid(t *testing.T) {
 		{name: "ring indexing", old: "indexing_scheme: nested", new: "indexing_scheme: ring", want: "x.yaml:20:42: output.grid.indexing_scheme: unsupported indexing_scheme 'ring' (only nested)", sentinel: ErrInvalidValue},
 		{name: "unknown grid type", old: "type: healpix", new: "type: s2", want: "x.yaml:20:16: output.grid.type: unsupported grid type 's2' (only healpix)", sentinel: ErrInvalidValue},
 		{name: "unknown codec", old: "  grid:", new: "  codec: lz4\n  grid:", want: "x.yaml:20:10: output.codec: unknown codec 'lz4' (allowed: none, gzip, zstd, crc32c)", sentinel: ErrInvalidValue},
-		{name: "zstd level", old: "  grid:", new: "  codec: {name: zstd, level: 99}\n  grid:", want: "x.yaml:20:10: output.codec.level: zstd level 99 outside -7..22", sentinel: ErrInvalidValue},
+		{name: "gzip level 0", old: "  grid:", new: "  codec: {name: gzip, level: 0}\n  grid:", want: "x.yaml:20:30: output.codec.level: gzip level 0 stores chunks uncompressed; use codec: none", sentinel: ErrInvalidValue},
+		{name: "zstd level", old: "  grid:", new: "  codec: {name: zstd, level: 99}\n  grid:", want: "x.yaml:20:30: output.codec.level: zstd level 99 outside -131072…22", sentinel: ErrInvalidValue},
 		{name: "unknown latitude", old: "  grid:", new: "  latitude: planetocentric\n  grid:", want: "x.yaml:20:13: output.latitude: unknown latitude convention 'planetocentric' (allowed: authalic, geodetic)", sentinel: ErrInvalidValue},
 		{name: "order finer than child", old: "  grid:", new: "  orders: [12, 13]\n  grid:", want: "x.yaml:20:16: output.orders[1]: order 13 is finer than child_order 12", sentinel: ErrInvalidValue},
 		{name: "unknown output key", old: "  grid:", new: "  stroe: x.zarr\n  grid:", want: "x.yaml:20:3: output.stroe: unknown key 'stroe' (allowed: grid, store, codec, inner_chunk_order, latitude, orders)", sentinel: ErrUnknownKey},
@@ -186,7 +188,7 @@ func TestConfigFull(t *testing.T) {
 		t.Errorf("filters %+v", d.Filters)
 	}
 	o := c.Output
-	if o.Grid.ParentOrder != 6 || o.Codec != (Codec{Name: "gzip", Level: 4}) || o.InnerChunkOrder != 9 ||
+	if o.Grid.ParentOrder != 6 || o.Codec != (zarrstore.Codecs{Compressor: zarrstore.Gzip, Level: 4}) || o.InnerChunkOrder != 9 ||
 		o.Latitude.String() != "geodetic" || o.Store != "s3://bucket/out.zarr" {
 		t.Errorf("output %+v", o)
 	}
@@ -234,7 +236,7 @@ func TestConfigDefaultsAndParentOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Name() != "atl06" || c.DataSource.Driver != DriverS3 || c.DataSource.OnGranuleError != FailOnGranuleError ||
-		c.Output.Codec != (Codec{Name: "zstd", Level: 3}) || c.Output.Latitude.String() != "authalic" || c.Output.Grid.ParentOrder != -1 {
+		c.Output.Codec != (zarrstore.Codecs{Compressor: zarrstore.Zstd, Level: 3}) || c.Output.Latitude.String() != "authalic" || c.Output.Grid.ParentOrder != -1 {
 		t.Errorf("defaults: %+v %+v", c.DataSource, c.Output)
 	}
 	if got := c.WriteOrders(6); !slices.Equal(got, []int{12, 11, 10, 9, 8, 7, 6}) {

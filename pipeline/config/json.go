@@ -184,8 +184,8 @@ func (c *Config) jsonValue() obj {
 	if out.Store != "" {
 		o.add("store", out.Store)
 	}
-	codec := obj{{"name", out.Codec.Name}}
-	if out.Codec.Name == "gzip" || out.Codec.Name == "zstd" {
+	codec := obj{{"name", out.Codec.Name()}}
+	if out.Codec.Level != 0 {
 		codec.add("level", out.Codec.Level)
 	}
 	o.add("codec", codec)
