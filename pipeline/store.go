@@ -77,7 +77,7 @@ func NewStore(z *zarrstore.Store, cfg *config.Config, a *Aggregator, parentOrder
 	l := zarrstore.Layout{
 		ParentOrder: parentOrder,
 		Orders:      append(slices.Clone(orders), coarse...),
-		Latitude:    zarrLatitude(conv),
+		Latitude:    zarrstore.LatitudeOf(conv),
 		MortonType:  zarrstore.Int64,
 		Project:     map[string]any{"child_order": cfg.Output.Grid.ChildOrder},
 	}
@@ -144,13 +144,6 @@ func (s *Store) SetSourceInfo(src map[string]SourceInfo) {
 		}
 		s.layout.Variables[i].Attributes = attrs
 	}
-}
-
-func zarrLatitude(c healpix.LatitudeConvention) zarrstore.Latitude {
-	if c == healpix.Geodetic {
-		return zarrstore.LatitudeGeodetic
-	}
-	return zarrstore.LatitudeAuthalic
 }
 
 // zarrCodecs turns output.codec and output.inner_chunk_order into the

@@ -133,6 +133,22 @@ func dggsConvention() map[string]any {
 	}
 }
 
+// Convention returns the healpix latitude convention l records.
+func (l Latitude) Convention() healpix.LatitudeConvention {
+	if l == LatitudeGeodetic {
+		return healpix.Geodetic
+	}
+	return healpix.Authalic
+}
+
+// LatitudeOf returns the Latitude that records the convention c.
+func LatitudeOf(c healpix.LatitudeConvention) Latitude {
+	if c == healpix.Geodetic {
+		return LatitudeGeodetic
+	}
+	return LatitudeAuthalic
+}
+
 // ellipsoid returns the declared ellipsoid: WGS84 for authalic latitudes,
 // nil (the convention's default sphere) for geodetic latitudes hashed as if
 // spherical.
