@@ -87,10 +87,11 @@ func TestS3CredentialsRefreshBeforeExpiry(t *testing.T) {
 	}
 	p := &S3Credentials{Endpoint: e.srv.URL + "/s3credentials", Token: ts, AppName: "zagg-test", HTTPClient: e.srv.Client()}
 	window := 10 * time.Minute
-	e.lifetime = window + 1500*time.Millisecond // expires (for the cache) about 1 s after issue
-	cache := NewS3CredentialsProvider(p, window)
 	ctx := context.Background()
 
+	// Credentials valid beyond the window are reused.
+	e.lifetime = window + time.Hour
+	cache := NewS3CredentialsProvider(p, window)
 	c1, err := cache.Retrieve(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -102,24 +103,32 @@ func TestS3CredentialsRefreshBeforeExpiry(t *testing.T) {
 	if c2.AccessKeyID != c1.AccessKeyID {
 		t.Errorf("second Retrieve refreshed early: %s", c2.AccessKeyID)
 	}
-	time.Sleep(1600 * time.Millisecond) // now inside the refresh window
-	e.lifetime = time.Hour
+
+	// Credentials that expire inside the window (in 9 minutes, still
+	// valid) are replaced on the next Retrieve: no clock needs to pass.
+	e.lifetime = window - time.Minute
+	cache = NewS3CredentialsProvider(p, window)
 	c3, err := cache.Retrieve(ctx)
+	if err != nil || c3.AccessKeyID != "ASIATESTKEY0002" {
+		t.Fatalf("credentials close to expiry: %v, %v", c3.AccessKeyID, err)
+	}
+	e.lifetime = time.Hour
+	c4, err := cache.Retrieve(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c3.AccessKeyID != "ASIATESTKEY0002" {
-		t.Errorf("credentials not refreshed before expiry: %s", c3.AccessKeyID)
+	if c4.AccessKeyID != "ASIATESTKEY0003" {
+		t.Errorf("credentials not refreshed before expiry: %s", c4.AccessKeyID)
 	}
-	if time.Until(c3.Expires) < 30*time.Minute {
-		t.Errorf("refreshed credentials expire at %v", c3.Expires)
+	if time.Until(c4.Expires) < 30*time.Minute {
+		t.Errorf("refreshed credentials expire at %v", c4.Expires)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.tokenHits != 1 {
 		t.Errorf("EDL token requested %d times, want 1 (cached)", e.tokenHits)
 	}
-	if e.credHits != 2 || e.appNames[0] != "zagg-test" {
+	if e.credHits != 3 || e.appNames[0] != "zagg-test" {
 		t.Errorf("s3credentials hits %d app-name %q", e.credHits, e.appNames)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/zagg-go/zagg/internal/retry"
 )
 
 // Defaults of a search, matching zagg 0.1.0.
@@ -228,7 +228,8 @@ type RetryPolicy struct {
 	// MaxAttempts is the number of tries per request (default 5).
 	MaxAttempts int
 	// BaseDelay is the first backoff (default 1 s); attempt k waits a random
-	// time in [d/2, d] with d = BaseDelay·2^(k−1), capped at MaxDelay.
+	// time in [0, d] with d = BaseDelay·2^(k−1), capped at MaxDelay (zagg's
+	// one backoff: exponential with full jitter).
 	BaseDelay time.Duration
 	// MaxDelay caps a backoff and a Retry-After value (default 2 min).
 	MaxDelay time.Duration
@@ -248,11 +249,7 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 }
 
 func (p RetryPolicy) backoff(attempt int) time.Duration {
-	d := p.BaseDelay << min(attempt-1, 30)
-	if d <= 0 || d > p.MaxDelay {
-		d = p.MaxDelay
-	}
-	return d/2 + rand.N(d/2+1)
+	return retry.Backoff{Base: p.BaseDelay, Max: p.MaxDelay}.Delay(attempt)
 }
 
 // Page is one page of search results, handed to the callback of
@@ -288,6 +285,9 @@ type Client struct {
 	// OnRetry, if set, is called before each retry with the attempt just
 	// failed (1-based), the wait and the reason.
 	OnRetry func(attempt int, wait time.Duration, reason error)
+	// Sleep waits d or until ctx is done (returning ctx's error); nil means
+	// a timer. Tests inject one to run retries without waiting.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 var defaultHTTPClient = &http.Client{Timeout: 200 * time.Second}
@@ -389,12 +389,12 @@ func (c *Client) fetch(ctx context.Context, endpoint, form, searchAfter string) 
 		if c.OnRetry != nil {
 			c.OnRetry(attempt, wait, err)
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, nil, attempt, fmt.Errorf("%w (waiting to retry after: %v)", ctx.Err(), lastErr)
-		case <-t.C:
+		sleep := c.Sleep
+		if sleep == nil {
+			sleep = retry.Sleep
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, nil, attempt, fmt.Errorf("%w (waiting to retry after: %v)", err, lastErr)
 		}
 	}
 }
@@ -469,7 +469,7 @@ func (c *Client) once(ctx context.Context, endpoint, form, searchAfter string) (
 			Method: req.Method, URL: redactURL(req.URL), StatusCode: resp.StatusCode,
 			Messages: errorMessages(body), RequestID: resp.Header.Get("CMR-Request-Id"),
 		}
-		return nil, nil, retryAfter(resp.Header.Get("Retry-After"), time.Now()), herr
+		return nil, nil, retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), herr
 	}
 	if timedOut(resp.Header) {
 		return nil, nil, 0, fmt.Errorf("%w (%s %s, CMR-Request-Id %q)", ErrTimedOut, req.Method, redactURL(req.URL), resp.Header.Get("CMR-Request-Id"))
@@ -486,29 +486,6 @@ func timedOut(h http.Header) bool {
 		}
 	}
 	return false
-}
-
-// retryAfter decodes a Retry-After value (seconds or an HTTP date).
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s < 0 || s != s {
-			return 0
-		}
-		if s > 86400 {
-			s = 86400
-		}
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
 }
 
 // errorMessages extracts CMR's {"errors": […]} (at most 5 messages of at

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"slices"
 	"sync"
+
+	"github.com/zagg-go/zagg/internal/retry"
 )
 
 // errPending is returned by metadata reads in batch mode when the bytes are
@@ -94,7 +96,7 @@ func (s *store) fetchBlocks(ctx context.Context, idx []int64) error {
 		spans = append(spans, ByteRange{lo, hi - lo})
 	}
 	spans = mergeRanges(spans, s.cfg.metaGap, s.cfg.maxRequest)
-	return parallel(ctx, len(spans), s.cfg.concurrency, func(k int) error {
+	return retry.ForEach(ctx, len(spans), s.cfg.concurrency, func(_ context.Context, k int) error {
 		sp := spans[k]
 		b, err := s.f.fetch(ctx, sp.Off, sp.Len)
 		if err != nil {

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+
+	"github.com/zagg-go/zagg/internal/retry"
 )
 
 // Number is the set of Go element types reads can fill.
@@ -305,7 +307,7 @@ func (f *File) fetchChunks(ctx context.Context, refs []chunkRef, keep bool) (raw
 			}
 		}
 	}
-	err = parallel(ctx, len(spans), f.cfg.concurrency, func(i int) error {
+	err = retry.ForEach(ctx, len(spans), f.cfg.concurrency, func(_ context.Context, i int) error {
 		var buf []byte
 		if !keep {
 			bp, _ := spanPool.Get().(*[]byte)
@@ -368,42 +370,6 @@ func (f *File) fetchChunks(ctx context.Context, refs []chunkRef, keep bool) (raw
 }
 
 var spanPool sync.Pool
-
-// parallel runs fn(0..n-1) with at most limit at once and returns the first
-// error.
-func parallel(ctx context.Context, n, limit int, fn func(i int) error) error {
-	if n == 1 {
-		return fn(0)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	sem := make(chan struct{}, limit)
-	for i := range n {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := fn(i); err != nil {
-				once.Do(func() { first = err; cancel() })
-			}
-		}()
-	}
-	wg.Wait()
-	if first == nil && ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return first
-}
 
 var chunkPool sync.Pool
 
@@ -478,7 +444,7 @@ func (d *Dataset) readRaw(ctx context.Context, start, count []int, out []byte) e
 	defer release()
 	cb := int(d.chunkBytes)
 	conc := d.f.cfg.concurrency
-	return parallel(ctx, len(p.refs), conc, func(i int) error {
+	return retry.ForEach(ctx, len(p.refs), conc, func(_ context.Context, i int) error {
 		r := p.refs[i]
 		if len(lo) == 1 && r.coord[0] >= lo[0] && r.coord[0]+d.layout.chunk[0] <= hi[0] {
 			// A whole 1-D chunk inside the selection decodes in place.

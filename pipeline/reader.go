@@ -369,7 +369,7 @@ func (g *granuleReader) readWithRetry(ctx context.Context, url string, st *ReadS
 		if !transient || a >= attempts {
 			return nil, &GranuleReadError{URL: url, Err: err, Transient: transient}
 		}
-		if err := retry.Sleep(ctx, backoff<<(a-1)); err != nil {
+		if err := retry.Sleep(ctx, retry.Backoff{Base: backoff, Max: 30 * time.Second}.Delay(a)); err != nil {
 			return nil, err
 		}
 	}

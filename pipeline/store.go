@@ -13,6 +13,7 @@ import (
 
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/retry"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/zarrstore"
@@ -385,48 +386,9 @@ func (s *Store) WriteCell(ctx context.Context, parent morton.Cell, res *agg.Resu
 // writeAll stores chunk i of every write, WriteConcurrency at a time, and
 // returns the first error (the others stop early).
 func (s *Store) writeAll(ctx context.Context, i int64, writes []chunkWrite) error {
-	return forEach(ctx, len(writes), func(ctx context.Context, k int) error {
+	return retry.ForEach(ctx, len(writes), WriteConcurrency, func(ctx context.Context, k int) error {
 		return s.z.WriteChunk(ctx, writes[k].path, i, writes[k].data)
 	})
-}
-
-// forEach calls f for k in [0, n), WriteConcurrency calls at a time, and
-// returns the first error (the calls not started yet are skipped, and the
-// ctx of those in flight is cancelled).
-func forEach(ctx context.Context, n int, f func(ctx context.Context, k int) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-	)
-	next := make(chan int)
-	for range min(WriteConcurrency, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				if err := f(ctx, k); err != nil {
-					once.Do(func() { first = err; cancel() })
-				}
-			}
-		}()
-	}
-feed:
-	for k := range n {
-		select {
-		case next <- k:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	return ctx.Err()
 }
 
 // Clear empties parent as a one-off attempt (see ClearCell).
@@ -470,7 +432,7 @@ func (s *Store) ClearCell(ctx context.Context, parent morton.Cell, w CellWrite) 
 			paths = append(paths, fmt.Sprintf("%d/%s", o, va.Name))
 		}
 	}
-	err = forEach(ctx, len(paths), func(ctx context.Context, k int) error {
+	err = retry.ForEach(ctx, len(paths), WriteConcurrency, func(ctx context.Context, k int) error {
 		return s.z.DeleteChunk(ctx, paths[k], chunk)
 	})
 	if err == nil && len(s.coarse) > 0 {
@@ -615,7 +577,7 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 	v, _ := s.z.Backend().(zarrstore.Versioned) // reading needs no versions
 	committed := make([]bool, len(cells))
 	current := s.cfgDigest
-	err := forEach(ctx, len(cells), func(ctx context.Context, k int) error {
+	err := retry.ForEach(ctx, len(cells), WriteConcurrency, func(ctx context.Context, k int) error {
 		st, _, err := s.readCell(ctx, v, morton.FromNest(s.parentOrder, cells[k]))
 		committed[k] = err == nil && st != nil && st.State == cellDone && (st.ConfigSHA256 == current || st.ConfigSHA256 == "")
 		return err
@@ -713,7 +675,7 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 		}
 		const cl = zarrstore.CoarseChunkLen
 		nchunks := (n + cl - 1) / cl
-		err := forEach(ctx, len(arrays)*nchunks, func(ctx context.Context, k int) error {
+		err := retry.ForEach(ctx, len(arrays)*nchunks, WriteConcurrency, func(ctx context.Context, k int) error {
 			j := k % nchunks
 			data, err := chunk(k/nchunks, j*cl, min((j+1)*cl, n))
 			if err != nil {

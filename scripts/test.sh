@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README): formatting, vet, staticcheck, the unit
-# tests with the race detector, and every extra check in scripts/ci.d/.
+# tests with the race detector (first, so a broken unit fails in minutes), then
+# every slower check in scripts/ci.d/ (real S3 server, Lambda emulator, xarray,
+# fuzzing).
 # It installs what it needs (staticcheck from the Go module proxy; npm packages
 # from committed lockfiles via the ci.d scripts), so it works on a fresh machine.
 set -euo pipefail
@@ -23,12 +25,12 @@ if ! staticcheck -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; then
 fi
 staticcheck ./...
 
-# Extra checks, one script per concern (npm installs, cross-arch builds, ...).
+step "go test -race"
+go test -race -count=1 -timeout 20m ./...
+
+# Slower checks, one script per concern (npm installs, cross-arch builds, ...).
 for f in scripts/ci.d/*.sh; do
   [ -e "$f" ] || continue
   step "$f"
   bash "$f"
 done
-
-step "go test -race"
-go test -race -count=1 -timeout 20m ./...

@@ -10,7 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/zagg-go/zagg/internal/retry"
 )
 
 // Compressor names the bytes→bytes compression of a [Codecs] choice.
@@ -520,13 +521,13 @@ func (s *Store) Setup(ctx context.Context, l Layout) ([]uint64, error) {
 				func(ctx context.Context) error { return mortons.WriteChunk(ctx, int64(i), m) })
 		}
 	}
-	if err := parallel(ctx, len(writes), setupWorkers, func(ctx context.Context, k int) error {
+	if err := retry.ForEach(ctx, len(writes), setupWorkers, func(ctx context.Context, k int) error {
 		return writes[k](ctx)
 	}); err != nil {
 		return nil, fmt.Errorf("setup: coordinates: %w", err)
 	}
 	slices.Sort(metas)
-	if err := parallel(ctx, len(metas), setupWorkers, func(ctx context.Context, k int) error {
+	if err := retry.ForEach(ctx, len(metas), setupWorkers, func(ctx context.Context, k int) error {
 		return s.b.Put(ctx, metaKey(metas[k]), nodes[metas[k]])
 	}); err != nil {
 		return nil, fmt.Errorf("setup: %w", err)
@@ -667,7 +668,7 @@ func (s *Store) verify(ctx context.Context, nodes map[string][]byte) error {
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
-	return parallel(ctx, len(paths), setupWorkers, func(ctx context.Context, i int) error {
+	return retry.ForEach(ctx, len(paths), setupWorkers, func(ctx context.Context, i int) error {
 		p := paths[i]
 		got, err := s.b.Get(ctx, metaKey(p))
 		if errors.Is(err, ErrNotFound) {
@@ -717,42 +718,6 @@ func sameNode(a, b []byte) (bool, error) {
 		return false, err
 	}
 	return reflect.DeepEqual(ma, mb), nil
-}
-
-// parallel runs fn(0…n-1) on up to workers goroutines and returns the first
-// error; after an error the remaining calls see a cancelled context.
-func parallel(ctx context.Context, n, workers int, fn func(context.Context, int) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-		next  = make(chan int)
-	)
-	for range min(workers, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := fn(ctx, i); err != nil {
-					once.Do(func() { first = err; cancel() })
-				}
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if first == nil {
-		first = ctx.Err()
-	}
-	return first
 }
 
 // Consolidate writes the consolidated metadata of the whole hierarchy into

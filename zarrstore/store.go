@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/zagg-go/zagg/internal/retry"
 )
 
 // MetadataKey is the name of every node's metadata document.
@@ -511,7 +513,7 @@ func (a *Array) ReadRange(ctx context.Context, start, stop int64) (any, error) {
 	}
 	cl := a.ChunkLen()
 	first, last := start/cl, (stop-1)/cl
-	err := parallel(ctx, int(last-first+1), rangeWorkers, func(ctx context.Context, k int) error {
+	err := retry.ForEach(ctx, int(last-first+1), rangeWorkers, func(ctx context.Context, k int) error {
 		c := first + int64(k)
 		lo, hi := max(start, c*cl), min(stop, (c+1)*cl) // element range within this chunk
 		dst := raw[(lo-start)*size : (hi-start)*size]

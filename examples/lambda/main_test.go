@@ -100,13 +100,40 @@ func buildBootstrap(t testing.TB) string {
 	if b := os.Getenv("ZAGG_TEST_BOOTSTRAP"); b != "" {
 		return b
 	}
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building bootstrap: %v\n%s", err, out)
+	bootstrap.once.Do(func() {
+		dir, err := os.MkdirTemp("", "zagg-bootstrap-")
+		if err != nil {
+			bootstrap.err = err
+			return
+		}
+		bootstrap.dir = dir
+		bootstrap.path = filepath.Join(dir, "bootstrap")
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", bootstrap.path, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			bootstrap.err = fmt.Errorf("%v\n%s", err, out)
+		}
+	})
+	if bootstrap.err != nil {
+		t.Fatalf("building bootstrap: %v", bootstrap.err)
 	}
-	return bin
+	return bootstrap.path
+}
+
+// bootstrap is the handler binary, built once per test process (the tests
+// that run it share it; TestMain removes it).
+var bootstrap struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bootstrap.dir != "" {
+		os.RemoveAll(bootstrap.dir)
+	}
+	os.Exit(code)
 }
 
 // startBootstrap runs bin against api with the worker's environment: the

@@ -26,7 +26,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -105,15 +107,33 @@ func (b Backoff) Delay(n int) time.Duration {
 	return time.Duration(f() * ceil)
 }
 
-// ParseRetryAfter parses an HTTP Retry-After value in seconds (the only form
-// AWS and CMR send, fractions allowed); it returns 0 for anything else,
-// negative values and values over an hour.
-func ParseRetryAfter(v string) time.Duration {
-	n, err := strconv.ParseFloat(v, 64)
-	if err != nil || n < 0 || n > 3600 || math.IsNaN(n) {
+// MaxRetryAfter caps what ParseRetryAfter returns: a server asking for
+// more than an hour is treated as asking for an hour (each caller caps it
+// further by its own longest wait).
+const MaxRetryAfter = time.Hour
+
+// ParseRetryAfter parses an HTTP Retry-After value: delay-seconds (AWS and
+// CMR send these; fractions allowed) or an HTTP date, relative to now. It
+// returns 0 for anything else, for negative or past values, and caps the
+// delay at MaxRetryAfter.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
 		return 0
 	}
-	return time.Duration(n * float64(time.Second))
+	var d time.Duration
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		if n < 0 || math.IsNaN(n) {
+			return 0
+		}
+		if n > MaxRetryAfter.Seconds() {
+			return MaxRetryAfter
+		}
+		d = time.Duration(n * float64(time.Second))
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), MaxRetryAfter)
 }
 
 // Sleep waits d or until ctx is done, returning ctx's error then.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"syscall"
 	"testing"
 	"time"
@@ -62,8 +63,15 @@ func TestBackoff(t *testing.T) {
 }
 
 func TestParseRetryAfter(t *testing.T) {
-	for v, want := range map[string]time.Duration{"2": 2 * time.Second, "0.25": 250 * time.Millisecond, "": 0, "soon": 0, "-1": 0, "7200": 0, "NaN": 0} {
-		if got := ParseRetryAfter(v); got != want {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for v, want := range map[string]time.Duration{
+		"2": 2 * time.Second, " 3 ": 3 * time.Second, "0.25": 250 * time.Millisecond, "": 0, "soon": 0, "-1": 0, "NaN": 0,
+		"7200": time.Hour, "1e300": time.Hour,
+		now.Add(7 * time.Second).Format(http.TimeFormat):  7 * time.Second,
+		now.Add(-7 * time.Second).Format(http.TimeFormat): 0,
+		now.Add(48 * time.Hour).Format(http.TimeFormat):   time.Hour,
+	} {
+		if got := ParseRetryAfter(v, now); got != want {
 			t.Errorf("ParseRetryAfter(%q) = %v, want %v", v, got, want)
 		}
 	}

@@ -240,7 +240,7 @@ func classifyInvokeError(key string, err error) error {
 	if errors.As(err, &tm) {
 		te := &dispatch.ThrottleError{Reason: string(tm.Reason), Err: err}
 		if tm.RetryAfterSeconds != nil {
-			te.RetryAfter = retry.ParseRetryAfter(*tm.RetryAfterSeconds)
+			te.RetryAfter = retry.ParseRetryAfter(*tm.RetryAfterSeconds, time.Now())
 		}
 		return te
 	}

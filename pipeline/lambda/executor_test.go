@@ -71,7 +71,6 @@ func (s *invokeStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(steps) > 0 {
 		behaviour = steps[min(i, len(steps)-1)]
 	}
-	time.Sleep(time.Millisecond)
 	report := base64.StdEncoding.EncodeToString([]byte(
 		"START RequestId: x\nEND RequestId: x\nREPORT RequestId: x\tDuration: 3000.12 ms\tBilled Duration: 3001 ms\tMemory Size: 2048 MB\tMax Memory Used: 211 MB\t\n"))
 	switch behaviour {
