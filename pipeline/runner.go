@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -361,4 +363,16 @@ func (r *Runner) Plan(ctx context.Context) (*Plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// ResultsPath returns the default results file of a run started at t on
+// the store at location: zagg-results-<UTC time>.json beside a local store,
+// or in the current folder for a remote one (s3://...). Both commands
+// write their report there unless told otherwise.
+func ResultsPath(location string, t time.Time) string {
+	name := "zagg-results-" + t.UTC().Format("20060102T150405Z") + ".json"
+	if strings.Contains(location, "://") || location == "" {
+		return name
+	}
+	return filepath.Join(filepath.Dir(filepath.Clean(location)), name)
 }

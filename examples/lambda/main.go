@@ -41,7 +41,6 @@ import (
 	"github.com/zagg-go/zagg/internal/progress"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/config"
-	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/pipeline/lambda"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
@@ -196,7 +195,7 @@ func runDispatch(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Open(*configPath)
 	if err != nil {
 		return fail(err)
 	}
@@ -271,15 +270,16 @@ func runDispatch(args []string, stdout, stderr io.Writer) int {
 		}
 		lr.EDLToken = string(tok)
 	}
+	start := time.Now()
 	rep, runErr := lr.Run(ctx)
 	if rep == nil {
 		return fail(runErr)
 	}
 	path := *results
 	if path == "" {
-		path = "results_" + time.Now().Format("20060102_150405") + ".json"
+		path = pipeline.ResultsPath(*store, start)
 	}
-	if err := writeReport(path, rep); err != nil {
+	if err := rep.WriteFile(path); err != nil {
 		return fail(err)
 	}
 	s := rep.Summary
@@ -297,30 +297,11 @@ func runDispatch(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func loadConfig(path string) (*config.Config, error) {
-	if path == "" {
-		return config.Builtin("atl06")
-	}
-	return config.Load(path)
-}
-
 func orMemory(z *zarrstore.Store) *zarrstore.Store {
 	if z != nil {
 		return z
 	}
 	return zarrstore.New(zarrstore.NewMemBackend())
-}
-
-func writeReport(path string, rep *dispatch.Report) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := rep.WriteJSON(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 func envOr(k, def string) string {

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,7 +22,6 @@ import (
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/humanize"
 	"github.com/zagg-go/zagg/internal/progress"
-	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/pipeline/dispatch"
@@ -142,7 +140,7 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "run: --config is required")
 		return 2
 	}
-	cfg, err := loadConfig(f.config)
+	cfg, err := config.Open(f.config)
 	if err != nil {
 		return fail(err)
 	}
@@ -209,9 +207,9 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 	}
 	resultsPath := f.results
 	if resultsPath == "" {
-		resultsPath = defaultResultsPath(storeLoc, start)
+		resultsPath = pipeline.ResultsPath(storeLoc, start)
 	}
-	if err := writeReport(resultsPath, rep); err != nil {
+	if err := rep.WriteFile(resultsPath); err != nil {
 		fmt.Fprintf(stderr, "run: results: %v\n", err)
 	}
 	printSummary(stdout, rep, storeLoc, resultsPath)
@@ -225,18 +223,6 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// loadConfig loads a config file, or a built-in config by name.
-func loadConfig(name string) (*config.Config, error) {
-	if _, err := os.Stat(name); err != nil {
-		for _, b := range config.BuiltinNames() {
-			if b == name {
-				return config.Builtin(name)
-			}
-		}
-	}
-	return config.Load(name)
 }
 
 func firstNonEmpty(s ...string) string {
@@ -368,21 +354,6 @@ func s3Size(c *s3.Client) func(context.Context, string) (int64, error) {
 		}
 		return aws.ToInt64(out.ContentLength), nil
 	}
-}
-
-func defaultResultsPath(store string, t time.Time) string {
-	name := "zagg-results-" + t.UTC().Format("20060102T150405Z") + ".json"
-	if strings.Contains(store, "://") {
-		return name
-	}
-	return filepath.Join(filepath.Dir(filepath.Clean(store)), name)
-}
-
-// writeReport writes the results JSON with safefile.Write: a regular file
-// is replaced atomically, a symbolic link is followed, and a device or FIFO
-// (--results /dev/null, /dev/stdout) is written to, never replaced.
-func writeReport(path string, rep *dispatch.Report) error {
-	return safefile.Write(path, 0o644, rep.WriteJSON)
 }
 
 func printSummary(w io.Writer, rep *dispatch.Report, store, results string) {

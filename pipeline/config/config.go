@@ -221,6 +221,20 @@ func Builtin(name string) (*Config, error) {
 	return Parse(name, b)
 }
 
+// Open returns the config a command names: a built-in config by name
+// ("atl06", see BuiltinNames) unless a file of that name exists, else the
+// config file at nameOrPath; "" means the built-in "atl06". Both commands
+// (examples/local and examples/lambda) resolve --config with it.
+func Open(nameOrPath string) (*Config, error) {
+	if nameOrPath == "" {
+		return Builtin("atl06")
+	}
+	if _, err := os.Stat(nameOrPath); err != nil && slices.Contains(BuiltinNames(), nameOrPath) {
+		return Builtin(nameOrPath)
+	}
+	return Load(nameOrPath)
+}
+
 // Load reads and validates the YAML (or JSON) config file at path.
 // It reads at most 1 MiB and one byte: a larger file (or an endless one,
 // such as /dev/zero) is refused without being read whole.

@@ -368,3 +368,35 @@ func TestConfigPythonNulls(t *testing.T) {
 		t.Errorf("unknown key with null value: %v", err)
 	}
 }
+
+// TestOpen: a command's --config is a built-in name, a file, or nothing
+// (the built-in atl06); a file named like a built-in wins.
+func TestOpen(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("builtin/atl07.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "mine.yaml")
+	if err := os.WriteFile(file, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	if err := os.WriteFile("atl06", src, 0o644); err != nil { // a file called atl06 holding ATL07's config
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ arg, want string }{
+		{"", "atl06"}, {"atl07", "atl07"}, {file, "mine.yaml"}, {"atl06", "atl06"},
+	} {
+		c, err := Open(tc.arg)
+		if err != nil || c.Name() != tc.want {
+			t.Errorf("Open(%q) = %v, %v; want %s", tc.arg, c.Name(), err, tc.want)
+		}
+	}
+	if c, _ := Open("atl06"); len(c.DataSource.Groups) == 6 && c.DataSource.Latitude == "/{group}/land_ice_segments/latitude" {
+		t.Error("Open(atl06) took the built-in over a file of that name")
+	}
+	if _, err := Open(filepath.Join(dir, "missing.yaml")); !errors.Is(err, ErrInvalid) {
+		t.Errorf("missing file: %v", err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zagg-go/zagg/internal/retry"
+	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/morton"
 )
 
@@ -248,6 +249,14 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// WriteFile writes the report as indented JSON to path: a regular file is
+// replaced atomically (a reader never sees half a report), a symbolic link
+// is followed, and a device or FIFO (/dev/stdout) is written to, never
+// replaced.
+func (r *Report) WriteFile(path string) error {
+	return safefile.Write(path, 0o644, r.WriteJSON)
 }
 
 func (d *Dispatcher) withDefaults(njobs int) Dispatcher {
