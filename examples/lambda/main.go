@@ -65,12 +65,7 @@ func s3Endpoint() []func(*s3.Options) {
 	if ep == "" {
 		return nil
 	}
-	return []func(*s3.Options){func(o *s3.Options) {
-		o.BaseEndpoint = aws.String(ep)
-		o.UsePathStyle = true
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	}}
+	return []func(*s3.Options){s3store.Endpoint(ep)}
 }
 
 // dataRegion is the region of the granules' S3 client: ZAGG_DATA_REGION if

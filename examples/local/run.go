@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -264,14 +263,7 @@ func s3Client(ctx context.Context, f *runFlags) (*s3.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		if f.s3Endpoint != "" {
-			o.BaseEndpoint = aws.String(f.s3Endpoint)
-			o.UsePathStyle = true
-			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-		}
-	}), nil
+	return s3.NewFromConfig(cfg, s3store.Endpoint(f.s3Endpoint)), nil
 }
 
 // openStore opens the output store; s3:// locations get a client.
@@ -299,12 +291,7 @@ func granuleOpener(ctx context.Context, driver config.Driver, cat *cmr.Catalog, 
 		if err != nil {
 			return nil, fmt.Errorf("https driver: %w", err)
 		}
-		ts := &cmr.TokenSource{Login: login}
-		return pipeline.HTTPSOpener(&http.Client{Timeout: 5 * time.Minute}, cat.HTTPSURL,
-			func(ctx context.Context) (string, error) {
-				tok, err := ts.Token(ctx)
-				return tok.Reveal(), err
-			}), nil
+		return pipeline.EarthdataHTTPSOpener(cat, login, nil), nil
 	case config.DriverS3:
 		if f.s3Endpoint != "" {
 			c, err := s3Client(ctx, f)
@@ -317,13 +304,7 @@ func granuleOpener(ctx context.Context, driver config.Driver, cat *cmr.Catalog, 
 		if err != nil {
 			return nil, fmt.Errorf("s3 driver: NSIDC credentials need an Earthdata login: %w", err)
 		}
-		creds := cmr.NewS3CredentialsProvider(&cmr.S3Credentials{Token: &cmr.TokenSource{Login: login}, AppName: "zagg"}, 0)
-		region := f.region
-		if region == "" {
-			region = "us-west-2" // NSIDC's bucket
-		}
-		c := s3.New(s3.Options{Region: region, Credentials: creds})
-		return pipeline.S3Opener(c), nil
+		return pipeline.NSIDCOpener(login, f.region), nil
 	}
 	return nil, fmt.Errorf("unknown driver %q (want s3, https or file)", driver)
 }
