@@ -159,3 +159,31 @@ func (x *knownIndex) chunks(_ context.Context, lo, hi []uint64) ([]chunkRef, err
 	}
 	return out, nil
 }
+
+// HeaderAddr returns the file offset of the dataset's object header.
+func (d *Dataset) HeaderAddr() int64 { return int64(d.addr) }
+
+// Locate records that path names the object whose header is at addr, as
+// [Dataset.HeaderAddr] returned it for an earlier open of the same file:
+// opening path then reads no group on the way (no link messages, heaps or
+// name indexes), only the object header. It fails with ErrCorrupt if addr
+// lies outside the file, and ErrNotFound for an empty or relative-parent
+// path. A wrong address makes opening path fail (it is not an object
+// header) or open another object, so take addresses only from a list made
+// for this very file (see [File.HeadDigest]).
+func (f *File) Locate(path string, addr int64) error {
+	clean, _, err := cleanPath(path)
+	if err != nil {
+		return err
+	}
+	if addr < 0 || addr >= f.st.f.size {
+		return errf(ErrCorrupt, clean, addr, "object header address outside the %d-byte file", f.st.f.size)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return ErrClosed
+	}
+	f.paths[clean] = uint64(addr)
+	return nil
+}

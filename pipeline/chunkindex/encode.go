@@ -18,7 +18,7 @@ import (
 //	  name rows block_rows blocks
 //	  per block: cells, then the cells ascending, first absolute, then deltas
 //	  datasets, then per dataset:
-//	    path rows flags(1 byte: 1 chunked) chunk_rows index_addr+1 chunks
+//	    path rows flags(1 byte: 1 chunked) chunk_rows index_addr+1 header_addr chunks
 //	    per chunk: chunk number delta (from the previous chunk + 1) addr size mask
 //	CRC-32C of everything before (4 bytes, little-endian)
 //
@@ -79,6 +79,7 @@ func (ix *Index) Encode(dst []byte) []byte {
 			dst = append(dst, flags)
 			dst = binary.AppendUvarint(dst, uint64(d.ChunkRows))
 			dst = binary.AppendUvarint(dst, uint64(d.IndexAddr+1))
+			dst = binary.AppendUvarint(dst, uint64(d.HeaderAddr))
 			dst = binary.AppendUvarint(dst, uint64(len(d.Chunks)))
 			next := int64(0) // chunk number expected next
 			for _, c := range d.Chunks {
@@ -282,6 +283,7 @@ func (d *decoder) dataset(ix *Index) Dataset {
 	flags := d.byte("dataset flags")
 	ds.ChunkRows = d.int("chunk rows", math.MaxInt64)
 	ds.IndexAddr = d.int("chunk index address", ix.Size) - 1
+	ds.HeaderAddr = d.int("object header address", ix.Size-1)
 	nc := d.count("chunks", math.MaxInt32)
 	if d.err != nil {
 		return ds

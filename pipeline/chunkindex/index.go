@@ -58,6 +58,10 @@ type Dataset struct {
 	// IndexAddr is the file offset of its chunk index
 	// (h5read.Dataset.ChunkIndexAddr), -1 if none.
 	IndexAddr int64
+	// HeaderAddr is the file offset of its object header
+	// (h5read.Dataset.HeaderAddr): File.Locate opens it without reading
+	// the groups on its path.
+	HeaderAddr int64
 	// Chunks are its stored chunks, ascending by row.
 	Chunks []Chunk
 }
@@ -181,6 +185,18 @@ func (d *Dataset) Use(hd *h5read.Dataset) error {
 		return fmt.Errorf("%w: %s has chunks of %d rows, the index says %d", ErrStale, d.Path, cs[0], d.ChunkRows)
 	}
 	return hd.UseChunkLocations(d.Locations())
+}
+
+// Locate tells f where the object headers of the group's datasets are
+// (h5read.File.Locate), so that opening them reads no group. Call it only
+// once ix.Check has accepted f.
+func (g *Group) Locate(f *h5read.File) error {
+	for i := range g.Datasets {
+		if err := f.Locate(g.Datasets[i].Path, g.Datasets[i].HeaderAddr); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Locations returns the chunks as h5read locations.
