@@ -9,6 +9,7 @@ import (
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/pipeline/chunkindex"
+	"github.com/zagg-go/zagg/zarrstore"
 )
 
 // IndexSource returns the chunk index of a granule (see package
@@ -370,4 +371,64 @@ rows:
 	}
 	st.Bin += time.Since(t5)
 	return nil
+}
+
+// IndexStore returns the sidecar index store of an output store: the
+// indexes live in its backend under chunkindex.Prefix.
+func IndexStore(z *zarrstore.Store) *chunkindex.Store {
+	return &chunkindex.Store{Backend: z.Backend()}
+}
+
+// IndexBuild builds the chunk indexes of the granules of a run — those of
+// the cells a Runner with the same Config, Catalog, Cells and MaxCells
+// processes — into the sidecar folder of its output store (IndexStore), so
+// that CellReaders with Index = StoreIndexes(IndexStore(store)) read
+// through them.
+type IndexBuild struct {
+	Config  *Config
+	Catalog *Catalog
+	Store   *zarrstore.Store
+	Opener  Opener
+	// Cells and MaxCells select cells as Runner's do.
+	Cells    []string
+	MaxCells int
+	// Concurrency is how many granules are indexed at once (default 4).
+	Concurrency int
+	// Overwrite rebuilds the indexes already stored.
+	Overwrite bool
+	// ReaderOptions are passed to every h5read open, after the reader's
+	// defaults.
+	ReaderOptions []h5read.Option
+}
+
+// Run builds the indexes. Granules that cannot be indexed are listed in
+// the report (their cells will be read without an index); the error is
+// for a misconfigured build or an ended context.
+func (b *IndexBuild) Run(ctx context.Context) (*chunkindex.BuildReport, error) {
+	if b.Config == nil || b.Catalog == nil || b.Store == nil || b.Opener == nil {
+		return nil, fmt.Errorf("pipeline: IndexBuild needs Config, Catalog, Store and Opener")
+	}
+	po, conv, cells, err := selectCells(b.Config, b.Catalog, b.Cells, b.MaxCells)
+	if err != nil {
+		return nil, err
+	}
+	cfg := b.Config.WithLatitude(conv)
+	a, err := NewAggregator(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rd := NewCellReader(cfg, a.Columns(), b.Opener)
+	rd.Convention = conv
+	spec, err := rd.IndexSpec(po)
+	if err != nil {
+		return nil, err
+	}
+	var urls []string
+	for _, c := range cells {
+		urls = append(urls, c.Granules...)
+	}
+	bl := &chunkindex.Builder{Spec: spec, Opener: b.Opener, Store: IndexStore(b.Store),
+		Concurrency: b.Concurrency, Overwrite: b.Overwrite,
+		Options: append(defaultReadOptions(), b.ReaderOptions...)}
+	return bl.BuildAll(ctx, urls)
 }
