@@ -439,7 +439,7 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 		f.Close()
 	}()
 	pts = &granulePoints{f32: make([][]float32, len(g.plan.reads)), f64: make([][]float64, len(g.plan.reads))}
-	if ix = g.checkIndex(ctx, ix, f); ix != nil {
+	if ix = g.checkIndex(ctx, ix, f, st); ix != nil {
 		st.Indexed = 1
 	}
 	for _, group := range r.Source.Groups {

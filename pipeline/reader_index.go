@@ -60,12 +60,99 @@ func (g *granuleReader) loadIndex(ctx context.Context, url string, st *ReadStats
 }
 
 // checkIndex returns ix if it describes the open granule f (its identity),
-// else nil: the granule is then read whole.
-func (g *granuleReader) checkIndex(ctx context.Context, ix *chunkindex.Index, f *h5read.File) *chunkindex.Index {
+// else nil: the granule is then read whole. When it does, it prefetches
+// (prefetchIndexed) what the groups read through it will need.
+func (g *granuleReader) checkIndex(ctx context.Context, ix *chunkindex.Index, f *h5read.File, st *ReadStats) *chunkindex.Index {
 	if ix == nil || ix.Check(ctx, f) != nil {
 		return nil
 	}
+	g.prefetchIndexed(ctx, f, ix, st)
 	return ix
+}
+
+// prefetchIndexed fetches, for every group the index serves and that has
+// blocks holding points of the parent, the object headers of its datasets
+// (one batched round of metadata requests for all the groups) and then the
+// chunks of those blocks of every dataset (one round of coalesced
+// requests), so that readGroupIndexed, group after group, finds them in the
+// caches: about four round trips per granule (index, head, headers,
+// chunks) instead of a few per group. The index being exact, every chunk
+// fetched is decoded. Failures are ignored: the groups then fetch what they
+// need themselves (and meet the failure there). The chunks fetched are
+// bounded by the granule's share of the memory budget and by half the
+// chunk cache (see defaultReadOptions); beyond, nothing is prefetched.
+func (g *granuleReader) prefetchIndexed(ctx context.Context, f *h5read.File, ix *chunkindex.Index, st *ReadStats) {
+	t0 := time.Now()
+	defer func() { st.Read += time.Since(t0) }()
+	type want struct {
+		gi    *chunkindex.Group
+		runs  []chunkindex.RowRange
+		first int // index of its first dataset in paths
+		n     int // its datasets
+	}
+	var (
+		wants []want
+		paths []string
+	)
+	for _, group := range g.r.Source.Groups {
+		gp := g.groupPaths(group)
+		gi := g.indexedGroup(ix, group, gp)
+		if gi == nil || gi.Datasets[0].Path != gp[0] || gi.Datasets[1].Path != gp[1] {
+			continue
+		}
+		runs := ix.Runs(nil, gi, g.parent.Order(), g.parent.Nest())
+		if len(runs) == 0 {
+			continue
+		}
+		if gi.Locate(f) != nil {
+			return
+		}
+		wants = append(wants, want{gi: gi, runs: runs, first: len(paths), n: len(gp)})
+		paths = append(paths, gp...)
+	}
+	if len(wants) == 0 {
+		return
+	}
+	dsets, err := f.OpenDatasets(ctx, paths...)
+	if err != nil {
+		return
+	}
+	var plans []*h5read.Plan
+	var stored int64
+	for _, w := range wants {
+		for _, d := range dsets[w.first : w.first+w.n] {
+			if useIndex(w.gi, []*h5read.Dataset{d}) != nil {
+				return
+			}
+			for _, rr := range w.runs {
+				p, err := d.PlanRows(ctx, int(rr.Lo), int(rr.Hi-rr.Lo))
+				if err != nil {
+					return
+				}
+				plans = append(plans, p)
+				stored = satAdd(stored, p.StoredBytes)
+			}
+		}
+	}
+	if stored > prefetchLimit || g.fits(stored, dsets[0], 0, "prefetching the chunks of the blocks inside the cell") != nil {
+		return
+	}
+	_ = f.Fetch(ctx, plans...)
+}
+
+// prefetchLimit bounds the chunk bytes prefetchIndexed fetches for one
+// granule: half the chunk cache of defaultReadOptions, so that what it
+// fetches stays cached until the groups read it.
+const prefetchLimit = 8 << 20
+
+// groupPaths returns the dataset paths a group reads: latitude, longitude,
+// then the columns' datasets (plan.reads order).
+func (g *granuleReader) groupPaths(group string) []string {
+	out := []string{ExpandPath(g.r.Source.Latitude, group), ExpandPath(g.r.Source.Longitude, group)}
+	for i := range g.plan.reads {
+		out = append(out, ExpandPath(g.plan.reads[i].template, group))
+	}
+	return out
 }
 
 // indexReadOptions are the h5read options of a granule read through an
@@ -121,13 +208,9 @@ var errIndexUnfit = errors.New("chunk index does not fit")
 // index does not describe the group's datasets.
 func (g *granuleReader) readGroupIndexed(ctx context.Context, f *h5read.File, ix *chunkindex.Index, group string, pts *granulePoints, st *ReadStats) error {
 	r := g.r
-	latPath := ExpandPath(r.Source.Latitude, group)
-	lonPath := ExpandPath(r.Source.Longitude, group)
-	paths := make([]string, len(g.plan.reads))
-	for i := range g.plan.reads {
-		paths[i] = ExpandPath(g.plan.reads[i].template, group)
-	}
-	gi := g.indexedGroup(ix, group, append([]string{latPath, lonPath}, paths...))
+	gp := g.groupPaths(group)
+	latPath, lonPath, paths := gp[0], gp[1], gp[2:]
+	gi := g.indexedGroup(ix, group, gp)
 	if gi == nil || gi.Datasets[0].Path != latPath || gi.Datasets[1].Path != lonPath {
 		return errIndexUnfit
 	}
