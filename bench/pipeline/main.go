@@ -386,7 +386,7 @@ func runChild(dir, source, endpoint string, granuleWorkers int, mode string) err
 			err = &rep.Failed[0]
 		}
 		if rep != nil {
-			m.Requests, m.BytesFetched, m.IndexBytes, m.Indexes = rep.Requests, rep.BytesFetched, rep.IndexBytes, rep.Built
+			m.Requests, m.BytesFetched, m.BytesUsed, m.IndexBytes, m.Indexes = rep.Requests, rep.BytesFetched, rep.BytesUsed, rep.IndexBytes, rep.Built
 		}
 	case modePlain, modeIndexed:
 		m.Result, err = pipeline.Run(ctx, pipeline.Job{Key: cell.Key(), Granules: cell.Granules}, rd, a, st)

@@ -42,9 +42,9 @@ type BuildReport struct {
 	// Failed lists the granules that could not be indexed or stored, in the
 	// order given. Their cells are read without an index.
 	Failed []BuildError
-	// Requests and BytesFetched are h5read's counters over the granules
-	// indexed; IndexBytes the bytes of the indexes stored.
-	Requests, BytesFetched, IndexBytes int64
+	// Requests, BytesFetched and BytesUsed are h5read's counters over the
+	// granules indexed; IndexBytes the bytes of the indexes stored.
+	Requests, BytesFetched, BytesUsed, IndexBytes int64
 }
 
 // BuildError is a granule that could not be indexed.
@@ -90,6 +90,7 @@ func (b *Builder) BuildAll(ctx context.Context, urls []string) (*BuildReport, er
 		built, existing   bool
 		err               error
 		requests, fetched int64
+		used              int64
 		size              int64
 	}
 	out := make([]outcome, len(uniq))
@@ -113,7 +114,7 @@ func (b *Builder) BuildAll(ctx context.Context, urls []string) (*BuildReport, er
 					}
 				}
 				ix, st, err := b.buildOne(ctx, uniq[i])
-				o.requests, o.fetched = st.Requests, st.BytesFetched
+				o.requests, o.fetched, o.used = st.Requests, st.BytesFetched, st.BytesUsed
 				if err != nil {
 					o.err = err
 					continue
@@ -144,6 +145,7 @@ feed:
 	for i, o := range out {
 		rep.Requests += o.requests
 		rep.BytesFetched += o.fetched
+		rep.BytesUsed += o.used
 		rep.IndexBytes += o.size
 		switch {
 		case o.existing:
