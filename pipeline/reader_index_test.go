@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"testing"
@@ -238,5 +239,59 @@ func TestReadCellIndexFallback(t *testing.T) {
 			}
 			samePoints(t, name, want, got)
 		})
+	}
+}
+
+// TestReadCellIndexOtherOrder reads the sample cells through indexes built
+// at a coarser and a finer parent order than the catalog's: the blocks
+// they select are a superset (coarser) or the union of the children's
+// (finer), so the points are the same.
+func TestReadCellIndexOtherOrder(t *testing.T) {
+	ctx := context.Background()
+	cfg := atl06(t)
+	a, err := pipeline.NewAggregator(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := pipeline.LoadCatalog("../internal/sampledata/catalog.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv, err := cat.Convention(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opener := pipeline.DirOpener("../internal/sampledata/granules")
+	plain := pipeline.NewCellReader(cfg, a.Columns(), opener)
+	plain.Convention = conv
+	var urls []string
+	for _, cell := range cat.Cells {
+		urls = append(urls, cell.Granules...)
+	}
+	for _, order := range []int{cat.ParentOrder() - 2, cat.ParentOrder() + 3} {
+		spec, err := plain.IndexSpec(order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store := &chunkindex.Store{Backend: zarrstore.NewMemBackend()}
+		if rep, err := (&chunkindex.Builder{Spec: spec, Opener: opener, Store: store}).BuildAll(ctx, urls); err != nil || len(rep.Failed) > 0 {
+			t.Fatalf("order %d: %v %v", order, err, rep)
+		}
+		indexed := *plain
+		indexed.Index = pipeline.StoreIndexes(store)
+		for _, cell := range cat.Cells {
+			want, _, err := plain.ReadCell(ctx, cell.Cell, cell.Granules)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, st, err := indexed.ReadCell(ctx, cell.Cell, cell.Granules)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Indexed != len(cell.Granules) {
+				t.Errorf("order %d, %v: %d of %d granules indexed", order, cell.Cell, st.Indexed, len(cell.Granules))
+			}
+			samePoints(t, fmt.Sprintf("index order %d, cell %v", order, cell.Cell), want, got)
+		}
 	}
 }
