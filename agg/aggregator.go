@@ -6,10 +6,13 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/zagg-go/zagg/healpix"
 )
 
-// MaxOrder is the finest HEALPix order (the order points are hashed at).
-const MaxOrder = 29
+// MaxOrder is the finest HEALPix order (the order points are hashed at):
+// healpix.MaxOrder.
+const MaxOrder = healpix.MaxOrder
 
 // MaxDepth bounds child_order − parent_order. An Aggregate call holds
 // about 8 bytes × (4/3)·4^depth × (variables + 1) of output, so depth 10 with

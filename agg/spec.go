@@ -2,10 +2,11 @@ package agg
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/zagg-go/zagg/internal/yamlx"
 )
 
 // Errors. Every error returned by this package wraps one of these; use
@@ -36,41 +37,20 @@ var (
 	ErrCorruptState = errors.New("agg: corrupt state")
 )
 
-// detailError is an error with its own message that matches a sentinel
-// under errors.Is, so messages read naturally ("Cannot resolve 'foo' as numpy
-// function") without the sentinel's text.
-type detailError struct {
-	sentinel error
-	msg      string
-}
-
-func (e *detailError) Error() string { return e.msg }
-func (e *detailError) Unwrap() error { return e.sentinel }
-
+// errf returns an error reading format (with args) that matches sentinel
+// under errors.Is, so messages read naturally ("Cannot resolve 'foo' as
+// numpy function") without the sentinel's text.
 func errf(sentinel error, format string, args ...any) error {
-	return &detailError{sentinel: sentinel, msg: fmt.Sprintf(format, args...)}
+	return yamlx.Msg(sentinel, format, args...)
 }
 
 // FieldError locates an error in the aggregation section: Path is the key
-// path inside the section ("variables.h_mean.params.weights"), Line and Column
-// the 1-based YAML position (0 when unknown, e.g. for a Spec built in Go).
-type FieldError struct {
-	Path   string
-	Line   int
-	Column int
-	Err    error
-}
-
-// Error renders "line <n>: <path>: <message>" (without the line when unknown).
-func (e *FieldError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("line %d: %s: %v", e.Line, e.Path, e.Err)
-	}
-	return fmt.Sprintf("%s: %v", e.Path, e.Err)
-}
-
-// Unwrap returns the underlying error.
-func (e *FieldError) Unwrap() error { return e.Err }
+// path inside the section ("variables.h_mean.params.weights"), Line and
+// Column the 1-based YAML position (0 when unknown, e.g. for a Spec built
+// in Go), Err what is wrong. It is zagg's one positional YAML error (the
+// config's Error is the same type); it renders as "line <n>: <path>:
+// <message>".
+type FieldError = yamlx.Error
 
 // DType is the stored data type of an output variable (a Zarr v3 numeric data
 // type). Statistics are computed in float64 and converted by the caller.

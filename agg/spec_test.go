@@ -107,9 +107,9 @@ func TestSpecYAMLErrors(t *testing.T) {
 	cases := []struct{ doc, want string }{
 		{"[1]", "line 1: aggregation: must be a mapping, got a list"},
 		{"variables: {}", "line 1: variables: no variables"},
-		{"variables: {a: 1}", "line 1: variables.a: must be a mapping, got \"1\""},
+		{"variables: {a: 1}", "line 1: variables.a: must be a mapping, got '1'"},
 		{"variables: {a: {function: [min]}}", "line 1: variables.a.function: must be a string, got a list"},
-		{"variables: {a: {function: min, fill_value: abc}}", "line 1: variables.a.fill_value: fill_value must be a number or \"NaN\", got \"abc\""},
+		{"variables: {a: {function: min, fill_value: abc}}", "line 1: variables.a.fill_value: fill_value must be a number or \"NaN\", got 'abc'"},
 		{"variables: {a: {function: var, params: {ddof: -1}}}", "line 1: variables.a.params.ddof: Variable 'a': ddof must be a non-negative integer, got -1"},
 		{"variables: {a: {function: quantile, params: {q: [0.5]}}}", "line 1: variables.a.params.q: must be a number, got a list"},
 		{"variables: {a: {function: quantile, params: {method: nearest}}}", "line 1: variables.a.params.method: Variable 'a': method 'nearest' (only numpy's default 'linear' is supported)"},

@@ -46,7 +46,7 @@ func TestZaggCycleDates(t *testing.T) {
 }
 
 // TestTrueCycleRange checks the orbit model against the derived table
-// (cmr-earthdata.md §5.2, ±1 h) and the official cycle boundaries.
+// (NSIDC's ICESat-2 cycle table, ±1 h) and the official cycle boundaries.
 func TestTrueCycleRange(t *testing.T) {
 	derived := map[int]string{
 		1: "2018-09-28T16:19:00Z", 10: "2020-12-24T01:18:00Z", 20: "2023-06-20T05:56:00Z",

@@ -53,6 +53,14 @@ var (
 	// names the offending key or entry.
 	ErrCatalog = errors.New("cmr: invalid catalog file")
 
+	// ErrUnknownCell reports a cell asked for (Catalog.Select, --cell) that
+	// the catalog does not list.
+	ErrUnknownCell = errors.New("cmr: cell not in catalog")
+
+	// ErrNoHTTPSURL reports an s3:// granule URL the catalog cannot turn
+	// into its HTTPS twin (Catalog.HTTPSURL).
+	ErrNoHTTPSURL = errors.New("cmr: no HTTPS URL for granule")
+
 	// ErrNoCredentials reports that no Earthdata login was found in the
 	// options, the environment or the netrc file.
 	ErrNoCredentials = errors.New("cmr: no Earthdata credentials")

@@ -25,7 +25,7 @@ type GranuleName struct {
 	Suffix     string    // anything between the revision and ".h5", usually ""
 }
 
-// granuleNameRE is the granule naming convention (cmr-earthdata.md §5.3).
+// granuleNameRE is the granule naming convention (ATL06 User Guide, "File naming convention").
 var granuleNameRE = regexp.MustCompile(`^(?:(processed_))?(ATL\d{2})(?:-(\d{2}))?_(\d{14})_(\d{4})(\d{2})(\d{2})_(\d{3})_(\d{2})(.*)\.h5$`)
 
 // Constants of the ICESat-2 reference orbit.

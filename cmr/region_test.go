@@ -215,7 +215,7 @@ func TestRegionBBox(t *testing.T) {
 	}
 }
 
-// TestRingBOnSphere checks the facts of cmr-earthdata.md §3 about ring B
+// TestRingBOnSphere checks the facts of the ICESat-2 ATL06 data dictionary about ring B
 // (area, bound, containment), which planar lon/lat code gets wrong.
 func TestRingBOnSphere(t *testing.T) {
 	polys, err := sphereRegion(orb.MultiPolygon{{ringB}}, identityLat)

@@ -85,8 +85,7 @@
 // allocated, tree walks have node budgets, and continuation chains are
 // checked for cycles. Metadata checksums (lookup3) are verified by default.
 //
-// The format facts this reader relies on, and the behaviour of the real
-// ATL06 files it is tested against, are described in the project's
-// docs/hdf5.md; the field layouts follow the HDF5 File Format Specification
-// version 3.
+// The field layouts follow the HDF5 File Format Specification version 3
+// (docs.hdfgroup.org); the behaviour of real ATL06 files is pinned by the
+// tests against the granules they read.
 package h5read

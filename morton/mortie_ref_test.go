@@ -9,7 +9,7 @@ import (
 )
 
 // mortieHash is a test-only re-implementation of the kernel mortie hashes
-// with (healpix-rs Layer::hash, ../shared/docs/healpix-morton.md §3), with
+// with (healpix-rs Layer::hash; Youngren & Petty 2017, mortie), with
 // the √6 constant as a parameter: mortieSqrt6 reproduces mortie exactly,
 // math.Sqrt(6) gives cdshealpix. It exists to show that every divergence
 // listed in mortieDivergence is explained by the kernel (the truncated √6,

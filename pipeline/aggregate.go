@@ -7,6 +7,7 @@ import (
 
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline/config"
 )
 
 // Aggregator computes the configured statistics of one parent cell's points
@@ -22,7 +23,7 @@ type Aggregator struct {
 }
 
 // NewAggregator compiles cfg's aggregation section against its data source.
-func NewAggregator(cfg *Config) (*Aggregator, error) {
+func NewAggregator(cfg *config.Config) (*Aggregator, error) {
 	a, err := cfg.NewAggregator()
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -14,15 +15,15 @@ import (
 func BenchmarkRunSampleCell(b *testing.B) {
 	ctx := context.Background()
 	w := newWorker(b, sampleGranules(b), zarrstore.New(zarrstore.NewMemBackend()))
-	var job pipeline.Job
+	var job dispatch.Job
 	for _, c := range w.cat.Cells {
 		if len(c.Granules) > len(job.Granules) {
-			job = pipeline.Job{Key: c.Key(), Granules: c.Granules}
+			job = dispatch.Job{Cell: c.Cell, Granules: c.Granules}
 		}
 	}
 	b.ReportAllocs()
 	var obs, fetched, reqs int64
-	var ph pipeline.Phases
+	var ph dispatch.Phases
 	for b.Loop() {
 		res, err := pipeline.Run(ctx, job, w.reader, w.aggr, w.store)
 		if err != nil {

@@ -12,6 +12,9 @@ import (
 	"strings"
 
 	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/internal/humanize"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
 // ErrMemoryBudget means a granule declares more data than the memory budget
@@ -94,7 +97,7 @@ func readSmall(name string) ([]byte, error) {
 // least MinMemoryBudget.
 func checkBudget(what string, n int64) error {
 	if n != 0 && n < minBudget {
-		return fmt.Errorf("%w: %s %d bytes: want 0 (the default) or at least %s", ErrConfig, what, n, FormatBytes(minBudget))
+		return fmt.Errorf("%w: %s %d bytes: want 0 (the default) or at least %s", config.ErrInvalid, what, n, humanize.Bytes(minBudget))
 	}
 	return nil
 }
@@ -177,10 +180,10 @@ type BudgetError struct {
 // Error names the dataset, its declared size and the budget.
 func (e *BudgetError) Error() string {
 	return fmt.Sprintf("%v: %s declares %d rows of %d bytes: %s needs about %s, more than the %s a granule may use (a cell's budget of %s over %d granules read at once); if the granule is genuine, raise the budget (Runner.MemoryBudget, --memory-budget)",
-		ErrMemoryBudget, e.Dataset, e.Rows, e.ElemSize, e.Step, FormatBytes(e.Need), FormatBytes(e.Allowed), FormatBytes(e.Budget), e.Share)
+		ErrMemoryBudget, e.Dataset, e.Rows, e.ElemSize, e.Step, humanize.Bytes(e.Need), humanize.Bytes(e.Allowed), humanize.Bytes(e.Budget), e.Share)
 }
 
 // Is makes a BudgetError match ErrMemoryBudget and ErrDeterministic.
 func (e *BudgetError) Is(target error) bool {
-	return target == ErrMemoryBudget || target == ErrDeterministic
+	return target == ErrMemoryBudget || target == dispatch.ErrDeterministic
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
 func TestDefaultBudget(t *testing.T) {
@@ -51,7 +53,7 @@ func TestDefaultBudget(t *testing.T) {
 
 func TestBudgetErrorIs(t *testing.T) {
 	e := &BudgetError{Dataset: "/d", Rows: 10, ElemSize: 8, Step: "reading", Need: 100, Allowed: 10, Budget: 40, Share: 4}
-	if !errors.Is(e, ErrMemoryBudget) || !errors.Is(e, ErrDeterministic) || errors.Is(e, ErrTransient) {
+	if !errors.Is(e, ErrMemoryBudget) || !errors.Is(e, dispatch.ErrDeterministic) || errors.Is(e, dispatch.ErrTransient) {
 		t.Error("BudgetError matches the wrong sentinels")
 	}
 	if satMul(1<<62, 4) != 1<<63-1 || satAdd(1<<63-1, 1) != 1<<63-1 || satMul(-1, 5) != 0 {
@@ -65,7 +67,7 @@ func TestBudgetErrorIs(t *testing.T) {
 func TestKeptPointsBudget(t *testing.T) {
 	defer func(m int64) { minBudget = m }(minBudget)
 	minBudget = 1
-	cfg, err := DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
 	}

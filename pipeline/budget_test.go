@@ -10,6 +10,8 @@ import (
 
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -43,7 +45,7 @@ func TestHugeDeclaredGranule(t *testing.T) {
 	if !errors.Is(err, pipeline.ErrMemoryBudget) || !errors.As(err, &be) {
 		t.Fatalf("ReadCell = %v, want ErrMemoryBudget", err)
 	}
-	if !errors.Is(err, pipeline.ErrGranule) || !errors.Is(err, pipeline.ErrDeterministic) || errors.Is(err, pipeline.ErrTransient) {
+	if !errors.Is(err, pipeline.ErrGranule) || !errors.Is(err, dispatch.ErrDeterministic) || errors.Is(err, dispatch.ErrTransient) {
 		t.Errorf("ReadCell = %v: want a deterministic granule error", err)
 	}
 	if be.Dataset != "/gt1l/land_ice_segments/latitude" || be.Rows != 1<<27 || be.ElemSize != 8 || be.Budget != 2<<30 || be.Need <= be.Allowed {
@@ -75,8 +77,8 @@ func TestMemoryBudgetSmallGranule(t *testing.T) {
 		t.Fatalf("ok.h5 under the minimum budget: %v", err)
 	}
 	rd.MemoryBudget = pipeline.MinMemoryBudget - 1
-	if _, _, err := rd.ReadCell(context.Background(), parent, []string{"s3://bucket/ok.h5"}); !errors.Is(err, pipeline.ErrConfig) {
-		t.Errorf("budget below the minimum: err = %v, want ErrConfig", err)
+	if _, _, err := rd.ReadCell(context.Background(), parent, []string{"s3://bucket/ok.h5"}); !errors.Is(err, config.ErrInvalid) {
+		t.Errorf("budget below the minimum: err = %v, want config.ErrInvalid", err)
 	}
 	if d := pipeline.DefaultMemoryBudget(); d < pipeline.MinMemoryBudget {
 		t.Errorf("DefaultMemoryBudget() = %d", d)
@@ -100,7 +102,7 @@ func TestRunnerMemoryBudget(t *testing.T) {
 		r := newRunner(t, zarrstore.New(backend))
 		r.MemoryBudget, r.Workers, r.MaxCells = tc.budget, tc.workers, 1
 		_, err := r.Run(context.Background())
-		if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, pipeline.ErrConfig)) {
+		if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, config.ErrInvalid)) {
 			t.Errorf("budget %d over %d workers: err = %v", tc.budget, tc.workers, err)
 		}
 		if !tc.ok {

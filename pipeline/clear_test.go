@@ -17,6 +17,8 @@ import (
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -58,14 +60,14 @@ func cellKeys(t *testing.T, b zarrstore.Backend, parentOrder int, nest uint64) [
 // coarseConfig is the ATL06 config with the given output orders (some
 // coarser than the parent, so that cells also leave partial states); keep
 // replaces the quality filter's value.
-func coarseConfig(t *testing.T, orders, keep string) *pipeline.Config {
+func coarseConfig(t *testing.T, orders, keep string) *config.Config {
 	t.Helper()
-	src, err := os.ReadFile("configs/atl06.yaml")
+	src, err := os.ReadFile("config/builtin/atl06.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	src = bytes.Replace(src, []byte("    value: 0\n"), []byte("    value: "+keep+"\n"), 1)
-	cfg, err := pipeline.ParseConfig("coarse.yaml", append(src, "  orders: "+orders+"\n"...))
+	cfg, err := config.Parse("coarse.yaml", append(src, "  orders: "+orders+"\n"...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,10 +93,10 @@ func TestRunClearsCellThatBecameEmpty(t *testing.T) {
 	}
 	total := rep.Summary.TotalObs
 	cat := sampleCatalog(t)
-	po := cat.ParentOrder()
+	po := cat.Metadata.ParentOrder
 
 	// One cell rerun with no granules.
-	conv, err := cat.Convention(cfg)
+	conv, err := pipeline.Convention(cat, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,12 +123,12 @@ func TestRunClearsCellThatBecameEmpty(t *testing.T) {
 	for _, c := range cat.Cells[1:] {
 		others[c.Cell] = len(cellKeys(t, backend, po, c.Cell.Nest()))
 	}
-	full, err := pipeline.Run(ctx, pipeline.Job{Key: target.Key(), Granules: target.Granules}, reader, aggr, st)
+	full, err := pipeline.Run(ctx, dispatch.Job{Cell: target.Cell, Granules: target.Granules}, reader, aggr, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := pipeline.Run(ctx, pipeline.Job{Key: target.Key()}, reader, aggr, st)
-	if err != nil || res.ErrorKind != pipeline.KindEmpty {
+	res, err := pipeline.Run(ctx, dispatch.Job{Cell: target.Cell}, reader, aggr, st)
+	if err != nil || res.ErrorKind != dispatch.KindEmpty {
 		t.Fatalf("empty rerun: %+v, %v", res, err)
 	}
 	if left := cellKeys(t, backend, po, cell.Nest()); len(left) != 0 {

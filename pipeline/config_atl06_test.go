@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/zagg-go/zagg/agg"
+	"github.com/zagg-go/zagg/pipeline/config"
 )
 
 // updateNumpy regenerates testdata/config/atl06_cell.json with numpy before
@@ -69,7 +70,7 @@ func TestATL06ConfigMatchesNumpy(t *testing.T) {
 	if err := json.Unmarshal(b, &fx); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
 	}

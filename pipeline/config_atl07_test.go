@@ -11,7 +11,9 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -75,14 +77,14 @@ func TestATL07ConfigRealGranule(t *testing.T) {
 	if exp.Kept == 0 || len(exp.Orders[strconv.Itoa(exp.ChildOrder)]["cell_ids"]) < 2 {
 		t.Fatalf("expected.json holds too little to test: %d rows kept", exp.Kept)
 	}
-	cfg, err := pipeline.DefaultConfig("atl07")
+	cfg, err := config.Builtin("atl07")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Output.Grid.ChildOrder != exp.ChildOrder {
 		t.Fatalf("config child order %d, expected.json %d", cfg.Output.Grid.ChildOrder, exp.ChildOrder)
 	}
-	cat, err := pipeline.ParseCatalog(exp.Catalog)
+	cat, err := cmr.ParseCatalog(exp.Catalog)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/internal/redact"
+	"github.com/zagg-go/zagg/pipeline/config"
 )
 
 // SourceInfo is what a source dataset says about itself: its HDF5 "units"
@@ -23,7 +24,7 @@ type SourceInfo struct {
 // attributes of every data_source variable (its path expanded with the
 // first group that has it), keyed by column name. Variables whose dataset
 // or attributes are missing are left out.
-func ReadSourceInfo(ctx context.Context, cfg *Config, opener Opener, url string) (map[string]SourceInfo, error) {
+func ReadSourceInfo(ctx context.Context, cfg *config.Config, opener Opener, url string) (map[string]SourceInfo, error) {
 	f, err := opener.Open(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrGranule, redact.URL(url), err)
@@ -36,7 +37,7 @@ func ReadSourceInfo(ctx context.Context, cfg *Config, opener Opener, url string)
 	out := map[string]SourceInfo{}
 	for _, v := range cfg.DataSource.Variables {
 		for _, g := range groups {
-			ds, err := f.Dataset(ctx, ExpandPath(v.Path, g))
+			ds, err := f.Dataset(ctx, config.ExpandPath(v.Path, g))
 			if err != nil {
 				continue
 			}
@@ -59,9 +60,9 @@ func (s *Store) DescribeFrom(ctx context.Context, opener Opener, url string) {
 	}
 }
 
-// firstGranule returns the first granule of the first cell that has one
+// FirstGranule returns the first granule of the first cell that has one
 // ("" for none): the granule a run describes its arrays from.
-func firstGranule(cells []cmr.CatalogCell) string {
+func FirstGranule(cells []cmr.CatalogCell) string {
 	for _, c := range cells {
 		if len(c.Granules) > 0 {
 			return c.Granules[0]

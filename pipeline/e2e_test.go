@@ -14,18 +14,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/internal/sampletest"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 // sampleCatalog returns the built-in sample catalog.
-func sampleCatalog(t testing.TB) *pipeline.Catalog {
+func sampleCatalog(t testing.TB) *cmr.Catalog {
 	t.Helper()
-	cat, err := pipeline.ParseCatalog(sampledata.Catalog())
+	cat, err := cmr.ParseCatalog(sampledata.Catalog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,8 +45,8 @@ func sampleServer(t testing.TB) *s3test.Server {
 // worker builds the reader, aggregator and store of the ATL06 config over the
 // sample catalog, the store on z.
 type worker struct {
-	cfg    *pipeline.Config
-	cat    *pipeline.Catalog
+	cfg    *config.Config
+	cat    *cmr.Catalog
 	reader *pipeline.CellReader
 	aggr   *pipeline.Aggregator
 	store  *pipeline.Store
@@ -51,16 +54,16 @@ type worker struct {
 
 func newWorker(t testing.TB, opener pipeline.Opener, z *zarrstore.Store) *worker {
 	t.Helper()
-	cfg, err := pipeline.DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cat := sampleCatalog(t)
-	conv, err := cat.Convention(cfg)
+	conv, err := pipeline.Convention(cat, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	po, err := cfg.ParentOrder(cat.ParentOrder())
+	po, err := cfg.ParentOrder(cat.Metadata.ParentOrder)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +98,7 @@ func TestRunSampleS3(t *testing.T) {
 		w := newWorker(t, pipeline.S3Opener(srv.Client), z)
 		var obs int64
 		for _, cell := range w.cat.Cells {
-			res, err := pipeline.Run(ctx, pipeline.Job{Key: cell.Key(), Granules: cell.Granules}, w.reader, w.aggr, w.store)
+			res, err := pipeline.Run(ctx, dispatch.Job{Cell: cell.Cell, Granules: cell.Granules}, w.reader, w.aggr, w.store)
 			if err != nil {
 				t.Fatalf("Run(%s) = %v", cell.Key(), err)
 			}
@@ -433,7 +436,7 @@ func TestRunRealGranule(t *testing.T) {
 	if err := json.Unmarshal(b, &exp); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := pipeline.ParseCatalog(exp.Catalog)
+	cat, err := cmr.ParseCatalog(exp.Catalog)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,11 @@ import (
 	"io/fs"
 	"log"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -16,15 +19,15 @@ import (
 // Store in memory.
 func ExampleRun() {
 	ctx := context.Background()
-	cfg, err := pipeline.DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		log.Fatal(err)
 	}
-	cat, err := pipeline.ParseCatalog(sampledata.Catalog())
+	cat, err := cmr.ParseCatalog(sampledata.Catalog())
 	if err != nil {
 		log.Fatal(err)
 	}
-	conv, err := cat.Convention(cfg) // the catalog and the config agree on authalic latitude
+	conv, err := pipeline.Convention(cat, cfg) // the catalog and the config agree on authalic latitude
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -32,7 +35,7 @@ func ExampleRun() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	store, err := pipeline.NewStore(zarrstore.New(zarrstore.NewMemBackend()), cfg, aggr, cat.ParentOrder(), conv)
+	store, err := pipeline.NewStore(zarrstore.New(zarrstore.NewMemBackend()), cfg, aggr, cat.Metadata.ParentOrder, conv)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -43,7 +46,7 @@ func ExampleRun() {
 	reader := pipeline.NewCellReader(cfg, aggr.Columns(), pipeline.FSOpener(granules))
 
 	cell := cat.Cells[0]
-	res, err := pipeline.Run(ctx, pipeline.Job{Key: cell.Key(), Granules: cell.Granules}, reader, aggr, store)
+	res, err := pipeline.Run(ctx, dispatch.Job{Cell: cell.Cell, Granules: cell.Granules}, reader, aggr, store)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,11 +61,11 @@ func ExampleRun() {
 // Run every cell of the sample catalog with the local runner: four cells at
 // a time, cells already in the store skipped.
 func ExampleRunner() {
-	cfg, err := pipeline.DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		log.Fatal(err)
 	}
-	cat, err := pipeline.ParseCatalog(sampledata.Catalog())
+	cat, err := cmr.ParseCatalog(sampledata.Catalog())
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -3,32 +3,36 @@ package pipeline_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/internal/retry"
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
-	"net/http"
-	"sync/atomic"
 )
 
 // twoGranuleCell returns the first sample cell read from two granules.
-func twoGranuleCell(t *testing.T) pipeline.Job {
+func twoGranuleCell(t *testing.T) dispatch.Job {
 	t.Helper()
 	for _, c := range sampleCatalog(t).Cells {
 		if len(c.Granules) == 2 {
-			return pipeline.Job{Key: c.Key(), Granules: c.Granules}
+			return dispatch.Job{Cell: c.Cell, Granules: c.Granules}
 		}
 	}
 	t.Fatal("no sample cell with two granules")
-	return pipeline.Job{}
+	return dispatch.Job{}
 }
 
 // chunkCount returns the number of chunks stored in z.
@@ -63,24 +67,24 @@ func TestGranuleFailures(t *testing.T) {
 
 	for _, tc := range []struct {
 		name     string
-		job      pipeline.Job
+		job      dispatch.Job
 		skip     bool
 		faults   []s3test.Fault
-		kind     pipeline.ErrorKind
+		kind     dispatch.ErrorKind
 		files    int
 		granErrs int
 		is       error
 	}{
-		{name: "ok", job: job, kind: pipeline.KindNone, files: 2},
-		{name: "missing/fail", job: missing, kind: pipeline.KindDeterministic, files: -1, is: pipeline.ErrGranule},
-		{name: "missing/skip", job: missing, skip: true, kind: pipeline.KindNone, files: 1, granErrs: 1},
-		{name: "corrupt/fail", job: corrupt, kind: pipeline.KindDeterministic, files: -1, is: h5read.ErrNotHDF5},
-		{name: "corrupt/skip", job: corrupt, skip: true, kind: pipeline.KindNone, files: 1, granErrs: 1},
-		{name: "503-once", job: job, kind: pipeline.KindNone, files: 2,
+		{name: "ok", job: job, kind: dispatch.KindNone, files: 2},
+		{name: "missing/fail", job: missing, kind: dispatch.KindDeterministic, files: -1, is: pipeline.ErrGranule},
+		{name: "missing/skip", job: missing, skip: true, kind: dispatch.KindNone, files: 1, granErrs: 1},
+		{name: "corrupt/fail", job: corrupt, kind: dispatch.KindDeterministic, files: -1, is: h5read.ErrNotHDF5},
+		{name: "corrupt/skip", job: corrupt, skip: true, kind: dispatch.KindNone, files: 1, granErrs: 1},
+		{name: "503-once", job: job, kind: dispatch.KindNone, files: 2,
 			faults: []s3test.Fault{{Method: "GET", PathSuffix: key1, Status: 503, Times: 2}}},
-		{name: "dropped-connection", job: job, kind: pipeline.KindNone, files: 2,
+		{name: "dropped-connection", job: job, kind: dispatch.KindNone, files: 2,
 			faults: []s3test.Fault{{Method: "GET", PathSuffix: key1, Drop: true}}},
-		{name: "503-always/fail", job: job, kind: pipeline.KindTransient, files: -1, is: pipeline.ErrTransient,
+		{name: "503-always/fail", job: job, kind: dispatch.KindTransient, files: -1, is: dispatch.ErrTransient,
 			faults: []s3test.Fault{{Method: "GET", PathSuffix: key1, Status: 503, Times: 1000}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -91,7 +95,7 @@ func TestGranuleFailures(t *testing.T) {
 			// 503s (the granule layer no longer retries, see internal/retry).
 			w.reader.Options = []h5read.Option{h5read.WithRetries(2, time.Millisecond)}
 			if tc.skip {
-				w.reader.Source.OnGranuleError = pipeline.SkipGranuleError
+				w.reader.Source.OnGranuleError = config.SkipGranuleError
 			}
 			if len(tc.faults) > 0 {
 				if srv.External() {
@@ -103,7 +107,7 @@ func TestGranuleFailures(t *testing.T) {
 			if res.ErrorKind != tc.kind {
 				t.Fatalf("kind = %q (error %v), want %q", res.ErrorKind, err, tc.kind)
 			}
-			if (err != nil) != (tc.kind != pipeline.KindNone) {
+			if (err != nil) != (tc.kind != dispatch.KindNone) {
 				t.Errorf("err = %v with kind %q", err, res.ErrorKind)
 			}
 			if tc.is != nil && !errors.Is(err, tc.is) {
@@ -115,37 +119,39 @@ func TestGranuleFailures(t *testing.T) {
 				t.Errorf("files %d, granule errors %v; want %d and %d", res.FilesProcessed, res.GranuleErrors, tc.files, tc.granErrs)
 			}
 			written := chunkCount(t, z)
-			if tc.kind == pipeline.KindNone && written == 0 || tc.kind != pipeline.KindNone && written != 0 {
+			if tc.kind == dispatch.KindNone && written == 0 || tc.kind != dispatch.KindNone && written != 0 {
 				t.Errorf("%d chunks written for kind %q", written, res.ErrorKind)
 			}
 		})
 	}
 }
 
-// TestRunEmptyAndBadCells checks the normal "no data" outcomes and a bad key.
+// TestRunEmptyAndBadCells checks the normal "no data" outcomes and bad
+// cells (keys that are not legacy ids are refused where they are parsed:
+// the catalog and the Lambda event, see TestWorkerBadKey).
 func TestRunEmptyAndBadCells(t *testing.T) {
 	z := zarrstore.New(zarrstore.NewMemBackend())
 	w := newWorker(t, sampleGranules(t), z)
 	ctx := context.Background()
 	// A cell the sample tracks do not cross (same order, far away).
-	far := pipeline.Job{Key: "1111111", Granules: sampleCatalog(t).Cells[0].Granules}
+	far := dispatch.Job{Cell: testCell("1111111"), Granules: sampleCatalog(t).Cells[0].Granules}
 	for _, tc := range []struct {
-		job  pipeline.Job
-		kind pipeline.ErrorKind
+		job  dispatch.Job
+		kind dispatch.ErrorKind
 		msg  string
 	}{
-		{pipeline.Job{Key: sampleCatalog(t).Cells[0].Key()}, pipeline.KindEmpty, pipeline.MsgNoGranules},
-		{far, pipeline.KindEmpty, pipeline.MsgNoData},
-		{pipeline.Job{Key: "12", Granules: far.Granules}, pipeline.KindDeterministic, "order 1"},
-		{pipeline.Job{Key: "banana", Granules: far.Granules}, pipeline.KindDeterministic, "not a legacy morton id"},
-		{pipeline.Job{Key: "1111119", Granules: far.Granules}, pipeline.KindDeterministic, "digit"},
+		{dispatch.Job{Cell: sampleCatalog(t).Cells[0].Cell}, dispatch.KindEmpty, dispatch.MsgNoGranules},
+		{far, dispatch.KindEmpty, dispatch.MsgNoData},
+		{dispatch.Job{Cell: testCell("12"), Granules: far.Granules}, dispatch.KindDeterministic, "order 1"},
+		{dispatch.Job{Cell: morton.Null, Granules: far.Granules}, dispatch.KindDeterministic, "not an area cell"},
+		{dispatch.Job{Cell: morton.PointFromNest(1), Granules: far.Granules}, dispatch.KindDeterministic, "not an area cell"},
 	} {
 		res, err := pipeline.Run(ctx, tc.job, w.reader, w.aggr, w.store)
 		if res.ErrorKind != tc.kind || res.Error == nil || !strings.Contains(*res.Error, tc.msg) {
-			t.Errorf("Run(%q) = kind %q, error %v; want %q and %q", tc.job.Key, res.ErrorKind, res.Error, tc.kind, tc.msg)
+			t.Errorf("Run(%q) = kind %q, error %v; want %q and %q", tc.job.Cell.String(), res.ErrorKind, res.Error, tc.kind, tc.msg)
 		}
-		if (err != nil) != (tc.kind == pipeline.KindDeterministic) {
-			t.Errorf("Run(%q) err = %v", tc.job.Key, err)
+		if (err != nil) != (tc.kind == dispatch.KindDeterministic) {
+			t.Errorf("Run(%q) err = %v", tc.job.Cell.String(), err)
 		}
 	}
 	if n := chunkCount(t, z); n != 0 {
@@ -161,7 +167,7 @@ func TestRunCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	res, err := pipeline.Run(ctx, twoGranuleCell(t), w.reader, w.aggr, w.store)
-	if !errors.Is(err, context.Canceled) || res.ErrorKind != pipeline.KindTransient {
+	if !errors.Is(err, context.Canceled) || res.ErrorKind != dispatch.KindTransient {
 		t.Errorf("Run on a cancelled context = %v, kind %q", err, res.ErrorKind)
 	}
 	if n := chunkCount(t, z); n != 0 {
@@ -176,7 +182,7 @@ func TestConventions(t *testing.T) {
 	old := strings.Replace(string(sampledata.Catalog()), `"latitude": "authalic"`, `"x": 1`, 1)
 	old = strings.Replace(old, `,
     "x": 1`, "", 1)
-	cat, err := pipeline.ParseCatalog([]byte(old))
+	cat, err := cmr.ParseCatalog([]byte(old))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,10 +227,10 @@ func TestConventions(t *testing.T) {
 // requests in all (the layers used to multiply to 5 × 3 × 4 = 60). A refused
 // write (403) is tried once, at every layer.
 func TestRetryLayersDoNotMultiply(t *testing.T) {
-	var job pipeline.Job
+	var job dispatch.Job
 	for _, c := range sampleCatalog(t).Cells {
 		if len(c.Granules) == 1 {
-			job = pipeline.Job{Key: c.Key(), Granules: c.Granules}
+			job = dispatch.Job{Cell: c.Cell, Granules: c.Granules}
 			break
 		}
 	}
@@ -232,13 +238,13 @@ func TestRetryLayersDoNotMultiply(t *testing.T) {
 	tests := []struct {
 		name     string
 		fault    s3test.Fault
-		outcome  pipeline.Outcome
+		outcome  dispatch.Outcome
 		requests int64 // of the faulted method
 		method   string
 	}{
-		{"reads always 503", s3test.Fault{Method: http.MethodGet, Status: 503, Times: 1000}, pipeline.OutcomeFailed,
+		{"reads always 503", s3test.Fault{Method: http.MethodGet, Status: 503, Times: 1000}, dispatch.OutcomeFailed,
 			retry.RequestTries * retry.GranuleTries * retry.ResultTries, http.MethodGet},
-		{"writes refused", s3test.Fault{Method: http.MethodPut, Status: 403, Times: 1000}, pipeline.OutcomeFailed, -1, http.MethodPut},
+		{"writes refused", s3test.Fault{Method: http.MethodPut, Status: 403, Times: 1000}, dispatch.OutcomeFailed, -1, http.MethodPut},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -252,7 +258,7 @@ func TestRetryLayersDoNotMultiply(t *testing.T) {
 			// h5read's default tries, with a short backoff.
 			w.reader.Options = []h5read.Option{h5read.WithRetries(retry.RequestTries-1, time.Millisecond)}
 			var puts, gets atomic.Int64
-			counting := pipeline.ExecutorFunc(func(ctx context.Context, j pipeline.Job) (*pipeline.Execution, error) {
+			counting := dispatch.ExecutorFunc(func(ctx context.Context, j dispatch.Job) (*dispatch.Execution, error) {
 				srv.Reset()
 				ex, err := (&pipeline.LocalExecutor{Reader: w.reader, Aggregator: w.aggr, Store: w.store}).Execute(ctx, j)
 				st := srv.Stats()
@@ -261,8 +267,8 @@ func TestRetryLayersDoNotMultiply(t *testing.T) {
 				return ex, err
 			})
 			srv.Inject(t, tt.fault)
-			d := &pipeline.Dispatcher{Executor: counting, BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond}
-			rep, err := d.Run(ctx, []pipeline.Job{job})
+			d := &dispatch.Dispatcher{Executor: counting, BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond}
+			rep, err := d.Run(ctx, []dispatch.Job{job})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -15,8 +15,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -104,7 +105,7 @@ type CellWrite struct {
 // CellDigest is the digest of what determines a cell's values: the zagg
 // version, the config without its store and catalog locations
 // (configDigest), and the cell's granule URLs (sorted).
-func CellDigest(cfg *Config, granules []string) string {
+func CellDigest(cfg *config.Config, granules []string) string {
 	return cellDigest(configDigest(cfg), granules)
 }
 
@@ -359,13 +360,9 @@ func (s *Store) Status(ctx context.Context, parent morton.Cell) (CellStatus, err
 // (its digest equals CellDigest of the store's config and the job's
 // granules), and redone with a reason when the input changed or the cell
 // was left half written.
-func (s *Store) Skipper() func(ctx context.Context, job Job) (bool, string, error) {
-	return func(ctx context.Context, job Job) (bool, string, error) {
-		cell, err := parseCellKey(job.Key)
-		if err != nil {
-			return false, "", err
-		}
-		st, err := s.Status(ctx, cell)
+func (s *Store) Skipper() func(ctx context.Context, job dispatch.Job) (bool, string, error) {
+	return func(ctx context.Context, job dispatch.Job) (bool, string, error) {
+		st, err := s.Status(ctx, job.Cell)
 		if err != nil {
 			return false, "", err
 		}
@@ -380,13 +377,4 @@ func (s *Store) Skipper() func(ctx context.Context, job Job) (bool, string, erro
 		}
 		return false, "config or granules changed", nil
 	}
-}
-
-// runJobs returns the jobs of a run over cells, tagged with its run id.
-func runJobs(cells []cmr.CatalogCell, run string, generation int) []Job {
-	jobs := Jobs(cells)
-	for i := range jobs {
-		jobs[i].Run, jobs[i].Generation = run, generation
-	}
-	return jobs
 }

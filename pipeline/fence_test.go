@@ -10,7 +10,10 @@ import (
 	"time"
 
 	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/internal/progress"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -68,22 +71,22 @@ func sameData(t *testing.T, what string, got, want map[string][]byte) {
 func TestOverlappingAttempts(t *testing.T) {
 	ctx := context.Background()
 	job := twoGranuleCell(t)
-	for _, policy := range []pipeline.ErrorPolicy{pipeline.FailOnGranuleError, pipeline.SkipGranuleError} {
+	for _, policy := range []config.ErrorPolicy{config.FailOnGranuleError, config.SkipGranuleError} {
 		// The store of a run without duplicates.
 		clean := zarrstore.NewMemBackend()
 		w := newWorker(t, sampleGranules(t), zarrstore.New(clean))
 		w.reader.Source.OnGranuleError = policy
-		if _, err := pipeline.Run(ctx, pipeline.Job{Key: job.Key, Granules: job.Granules, Run: "r", Attempt: 1}, w.reader, w.aggr, w.store); err != nil {
+		if _, err := pipeline.Run(ctx, dispatch.Job{Cell: job.Cell, Granules: job.Granules, Run: "r", Attempt: 1}, w.reader, w.aggr, w.store); err != nil {
 			t.Fatal(err)
 		}
 		want := dataKeys(t, clean)
 
-		attempt := func(w *worker, n int, stale bool) (*pipeline.CellResult, error) {
+		attempt := func(w *worker, n int, stale bool) (*dispatch.CellResult, error) {
 			rd := *w.reader
 			if stale {
 				rd.Opener = failSecond{sampleGranules(t), job.Granules[1]}
 			}
-			return pipeline.Run(ctx, pipeline.Job{Key: job.Key, Granules: job.Granules, Run: "r", Attempt: n}, &rd, w.aggr, w.store)
+			return pipeline.Run(ctx, dispatch.Job{Cell: job.Cell, Granules: job.Granules, Run: "r", Attempt: n}, &rd, w.aggr, w.store)
 		}
 		t.Run(string(policy)+"/stale-arrives-last", func(t *testing.T) {
 			b := zarrstore.NewMemBackend()
@@ -93,7 +96,7 @@ func TestOverlappingAttempts(t *testing.T) {
 				t.Fatalf("attempt 2: %v %+v", err, res)
 			}
 			res, err := attempt(w, 1, true)
-			if policy == pipeline.SkipGranuleError && (!errors.Is(err, pipeline.ErrSuperseded) || res.ErrorKind != pipeline.KindSuperseded) {
+			if policy == config.SkipGranuleError && (!errors.Is(err, pipeline.ErrSuperseded) || res.ErrorKind != dispatch.KindSuperseded) {
 				t.Errorf("stale attempt after the newer one committed: %v (kind %q), want ErrSuperseded", err, res.ErrorKind)
 			}
 			sameData(t, "stale attempt last", dataKeys(t, b), want)
@@ -104,7 +107,7 @@ func TestOverlappingAttempts(t *testing.T) {
 			w.reader.Source.OnGranuleError = policy
 			// Attempt 1 claimed the cell in another sandbox and is still
 			// writing: attempt 2 must wait (a transient error, retried).
-			cell, _ := sampleCatalog(t).Lookup(job.Key)
+			cell, _ := sampleCatalog(t).Lookup(job.Cell.String())
 			key := fmt.Sprintf("%s6/%d", pipeline.MarkersPrefix, cell.Cell.Nest())
 			claim := fmt.Sprintf(`{"state":"writing","run":"r","attempt":1,"holder":"elsewhere:1","expires":%q}`,
 				time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
@@ -112,7 +115,7 @@ func TestOverlappingAttempts(t *testing.T) {
 				t.Fatal(err)
 			}
 			res, err := attempt(w, 2, false)
-			if !errors.Is(err, pipeline.ErrCellBusy) || res.ErrorKind != pipeline.KindTransient {
+			if !errors.Is(err, pipeline.ErrCellBusy) || res.ErrorKind != dispatch.KindTransient {
 				t.Fatalf("attempt 2 while attempt 1 writes: %v (kind %q), want ErrCellBusy, transient", err, res.ErrorKind)
 			}
 			if got := chunkCount(t, zarrstore.New(b)); got != 0 {
@@ -121,7 +124,7 @@ func TestOverlappingAttempts(t *testing.T) {
 			// Attempt 1 finishes (with one granule lost under skip; under
 			// fail an attempt that lost a granule never claims, so here it
 			// read both), then the retry of attempt 2 replaces it.
-			if res, err := attempt(w, 1, policy == pipeline.SkipGranuleError); err != nil || res.Error != nil {
+			if res, err := attempt(w, 1, policy == config.SkipGranuleError); err != nil || res.Error != nil {
 				t.Fatalf("attempt 1: %v %+v", err, res)
 			}
 			if res, err := attempt(w, 2, false); err != nil || res.Error != nil {
@@ -129,7 +132,7 @@ func TestOverlappingAttempts(t *testing.T) {
 			}
 			sameData(t, "stale attempt holding the cell", dataKeys(t, b), want)
 			// And now the stale attempt once more: superseded.
-			if _, err := attempt(w, 1, true); policy == pipeline.SkipGranuleError && !errors.Is(err, pipeline.ErrSuperseded) {
+			if _, err := attempt(w, 1, true); policy == config.SkipGranuleError && !errors.Is(err, pipeline.ErrSuperseded) {
 				t.Errorf("stale attempt after the retry committed: %v, want ErrSuperseded", err)
 			}
 			sameData(t, "stale attempt again", dataKeys(t, b), want)
@@ -143,7 +146,7 @@ func TestOverlappingAttempts(t *testing.T) {
 			now := time.Now()
 			w.store.Now = func() time.Time { return now }
 			w.store.ClaimTTL = time.Minute
-			cell, _ := sampleCatalog(t).Lookup(job.Key)
+			cell, _ := sampleCatalog(t).Lookup(job.Cell.String())
 			key := fmt.Sprintf("%s6/%d", pipeline.MarkersPrefix, cell.Cell.Nest())
 			claim := fmt.Sprintf(`{"state":"writing","run":"r","attempt":1,"holder":"elsewhere:1","expires":%q}`,
 				now.Add(time.Minute).UTC().Format(time.RFC3339))
@@ -231,17 +234,19 @@ func TestResumeAfterConfigChange(t *testing.T) {
 		}
 		r := newRunner(t, zarrstore.New(b))
 		r.Config = newCfg
-		var progress bytes.Buffer
-		r.Progress = &progress
+		var buf bytes.Buffer
+		bar := progress.New(&buf)
+		r.OnStart, r.OnRecord = bar.Start, bar.Record
 		rep, err = r.Run(ctx)
+		bar.Finish()
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rep.Summary.CellsSkipped != 0 || rep.Summary.CellsRedone != 8 {
 			t.Errorf("changed config: %d skipped, %d redone; want 0 and 8", rep.Summary.CellsSkipped, rep.Summary.CellsRedone)
 		}
-		if rep.Results[0].Redo == "" || !strings.Contains(progress.String(), "redone 8") {
-			t.Errorf("redo reason %q; progress %q", rep.Results[0].Redo, progress.String())
+		if rep.Results[0].Redo == "" || !strings.Contains(buf.String(), "redone 8") {
+			t.Errorf("redo reason %q; progress %q", rep.Results[0].Redo, buf.String())
 		}
 		sameData(t, "resumed with a new config", dataKeys(t, b), want)
 	})
@@ -271,17 +276,17 @@ func TestLaterRunSupersedes(t *testing.T) {
 	job := twoGranuleCell(t)
 	b := zarrstore.NewMemBackend()
 	w := newWorker(t, sampleGranules(t), zarrstore.New(b))
-	w.reader.Source.OnGranuleError = pipeline.SkipGranuleError
-	newer := pipeline.Job{Key: job.Key, Granules: job.Granules, Run: "second", Generation: 2, Attempt: 1}
+	w.reader.Source.OnGranuleError = config.SkipGranuleError
+	newer := dispatch.Job{Cell: job.Cell, Granules: job.Granules, Run: "second", Generation: 2, Attempt: 1}
 	if res, err := pipeline.Run(ctx, newer, w.reader, w.aggr, w.store); err != nil || res.Error != nil {
 		t.Fatalf("run 2: %v %+v", err, res)
 	}
 	want := dataKeys(t, b)
 	rd := *w.reader
 	rd.Opener = failSecond{sampleGranules(t), job.Granules[1]}
-	late := pipeline.Job{Key: job.Key, Granules: job.Granules, Run: "first", Generation: 1, Attempt: 3}
+	late := dispatch.Job{Cell: job.Cell, Granules: job.Granules, Run: "first", Generation: 1, Attempt: 3}
 	res, err := pipeline.Run(ctx, late, &rd, w.aggr, w.store)
-	if !errors.Is(err, pipeline.ErrSuperseded) || res.ErrorKind != pipeline.KindSuperseded {
+	if !errors.Is(err, pipeline.ErrSuperseded) || res.ErrorKind != dispatch.KindSuperseded {
 		t.Fatalf("late attempt of run 1: %v (kind %q), want ErrSuperseded", err, res.ErrorKind)
 	}
 	sameData(t, "late attempt of an earlier run", dataKeys(t, b), want)

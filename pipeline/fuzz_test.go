@@ -10,6 +10,7 @@ import (
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
 )
 
 // FuzzReadCell reads a cell from arbitrary granule bytes (seeded with a
@@ -24,7 +25,7 @@ func FuzzReadCell(f *testing.F) {
 		}
 		f.Add(b)
 	}
-	cfg, err := pipeline.DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -152,9 +152,10 @@ func (l *Lease) Release(ctx context.Context) error {
 	return nil
 }
 
-// hold renews the lease every third of its TTL until ctx ends; if the lease
-// is lost it calls lost with the error.
-func (l *Lease) hold(ctx context.Context, lost func(error)) {
+// Hold renews the lease every third of its TTL until ctx ends; if the lease
+// is lost it calls lost with the error and returns. Run it in its own
+// goroutine for the length of the run.
+func (l *Lease) Hold(ctx context.Context, lost func(error)) {
 	t := time.NewTicker(l.ttl / 3)
 	defer t.Stop()
 	for {

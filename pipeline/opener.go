@@ -63,7 +63,7 @@ func SplitS3URL(u string) (bucket, key string, err error) {
 }
 
 // HTTPSOpener reads granules with ranged HTTPS GETs (the https driver).
-// rewrite turns a catalog URL into the URL to fetch (Catalog.HTTPSURL turns
+// rewrite turns a catalog URL into the URL to fetch (cmr.Catalog.HTTPSURL turns
 // s3:// URLs into their HTTPS twins; nil keeps the URL); token returns the
 // Earthdata bearer token sent with each request (nil sends none). A nil
 // client means http.DefaultClient.
@@ -72,7 +72,7 @@ func HTTPSOpener(client *http.Client, rewrite func(string) (string, error), toke
 		if rewrite != nil {
 			var err error
 			if u, err = rewrite(u); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("%w: %w", ErrDriver, err)
 			}
 		}
 		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -54,7 +55,7 @@ func NewProvenance(md cmr.Metadata, cells []cmr.CatalogCell) Provenance {
 
 // configDigest is the SHA-256 of the config's canonical JSON form, without
 // the store and catalog locations (they do not change values).
-func configDigest(cfg *Config) string {
+func configDigest(cfg *config.Config) string {
 	c := *cfg
 	c.Output.Store, c.Catalog = "", ""
 	b, err := c.MarshalJSON()
@@ -70,7 +71,7 @@ func configDigest(cfg *Config) string {
 // CF/ACDD global attributes and the "zagg" object with the version, the
 // config as loaded, and every run that wrote to the store (a rerun of the
 // same input is recorded once). zarrstore adds the layout keys.
-func rootAttributes(old map[string]any, cfg *Config, parentOrder int, prov Provenance) map[string]any {
+func rootAttributes(old map[string]any, cfg *config.Config, parentOrder int, prov Provenance) map[string]any {
 	attrs := map[string]any{}
 	for k, v := range old {
 		attrs[k] = v

@@ -13,10 +13,13 @@ import (
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/humanize"
 	"github.com/zagg-go/zagg/internal/redact"
 	"github.com/zagg-go/zagg/internal/retry"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline/chunkindex"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
 // CellReader reads the points of one parent cell from its granules, as the
@@ -37,7 +40,7 @@ import (
 // A CellReader is safe for concurrent use once configured.
 type CellReader struct {
 	// Source is the data_source section.
-	Source *DataSource
+	Source *config.DataSource
 	// Columns are the columns to read, as Aggregator.Columns lists them.
 	Columns []string
 	// Opener opens a granule URL. Required.
@@ -75,7 +78,7 @@ type CellReader struct {
 // NewCellReader returns a reader for cfg's data source that reads the given
 // columns (Aggregator.Columns) with opener and hashes points with cfg's
 // latitude convention.
-func NewCellReader(cfg *Config, columns []string, opener Opener) *CellReader {
+func NewCellReader(cfg *config.Config, columns []string, opener Opener) *CellReader {
 	return &CellReader{Source: &cfg.DataSource, Columns: columns, Opener: opener, Convention: cfg.Output.Latitude}
 }
 
@@ -105,7 +108,7 @@ type ReadStats struct {
 	// goroutines that read granules.
 	Read, Decode, Bin time.Duration
 	// Errors lists the granules skipped under on_granule_error: skip.
-	Errors []GranuleError
+	Errors []dispatch.GranuleError
 	// Indexed counts the granules read through their chunk index.
 	Indexed int
 
@@ -133,7 +136,7 @@ func (e *GranuleReadError) Unwrap() error { return e.Err }
 // Is makes every GranuleReadError match ErrGranule, and ErrTransient when it
 // is transient.
 func (e *GranuleReadError) Is(target error) bool {
-	return target == ErrGranule || (e.Transient && target == ErrTransient)
+	return target == ErrGranule || (e.Transient && target == dispatch.ErrTransient)
 }
 
 func (r *CellReader) defaults() (conc, attempts int, backoff time.Duration) {
@@ -183,7 +186,7 @@ func (r *CellReader) ReadCell(ctx context.Context, parent morton.Cell, granules 
 	parts := make([]*granulePoints, len(granules))
 	errs := make([]error, len(granules))
 	stats := make([]ReadStats, len(granules))
-	skip := r.Source.OnGranuleError == SkipGranuleError
+	skip := r.Source.OnGranuleError == config.SkipGranuleError
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < conc; w++ {
@@ -238,8 +241,8 @@ feed:
 		if !skip {
 			return nil, total, err
 		}
-		total.Errors = append(total.Errors, GranuleError{URL: redact.URL(granules[i]), Error: redact.Text(err.Error())})
-		if errors.Is(err, ErrTransient) {
+		total.Errors = append(total.Errors, dispatch.GranuleError{URL: redact.URL(granules[i]), Error: redact.Text(err.Error())})
+		if errors.Is(err, dispatch.ErrTransient) {
 			total.transient++
 		}
 	}
@@ -253,7 +256,7 @@ feed:
 	}
 	if need := satMul(int64(n), plan.pointBytes()); need > budget/2 {
 		return nil, total, fmt.Errorf("%w: cell %v keeps %d points of %d bytes (%s), more than half of its memory budget of %s; raise the budget (Runner.MemoryBudget, --memory-budget)",
-			ErrMemoryBudget, parent, n, plan.pointBytes(), FormatBytes(need), FormatBytes(budget))
+			ErrMemoryBudget, parent, n, plan.pointBytes(), humanize.Bytes(need), humanize.Bytes(budget))
 	}
 	pts := &Points{Cells: make([]uint64, 0, n), Columns: make([]agg.Column, len(r.Columns))}
 	for c, src := range plan.colSource {
@@ -309,7 +312,7 @@ func (r *CellReader) columnPlan() (*columnPlan, error) {
 	for c, col := range r.Columns {
 		tmpl, ok := r.Source.PathOf(col)
 		if !ok {
-			return nil, fmt.Errorf("%w: column %q is neither a data_source variable nor a dataset path", ErrConfig, col)
+			return nil, fmt.Errorf("%w: column %q is neither a data_source variable nor a dataset path", config.ErrInvalid, col)
 		}
 		i, ok := byPath[tmpl]
 		if !ok {
@@ -375,7 +378,7 @@ func (g *granuleReader) readWithRetry(ctx context.Context, url string, st *ReadS
 		if !transient || a >= attempts {
 			return nil, &GranuleReadError{URL: url, Err: err, Transient: transient}
 		}
-		if err := sleep(ctx, backoff<<(a-1)); err != nil {
+		if err := retry.Sleep(ctx, backoff<<(a-1)); err != nil {
 			return nil, err
 		}
 	}
@@ -401,7 +404,7 @@ func defaultReadOptions() []h5read.Option {
 // isTransientRead reports whether a granule read error may pass on retry:
 // network failures, HTTP 5xx and 429 (from S3 or HTTPS), and short reads.
 func isTransientRead(err error) bool {
-	if IsTransient(err) {
+	if dispatch.IsTransient(err) {
 		return true
 	}
 	var sc interface{ HTTPStatusCode() int }
@@ -419,7 +422,7 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 	// (deterministic) error, with its value, for a bug report.
 	defer func() {
 		if p := recover(); p != nil {
-			pts, err = nil, fmt.Errorf("%w: the HDF5 reader panicked (a bug; please report it with the file): %v", ErrDeterministic, p)
+			pts, err = nil, fmt.Errorf("%w: the HDF5 reader panicked (a bug; please report it with the file): %v", dispatch.ErrDeterministic, p)
 		}
 	}()
 	r := g.r
@@ -463,8 +466,8 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 // readGroup reads one group (beam) of an open granule into pts.
 func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group string, pts *granulePoints, st *ReadStats) error {
 	r := g.r
-	latPath := ExpandPath(r.Source.Latitude, group)
-	lonPath := ExpandPath(r.Source.Longitude, group)
+	latPath := config.ExpandPath(r.Source.Latitude, group)
+	lonPath := config.ExpandPath(r.Source.Longitude, group)
 
 	// Round 1: the coordinates, whole.
 	t0 := time.Now()
@@ -571,7 +574,7 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	for i := range g.plan.reads {
 		// Index, do not copy: isF32 updates other fields of reads[i] under
 		// plan.mu from concurrent granule readers.
-		paths[i] = ExpandPath(g.plan.reads[i].template, group)
+		paths[i] = config.ExpandPath(g.plan.reads[i].template, group)
 	}
 	// Open them first, to check what their reads need before planning.
 	dsets, err := f.OpenDatasets(ctx, paths...)
@@ -652,7 +655,7 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	}()
 	if kept := g.kept.Load(); kept > g.budget/2 {
 		return fmt.Errorf("%w: the cell's points already take %s, more than half of its memory budget of %s; raise the budget (Runner.MemoryBudget, --memory-budget)",
-			ErrMemoryBudget, FormatBytes(kept), FormatBytes(g.budget))
+			ErrMemoryBudget, humanize.Bytes(kept), humanize.Bytes(g.budget))
 	}
 rows:
 	for k := 0; k < cnt; k++ {

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/humanize"
 	"github.com/zagg-go/zagg/pipeline/chunkindex"
+	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -148,9 +151,9 @@ const prefetchLimit = 8 << 20
 // groupPaths returns the dataset paths a group reads: latitude, longitude,
 // then the columns' datasets (plan.reads order).
 func (g *granuleReader) groupPaths(group string) []string {
-	out := []string{ExpandPath(g.r.Source.Latitude, group), ExpandPath(g.r.Source.Longitude, group)}
+	out := []string{config.ExpandPath(g.r.Source.Latitude, group), config.ExpandPath(g.r.Source.Longitude, group)}
 	for i := range g.plan.reads {
-		out = append(out, ExpandPath(g.plan.reads[i].template, group))
+		out = append(out, config.ExpandPath(g.plan.reads[i].template, group))
 	}
 	return out
 }
@@ -420,7 +423,7 @@ func (g *granuleReader) readGroupIndexed(ctx context.Context, f *h5read.File, ix
 	}()
 	if kept := g.kept.Load(); kept > g.budget/2 {
 		return fmt.Errorf("%w: the cell's points already take %s, more than half of its memory budget of %s; raise the budget (Runner.MemoryBudget, --memory-budget)",
-			ErrMemoryBudget, FormatBytes(kept), FormatBytes(g.budget))
+			ErrMemoryBudget, humanize.Bytes(kept), humanize.Bytes(g.budget))
 	}
 rows:
 	for k := 0; k < cnt; k++ {
@@ -468,8 +471,8 @@ func IndexStore(z *zarrstore.Store) *chunkindex.Store {
 // that CellReaders with Index = StoreIndexes(IndexStore(store)) read
 // through them.
 type IndexBuild struct {
-	Config  *Config
-	Catalog *Catalog
+	Config  *config.Config
+	Catalog *cmr.Catalog
 	Store   *zarrstore.Store
 	Opener  Opener
 	// Cells and MaxCells select cells as Runner's do.
@@ -491,7 +494,7 @@ func (b *IndexBuild) Run(ctx context.Context) (*chunkindex.BuildReport, error) {
 	if b.Config == nil || b.Catalog == nil || b.Store == nil || b.Opener == nil {
 		return nil, fmt.Errorf("pipeline: IndexBuild needs Config, Catalog, Store and Opener")
 	}
-	po, conv, cells, err := selectCells(b.Config, b.Catalog, b.Cells, b.MaxCells)
+	po, conv, cells, err := SelectCells(b.Config, b.Catalog, b.Cells, b.MaxCells)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/chunkindex"
 	"github.com/zagg-go/zagg/zarrstore"
@@ -17,14 +18,14 @@ import (
 // indexCase is a catalog and the folder holding its granules.
 type indexCase struct {
 	name  string
-	cat   *pipeline.Catalog
+	cat   *cmr.Catalog
 	dir   string
 	saves bool // beams of several chunks: the index skips some
 }
 
 func indexCases(t *testing.T) []indexCase {
 	t.Helper()
-	sample, err := pipeline.LoadCatalog("../internal/sampledata/catalog.json")
+	sample, err := cmr.LoadCatalog("../internal/sampledata/catalog.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func indexCases(t *testing.T) []indexCase {
 	if err := json.Unmarshal(b, &exp); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := pipeline.ParseCatalog(exp.Catalog)
+	cat, err := cmr.ParseCatalog(exp.Catalog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,14 +99,14 @@ func TestReadCellIndexed(t *testing.T) {
 	}
 	for _, c := range indexCases(t) {
 		t.Run(c.name, func(t *testing.T) {
-			conv, err := c.cat.Convention(cfg)
+			conv, err := pipeline.Convention(c.cat, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			opener := pipeline.DirOpener(c.dir)
 			plain := pipeline.NewCellReader(cfg, a.Columns(), opener)
 			plain.Convention = conv
-			spec, err := plain.IndexSpec(c.cat.ParentOrder())
+			spec, err := plain.IndexSpec(c.cat.Metadata.ParentOrder)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,8 +119,8 @@ func TestReadCellIndexed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep.Built != c.cat.NumGranules() || len(rep.Failed) != 0 {
-				t.Fatalf("built %d indexes of %d granules, failures %v", rep.Built, c.cat.NumGranules(), rep.Failed)
+			if rep.Built != numGranules(c.cat) || len(rep.Failed) != 0 {
+				t.Fatalf("built %d indexes of %d granules, failures %v", rep.Built, numGranules(c.cat), rep.Failed)
 			}
 			indexed := *plain
 			indexed.Index = pipeline.StoreIndexes(store)
@@ -162,18 +163,18 @@ func TestReadCellIndexFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := pipeline.LoadCatalog("../internal/sampledata/catalog.json")
+	cat, err := cmr.LoadCatalog("../internal/sampledata/catalog.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	conv, err := cat.Convention(cfg)
+	conv, err := pipeline.Convention(cat, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	opener := pipeline.DirOpener("../internal/sampledata/granules")
 	plain := pipeline.NewCellReader(cfg, a.Columns(), opener)
 	plain.Convention = conv
-	spec, err := plain.IndexSpec(cat.ParentOrder())
+	spec, err := plain.IndexSpec(cat.Metadata.ParentOrder)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,11 +254,11 @@ func TestReadCellIndexOtherOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := pipeline.LoadCatalog("../internal/sampledata/catalog.json")
+	cat, err := cmr.LoadCatalog("../internal/sampledata/catalog.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	conv, err := cat.Convention(cfg)
+	conv, err := pipeline.Convention(cat, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +269,7 @@ func TestReadCellIndexOtherOrder(t *testing.T) {
 	for _, cell := range cat.Cells {
 		urls = append(urls, cell.Granules...)
 	}
-	for _, order := range []int{cat.ParentOrder() - 2, cat.ParentOrder() + 3} {
+	for _, order := range []int{cat.Metadata.ParentOrder - 2, cat.Metadata.ParentOrder + 3} {
 		spec, err := plain.IndexSpec(order)
 		if err != nil {
 			t.Fatal(err)
@@ -294,4 +295,15 @@ func TestReadCellIndexOtherOrder(t *testing.T) {
 			samePoints(t, fmt.Sprintf("index order %d, cell %v", order, cell.Cell), want, got)
 		}
 	}
+}
+
+// numGranules counts the distinct granules of a catalog.
+func numGranules(c *cmr.Catalog) int {
+	seen := map[string]bool{}
+	for _, cell := range c.Cells {
+		for _, u := range cell.Granules {
+			seen[u] = true
+		}
+	}
+	return len(seen)
 }

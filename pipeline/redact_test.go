@@ -9,18 +9,22 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
 // secretCatalog is the sample catalog with granule URLs that carry
 // credentials: userinfo and a presigned signature.
-func secretCatalog(t *testing.T) *pipeline.Catalog {
+func secretCatalog(t *testing.T) *cmr.Catalog {
 	t.Helper()
 	js := strings.ReplaceAll(string(sampledata.Catalog()), `.h5"`, `.h5?X-Amz-Credential=AKIDSECRET&X-Amz-Signature=deadbeef"`)
-	cat, err := pipeline.ParseCatalog([]byte(js))
+	cat, err := cmr.ParseCatalog([]byte(js))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,16 +41,16 @@ func TestRunFailedCellsAndRedaction(t *testing.T) {
 		t.Run(fmt.Sprintf("skip=%v", skip), func(t *testing.T) {
 			cfg := atl06(t)
 			if skip {
-				cfg.DataSource.OnGranuleError = pipeline.SkipGranuleError
+				cfg.DataSource.OnGranuleError = config.SkipGranuleError
 			}
 			opener := pipeline.OpenerFunc(func(ctx context.Context, u string, _ ...h5read.Option) (*h5read.File, error) {
 				return nil, fmt.Errorf(`Get "https://alice:hunter2@data.example/g.h5?X-Amz-Signature=deadbeef": %w (%s)`, h5read.ErrNotHDF5, u)
 			})
 			var mu sync.Mutex
-			var seen []pipeline.CellRecord
+			var seen []dispatch.CellRecord
 			r := &pipeline.Runner{Config: cfg, Catalog: secretCatalog(t), Store: zarrstore.New(zarrstore.NewMemBackend()),
 				Opener: opener, Workers: 2,
-				OnRecord: func(rec pipeline.CellRecord) { mu.Lock(); seen = append(seen, rec); mu.Unlock() }}
+				OnRecord: func(rec dispatch.CellRecord) { mu.Lock(); seen = append(seen, rec); mu.Unlock() }}
 			rep, err := r.Run(context.Background())
 			if rep == nil {
 				t.Fatalf("no report: %v", err)
@@ -59,11 +63,11 @@ func TestRunFailedCellsAndRedaction(t *testing.T) {
 				fmt.Fprintf(&buf, "%+v %+v\n", rec, rec.Result)
 			}
 			// Under skip too: a cell whose every granule failed fails.
-			var cf *pipeline.CellsFailedError
-			if !errors.Is(err, pipeline.ErrCellsFailed) || !errors.As(err, &cf) {
-				t.Fatalf("err = %v, want ErrCellsFailed", err)
+			var cf *dispatch.CellsFailedError
+			if !errors.Is(err, dispatch.ErrCellsFailed) || !errors.As(err, &cf) {
+				t.Fatalf("err = %v, want dispatch.ErrCellsFailed", err)
 			}
-			if cf.Failed != 8 || cf.Total != 8 || cf.FirstKey == "" {
+			if cf.Failed != 8 || cf.Total != 8 || cf.First == morton.Null {
 				t.Errorf("CellsFailedError = %+v, want 8 of 8 failed", cf)
 			}
 			fmt.Fprintln(&buf, err.Error())

@@ -5,13 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
 // Run processes one parent cell end to end: it reads the cell's points from
 // the job's granules (r), computes every statistic at every order from the
 // child order down to the parent order (a), and writes the cell's chunk of
-// every array of every order (s), only after all of that succeeded. job.Key
-// is the catalog key of the cell (its legacy decimal morton id).
+// every array of every order (s), only after all of that succeeded. job.Cell
+// is the parent cell, at the store's parent order.
 //
 // Run always returns a result record. A cell with no granules or no
 // observation left after filtering is a normal, empty outcome (ErrorKind
@@ -23,24 +25,24 @@ import (
 // also returned as the error. When ctx is cancelled Run stops as soon as it
 // can and returns ctx's error; chunks already written for the cell are then
 // incomplete (Store.Done is false) and a resumed run redoes the cell.
-func Run(ctx context.Context, job Job, r *CellReader, a *Aggregator, s *Store) (*CellResult, error) {
+func Run(ctx context.Context, job dispatch.Job, r *CellReader, a *Aggregator, s *Store) (*dispatch.CellResult, error) {
 	start := time.Now()
-	res := &CellResult{GranuleCount: len(job.Granules), Phases: &Phases{}}
-	finish := func(kind ErrorKind, err error) (*CellResult, error) {
+	res := &dispatch.CellResult{GranuleCount: len(job.Granules), Phases: &dispatch.Phases{}}
+	finish := func(kind dispatch.ErrorKind, err error) (*dispatch.CellResult, error) {
 		res.DurationS = time.Since(start).Seconds()
 		if err != nil {
 			res.SetError(kind, err.Error())
 		}
 		return res, err
 	}
-	parent, err := parseCellKey(job.Key)
-	if err != nil {
-		return finish(KindDeterministic, fmt.Errorf("cell %q: %w: %w", job.Key, ErrDeterministic, err))
+	parent := job.Cell
+	if !parent.IsValid() || parent.IsPoint() {
+		return finish(dispatch.KindDeterministic, fmt.Errorf("cell %s: %w: not an area cell", parent, dispatch.ErrDeterministic))
 	}
 	res.ParentMorton, _ = parent.Legacy()
 	if parent.Order() != s.ParentOrder() {
-		return finish(KindDeterministic, fmt.Errorf("cell %s: %w: order %d, the store's parent order is %d",
-			job.Key, ErrDeterministic, parent.Order(), s.ParentOrder()))
+		return finish(dispatch.KindDeterministic, fmt.Errorf("cell %s: %w: order %d, the store's parent order is %d",
+			parent, dispatch.ErrDeterministic, parent.Order(), s.ParentOrder()))
 	}
 	// What this attempt writes with: its identity (fencing) and the digest
 	// of what determines the cell's values (resume).
@@ -49,19 +51,19 @@ func Run(ctx context.Context, job Job, r *CellReader, a *Aggregator, s *Store) (
 		w.Digest = cellDigest(s.cfgDigest, job.Granules)
 	}
 	// empty ends a cell with nothing to write.
-	empty := func(msg string) (*CellResult, error) {
+	empty := func(msg string) (*dispatch.CellResult, error) {
 		t := time.Now()
 		err := s.ClearCell(ctx, parent, w)
 		res.Phases.Write = time.Since(t).Seconds()
 		if err != nil {
-			return finish(classifyErr(ctx, err), fmt.Errorf("cell %s: %w", job.Key, err))
+			return finish(classifyErr(ctx, err), fmt.Errorf("cell %s: %w", parent, err))
 		}
-		res.SetError(KindEmpty, msg)
+		res.SetError(dispatch.KindEmpty, msg)
 		res.DurationS = time.Since(start).Seconds()
 		return res, nil
 	}
 	if len(job.Granules) == 0 {
-		return empty(MsgNoGranules)
+		return empty(dispatch.MsgNoGranules)
 	}
 
 	pts, rs, err := r.ReadCell(ctx, parent, job.Granules)
@@ -72,22 +74,22 @@ func Run(ctx context.Context, job Job, r *CellReader, a *Aggregator, s *Store) (
 		res.GranuleErrors = rs.Errors
 	}
 	if err != nil {
-		return finish(classifyErr(ctx, err), fmt.Errorf("cell %s: %w", job.Key, err))
+		return finish(classifyErr(ctx, err), fmt.Errorf("cell %s: %w", parent, err))
 	}
 	if rs.GranulesRead == 0 && len(rs.Errors) > 0 {
-		kind := KindDeterministic
+		kind := dispatch.KindDeterministic
 		if rs.transient > 0 {
-			kind = KindTransient // some failed for reasons that may pass
+			kind = dispatch.KindTransient // some failed for reasons that may pass
 		}
 		return finish(kind, fmt.Errorf("cell %s: %w: all %d granules failed, first: %s",
-			job.Key, ErrGranule, len(rs.Errors), rs.Errors[0].Error))
+			parent, ErrGranule, len(rs.Errors), rs.Errors[0].Error))
 	}
 
 	t := time.Now()
 	out, err := a.Aggregate(parent, pts)
 	res.Phases.Aggregate = time.Since(t).Seconds()
 	if err != nil {
-		return finish(KindDeterministic, fmt.Errorf("cell %s: %w: %w", job.Key, ErrDeterministic, err))
+		return finish(dispatch.KindDeterministic, fmt.Errorf("cell %s: %w: %w", parent, dispatch.ErrDeterministic, err))
 	}
 	if lv := out.Level(a.ChildOrder()); lv != nil {
 		for _, n := range lv.Counts {
@@ -98,36 +100,36 @@ func Run(ctx context.Context, job Job, r *CellReader, a *Aggregator, s *Store) (
 		}
 	}
 	if res.TotalObs == 0 {
-		return empty(MsgNoData)
+		return empty(dispatch.MsgNoData)
 	}
 	if err := ctx.Err(); err != nil {
-		return finish(KindTransient, err)
+		return finish(dispatch.KindTransient, err)
 	}
 
 	t = time.Now()
 	err = s.WriteCell(ctx, parent, out, w)
 	res.Phases.Write = time.Since(t).Seconds()
 	if err != nil {
-		return finish(classifyErr(ctx, err), fmt.Errorf("cell %s: write: %w", job.Key, err))
+		return finish(classifyErr(ctx, err), fmt.Errorf("cell %s: write: %w", parent, err))
 	}
-	return finish(KindNone, nil)
+	return finish(dispatch.KindNone, nil)
 }
 
 // classifyErr returns the error kind of a failed cell.
-func classifyErr(ctx context.Context, err error) ErrorKind {
+func classifyErr(ctx context.Context, err error) dispatch.ErrorKind {
 	if errors.Is(err, ErrSuperseded) {
-		return KindSuperseded
+		return dispatch.KindSuperseded
 	}
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrCellBusy) {
-		return KindTransient
+		return dispatch.KindTransient
 	}
-	if errors.Is(err, ErrDeterministic) {
-		return KindDeterministic
+	if errors.Is(err, dispatch.ErrDeterministic) {
+		return dispatch.KindDeterministic
 	}
-	if errors.Is(err, ErrTransient) || isTransientRead(err) {
-		return KindTransient
+	if errors.Is(err, dispatch.ErrTransient) || isTransientRead(err) {
+		return dispatch.KindTransient
 	}
-	return KindDeterministic
+	return dispatch.KindDeterministic
 }
 
 // LocalExecutor runs each job in this process with Run. It is the Executor
@@ -139,15 +141,15 @@ type LocalExecutor struct {
 	Store      *Store
 }
 
-var _ Executor = (*LocalExecutor)(nil)
+var _ dispatch.Executor = (*LocalExecutor)(nil)
 
 // Execute runs job once. A cancelled ctx is returned as the error (the
 // Dispatcher records the cell as canceled); every other outcome is in the
 // result, whose ErrorKind drives the Dispatcher's retries.
-func (e *LocalExecutor) Execute(ctx context.Context, job Job) (*Execution, error) {
+func (e *LocalExecutor) Execute(ctx context.Context, job dispatch.Job) (*dispatch.Execution, error) {
 	res, _ := Run(ctx, job, e.Reader, e.Aggregator, e.Store)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return &Execution{Result: res}, nil
+	return &dispatch.Execution{Result: res}, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"sync"
 	"time"
@@ -12,6 +11,8 @@ import (
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -30,9 +31,9 @@ import (
 // one beam's coordinates and h5read's bounded caches (40 MiB by default).
 type Runner struct {
 	// Config is the pipeline config. Required.
-	Config *Config
+	Config *config.Config
 	// Catalog lists the cells and their granules. Required.
-	Catalog *Catalog
+	Catalog *cmr.Catalog
 	// Store is the output store. Required.
 	Store *zarrstore.Store
 	// Opener reads granules (S3Opener, HTTPSOpener, DirOpener, FSOpener).
@@ -51,10 +52,11 @@ type Runner struct {
 	// Overwrite processes cells whose chunks already exist (by default they
 	// are skipped, which resumes an interrupted run).
 	Overwrite bool
-	// Progress, if set, receives a progress bar (terminal) or lines.
-	Progress io.Writer
+	// OnStart, if set, is called with the number of selected cells before
+	// the first starts (with OnRecord, what a progress display needs).
+	OnStart func(total int)
 	// OnRecord, if set, is called as each cell ends (concurrently).
-	OnRecord func(CellRecord)
+	OnRecord func(dispatch.CellRecord)
 	// ReaderOptions are passed to every h5read open.
 	ReaderOptions []h5read.Option
 	// GranuleSize, if set, returns a granule's size in bytes for the dry-run
@@ -64,8 +66,8 @@ type Runner struct {
 	// renewals (DefaultLeaseTTL when 0; renewed every third of it).
 	LeaseTTL time.Duration
 	// Dispatcher, if set, supplies the retry policy (its Executor, Workers,
-	// Skip, OnRecord and Progress are replaced by the Runner's).
-	Dispatcher *Dispatcher
+	// Skip, OnStart and OnRecord are replaced by the Runner's).
+	Dispatcher *dispatch.Dispatcher
 	// MemoryBudget bounds the bytes the cells in flight may allocate to read
 	// their granules, split equally over Workers (see
 	// CellReader.MemoryBudget, which each cell's share must satisfy: at
@@ -80,22 +82,24 @@ type setup struct {
 	cells []cmr.CatalogCell
 }
 
-// selectCells is the part of a run's preparation both runners share: the
-// latitude convention (catalog and config must agree), the parent order
-// (the config may not re-grid the catalog), and the selected cells, at
-// least one.
-func selectCells(cfg *Config, cat *Catalog, keys []string, maxCells int) (int, healpix.LatitudeConvention, []cmr.CatalogCell, error) {
-	conv, err := cat.Convention(cfg)
+// SelectCells is the part of a run's preparation every runner shares (the
+// local Runner and the Lambda runner): it returns the parent order (the
+// config may not re-grid the catalog: config.ErrInvalid), the latitude
+// convention (catalog and config must agree: ErrConvention) and the cells
+// selected by keys and maxCells (cmr.Catalog.Select), at least one
+// (ErrEmptyCatalog).
+func SelectCells(cfg *config.Config, cat *cmr.Catalog, keys []string, maxCells int) (int, healpix.LatitudeConvention, []cmr.CatalogCell, error) {
+	conv, err := Convention(cat, cfg)
 	if err != nil {
 		return 0, 0, nil, err
 	}
-	po, err := cfg.ParentOrder(cat.ParentOrder())
+	po, err := cfg.ParentOrder(cat.Metadata.ParentOrder)
 	if err != nil {
 		return 0, 0, nil, err
 	}
-	if po != cat.ParentOrder() {
+	if po != cat.Metadata.ParentOrder {
 		return 0, 0, nil, fmt.Errorf("%w: output.grid.parent_order %d differs from the catalog's parent_order %d; build the catalog at order %d",
-			ErrConfig, po, cat.ParentOrder(), po)
+			config.ErrInvalid, po, cat.Metadata.ParentOrder, po)
 	}
 	cells, err := cat.Select(keys, maxCells)
 	if err != nil {
@@ -111,7 +115,7 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 	if r.Config == nil || r.Catalog == nil || r.Store == nil || (needOpener && r.Opener == nil) {
 		return nil, fmt.Errorf("pipeline: Runner needs Config, Catalog, Store and Opener")
 	}
-	po, conv, cells, err := selectCells(r.Config, r.Catalog, r.Cells, r.MaxCells)
+	po, conv, cells, err := SelectCells(r.Config, r.Catalog, r.Cells, r.MaxCells)
 	if err != nil {
 		return nil, err
 	}
@@ -130,14 +134,14 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 	rd.Options = r.ReaderOptions
 	budget := r.MemoryBudget
 	if budget < 0 {
-		return nil, fmt.Errorf("%w: Runner.MemoryBudget %d is negative", ErrConfig, budget)
+		return nil, fmt.Errorf("%w: Runner.MemoryBudget %d is negative", config.ErrInvalid, budget)
 	}
 	if budget == 0 {
 		budget = DefaultMemoryBudget()
 	}
 	workers := r.Workers
 	if workers <= 0 {
-		workers = 4 // the Dispatcher's default
+		workers = 4 // the dispatch.Dispatcher's default
 	}
 	rd.MemoryBudget = budget / int64(workers)
 	if r.MemoryBudget == 0 {
@@ -162,7 +166,7 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 // of the report and from what OnRecord sees. In a local folder store, the
 // temporary files of writes an earlier, killed run left behind are removed
 // first (those older than zarrstore.TempGrace).
-func (r *Runner) Run(ctx context.Context) (*Report, error) {
+func (r *Runner) Run(ctx context.Context) (*dispatch.Report, error) {
 	su, err := r.prepare(true)
 	if err != nil {
 		return nil, err
@@ -177,7 +181,7 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	}
 	ctx, lost := context.WithCancelCause(ctx)
 	defer lost(nil)
-	go lease.hold(ctx, lost)
+	go lease.Hold(ctx, lost)
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
@@ -193,25 +197,25 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	// Describe the arrays from the source datasets' attributes (units,
 	// long_name) of the first granule; without it they say what the config
 	// says.
-	if g := firstGranule(su.cells); g != "" {
+	if g := FirstGranule(su.cells); g != "" {
 		st.DescribeFrom(ctx, r.Opener, g)
 	}
 	if err := st.Setup(ctx, ParentCells(su.cells), NewProvenance(r.Catalog.Metadata, su.cells)); err != nil {
 		return nil, err
 	}
-	d := Dispatcher{}
+	d := dispatch.Dispatcher{}
 	if r.Dispatcher != nil {
 		d = *r.Dispatcher
 	}
 	d.Executor = su.exec
 	d.Workers = r.Workers
-	d.Progress = r.Progress
-	d.OnRecord = redactedOnRecord(r.OnRecord)
+	d.OnStart = r.OnStart
+	d.OnRecord = dispatch.RedactedOnRecord(r.OnRecord)
 	d.Skip = nil
 	if !r.Overwrite {
 		d.Skip = st.Skipper()
 	}
-	rep, runErr := d.Run(ctx, runJobs(su.cells, runID, lease.Generation()))
+	rep, runErr := d.Run(ctx, Jobs(su.cells, runID, lease.Generation()))
 	if cause := context.Cause(ctx); runErr == nil && errors.Is(cause, ErrStoreBusy) {
 		runErr = cause
 	}
@@ -228,7 +232,7 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	if err := st.Consolidate(cctx); err != nil && runErr == nil {
 		runErr = fmt.Errorf("%w: consolidate: %w", ErrStore, err)
 	}
-	return finishRun(rep, runErr)
+	return dispatch.Finish(rep, runErr)
 }
 
 // tempCleaner is a backend that can remove the temporary files of
@@ -357,33 +361,4 @@ func (r *Runner) Plan(ctx context.Context) (*Plan, error) {
 		}
 	}
 	return p, nil
-}
-
-// WriteText prints the plan for people.
-func (p *Plan) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "[DRY RUN] Would process %d cells (%d already written, skipped unless --overwrite)\n", p.Cells, p.Done)
-	if p.DoneError != "" {
-		fmt.Fprintf(w, "Could not check the store for finished cells: %s\n", p.DoneError)
-	}
-	fmt.Fprintf(w, "Orders: %v (parent order %d, %s latitude)\n", p.Orders, p.ParentOrder, p.Latitude)
-	fmt.Fprintf(w, "Granules: %d distinct, %d cell-granule reads\n", p.Granules, p.Pairs)
-	fmt.Fprintf(w, "Granules per cell: min=%d, max=%d, avg=%.1f\n", p.GranulesMin, p.GranulesMax, p.GranulesMean)
-	if p.SizesKnown > 0 {
-		fmt.Fprintf(w, "Granule bytes: %s over %d granules; bytes fetched at most %s (coordinates plus the rows inside each cell: usually far less)\n",
-			FormatBytes(p.GranuleBytes), p.SizesKnown, FormatBytes(p.MaxBytes))
-	}
-}
-
-// FormatBytes renders a byte count with a binary unit ("12.3 MiB").
-func FormatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

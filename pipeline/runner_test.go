@@ -18,6 +18,7 @@ import (
 
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -31,9 +32,9 @@ func sampleGranules(t testing.TB) pipeline.Opener {
 	return pipeline.FSOpener(sub)
 }
 
-func atl06(t testing.TB) *pipeline.Config {
+func atl06(t testing.TB) *config.Config {
 	t.Helper()
-	cfg, err := pipeline.DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,11 +239,11 @@ func TestResumeWithRenamedConfig(t *testing.T) {
 	if _, err := r.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	src, err := os.ReadFile("configs/atl06.yaml")
+	src, err := os.ReadFile("config/builtin/atl06.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := pipeline.ParseConfig("my-copy.yaml", src)
+	cfg, err := config.Parse("my-copy.yaml", src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,11 +303,6 @@ func TestPlan(t *testing.T) {
 	p, err = r.Plan(ctx)
 	if err != nil || p.DoneError == "" || p.Cells != 8 {
 		t.Errorf("plan on an unreadable store: %+v, %v", p, err)
-	}
-	var b strings.Builder
-	p.WriteText(&b)
-	if !strings.Contains(b.String(), "Could not check the store") || !strings.Contains(b.String(), "Would process 8 cells") {
-		t.Errorf("plan text:\n%s", b.String())
 	}
 }
 

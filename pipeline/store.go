@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -15,6 +14,7 @@ import (
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -46,7 +46,7 @@ type Store struct {
 	vars        []agg.Variable
 	conv        healpix.LatitudeConvention
 	agg         *agg.Aggregator // the compiled statistics (for Finalize)
-	cfg         *Config
+	cfg         *config.Config
 	cfgDigest   string // configDigest(cfg), computed once
 
 	mu    sync.Mutex
@@ -62,7 +62,7 @@ type Store struct {
 // NewStore prepares the store z for cfg's statistics (a's variables) with
 // parent cells at parentOrder and the latitude convention conv. It does no
 // I/O; call Setup before the first Write.
-func NewStore(z *zarrstore.Store, cfg *Config, a *Aggregator, parentOrder int, conv healpix.LatitudeConvention) (*Store, error) {
+func NewStore(z *zarrstore.Store, cfg *config.Config, a *Aggregator, parentOrder int, conv healpix.LatitudeConvention) (*Store, error) {
 	var orders, coarse []int
 	for _, o := range cfg.WriteOrders(parentOrder) {
 		if o < parentOrder {
@@ -77,7 +77,7 @@ func NewStore(z *zarrstore.Store, cfg *Config, a *Aggregator, parentOrder int, c
 	l := zarrstore.Layout{
 		ParentOrder: parentOrder,
 		Orders:      append(slices.Clone(orders), coarse...),
-		Latitude:    zarrLatitude(conv),
+		Latitude:    zarrstore.LatitudeOf(conv),
 		MortonType:  zarrstore.Int64,
 		Project:     map[string]any{"child_order": cfg.Output.Grid.ChildOrder},
 	}
@@ -146,33 +146,13 @@ func (s *Store) SetSourceInfo(src map[string]SourceInfo) {
 	}
 }
 
-func zarrLatitude(c healpix.LatitudeConvention) zarrstore.Latitude {
-	if c == healpix.Geodetic {
-		return zarrstore.LatitudeGeodetic
-	}
-	return zarrstore.LatitudeAuthalic
-}
-
 // zarrCodecs turns output.codec and output.inner_chunk_order into the
 // codec choice of every array. With sharding, the inner chunk holds the
 // cells of one order-inner_chunk_order cell at the finest order written
 // (4^(finest − inner) elements), and coarser orders use inner chunks of the
 // same length (or none where the whole chunk is no longer).
-func zarrCodecs(cfg *Config, finest int) (zarrstore.Codecs, error) {
-	var c zarrstore.Codecs
-	switch cfg.Output.Codec.Name {
-	case "", "zstd":
-		c.Compressor = zarrstore.Zstd
-	case "gzip":
-		c.Compressor = zarrstore.Gzip
-	case "none":
-		c.Compressor = zarrstore.None
-	case "crc32c":
-		c.Compressor, c.Checksum = zarrstore.None, true
-	default:
-		return c, fmt.Errorf("%w: output.codec %q", ErrStore, cfg.Output.Codec.Name)
-	}
-	c.Level = cfg.Output.Codec.Level
+func zarrCodecs(cfg *config.Config, finest int) (zarrstore.Codecs, error) {
+	c := cfg.Output.Codec
 	if in := cfg.Output.InnerChunkOrder; in > 0 {
 		if in > finest {
 			return c, fmt.Errorf("%w: output.inner_chunk_order %d is finer than the finest order written (%d)", ErrStore, in, finest)
@@ -184,7 +164,7 @@ func zarrCodecs(cfg *Config, finest int) (zarrstore.Codecs, error) {
 
 // OpenStore opens the store at location (a folder, "s3://bucket/prefix" or
 // "memory:"; see zarrstore.Open) for cfg. opts pass S3 clients and options.
-func OpenStore(location string, cfg *Config, a *Aggregator, parentOrder int, conv healpix.LatitudeConvention, opts ...zarrstore.Option) (*Store, error) {
+func OpenStore(location string, cfg *config.Config, a *Aggregator, parentOrder int, conv healpix.LatitudeConvention, opts ...zarrstore.Option) (*Store, error) {
 	if location == "" {
 		return nil, fmt.Errorf("%w: no store given (pass --store or set output.store in the config)", ErrStore)
 	}
@@ -373,7 +353,7 @@ func (s *Store) WriteCell(ctx context.Context, parent morton.Cell, res *agg.Resu
 	}
 	var partial []byte
 	if len(s.coarse) > 0 {
-		if partial, err = encodePartial(&res.Partial); err != nil {
+		if partial, err = res.Partial.AppendBinary(nil); err != nil {
 			return err
 		}
 	}
@@ -594,111 +574,18 @@ func (s *Store) partialKey(nest uint64) string {
 	return fmt.Sprintf("%s%d/%d", PartialsPrefix, s.parentOrder, nest)
 }
 
-// partialMagic starts an encoded set of partial states (version 2, with
-// quantile sketches); partialMagicV1 is the version without sketches that
-// earlier runs wrote, still read.
-const (
-	partialMagic   = "ZGP2"
-	partialMagicV1 = "ZGP1"
-)
-
-// encodePartial writes the partial states of one parent cell: the magic,
-// the number of variables, then per variable the number of states and the
-// states (agg.State.AppendBinary), then the number of sketches and the
-// sketches (agg.Digest.AppendBinary); integers little-endian uint32.
-func encodePartial(p *agg.Partial) ([]byte, error) {
-	b := append([]byte(partialMagic), 0, 0, 0, 0)
-	binary.LittleEndian.PutUint32(b[4:], uint32(len(p.States)))
-	var err error
-	for _, states := range p.States {
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(states)))
-		for i := range states {
-			if b, err = states[i].AppendBinary(b); err != nil {
-				return nil, err
-			}
-		}
-	}
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(p.Sketches)))
-	for i := range p.Sketches {
-		if b, err = p.Sketches[i].AppendBinary(b); err != nil {
-			return nil, err
-		}
-	}
-	return b, nil
-}
-
-// maxStatesPerVariable bounds a decoded variable's state count (an
-// expression has at most agg.MaxExprNodes reductions), and maxSketches the
-// number of sketches (one per distinct argument of an order statistic).
-const (
-	maxStatesPerVariable = agg.MaxExprNodes
-	maxSketches          = 1 << 16
-)
-
-// decodePartial reads what encodePartial wrote (or version 1, without
-// sketches), checking it against the number of variables expected.
+// decodePartial reads the partial states of one parent cell (written with
+// agg.Partial.AppendBinary), checking them against the number of variables
+// expected.
 func decodePartial(b []byte, nvars int) (*agg.Partial, error) {
-	bad := func(what string) (*agg.Partial, error) {
-		return nil, fmt.Errorf("%w: corrupt partial states: %s", ErrStore, what)
+	var p agg.Partial
+	if err := p.UnmarshalBinary(b); err != nil {
+		return nil, fmt.Errorf("%w: corrupt partial states: %w", ErrStore, err)
 	}
-	if len(b) < 8 || string(b[:4]) != partialMagic && string(b[:4]) != partialMagicV1 {
-		return bad("no ZGP2 or ZGP1 header")
+	if len(p.States) != nvars {
+		return nil, fmt.Errorf("%w: corrupt partial states: %d variables, the config has %d", ErrStore, len(p.States), nvars)
 	}
-	v1 := string(b[:4]) == partialMagicV1
-	if n := binary.LittleEndian.Uint32(b[4:]); int(n) != nvars {
-		return bad(fmt.Sprintf("%d variables, the config has %d", n, nvars))
-	}
-	b = b[8:]
-	var one agg.State
-	size := len(mustBinary(&one))
-	p := &agg.Partial{States: make([][]agg.State, nvars)}
-	for v := range p.States {
-		if len(b) < 4 {
-			return bad("truncated")
-		}
-		n := int(binary.LittleEndian.Uint32(b))
-		b = b[4:]
-		if n > maxStatesPerVariable || n*size > len(b) {
-			return bad(fmt.Sprintf("variable %d: %d states in %d bytes", v, n, len(b)))
-		}
-		p.States[v] = make([]agg.State, n)
-		for i := range p.States[v] {
-			if err := p.States[v][i].UnmarshalBinary(b[:size]); err != nil {
-				return bad(err.Error())
-			}
-			b = b[size:]
-		}
-	}
-	if !v1 {
-		if len(b) < 4 {
-			return bad("truncated before the sketches")
-		}
-		n := int(binary.LittleEndian.Uint32(b))
-		b = b[4:]
-		// Every encoded agg.Digest takes at least its 40-byte header.
-		if n > maxSketches || n > len(b)/40 {
-			return bad(fmt.Sprintf("%d sketches in %d bytes", n, len(b)))
-		}
-		p.Sketches = make([]agg.Digest, n)
-		for i := range p.Sketches {
-			var err error
-			if b, err = p.Sketches[i].DecodeDigest(b); err != nil {
-				return bad(fmt.Sprintf("sketch %d: %v", i, err))
-			}
-		}
-	}
-	if len(b) != 0 {
-		return bad(fmt.Sprintf("%d trailing bytes", len(b)))
-	}
-	return p, nil
-}
-
-func mustBinary(s *agg.State) []byte {
-	b, err := s.AppendBinary(nil)
-	if err != nil {
-		panic("pipeline: agg.State.AppendBinary: " + err.Error())
-	}
-	return b
+	return &p, nil
 }
 
 // Finalize writes the orders coarser than the parent order from the partial

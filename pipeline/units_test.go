@@ -18,6 +18,7 @@ import (
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -40,7 +41,7 @@ func TestCatalogSelect(t *testing.T) {
 		{"named", []string{keys[5], " " + keys[1]}, 0, []string{keys[5], keys[1]}, nil},
 		{"named-dup", []string{keys[2], keys[2]}, 0, []string{keys[2]}, nil},
 		{"named-max", []string{keys[5], keys[1]}, 1, []string{keys[5]}, nil},
-		{"unknown", []string{"-4111111"}, 0, nil, pipeline.ErrUnknownCell},
+		{"unknown", []string{"-4111111"}, 0, nil, cmr.ErrUnknownCell},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cells, err := cat.Select(tc.keys, tc.max)
@@ -59,7 +60,7 @@ func TestCatalogSelect(t *testing.T) {
 	if n := cat.NumGranules(); n != len(sampledata.GranuleNames()) {
 		t.Errorf("NumGranules = %d", n)
 	}
-	if jobs := cat.Jobs(); len(jobs) != len(keys) || jobs[0].Key != keys[0] || len(jobs[0].Granules) == 0 {
+	if jobs := pipeline.Jobs(cat.Cells, "", 0); len(jobs) != len(keys) || jobs[0].Cell.String() != keys[0] || len(jobs[0].Granules) == 0 {
 		t.Errorf("Jobs = %v", jobs)
 	}
 }
@@ -67,7 +68,7 @@ func TestCatalogSelect(t *testing.T) {
 func TestCatalogHTTPSURL(t *testing.T) {
 	cat := sampleCatalog(t)
 	const s3u = "s3://zagg-sample/ATLAS/ATL06/007/2024/01/06/x.h5"
-	if _, err := cat.HTTPSURL(s3u); !errors.Is(err, pipeline.ErrDriver) {
+	if _, err := cat.HTTPSURL(s3u); !errors.Is(err, cmr.ErrNoHTTPSURL) {
 		t.Errorf("no https_base: %v", err)
 	}
 	cat.Metadata.HTTPSBase = "https://data.example/zagg-sample/"
@@ -82,7 +83,7 @@ func TestCatalogHTTPSURL(t *testing.T) {
 	if got, _ := cat.HTTPSURL("https://a/b.h5"); got != "https://a/b.h5" {
 		t.Errorf("an https URL changed: %q", got)
 	}
-	if _, err := cat.HTTPSURL("s3://other-bucket/x.h5"); !errors.Is(err, pipeline.ErrDriver) {
+	if _, err := cat.HTTPSURL("s3://other-bucket/x.h5"); !errors.Is(err, cmr.ErrNoHTTPSURL) {
 		t.Errorf("URL outside s3_base: %v", err)
 	}
 }
@@ -91,15 +92,15 @@ func TestLoadCatalogErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(`{"metadata": {"parent_order": 6}, "catalog": {"12": ["s3://b/k"]}}`), 0o644)
-	if _, err := pipeline.LoadCatalog(bad); !errors.Is(err, cmr.ErrCatalog) || !strings.Contains(err.Error(), "12") {
+	if _, err := cmr.LoadCatalog(bad); !errors.Is(err, cmr.ErrCatalog) || !strings.Contains(err.Error(), "12") {
 		t.Errorf("a key of the wrong order: %v", err)
 	}
-	if _, err := pipeline.LoadCatalog(filepath.Join(dir, "missing.json")); err == nil {
+	if _, err := cmr.LoadCatalog(filepath.Join(dir, "missing.json")); err == nil {
 		t.Error("a missing file loaded")
 	}
 	empty := filepath.Join(dir, "empty.json")
 	os.WriteFile(empty, []byte(`{"metadata": {"parent_order": 6, "latitude": "authalic"}, "catalog": {}}`), 0o644)
-	cat, err := pipeline.LoadCatalog(empty)
+	cat, err := cmr.LoadCatalog(empty)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,11 +216,11 @@ func TestStoreOptions(t *testing.T) {
 		{name: "only-coarse", yaml: "  orders: [4]\n", err: "no order at or above the parent order"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src, err := os.ReadFile("configs/atl06.yaml")
+			src, err := os.ReadFile("config/builtin/atl06.yaml")
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := pipeline.ParseConfig("test.yaml", append(src, []byte(tc.yaml)...))
+			cfg, err := config.Parse("test.yaml", append(src, []byte(tc.yaml)...))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -262,7 +263,7 @@ func TestStoreOptions(t *testing.T) {
 			if err != nil || res.Error != nil {
 				t.Fatalf("Run = %v, %v", err, res)
 			}
-			cell, _ := sampleCatalog(t).Lookup(job.Key)
+			cell, _ := sampleCatalog(t).Lookup(job.Cell.String())
 			done, err := s.Done(ctx, cell.Cell)
 			if err != nil || !done {
 				t.Errorf("Done = %v, %v after Run", done, err)

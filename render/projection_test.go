@@ -15,7 +15,7 @@ type vector struct {
 }
 
 // epsg3031Notes are the EPSG:3031 vectors of the project notes
-// (cmr-earthdata.md §8), given to the millimetre.
+// (EPSG:3031 and EPSG:3413, PROJ's polar stereographic), given to the millimetre.
 var epsg3031Notes = []vector{
 	{-90, 0, 0, 0},
 	{-71, 0, 0, 2082760.109},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,10 +73,7 @@ func ReadLayer(ctx context.Context, s *zarrstore.Store, variable string, order i
 	if err != nil {
 		return nil, fmt.Errorf("render: order group %q: %w", group, err)
 	}
-	conv, err := healpix.ParseLatitudeConvention(string(og.Grid.Latitude))
-	if err != nil {
-		return nil, fmt.Errorf("%w: group %q: %w", ErrNotHEALPix, group, err)
-	}
+	conv := og.Grid.Latitude.Convention() // OpenOrder checked it is one of the two
 	path := group + "/" + variable
 	a := og.Arrays[variable]
 	if a == nil {
@@ -124,7 +120,6 @@ func readChunks(ctx context.Context, og *zarrstore.OrderGroup, a *zarrstore.Arra
 	if workers <= 0 {
 		workers = 8
 	}
-	fill := a.FillChunk()
 	type result struct {
 		i    int64
 		ids  []uint64
@@ -142,9 +137,12 @@ func readChunks(ctx context.Context, og *zarrstore.OrderGroup, a *zarrstore.Arra
 				ids, err := og.ReadCellIDs(ctx, i)
 				var vals []float32
 				if err == nil {
-					var data any
-					if data, err = a.ReadChunk(ctx, i); err == nil {
-						vals, err = toFloat32(data, fill)
+					var v64 []float64
+					if v64, err = a.ReadChunkFloat64(ctx, i); err == nil {
+						vals = make([]float32, len(v64))
+						for k, v := range v64 {
+							vals[k] = float32(v)
+						}
 					}
 				}
 				if err != nil {
@@ -188,71 +186,6 @@ func readChunks(ctx context.Context, og *zarrstore.OrderGroup, a *zarrstore.Arra
 		firstErr = ctx.Err()
 	}
 	return firstErr
-}
-
-// toFloat32 converts a decoded chunk to float32 with NaN for elements equal
-// to the fill value (fill is a chunk-sized slice of the fill value).
-func toFloat32(data, fill any) ([]float32, error) {
-	switch d := data.(type) {
-	case []float32:
-		return convert(d, first(fill.([]float32))), nil
-	case []float64:
-		return convert(d, first(fill.([]float64))), nil
-	case []int8:
-		return convert(d, first(fill.([]int8))), nil
-	case []int16:
-		return convert(d, first(fill.([]int16))), nil
-	case []int32:
-		return convert(d, first(fill.([]int32))), nil
-	case []int64:
-		return convert(d, first(fill.([]int64))), nil
-	case []uint8:
-		return convert(d, first(fill.([]uint8))), nil
-	case []uint16:
-		return convert(d, first(fill.([]uint16))), nil
-	case []uint32:
-		return convert(d, first(fill.([]uint32))), nil
-	case []uint64:
-		return convert(d, first(fill.([]uint64))), nil
-	case []bool:
-		f := first(fill.([]bool))
-		out := make([]float32, len(d))
-		for k, v := range d {
-			switch {
-			case v == f:
-				out[k] = float32(math.NaN())
-			case v:
-				out[k] = 1
-			}
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("%w: chunk of Go type %T", ErrNotHEALPix, data)
-}
-
-func first[T any](s []T) T {
-	var z T
-	if len(s) == 0 {
-		return z
-	}
-	return s[0]
-}
-
-type number interface {
-	~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~float32 | ~float64
-}
-
-func convert[T number](d []T, fill T) []float32 {
-	out := make([]float32, len(d))
-	nan := float32(math.NaN())
-	for k, v := range d {
-		if v == fill || v != v {
-			out[k] = nan
-		} else {
-			out[k] = float32(v)
-		}
-	}
-	return out
 }
 
 func stringAttr(attrs map[string]any, key string) string {

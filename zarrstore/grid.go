@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/morton"
 )
 
-// MaxOrder is the finest HEALPix order (refinement level) a [Grid] accepts.
-const MaxOrder = 29
+// MaxOrder is the finest HEALPix order (refinement level) a [Grid] accepts:
+// healpix.MaxOrder.
+const MaxOrder = healpix.MaxOrder
 
 // Latitude names the latitude convention cells were computed with. It is
 // recorded in the project attribute "zagg" of the root and of every order
@@ -129,6 +131,22 @@ func dggsConvention() map[string]any {
 		"name":        "dggs",
 		"description": "Discrete Global Grid Systems convention for zarr",
 	}
+}
+
+// Convention returns the healpix latitude convention l records.
+func (l Latitude) Convention() healpix.LatitudeConvention {
+	if l == LatitudeGeodetic {
+		return healpix.Geodetic
+	}
+	return healpix.Authalic
+}
+
+// LatitudeOf returns the Latitude that records the convention c.
+func LatitudeOf(c healpix.LatitudeConvention) Latitude {
+	if c == healpix.Geodetic {
+		return LatitudeGeodetic
+	}
+	return LatitudeAuthalic
 }
 
 // ellipsoid returns the declared ellipsoid: WGS84 for authalic latitudes,

@@ -30,9 +30,9 @@ const (
 type Codecs struct {
 	// Compressor is Zstd (default when empty), Gzip or None.
 	Compressor Compressor
-	// Level is the compression level; 0 means the default (zstd 3, gzip 5).
-	// zstd accepts -131072…22 (the encoder maps it to its four speed
-	// classes), gzip 1…9.
+	// Level is the compression level; 0 means the default (DefaultZstdLevel,
+	// DefaultGzipLevel). zstd accepts -131072…22 (the encoder maps it to its
+	// four speed classes), gzip 1…9.
 	Level int
 	// Checksum appends a crc32c codec.
 	Checksum bool
@@ -41,6 +41,43 @@ type Codecs struct {
 	// that hold only the fill value are not stored. Chunks no longer than
 	// ShardInner (coarse orders) are stored unsharded.
 	ShardInner int64
+}
+
+// The compression levels of a Codecs whose Level is 0.
+const (
+	DefaultZstdLevel = 3
+	DefaultGzipLevel = 5
+)
+
+// Resolved returns c with the default level of its compressor filled in
+// (what List writes), so a recorded choice states its level.
+func (c Codecs) Resolved() Codecs {
+	if c.Level == 0 {
+		switch c.Compressor {
+		case "", Zstd:
+			c.Compressor, c.Level = Zstd, DefaultZstdLevel
+		case Gzip:
+			c.Level = DefaultGzipLevel
+		}
+	}
+	return c
+}
+
+// Name returns the short name of the choice as configs spell it: "zstd",
+// "gzip", "none", or "crc32c" for no compressor with a checksum; a
+// compressor with a checksum is "zstd+crc32c" or "gzip+crc32c".
+func (c Codecs) Name() string {
+	name := string(c.Compressor)
+	if name == "" {
+		name = string(Zstd)
+	}
+	if c.Checksum {
+		if name == string(None) {
+			return "crc32c"
+		}
+		return name + "+crc32c"
+	}
+	return name
 }
 
 // ParseCodecs parses a configuration string: "zstd", "gzip", "none",
@@ -73,10 +110,13 @@ func ParseCodecs(s string) (Codecs, error) {
 		}
 		c.Level = l
 	}
-	return c, c.validate()
+	return c, c.Validate()
 }
 
-func (c Codecs) validate() error {
+// Validate checks the choice: a known compressor, a level in its range (0
+// is the default), no level without a compressor, a non-negative
+// ShardInner. Errors wrap ErrInvalidLayout.
+func (c Codecs) Validate() error {
 	switch c.Compressor {
 	case "", Zstd:
 		if c.Level < -131072 || c.Level > 22 {
@@ -101,23 +141,15 @@ func (c Codecs) validate() error {
 
 // List returns the codec list for chunks of chunkLen elements.
 func (c Codecs) List(chunkLen int64) ([]Codec, error) {
-	if err := c.validate(); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	list := []Codec{BytesCodec()}
 	switch c.Compressor {
 	case "", Zstd:
-		l := c.Level
-		if l == 0 {
-			l = 3
-		}
-		list = append(list, ZstdCodec(l))
+		list = append(list, ZstdCodec(c.Resolved().Level))
 	case Gzip:
-		l := c.Level
-		if l == 0 {
-			l = 5
-		}
-		list = append(list, GzipCodec(l))
+		list = append(list, GzipCodec(c.Resolved().Level))
 	}
 	if c.Checksum {
 		list = append(list, CRC32CCodec())

@@ -29,6 +29,34 @@ type OrderGroup struct {
 	// Legacy is set for a store written by Python zagg 0.1.0, whose grid is
 	// derived from the chunk length and assumed geodetic.
 	Legacy bool
+
+	s *Store
+}
+
+// ChunkOf returns the chunk of the group holding the children of parent (a
+// NESTED cell id at the grid's parent order): from the store's parent list,
+// or, for a store without one (Python zagg 0.1.0), by reading the first cell
+// id of each stored chunk. ok is false when the store has no such chunk.
+func (g *OrderGroup) ChunkOf(ctx context.Context, parent uint64) (i int64, ok bool, err error) {
+	if list, po, err := g.s.Parents(ctx); err == nil && po == g.Grid.ParentOrder {
+		i := slices.Index(list, parent)
+		return int64(i), i >= 0, nil
+	}
+	chunks, err := g.Chunks(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	shift := 2 * uint(g.Grid.Order-g.Grid.ParentOrder)
+	for _, i := range chunks {
+		ids, err := g.ReadCellIDs(ctx, i)
+		if err != nil {
+			return 0, false, err
+		}
+		if len(ids) > 0 && ids[0]>>shift == parent {
+			return i, true, nil
+		}
+	}
+	return 0, false, nil
 }
 
 // Orders returns the HEALPix orders of a store's order groups (sub-groups
@@ -65,7 +93,7 @@ func (s *Store) OpenOrder(ctx context.Context, order int) (*OrderGroup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("order %d: %w", order, err)
 	}
-	g := &OrderGroup{Attributes: gm.Attributes, Arrays: map[string]*Array{}}
+	g := &OrderGroup{Attributes: gm.Attributes, Arrays: map[string]*Array{}, s: s}
 	if _, err := dggsOrder(gm.Attributes); err != nil {
 		return nil, fmt.Errorf("order %d: %w", order, err)
 	}

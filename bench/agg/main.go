@@ -1,5 +1,5 @@
 // Command agg-bench measures the single-core throughput of the agg package
-// on the built-in ATL06 config (pipeline.DefaultConfig("atl06")): n points
+// on the built-in ATL06 config (config.Builtin("atl06")): n points
 // of one order-6 parent cell aggregated into its 4,096 order-12 children
 // (orders=child) or into every order 12..6 (orders=all), in CPU time
 // (getrusage) so that other processes on a busy machine slow it less than
@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/zagg-go/zagg/agg"
-	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
 )
 
 func cpuTime() time.Duration {
@@ -57,7 +57,7 @@ func main() {
 	rounds := flag.Int("rounds", 3, "rounds; the best is reported")
 	orders := flag.String("orders", "child", "child (order 12 only) or all (orders 12..6)")
 	flag.Parse()
-	cfg, err := pipeline.DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

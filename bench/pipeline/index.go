@@ -12,6 +12,7 @@ import (
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/chunkindex"
+	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -44,7 +45,7 @@ func floorReadOptions() []h5read.Option {
 // decodeFloor reads the whole coordinates of every group of every granule,
 // workers granules at a time, and returns the summed h5read counters and
 // the rows decoded.
-func decodeFloor(ctx context.Context, src *pipeline.DataSource, opener pipeline.Opener, granules []string, workers int) (h5read.Stats, int64, error) {
+func decodeFloor(ctx context.Context, src *config.DataSource, opener pipeline.Opener, granules []string, workers int) (h5read.Stats, int64, error) {
 	var (
 		mu    sync.Mutex
 		total h5read.Stats
@@ -80,7 +81,7 @@ func decodeFloor(ctx context.Context, src *pipeline.DataSource, opener pipeline.
 	return total, rows, first
 }
 
-func decodeGranule(ctx context.Context, src *pipeline.DataSource, opener pipeline.Opener, url string, lat, lon *[]float64) (h5read.Stats, int64, error) {
+func decodeGranule(ctx context.Context, src *config.DataSource, opener pipeline.Opener, url string, lat, lon *[]float64) (h5read.Stats, int64, error) {
 	f, err := opener.Open(ctx, url, floorReadOptions()...)
 	if err != nil {
 		return h5read.Stats{}, 0, err
@@ -88,7 +89,7 @@ func decodeGranule(ctx context.Context, src *pipeline.DataSource, opener pipelin
 	defer f.Close()
 	var rows int64
 	for _, g := range src.Groups {
-		ds, err := f.OpenDatasets(ctx, pipeline.ExpandPath(src.Latitude, g), pipeline.ExpandPath(src.Longitude, g))
+		ds, err := f.OpenDatasets(ctx, config.ExpandPath(src.Latitude, g), config.ExpandPath(src.Longitude, g))
 		if err != nil {
 			return f.Stats(), rows, err
 		}

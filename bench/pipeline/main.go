@@ -51,10 +51,14 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
+	"github.com/zagg-go/zagg/internal/humanize"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/chunkindex"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
@@ -68,7 +72,7 @@ type measurement struct {
 	PeakHeapMB float64              `json:"peak_heap_mb"` // largest Go heap in use seen (sampled every 5 ms)
 	Points     int64                `json:"points"`
 	GoMaxProcs int                  `json:"gomaxprocs"`
-	Result     *pipeline.CellResult `json:"result"`
+	Result     *dispatch.CellResult `json:"result"`
 
 	Mode string `json:"mode"`
 	// Requests, BytesFetched and BytesUsed are h5read's counters (for the
@@ -172,12 +176,12 @@ func main() {
 func report(m *measurement) {
 	if m.Result == nil {
 		fmt.Printf("%-5s %-7s wall %6.2fs  cpu %6.2fs  peak RSS %6.1f MB (Go heap %.1f MB)  %d requests  %s fetched (%s used)",
-			m.Source, m.Mode, m.WallS, m.CPUS, m.PeakRSSMB, m.PeakHeapMB, m.Requests, pipeline.FormatBytes(m.BytesFetched), pipeline.FormatBytes(m.BytesUsed))
+			m.Source, m.Mode, m.WallS, m.CPUS, m.PeakRSSMB, m.PeakHeapMB, m.Requests, humanize.Bytes(m.BytesFetched), humanize.Bytes(m.BytesUsed))
 		if m.Rows > 0 {
 			fmt.Printf("  %d coordinate rows", m.Rows)
 		}
 		if m.Indexes > 0 {
-			fmt.Printf("  %d indexes, %s", m.Indexes, pipeline.FormatBytes(m.IndexBytes))
+			fmt.Printf("  %d indexes, %s", m.Indexes, humanize.Bytes(m.IndexBytes))
 		}
 		fmt.Println()
 		return
@@ -185,7 +189,7 @@ func report(m *measurement) {
 	r := m.Result
 	p := r.Phases
 	fmt.Printf("%-5s %-7s wall %6.2fs  cpu %6.2fs  peak RSS %6.1f MB (Go heap %.1f MB)  %d requests  %s fetched (%s used)  %d points (%.2f Mpts/s)  GOMAXPROCS %d\n",
-		m.Source, m.Mode, m.WallS, m.CPUS, m.PeakRSSMB, m.PeakHeapMB, r.Requests, pipeline.FormatBytes(r.BytesFetched), pipeline.FormatBytes(r.BytesUsed),
+		m.Source, m.Mode, m.WallS, m.CPUS, m.PeakRSSMB, m.PeakHeapMB, r.Requests, humanize.Bytes(r.BytesFetched), humanize.Bytes(r.BytesUsed),
 		m.Points, float64(m.Points)/m.WallS/1e6, m.GoMaxProcs)
 	fmt.Printf("              phases: read %.2fs  decode %.2fs  bin %.2fs  aggregate %.2fs  write %.2fs  (%d granules, %d child cells with data)  %s\n",
 		p.Read, p.Decode, p.Bin, p.Aggregate, p.Write, r.FilesProcessed, r.CellsWithData, m.Digest)
@@ -217,7 +221,7 @@ func startS3(dir string) (string, func(), error) {
 	srv := httptest.NewServer(faker.Server())
 	c := client(srv.URL)
 	ctx := context.Background()
-	cat, err := pipeline.LoadCatalog(filepath.Join(dir, "catalog.json"))
+	cat, err := cmr.LoadCatalog(filepath.Join(dir, "catalog.json"))
 	if err != nil {
 		srv.Close()
 		return "", nil, err
@@ -287,18 +291,18 @@ func spawn(dir, source, endpoint string, granuleWorkers int, mode, cpuProfile st
 // runChild measures one mode once and prints a measurement.
 func runChild(dir, source, endpoint string, granuleWorkers int, mode string) error {
 	ctx := context.Background()
-	cfg, err := pipeline.DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		return err
 	}
-	cat, err := pipeline.LoadCatalog(filepath.Join(dir, "catalog.json"))
+	cat, err := cmr.LoadCatalog(filepath.Join(dir, "catalog.json"))
 	if err != nil {
 		return err
 	}
 	if len(cat.Cells) != 1 {
 		return fmt.Errorf("the dense catalog has %d cells, want 1", len(cat.Cells))
 	}
-	conv, err := cat.Convention(cfg)
+	conv, err := pipeline.Convention(cat, cfg)
 	if err != nil {
 		return err
 	}
@@ -328,7 +332,7 @@ func runChild(dir, source, endpoint string, granuleWorkers int, mode string) err
 	default:
 		return fmt.Errorf("unknown source %q", source)
 	}
-	st, err := pipeline.NewStore(z, cfg, a, cat.ParentOrder(), conv)
+	st, err := pipeline.NewStore(z, cfg, a, cat.Metadata.ParentOrder, conv)
 	if err != nil {
 		return err
 	}
@@ -377,7 +381,7 @@ func runChild(dir, source, endpoint string, granuleWorkers int, mode string) err
 		m.Requests, m.BytesFetched, m.BytesUsed = fs.Requests, fs.BytesFetched, fs.BytesUsed
 	case modeBuild:
 		var spec chunkindex.Spec
-		if spec, err = rd.IndexSpec(cat.ParentOrder()); err != nil {
+		if spec, err = rd.IndexSpec(cat.Metadata.ParentOrder); err != nil {
 			break
 		}
 		b := &chunkindex.Builder{Spec: spec, Opener: opener, Store: ixStore, Concurrency: granuleWorkers, Overwrite: true, Options: floorReadOptions()}
@@ -389,7 +393,7 @@ func runChild(dir, source, endpoint string, granuleWorkers int, mode string) err
 			m.Requests, m.BytesFetched, m.BytesUsed, m.IndexBytes, m.Indexes = rep.Requests, rep.BytesFetched, rep.BytesUsed, rep.IndexBytes, rep.Built
 		}
 	case modePlain, modeIndexed:
-		m.Result, err = pipeline.Run(ctx, pipeline.Job{Key: cell.Key(), Granules: cell.Granules}, rd, a, st)
+		m.Result, err = pipeline.Run(ctx, dispatch.Job{Cell: cell.Cell, Granules: cell.Granules}, rd, a, st)
 	default:
 		err = fmt.Errorf("unknown mode %q", mode)
 	}

@@ -2,12 +2,12 @@
 """Write the CMR replies the cmr tests serve on loopback (testdata/cmr/*.json).
 
 The replies follow CMR's granules.umm_json layout (UMM-G 1.6.6 field names and
-nesting as in NSIDC_CPRD ATL06 V007 records; see ../../../shared/docs/
-cmr-earthdata.md §2). They are built here, not captured from the live service
+nesting as in NSIDC_CPRD ATL06 V007 records; see
+the CMR Search API documentation). They are built here, not captured from the live service
 (tests never touch the network). Footprints:
 
   * ring A: the real GPolygon of ATL03_20250104003608_02892602_007_01
-    (cmr-earthdata.md §3), region 02, northern mid-latitudes;
+    (the ATL06 data dictionary), region 02, northern mid-latitudes;
   * ring B: the documented synthetic region-11 swath through the southern turn
     at 88°S (crosses the antimeridian next to the pole);
   * an antimeridian-crossing region-10 swath made here from a 92° inclination

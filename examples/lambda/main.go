@@ -2,11 +2,11 @@
 //
 // Built as "bootstrap" for the provided.al2023 runtime (see build.sh), it
 // serves worker events — process one parent cell, set a store up, finalize a
-// store — with pipeline.Worker. Events and replies are zagg 0.1.0's (see
-// pipeline.Event and pipeline.Response).
+// store — with lambda.Worker. Events and replies are zagg 0.1.0's (see
+// lambda.Event and lambda.Response).
 //
 // Run on a workstation, "dispatch" processes a catalog on the deployed
-// function with pipeline.LambdaRunner and writes a results JSON:
+// function with lambda.Runner and writes a results JSON:
 //
 //	go run ./examples/lambda dispatch --catalog catalog.json --store s3://bucket/out.zarr
 //
@@ -31,20 +31,25 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
+	lambdart "github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/internal/progress"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
+	"github.com/zagg-go/zagg/pipeline/lambda"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "dispatch" {
-		os.Exit(dispatch(os.Args[2:], os.Stdout, os.Stderr))
+		os.Exit(runDispatch(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	if os.Getenv("AWS_LAMBDA_RUNTIME_API") == "" {
 		fmt.Fprint(os.Stderr, "zagg lambda: not running inside AWS Lambda (AWS_LAMBDA_RUNTIME_API is not set)\n\n"+
@@ -114,7 +119,7 @@ func serve() {
 	if err != nil {
 		log.Warn("using json logs", "error", err)
 	}
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	cfg, err := awsconfig.LoadDefaultConfig(context.Background())
 	if err != nil {
 		log.Error("loading the AWS configuration", "error", err)
 		os.Exit(1)
@@ -123,27 +128,27 @@ func serve() {
 	if err != nil {
 		log.Warn("using the default timeout margin", "error", err)
 	}
-	w := &pipeline.Worker{
+	w := &lambda.Worker{
 		Margin:       margin,
 		StoreOptions: []zarrstore.Option{s3store.WithClient(s3.NewFromConfig(cfg, s3Endpoint()...), s3store.Options{})},
-		DataS3:       pipeline.NewDataS3(dataRegion(cfg.Region), s3Endpoint()...),
+		DataS3:       lambda.NewDataS3(dataRegion(cfg.Region), s3Endpoint()...),
 		Log:          log,
 	}
-	lambda.Start(handler{w})
+	lambdart.Start(handler{w})
 }
 
 // handler decodes events itself (rather than letting aws-lambda-go do it), so
 // that an event that is not valid JSON gets zagg's 400 answer instead of a
 // function error.
-type handler struct{ w *pipeline.Worker }
+type handler struct{ w *lambda.Worker }
 
 // Invoke implements lambda.Handler.
 func (h handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	var ev pipeline.Event
-	var resp pipeline.Response
+	var ev lambda.Event
+	var resp lambda.Response
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		b, _ := json.Marshal(map[string]string{"error": "Invalid event: " + err.Error()})
-		resp = pipeline.Response{StatusCode: 400, Body: string(b)}
+		resp = lambda.Response{StatusCode: 400, Body: string(b)}
 	} else {
 		resp = h.w.Handle(ctx, &ev)
 	}
@@ -152,7 +157,7 @@ func (h handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 // dispatch is the orchestrator: it processes a catalog on the deployed
 // function and writes a results JSON.
-func dispatch(args []string, stdout, stderr io.Writer) int {
+func runDispatch(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dispatch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -195,7 +200,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	cat, err := pipeline.LoadCatalog(*catalog)
+	cat, err := cmr.LoadCatalog(*catalog)
 	if err != nil {
 		return fail(err)
 	}
@@ -206,7 +211,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(*region))
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(*region))
 	if err != nil {
 		return fail(err)
 	}
@@ -233,26 +238,29 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
-	lr := &pipeline.LambdaRunner{
+	lr := &lambda.Runner{
 		Config: cfg, Catalog: cat, StorePath: *store, FunctionName: *function,
-		Client: pipeline.NewLambdaClient(awsCfg, *fnTimeout, min(*workers, 4096), func(o *awslambda.Options) {
+		Client: lambda.NewClient(awsCfg, *fnTimeout, min(*workers, 4096), func(o *awslambda.Options) {
 			if *endpoint != "" {
 				o.BaseEndpoint = aws.String(*endpoint)
 			}
 		}),
 		Workers: *workers, Cells: keys, MaxCells: *maxCells, Store: z, Overwrite: *overwrite,
-		MemoryMB: *memoryMB, Progress: stderr, Log: stderr,
+		MemoryMB: *memoryMB, Log: stderr,
 	}
+	bar := progress.New(stderr)
+	lr.OnStart, lr.OnRecord = bar.Start, bar.Record
+	defer bar.Finish()
 	switch {
-	case cfg.DataSource.Driver == pipeline.DriverS3 && *dataCreds == "aws":
+	case cfg.DataSource.Driver == config.DriverS3 && *dataCreds == "aws":
 		lr.Credentials = awsCfg.Credentials
-	case cfg.DataSource.Driver == pipeline.DriverS3:
+	case cfg.DataSource.Driver == config.DriverS3:
 		login, err := cmr.FindLogin(cmr.LoginOptions{})
 		if err != nil {
 			return fail(fmt.Errorf("earthdata login for NSIDC's S3 credentials: %w", err))
 		}
 		lr.Credentials = cmr.NewNSIDCS3Credentials(login)
-	case cfg.DataSource.Driver == pipeline.DriverHTTPS:
+	case cfg.DataSource.Driver == config.DriverHTTPS:
 		login, err := cmr.FindLogin(cmr.LoginOptions{})
 		if err != nil {
 			return fail(fmt.Errorf("earthdata login: %w", err))
@@ -289,11 +297,11 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func loadConfig(path string) (*pipeline.Config, error) {
+func loadConfig(path string) (*config.Config, error) {
 	if path == "" {
-		return pipeline.DefaultConfig("atl06")
+		return config.Builtin("atl06")
 	}
-	return pipeline.LoadConfig(path)
+	return config.Load(path)
 }
 
 func orMemory(z *zarrstore.Store) *zarrstore.Store {
@@ -303,7 +311,7 @@ func orMemory(z *zarrstore.Store) *zarrstore.Store {
 	return zarrstore.New(zarrstore.NewMemBackend())
 }
 
-func writeReport(path string, rep *pipeline.Report) error {
+func writeReport(path string, rep *dispatch.Report) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err

@@ -21,7 +21,8 @@ import (
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/internal/sampletest"
-	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
+	"github.com/zagg-go/zagg/pipeline/lambda"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
@@ -178,13 +179,13 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	store := "s3://out/" + s3test.Prefix(t) + "/bootstrap.zarr"
 	creds := srv.Credentials()
 	events := []any{
-		pipeline.Event{Mode: pipeline.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12, Parents: []pipeline.CellKey{pipeline.CellKey(key)}},
+		lambda.Event{Mode: lambda.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12, Parents: []lambda.CellKey{lambda.CellKey(key)}},
 		// zagg 0.1.0 form: numeric parent_morton, chunk_idx, camelCase credentials.
 		map[string]any{"chunk_idx": 0, "parent_morton": json.Number(key), "parent_order": 6, "child_order": 12,
 			"granule_urls": urls, "store_path": store, "s3_credentials": creds},
 		json.RawMessage(`{"parent_morton": [1, 2]}`),
 		json.RawMessage(`{"mode": "process"}`),
-		pipeline.Event{Mode: pipeline.ModeFinalize, StorePath: store},
+		lambda.Event{Mode: lambda.ModeFinalize, StorePath: store},
 	}
 	api := &runtimeAPI{replies: map[string]reply{}, done: make(chan struct{}), want: len(events) + 1}
 	for _, ev := range events {
@@ -211,7 +212,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	// Replies come back keyed by request id in queue order.
 	api.mu.Lock()
 	defer api.mu.Unlock()
-	var got []pipeline.Response
+	var got []lambda.Response
 	for i := 0; i < len(events)+1; i++ {
 		rp, ok := api.replies[fmt.Sprintf("req-%d", i)]
 		if !ok {
@@ -220,7 +221,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 		if rp.kind != "response" {
 			t.Fatalf("event %d: the function answered %s %s; want a clean response", i, rp.kind, rp.body)
 		}
-		var r pipeline.Response
+		var r lambda.Response
 		if err := json.Unmarshal(rp.body, &r); err != nil {
 			t.Fatalf("event %d: reply %s: %v", i, rp.body, err)
 		}
@@ -235,7 +236,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 			t.Errorf("event %d: credentials in the reply", i)
 		}
 	}
-	var res pipeline.CellResult
+	var res dispatch.CellResult
 	if err := json.Unmarshal([]byte(got[1].Body), &res); err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +272,7 @@ func TestNotInLambda(t *testing.T) {
 
 func TestDispatchFlags(t *testing.T) {
 	var out, errb strings.Builder
-	if code := dispatch([]string{"--store", "s3://b/x"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--catalog and --store are required") {
+	if code := runDispatch([]string{"--store", "s3://b/x"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--catalog and --store are required") {
 		t.Errorf("missing --catalog: code %d, %q", code, errb.String())
 	}
 }
@@ -286,13 +287,13 @@ func BenchmarkColdStart(b *testing.B) {
 	srv := sampletest.Serve(b, "out")
 	key, urls := sampletest.LargestCell(b)
 	store := "s3://out/" + s3test.Prefix(b) + "/bench.zarr"
-	ev, err := json.Marshal(pipeline.Event{ParentMorton: pipeline.CellKey(key), ParentOrder: 6, ChildOrder: 12,
+	ev, err := json.Marshal(lambda.Event{ParentMorton: lambda.CellKey(key), ParentOrder: 6, ChildOrder: 12,
 		GranuleURLs: urls, StorePath: store, S3Credentials: srv.Credentials()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	w := &pipeline.Worker{StoreOptions: []zarrstore.Option{s3store.WithClient(srv.Client, s3store.Options{})}}
-	if r := w.Handle(context.Background(), &pipeline.Event{Mode: pipeline.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12, Parents: []pipeline.CellKey{pipeline.CellKey(key)}}); r.StatusCode != 200 {
+	w := &lambda.Worker{StoreOptions: []zarrstore.Option{s3store.WithClient(srv.Client, s3store.Options{})}}
+	if r := w.Handle(context.Background(), &lambda.Event{Mode: lambda.ModeSetup, StorePath: store, ParentOrder: 6, ChildOrder: 12, Parents: []lambda.CellKey{lambda.CellKey(key)}}); r.StatusCode != 200 {
 		b.Fatalf("setup: %s", r.Body)
 	}
 	var peak float64
@@ -355,7 +356,7 @@ func TestWorkerEnvironment(t *testing.T) {
 		}
 	}
 	var out, errb strings.Builder
-	if code := dispatch([]string{"--catalog", "c.json", "--store", "s3://b/x", "--data-credentials", "ftp"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "want earthdata or aws") {
+	if code := runDispatch([]string{"--catalog", "c.json", "--store", "s3://b/x", "--data-credentials", "ftp"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "want earthdata or aws") {
 		t.Errorf("--data-credentials ftp: code %d, %q", code, errb.String())
 	}
 }
@@ -389,7 +390,7 @@ func TestDispatchDryRunStoreErrors(t *testing.T) {
 			t.Setenv("AWS_ACCESS_KEY_ID", "zagg-unknown-key")
 		}
 		var out, errb strings.Builder
-		code := dispatch([]string{"--catalog", catalog, "--store", tc.store, "--region", srv.Region, "--dry-run"}, &out, &errb)
+		code := runDispatch([]string{"--catalog", catalog, "--store", tc.store, "--region", srv.Region, "--dry-run"}, &out, &errb)
 		if code != 0 || !strings.Contains(out.String(), tc.want) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %q", tc.name, code, out.String(), errb.String(), tc.want)
 		}

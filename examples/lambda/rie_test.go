@@ -23,15 +23,19 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/internal/sampletest"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
+	"github.com/zagg-go/zagg/pipeline/lambda"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
@@ -235,11 +239,11 @@ func TestBootstrapUnderRIE(t *testing.T) {
 	}
 	cases := []rieCase{
 		// "parents": the run's parent cells (a store sized by the data).
-		{"setup", mustJSON(map[string]any{"mode": pipeline.ModeSetup, "store_path": store, "parent_order": 6, "child_order": 12,
+		{"setup", mustJSON(map[string]any{"mode": lambda.ModeSetup, "store_path": store, "parent_order": 6, "child_order": 12,
 			"parents": []json.Number{json.Number(key)}}), 200, `"mode":"setup"`},
 		{"process", mustJSON(map[string]any{"chunk_idx": 0, "parent_morton": json.Number(key), "parent_order": 6, "child_order": 12,
 			"granule_urls": urls, "store_path": store, "s3_credentials": srv.Credentials()}), 200, `"cells_with_data"`},
-		{"finalize", mustJSON(pipeline.Event{Mode: pipeline.ModeFinalize, StorePath: store, ParentOrder: 6, ChildOrder: 12}), 200, `"mode":"finalize"`},
+		{"finalize", mustJSON(lambda.Event{Mode: lambda.ModeFinalize, StorePath: store, ParentOrder: 6, ChildOrder: 12}), 200, `"mode":"finalize"`},
 		{"malformed: not JSON", []byte("{not json"), 400, "Invalid event"},
 		{"malformed: wrong type", []byte(`{"parent_morton": [1, 2]}`), 400, "Invalid event"},
 		{"malformed: missing keys", []byte(`{"mode": "process"}`), 400, "Missing required parameters: parent_morton"},
@@ -250,7 +254,7 @@ func TestBootstrapUnderRIE(t *testing.T) {
 		if status != http.StatusOK || hdr.Get("X-Amz-Function-Error") != "" || hdr.Get("Error-Type") != "" {
 			t.Fatalf("%s: emulator answered HTTP %d %v %s; want a clean 200", tc.name, status, hdr, body)
 		}
-		var resp pipeline.Response
+		var resp lambda.Response
 		decodeJSON(t, body, &resp)
 		if resp.StatusCode != tc.status || !strings.Contains(resp.Body, tc.want) {
 			t.Errorf("%s: statusCode %d body %s; want %d containing %q", tc.name, resp.StatusCode, resp.Body, tc.status, tc.want)
@@ -263,7 +267,7 @@ func TestBootstrapUnderRIE(t *testing.T) {
 	// The store after finalize: the cell is written (every chunk of it, as
 	// the store itself decides) and the metadata consolidated, read back
 	// with the fixture's own client.
-	cfg, err := pipeline.DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +307,7 @@ func TestBootstrapUnderRIE(t *testing.T) {
 func TestDispatchUnderRIE(t *testing.T) {
 	emu := rieBinary(t)
 	bin := buildBootstrap(t)
-	cat, err := pipeline.ParseCatalog(sampledata.Catalog())
+	cat, err := cmr.ParseCatalog(sampledata.Catalog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,18 +326,18 @@ func TestDispatchUnderRIE(t *testing.T) {
 	tests := []struct {
 		name      string
 		hangTimes int // reads of the granule that hang
-		outcome   func(granules int) pipeline.Outcome
+		outcome   func(granules int) dispatch.Outcome
 	}{
 		// One read hangs: one cell's first attempt times out, its retry
 		// succeeds.
-		{"one timeout", 1, func(int) pipeline.Outcome { return pipeline.OutcomeOK }},
+		{"one timeout", 1, func(int) dispatch.Outcome { return dispatch.OutcomeOK }},
 		// Every read hangs: the cells of that granule time out on both
 		// attempts and end as timeouts; the others are unaffected.
-		{"every attempt times out", 1000, func(n int) pipeline.Outcome {
+		{"every attempt times out", 1000, func(n int) dispatch.Outcome {
 			if n == 1 {
-				return pipeline.OutcomeTimeout
+				return dispatch.OutcomeTimeout
 			}
-			return pipeline.OutcomeOK
+			return dispatch.OutcomeOK
 		}},
 	}
 	for _, tt := range tests {
@@ -356,7 +360,7 @@ func TestDispatchUnderRIE(t *testing.T) {
 			t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 			t.Setenv("ZAGG_S3_ENDPOINT", srv.URL)
 			var out, errb strings.Builder
-			code := dispatch([]string{"--catalog", catalog, "--store", store, "--function-name", "function",
+			code := runDispatch([]string{"--catalog", catalog, "--store", store, "--function-name", "function",
 				"--lambda-endpoint", r.url, "--region", srv.Region, "--workers", "3", "--memory-mb", "512",
 				"--function-timeout", "4s", "--data-credentials", "aws", "--results", results}, &out, &errb)
 			t.Logf("dispatch exit %d\n%s", code, out.String())
@@ -364,33 +368,33 @@ func TestDispatchUnderRIE(t *testing.T) {
 			if err != nil {
 				t.Fatalf("no results (exit %d): %v\n%s", code, err, errb.String())
 			}
-			var rep pipeline.Report
+			var rep dispatch.Report
 			decodeJSON(t, b, &rep)
 			seen := map[string]int{}
 			attempts, timeouts := 0, 0
 			var obs int64
-			want := map[string]pipeline.Outcome{}
+			want := map[string]dispatch.Outcome{}
 			for _, c := range cat.Cells {
 				want[c.Key()] = tt.outcome(len(c.Granules))
 			}
 			for _, rec := range rep.Results {
-				seen[rec.Key]++
+				seen[rec.Cell.String()]++
 				attempts += rec.Attempts
-				if rec.Outcome != want[rec.Key] {
-					t.Errorf("cell %s: %s after %d attempts (%s); want %s", rec.Key, rec.Outcome, rec.Attempts, rec.Error, want[rec.Key])
+				if rec.Outcome != want[rec.Cell.String()] {
+					t.Errorf("cell %s: %s after %d attempts (%s); want %s", rec.Cell, rec.Outcome, rec.Attempts, rec.Error, want[rec.Cell.String()])
 				}
-				if rec.Outcome == pipeline.OutcomeTimeout {
+				if rec.Outcome == dispatch.OutcomeTimeout {
 					timeouts++
 					// Two timed-out attempts (one retry); more only for
 					// invokes that found no free runtime.
 					if rec.Attempts < 2 {
-						t.Errorf("cell %s timed out after %d attempts, want ≥ 2 (one retry)", rec.Key, rec.Attempts)
+						t.Errorf("cell %s timed out after %d attempts, want ≥ 2 (one retry)", rec.Cell, rec.Attempts)
 					}
 				}
-				if rec.Outcome == pipeline.OutcomeOK && rec.Result != nil {
+				if rec.Outcome == dispatch.OutcomeOK && rec.Result != nil {
 					obs += rec.Result.TotalObs
 				}
-				t.Logf("rie dispatch (%s): cell %s %s, %d attempts", tt.name, rec.Key, rec.Outcome, rec.Attempts)
+				t.Logf("rie dispatch (%s): cell %s %s, %d attempts", tt.name, rec.Cell, rec.Outcome, rec.Attempts)
 			}
 			for _, c := range cat.Cells {
 				if seen[c.Key()] != 1 {
@@ -443,6 +447,7 @@ func TestRuntimeRepliesUnderRIE(t *testing.T) {
 	bin := buildBootstrap(t)
 	srv := sampletest.Serve(t, "out")
 	key, urls := sampletest.LargestCell(t)
+	cell := mustCell(t, key)
 	store := "s3://out/" + s3test.Prefix(t) + "/replies.zarr"
 	// The default margin (15 s) exceeds the 2 s timeout: the worker runs to
 	// the deadline, and the emulator's timer answers.
@@ -450,14 +455,14 @@ func TestRuntimeRepliesUnderRIE(t *testing.T) {
 	if st, _, body := r.invokeRaw(t, []byte(`{"mode":"setup","store_path":"`+store+`","parent_order":6,"child_order":12,"parents":[`+key+`]}`)); st != 200 || !strings.Contains(string(body), `\"ok\":true`) {
 		t.Fatalf("setup: %d %s", st, body)
 	}
-	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-west-2"),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("rie", "rie", "")))
+	cfg, err := awsconfig.LoadDefaultConfig(context.Background(), awsconfig.WithRegion("us-west-2"),
+		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("rie", "rie", "")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := pipeline.NewLambdaClient(cfg, 30*time.Second, 2, func(o *awslambda.Options) { o.BaseEndpoint = aws.String(r.url) })
-	ex := &pipeline.LambdaExecutor{Client: client, FunctionName: "function", Event: func(_ context.Context, j pipeline.Job) (*pipeline.Event, error) {
-		return &pipeline.Event{ParentMorton: pipeline.CellKey(j.Key), ParentOrder: 6, ChildOrder: 12, GranuleURLs: j.Granules,
+	client := lambda.NewClient(cfg, 30*time.Second, 2, func(o *awslambda.Options) { o.BaseEndpoint = aws.String(r.url) })
+	ex := &lambda.Executor{Client: client, FunctionName: "function", Event: func(_ context.Context, j dispatch.Job) (*lambda.Event, error) {
+		return &lambda.Event{ParentMorton: lambda.CellKey(j.Cell.String()), ParentOrder: 6, ChildOrder: 12, GranuleURLs: j.Granules,
 			StorePath: store, S3Credentials: srv.Credentials()}, nil
 	}}
 	hung := make(chan struct{})
@@ -468,17 +473,17 @@ func TestRuntimeRepliesUnderRIE(t *testing.T) {
 	}
 	srv.Inject(t, s3test.Fault{Method: http.MethodGet, PathSuffix: gkey, Hang: true, OnHang: func() { once.Do(func() { close(hung) }) }})
 	type outcome struct {
-		exec *pipeline.Execution
+		exec *dispatch.Execution
 		err  error
 	}
 	first := make(chan outcome, 1)
 	go func() {
-		exec, err := ex.Execute(context.Background(), pipeline.Job{Key: key, Granules: urls})
+		exec, err := ex.Execute(context.Background(), dispatch.Job{Cell: cell, Granules: urls})
 		first <- outcome{exec, err}
 	}()
 	<-hung // the only runtime is busy with the first invoke
-	_, err = ex.Execute(context.Background(), pipeline.Job{Key: key, Granules: urls})
-	if !errors.Is(err, pipeline.ErrTransient) {
+	_, err = ex.Execute(context.Background(), dispatch.Job{Cell: cell, Granules: urls})
+	if !errors.Is(err, dispatch.ErrTransient) {
 		t.Errorf("invoke with no free runtime: %v; want ErrTransient (Runtime.Unavailable)", err)
 	}
 	t.Logf("rie: busy runtime → %v", err)
@@ -486,11 +491,21 @@ func TestRuntimeRepliesUnderRIE(t *testing.T) {
 	// The worker's own answer at the deadline races the emulator's timer;
 	// either way the attempt must read as a timeout.
 	switch {
-	case errors.Is(o.err, pipeline.ErrTimeout):
+	case errors.Is(o.err, dispatch.ErrTimeout):
 		t.Logf("rie: overrun → %v", o.err)
-	case o.err == nil && o.exec.Result != nil && o.exec.Result.ErrorKind == pipeline.KindTimeout:
+	case o.err == nil && o.exec.Result != nil && o.exec.Result.ErrorKind == dispatch.KindTimeout:
 		t.Logf("rie: overrun → the worker's own timeout result (it answered before the emulator's timer)")
 	default:
 		t.Errorf("invoke past the function timeout: %+v, %v; want a timeout", o.exec, o.err)
 	}
+}
+
+// mustCell parses a catalog key.
+func mustCell(t *testing.T, key string) morton.Cell {
+	t.Helper()
+	c, err := morton.Parse(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

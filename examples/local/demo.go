@@ -14,9 +14,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/internal/progress"
 	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -76,11 +79,11 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "demo: %v\n", err)
 		}
 	}()
-	cfg, err := pipeline.DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		return fail(err)
 	}
-	cat, err := pipeline.ParseCatalog(sampledata.Catalog())
+	cat, err := cmr.ParseCatalog(sampledata.Catalog())
 	if err != nil {
 		return fail(err)
 	}
@@ -94,10 +97,12 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		Workers: *workers, Overwrite: true,
 	}
 	if !*quiet {
-		r.Progress = stderr
+		bar := progress.New(stderr)
+		r.OnStart, r.OnRecord = bar.Start, bar.Record
+		defer bar.Finish()
 	}
 	fmt.Fprintf(stdout, "zagg demo: %d sample granules, %d parent cells (order %d), config %s, %s latitude\n",
-		len(sampledata.GranuleNames()), len(cat.Cells), cat.ParentOrder(), cfg.Name(), cfg.Output.Latitude)
+		len(sampledata.GranuleNames()), len(cat.Cells), cat.Metadata.ParentOrder, cfg.Name(), cfg.Output.Latitude)
 	rep, err := r.Run(ctx)
 	if err != nil {
 		if rep != nil {

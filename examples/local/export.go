@@ -125,7 +125,7 @@ func doExport(ctx context.Context, f *runFlags, order int, cellKey, format strin
 		if c.Order() != g.Grid.ParentOrder {
 			return 0, fmt.Errorf("--cell %q has order %d; the store's parent order is %d", cellKey, c.Order(), g.Grid.ParentOrder)
 		}
-		i, ok, err := g.chunkOf(ctx, z, c.Nest())
+		i, ok, err := g.ChunkOf(ctx, c.Nest())
 		if err != nil {
 			return 0, err
 		}
@@ -136,7 +136,7 @@ func doExport(ctx context.Context, f *runFlags, order int, cellKey, format strin
 	} else if chunks, err = g.Chunks(ctx); err != nil {
 		return 0, err
 	}
-	conv := convention(g.Grid)
+	conv := g.Grid.Latitude.Convention()
 	var out cellWriter
 	if format == "csv" {
 		out = newCSVWriter(w, g.Names)

@@ -7,8 +7,11 @@ import (
 	"io"
 	"strings"
 
+	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/internal/humanize"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/chunkindex"
+	"github.com/zagg-go/zagg/pipeline/config"
 )
 
 func init() { commands["index"] = runIndex }
@@ -37,7 +40,7 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	var f runFlags
-	fs.StringVar(&f.config, "config", "", "pipeline config YAML, or a built-in name ("+strings.Join(pipeline.BuiltinConfigs(), ", ")+")")
+	fs.StringVar(&f.config, "config", "", "pipeline config YAML, or a built-in name ("+strings.Join(config.BuiltinNames(), ", ")+")")
 	fs.StringVar(&f.catalog, "catalog", "", "catalog JSON (default: the config's catalog key)")
 	fs.StringVar(&f.store, "store", "", "store the indexes go into: a folder or s3://bucket/prefix (default: the config's output.store)")
 	fs.IntVar(&f.maxCells, "max-cells", 0, "index only the granules of the first N cells")
@@ -76,7 +79,7 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 	if catPath == "" {
 		return fail(errors.New("no catalog specified (pass --catalog or set catalog: in the config)"))
 	}
-	cat, err := pipeline.LoadCatalog(catPath)
+	cat, err := cmr.LoadCatalog(catPath)
 	if err != nil {
 		return fail(err)
 	}
@@ -88,7 +91,7 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	driver := pipeline.Driver(firstNonEmpty(f.driver, string(cfg.DataSource.Driver), string(pipeline.DriverS3)))
+	driver := config.Driver(firstNonEmpty(f.driver, string(cfg.DataSource.Driver), string(config.DriverS3)))
 	opener, err := granuleOpener(ctx, driver, cat, &f)
 	if err != nil {
 		return fail(err)
@@ -98,7 +101,7 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 	rep, err := b.Run(ctx)
 	if rep != nil {
 		fmt.Fprintf(stdout, "%d granules: %d indexed (%s of indexes, %d requests, %s fetched), %d already indexed, %d failed\n",
-			rep.Granules, rep.Built, pipeline.FormatBytes(rep.IndexBytes), rep.Requests, pipeline.FormatBytes(rep.BytesFetched), rep.Existing, len(rep.Failed))
+			rep.Granules, rep.Built, humanize.Bytes(rep.IndexBytes), rep.Requests, humanize.Bytes(rep.BytesFetched), rep.Existing, len(rep.Failed))
 		for i := range rep.Failed {
 			fmt.Fprintf(stderr, "index: %v\n", &rep.Failed[i])
 		}

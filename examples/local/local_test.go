@@ -13,9 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/s3test"
 	"github.com/zagg-go/zagg/internal/sampledata"
-	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
 // cli runs a command and returns its exit code and output.
@@ -152,7 +153,7 @@ func TestDemoInfoExport(t *testing.T) {
 	}
 
 	// One parent cell only.
-	cat, _ := pipeline.ParseCatalog(sampledata.Catalog())
+	cat, _ := cmr.ParseCatalog(sampledata.Catalog())
 	key := cat.Cells[0].Key()
 	code, out, _ = cli(t, "export", "--store", store, "--order", "12", "--cell", key)
 	if code != 0 || strings.Count(out, "\n") < 2 || strings.Count(out, "\n") >= len(rows) {
@@ -199,7 +200,7 @@ func TestRunFileDriver(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Done: 5 cells with data, ") || !strings.Contains(out, "3 skipped") {
 		t.Fatalf("resumed run = %d\n%s\n%s", code, out, errs)
 	}
-	var rep pipeline.Report
+	var rep dispatch.Report
 	b, err := os.ReadFile(results)
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +244,7 @@ func TestRunFileDriver(t *testing.T) {
 // there, as a run on AWS does.
 func TestRunS3(t *testing.T) {
 	srv := s3test.New(t, sampledata.Bucket, "out")
-	cat, err := pipeline.ParseCatalog(sampledata.Catalog())
+	cat, err := cmr.ParseCatalog(sampledata.Catalog())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
 // TestRunResultsOutputs: --results written to /dev/null leaves it a
@@ -32,7 +32,7 @@ func TestRunResultsOutputs(t *testing.T) {
 	}
 	checkJSON := func(b []byte) {
 		t.Helper()
-		var rep pipeline.Report
+		var rep dispatch.Report
 		if err := json.Unmarshal(b, &rep); err != nil || rep.Summary.TotalCells != 1 {
 			t.Errorf("results %q: %v", b, err)
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/render"

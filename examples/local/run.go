@@ -21,8 +21,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/internal/humanize"
+	"github.com/zagg-go/zagg/internal/progress"
 	"github.com/zagg-go/zagg/internal/safefile"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 	"github.com/zagg-go/zagg/zarrstore/s3store"
 )
@@ -92,7 +96,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	var f runFlags
-	fs.StringVar(&f.config, "config", "", "pipeline config YAML, or a built-in name ("+strings.Join(pipeline.BuiltinConfigs(), ", ")+")")
+	fs.StringVar(&f.config, "config", "", "pipeline config YAML, or a built-in name ("+strings.Join(config.BuiltinNames(), ", ")+")")
 	fs.StringVar(&f.catalog, "catalog", "", "catalog JSON (default: the config's catalog key)")
 	fs.StringVar(&f.store, "store", "", "output store: a folder or s3://bucket/prefix (default: the config's output.store)")
 	fs.IntVar(&f.maxCells, "max-cells", 0, "process only the first N cells")
@@ -149,7 +153,7 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 	if catPath == "" {
 		return fail(errors.New("no catalog specified (pass --catalog or set catalog: in the config)"))
 	}
-	cat, err := pipeline.LoadCatalog(catPath)
+	cat, err := cmr.LoadCatalog(catPath)
 	if err != nil {
 		return fail(err)
 	}
@@ -157,7 +161,7 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 	if storeLoc == "" {
 		return fail(errors.New("no store specified (pass --store or set output.store in the config)"))
 	}
-	driver := pipeline.Driver(firstNonEmpty(f.driver, string(cfg.DataSource.Driver), string(pipeline.DriverS3)))
+	driver := config.Driver(firstNonEmpty(f.driver, string(cfg.DataSource.Driver), string(config.DriverS3)))
 	z, err := openStore(ctx, storeLoc, f)
 	if err != nil {
 		return fail(err)
@@ -172,9 +176,9 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 		// No Earthdata credentials and no writes: sizes come from local
 		// files, or from HEAD requests to an S3-compatible endpoint.
 		switch {
-		case driver == pipeline.DriverFile:
+		case driver == config.DriverFile:
 			r.GranuleSize = localSize(f.granuleDir)
-		case driver == pipeline.DriverS3 && f.s3Endpoint != "":
+		case driver == config.DriverS3 && f.s3Endpoint != "":
 			c, err := s3Client(ctx, f)
 			if err != nil {
 				return fail(err)
@@ -185,18 +189,21 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(err)
 		}
-		plan.WriteText(stdout)
+		writePlan(stdout, plan)
 		fmt.Fprintf(stdout, "Store: %s\n", storeLoc)
 		return 0
 	}
 	if r.Opener, err = granuleOpener(ctx, driver, cat, f); err != nil {
 		return fail(err)
 	}
-	if !f.quiet {
-		r.Progress = stderr
+	bar := progress.New(stderr)
+	if f.quiet {
+		bar = nil
 	}
+	r.OnStart, r.OnRecord = bar.Start, bar.Record
 	start := time.Now()
 	rep, runErr := r.Run(ctx)
+	bar.Finish()
 	if rep == nil {
 		return fail(runErr)
 	}
@@ -221,15 +228,15 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 }
 
 // loadConfig loads a config file, or a built-in config by name.
-func loadConfig(name string) (*pipeline.Config, error) {
+func loadConfig(name string) (*config.Config, error) {
 	if _, err := os.Stat(name); err != nil {
-		for _, b := range pipeline.BuiltinConfigs() {
+		for _, b := range config.BuiltinNames() {
 			if b == name {
-				return pipeline.DefaultConfig(name)
+				return config.Builtin(name)
 			}
 		}
 	}
-	return pipeline.LoadConfig(name)
+	return config.Load(name)
 }
 
 func firstNonEmpty(s ...string) string {
@@ -294,14 +301,14 @@ func openStore(ctx context.Context, loc string, f *runFlags) (*zarrstore.Store, 
 }
 
 // granuleOpener builds the reader of the configured driver.
-func granuleOpener(ctx context.Context, driver pipeline.Driver, cat *pipeline.Catalog, f *runFlags) (pipeline.Opener, error) {
+func granuleOpener(ctx context.Context, driver config.Driver, cat *cmr.Catalog, f *runFlags) (pipeline.Opener, error) {
 	switch driver {
-	case pipeline.DriverFile:
+	case config.DriverFile:
 		if f.granuleDir == "" {
 			return nil, errors.New("the file driver needs --granule-dir")
 		}
 		return pipeline.DirOpener(f.granuleDir), nil
-	case pipeline.DriverHTTPS:
+	case config.DriverHTTPS:
 		login, err := cmr.FindLogin(cmr.LoginOptions{})
 		if err != nil {
 			return nil, fmt.Errorf("https driver: %w", err)
@@ -312,7 +319,7 @@ func granuleOpener(ctx context.Context, driver pipeline.Driver, cat *pipeline.Ca
 				tok, err := ts.Token(ctx)
 				return tok.Reveal(), err
 			}), nil
-	case pipeline.DriverS3:
+	case config.DriverS3:
 		if f.s3Endpoint != "" {
 			c, err := s3Client(ctx, f)
 			if err != nil {
@@ -374,16 +381,16 @@ func defaultResultsPath(store string, t time.Time) string {
 // writeReport writes the results JSON with safefile.Write: a regular file
 // is replaced atomically, a symbolic link is followed, and a device or FIFO
 // (--results /dev/null, /dev/stdout) is written to, never replaced.
-func writeReport(path string, rep *pipeline.Report) error {
+func writeReport(path string, rep *dispatch.Report) error {
 	return safefile.Write(path, 0o644, rep.WriteJSON)
 }
 
-func printSummary(w io.Writer, rep *pipeline.Report, store, results string) {
+func printSummary(w io.Writer, rep *dispatch.Report, store, results string) {
 	s := rep.Summary
 	fmt.Fprintf(w, "Done: %d cells with data, %d obs, %d empty, %d errors, %d skipped (already written), %d canceled, %.1fs\n",
 		s.CellsWithData, s.TotalObs, s.CellsEmpty, s.CellsError+s.CellsTimeout, s.CellsSkipped, s.CellsCanceled, s.WallTimeS)
 	var req, fetched int64
-	var ph pipeline.Phases
+	var ph dispatch.Phases
 	for _, r := range rep.Results {
 		if r.Result == nil {
 			continue
@@ -400,11 +407,11 @@ func printSummary(w io.Writer, rep *pipeline.Report, store, results string) {
 	}
 	if req > 0 {
 		fmt.Fprintf(w, "Read: %d requests, %s fetched; time in read %.2fs, decode %.2fs, bin %.2fs, aggregate %.2fs, write %.2fs\n",
-			req, pipeline.FormatBytes(fetched), ph.Read, ph.Decode, ph.Bin, ph.Aggregate, ph.Write)
+			req, humanize.Bytes(fetched), ph.Read, ph.Decode, ph.Bin, ph.Aggregate, ph.Write)
 	}
 	for _, r := range rep.Results {
-		if r.Outcome == pipeline.OutcomeFailed || r.Outcome == pipeline.OutcomeTimeout {
-			fmt.Fprintf(w, "  cell %s %s: %s\n", r.Key, r.Outcome, r.Error)
+		if r.Outcome == dispatch.OutcomeFailed || r.Outcome == dispatch.OutcomeTimeout {
+			fmt.Fprintf(w, "  cell %s %s: %s\n", r.Cell, r.Outcome, r.Error)
 		}
 	}
 	fmt.Fprintf(w, "Output: %s\n", store)
@@ -422,7 +429,7 @@ func (b *byteSize) String() string {
 	if b == nil || *b == 0 {
 		return "0"
 	}
-	return pipeline.FormatBytes(int64(*b))
+	return humanize.Bytes(int64(*b))
 }
 
 func (b *byteSize) Set(v string) error {
@@ -458,4 +465,19 @@ func parseByteSize(v string) (int64, error) {
 		return 0, fmt.Errorf("invalid size %q: too large", v)
 	}
 	return int64(x), nil
+}
+
+// writePlan prints a dry run's plan for people.
+func writePlan(w io.Writer, p *pipeline.Plan) {
+	fmt.Fprintf(w, "[DRY RUN] Would process %d cells (%d already written, skipped unless --overwrite)\n", p.Cells, p.Done)
+	if p.DoneError != "" {
+		fmt.Fprintf(w, "Could not check the store for finished cells: %s\n", p.DoneError)
+	}
+	fmt.Fprintf(w, "Orders: %v (parent order %d, %s latitude)\n", p.Orders, p.ParentOrder, p.Latitude)
+	fmt.Fprintf(w, "Granules: %d distinct, %d cell-granule reads\n", p.Granules, p.Pairs)
+	fmt.Fprintf(w, "Granules per cell: min=%d, max=%d, avg=%.1f\n", p.GranulesMin, p.GranulesMax, p.GranulesMean)
+	if p.SizesKnown > 0 {
+		fmt.Fprintf(w, "Granule bytes: %s over %d granules; bytes fetched at most %s (coordinates plus the rows inside each cell: usually far less)\n",
+			humanize.Bytes(p.GranuleBytes), p.SizesKnown, humanize.Bytes(p.MaxBytes))
+	}
 }

@@ -55,44 +55,19 @@ func openOrder(ctx context.Context, z *zarrstore.Store, o int) (*orderGroup, err
 	return &orderGroup{og}, nil
 }
 
-// chunkOf returns the chunk of g holding the children of parent (a cell
-// at the grid's parent order), from the store's parent list, or for a
-// store without one (zagg 0.1.0) by reading each chunk's first cell id.
-func (g *orderGroup) chunkOf(ctx context.Context, z *zarrstore.Store, parent uint64) (int64, bool, error) {
-	if list, po, err := z.Parents(ctx); err == nil && po == g.Grid.ParentOrder {
-		i := slices.Index(list, parent)
-		return int64(i), i >= 0, nil
-	}
-	chunks, err := g.Chunks(ctx)
-	if err != nil {
-		return 0, false, err
-	}
-	shift := 2 * uint(g.Grid.Order-g.Grid.ParentOrder)
-	for _, i := range chunks {
-		ids, err := g.ReadCellIDs(ctx, i)
-		if err != nil {
-			return 0, false, err
-		}
-		if len(ids) > 0 && ids[0]>>shift == parent {
-			return i, true, nil
-		}
-	}
-	return 0, false, nil
-}
-
-// chunk is one chunk of every array of an order group, as float64 (int64
-// values beyond 2^53 lose precision; cell ids and mortons are kept exact).
+// chunk is one chunk of every array of an order group, as float64 with NaN
+// for fill values (zarrstore.Array.ReadChunkFloat64; int64 values beyond
+// 2^53 lose precision; cell ids and mortons are kept exact).
 type chunk struct {
 	index  int64
 	ids    []uint64
 	morton []string
 	values map[string][]float64
-	fills  map[string]float64
 }
 
 // readChunk reads chunk i of every array of g.
 func (g *orderGroup) readChunk(ctx context.Context, i int64) (*chunk, error) {
-	c := &chunk{index: i, values: map[string][]float64{}, fills: map[string]float64{}}
+	c := &chunk{index: i, values: map[string][]float64{}}
 	ids, err := g.ReadCellIDs(ctx, i)
 	if err != nil {
 		return nil, err
@@ -117,13 +92,11 @@ func (g *orderGroup) readChunk(ctx context.Context, i int64) (*chunk, error) {
 	}
 	for _, name := range g.Names {
 		a := g.Arrays[name]
-		data, err := a.ReadChunk(ctx, i)
+		v, err := a.ReadChunkFloat64(ctx, i)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", a.Path(), err)
 		}
-		v := toFloat64(data)
 		c.values[name] = v[:min(len(v), len(ids))] // a last partial chunk is padded
-		c.fills[name] = toFloat64(a.FillChunk())[0]
 	}
 	return c, nil
 }
@@ -135,55 +108,11 @@ func (g *orderGroup) hasData(c *chunk, k int) bool {
 		return v[k] > 0
 	}
 	for _, name := range g.Names {
-		v, f := c.values[name][k], c.fills[name]
-		if !math.IsNaN(v) && v != f {
+		if !math.IsNaN(c.values[name][k]) {
 			return true
 		}
 	}
 	return false
-}
-
-// toFloat64 converts a chunk slice to float64.
-func toFloat64(data any) []float64 {
-	switch d := data.(type) {
-	case []float32:
-		return conv(d)
-	case []float64:
-		return d
-	case []int8:
-		return conv(d)
-	case []int16:
-		return conv(d)
-	case []int32:
-		return conv(d)
-	case []int64:
-		return conv(d)
-	case []uint8:
-		return conv(d)
-	case []uint16:
-		return conv(d)
-	case []uint32:
-		return conv(d)
-	case []uint64:
-		return conv(d)
-	case []bool:
-		out := make([]float64, len(d))
-		for i, b := range d {
-			if b {
-				out[i] = 1
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-func conv[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64 | float32](d []T) []float64 {
-	out := make([]float64, len(d))
-	for i, v := range d {
-		out[i] = float64(v)
-	}
-	return out
 }
 
 // centre returns the geodetic centre of a cell, longitude in (−180, 180].
@@ -197,12 +126,4 @@ func wrapLon(lon float64) float64 {
 		lon -= 360
 	}
 	return lon
-}
-
-// convention returns the latitude convention a grid's cells were made with.
-func convention(g zarrstore.Grid) healpix.LatitudeConvention {
-	if g.Latitude == zarrstore.LatitudeGeodetic {
-		return healpix.Geodetic
-	}
-	return healpix.Authalic
 }

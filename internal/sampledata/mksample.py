@@ -7,8 +7,8 @@ Run with Debian's interpreter (python3-h5py, python3-healpy, python3-numpy):
     /usr/bin/python3 internal/sampledata/mksample.py            # the committed sample
     /usr/bin/python3 internal/sampledata/mksample.py --dense DIR   # benchmark input (not committed)
 
-The granules copy the structure of a real ATL06 file (see ../shared/docs/hdf5.md
-section 6): six beam groups /gtXX/land_ice_segments with more than eight links
+The granules copy the structure of a real ATL06 file (see the ATL06 data
+dictionary): six beam groups /gtXX/land_ice_segments with more than eight links
 (dense link storage, creation order tracked), f8 latitude/longitude, f4 h_li and
 h_li_sigma with fill value FLT_MAX, an i1 atl06_quality_summary with shuffle,
 chunked, deflate level 6, unlimited max shape. Tracks are synthetic: three
@@ -24,7 +24,7 @@ data, computed here with numpy in float64 on the points that pass the filters:
   * no variable of the row (h_li, h_li_sigma) equals its HDF5 fill value
     (zagg Go drops such rows; zagg 0.1.0 did not).
 Cells are assigned with healpy at nside 2^29 (NESTED) after converting geodetic
-latitude to authalic latitude (WGS84 series, healpix-morton.md section 8), then
+latitude to authalic latitude (WGS84 series, Karney 2022, "On auxiliary latitudes"), then
 truncated to each order: an implementation independent of zagg's Go code.
 """
 import argparse
@@ -42,7 +42,7 @@ CHILD_ORDER = 12
 BUCKET = "zagg-sample"
 PREFIX = "ATLAS/ATL06/007"
 
-# Authalic latitude series coefficients (float64 bit patterns, healpix-morton.md s8).
+# Authalic latitude series coefficients (float64 bit patterns, Karney 2022).
 F = [float.fromhex(h) for h in ("-0x1.257f6a0d4ec34p-9", "0x1.1dffd07b72abcp-19",
                                 "-0x1.5fbdd3c5f03e3p-29", "0x1.da40e51e5f741p-39",
                                 "-0x1.4aaaccce996d9p-48")]
@@ -61,7 +61,7 @@ def nest29(lat, lon):
 
 
 def legacy_morton(order, nest):
-    """zagg 0.1.0's signed decimal morton id of a NESTED cell (healpix-morton.md s5.1)."""
+    """zagg 0.1.0's signed decimal morton id of a NESTED cell (mortie, Youngren & Petty 2017)."""
     base = nest >> (2 * order)
     normed = nest & ((1 << (2 * order)) - 1)
     digits = 0

@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/fuzz-smoke.sh "${STORE_FUZZTIME:-50000x}" \
-  agg:FuzzDecodeDigest agg:FuzzStateUnmarshal pipeline:FuzzDecodePartial \
-  zarrstore:FuzzDecodeChunk zarrstore:FuzzArrayMetadata zarrstore:FuzzGroupMetadata pipeline:FuzzParseConfig
+  agg:FuzzDecodeDigest agg:FuzzStateUnmarshal agg:FuzzDecodePartial \
+  zarrstore:FuzzDecodeChunk zarrstore:FuzzArrayMetadata zarrstore:FuzzGroupMetadata pipeline/config:FuzzParse

@@ -33,9 +33,9 @@ export_cmd="$tmp/zagg-local export --store {store} --order {order} --format csv 
 "$tmp/zagg-local" demo --store "$tmp/authalic.zarr" --quiet >"$tmp/demo.out"
 
 sed 's/^  grid: {type: healpix, indexing_scheme: nested, child_order: 12}$/&\n  latitude: geodetic/' \
-  pipeline/configs/atl06.yaml >"$tmp/atl06-geodetic.yaml"
+  pipeline/config/builtin/atl06.yaml >"$tmp/atl06-geodetic.yaml"
 grep -q '^  latitude: geodetic$' "$tmp/atl06-geodetic.yaml" || {
-  echo "xdggs: could not add output.latitude to a copy of pipeline/configs/atl06.yaml (its output.grid line changed?)" >&2
+  echo "xdggs: could not add output.latitude to a copy of pipeline/config/builtin/atl06.yaml (its output.grid line changed?)" >&2
   exit 1
 }
 "$py" - internal/sampledata/catalog.json "$tmp/catalog-geodetic.json" <<'EOF'
@@ -50,7 +50,7 @@ EOF
 
 # Orders coarser than the parent (written by finalize from merged partials).
 sed 's/^  grid: {type: healpix, indexing_scheme: nested, child_order: 12}$/&\n  orders: [12, 11, 10, 9, 8, 7, 6, 5, 3, 0]/' \
-  pipeline/configs/atl06.yaml >"$tmp/atl06-coarse.yaml"
+  pipeline/config/builtin/atl06.yaml >"$tmp/atl06-coarse.yaml"
 grep -q '^  orders: ' "$tmp/atl06-coarse.yaml" || { echo "xdggs: could not add output.orders to a copy of atl06.yaml" >&2; exit 1; }
 "$tmp/zagg-local" run --config "$tmp/atl06-coarse.yaml" --catalog internal/sampledata/catalog.json \
   --store "$tmp/coarse.zarr" --driver file --granule-dir internal/sampledata/granules \

@@ -45,7 +45,7 @@ import time
 import warnings
 
 # Zarr-python warns on every open that consolidated metadata is not part of
-# the v3 spec; that is known (zarr-dggs.md §7) and not a finding.
+# the v3 spec; that is known (zarr-python issue tracker) and not a finding.
 warnings.filterwarnings("ignore", message="Consolidated metadata is currently not part")
 
 import numpy as np  # noqa: E402
