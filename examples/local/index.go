@@ -71,7 +71,7 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	cfg, err := loadConfig(f.config)
+	cfg, err := config.Open(f.config)
 	if err != nil {
 		return fail(err)
 	}
