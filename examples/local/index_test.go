@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
 // TestIndexCommand builds the indexes of the sample granules into a store,
@@ -27,10 +30,47 @@ func TestIndexCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "0 indexed") || !strings.Contains(out, "3 already indexed") {
 		t.Fatalf("second index = %d\n%s\n%s", code, out, errs)
 	}
-	code, out, errs = cli(t, "run", "--config", "atl06", "--catalog", catalog, "--store", store,
-		"--driver", "file", "--granule-dir", granules, "--quiet", "--results", filepath.Join(t.TempDir(), "r.json"))
+	indexedResults, plainResults := filepath.Join(t.TempDir(), "indexed.json"), filepath.Join(t.TempDir(), "plain.json")
+	code, out, errs = cli(t, "run", "--config", "atl06", "--catalog", catalog, "--store", store, "--index",
+		"--driver", "file", "--granule-dir", granules, "--quiet", "--results", indexedResults)
 	if code != 0 || !strings.Contains(out, "Done: 8 cells with data") {
-		t.Fatalf("run after index = %d\n%s\n%s", code, out, errs)
+		t.Fatalf("run --index after index = %d\n%s\n%s", code, out, errs)
+	}
+	// The same run without indexes into another store: every order-12
+	// value is the same.
+	plain := filepath.Join(t.TempDir(), "plain.zarr")
+	code, out, errs = cli(t, "run", "--config", "atl06", "--catalog", catalog, "--store", plain,
+		"--driver", "file", "--granule-dir", granules, "--quiet", "--results", plainResults)
+	if code != 0 {
+		t.Fatalf("plain run = %d\n%s\n%s", code, out, errs)
+	}
+	// The indexed run read fewer bytes: the indexes were used.
+	used := func(path string) (n int64) {
+		var rep dispatch.Report
+		b, err := os.ReadFile(path)
+		if err != nil || json.Unmarshal(b, &rep) != nil {
+			t.Fatalf("results %s: %v", path, err)
+		}
+		for _, r := range rep.Results {
+			if r.Result != nil {
+				n += r.Result.BytesUsed
+			}
+		}
+		return n
+	}
+	if a, b := used(indexedResults), used(plainResults); a <= 0 || a >= b {
+		t.Errorf("bytes used: indexed run %d, plain run %d; want fewer through the indexes", a, b)
+	}
+	exports := [2]string{}
+	for i, st := range []string{store, plain} {
+		code, out, errs := cli(t, "export", "--store", st, "--order", "12")
+		if code != 0 {
+			t.Fatalf("export %s = %d\n%s", st, code, errs)
+		}
+		exports[i] = out
+	}
+	if exports[0] != exports[1] || strings.Count(exports[0], "\n") < 100 {
+		t.Errorf("the indexed run's order-12 export differs from the plain run's (%d and %d bytes)", len(exports[0]), len(exports[1]))
 	}
 	if code, out, errs = cli(t, "info", "--store", store); code != 0 {
 		t.Fatalf("info = %d\n%s\n%s", code, out, errs)
