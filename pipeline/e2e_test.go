@@ -218,7 +218,7 @@ func checkZarrita(t *testing.T, store string, exp *sampledata.Expected) {
 	t.Logf("zarrita read %d values equal to numpy's", n)
 }
 
-// zarritaModules is where scripts/ci.d/zarrstore-zarrita.sh installs zarrita.
+// zarritaModules is where scripts/setup.d/zarrita.sh installs zarrita.
 const zarritaModules = "../zarrstore/testdata/zarrita/node_modules"
 
 // needZarrita returns the node binary, or "" after skipping the test when
@@ -236,7 +236,7 @@ func needZarrita(t *testing.T) string {
 		return ""
 	}
 	if _, err := os.Stat(filepath.Join(zarritaModules, "zarrita")); err != nil {
-		fail("zarrita is not installed; run: bash scripts/ci.d/zarrstore-zarrita.sh  [%v]", err)
+		fail("zarrita is not installed; run: bash scripts/setup.d/zarrita.sh  [%v]", err)
 		return ""
 	}
 	return node

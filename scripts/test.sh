@@ -25,6 +25,13 @@ if ! staticcheck -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; then
 fi
 staticcheck ./...
 
+# What the unit tests need installed (the independent Zarr reader).
+for f in scripts/setup.d/*.sh; do
+  [ -e "$f" ] || continue
+  step "$f"
+  bash "$f"
+done
+
 step "go test -race"
 go test -race -count=1 -timeout 20m ./...
 

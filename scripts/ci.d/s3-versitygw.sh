@@ -29,7 +29,7 @@ fi
 # rather than skip under CI when it is missing); scripts run in name order,
 # so install it here when zarrstore-zarrita.sh has not yet.
 if [ ! -d zarrstore/testdata/zarrita/node_modules/zarrita ]; then
-  bash scripts/ci.d/zarrstore-zarrita.sh
+  bash scripts/setup.d/zarrita.sh
 fi
 
 work=$(mktemp -d)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# zarrstore: install the independent Zarr reader (zarrita) and the JSON-schema
-# validator (ajv) from the committed lockfile. The go test
-# TestZarritaReadsWhatWeWrite then reads stores written by zarrstore with them;
+# setup: install the independent Zarr reader (zarrita) and the JSON-schema
+# validator (ajv) from the committed lockfile. The go
+# tests TestZarritaReadsWhatWeWrite and TestRunSampleS3 then read stores
+# written by zarrstore with them;
 # with CI set it fails (never skips) when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/../../zarrstore/testdata/zarrita"
