@@ -26,6 +26,7 @@ import (
 const (
 	granuleSubdir = "granules"
 	catalogName   = "catalog.json"
+	manifestName  = "manifest.jsonl"
 	bucket        = "zagg-cycle-bench"
 	keyPrefix     = "ATLAS/ATL06/007/cycle22/"
 	parentOrder   = 6
@@ -123,6 +124,7 @@ func generate(ctx context.Context, o genOptions) error {
 	errs := make([]error, jobs)
 	var mu sync.Mutex
 	done := 0
+	var lines []string // mkcycle.py's JSON line per granule
 	for p := range jobs {
 		args := []string{scriptPath("mkcycle.py"), gdir, "--rgts", fmt.Sprint(rgts), "--seed", fmt.Sprint(o.Seed),
 			"--lat-max", fmt.Sprint(o.LatMax), "--part", fmt.Sprint(p), "--parts", fmt.Sprint(jobs)}
@@ -147,6 +149,7 @@ func generate(ctx context.Context, o genOptions) error {
 			sc := bufio.NewScanner(out)
 			for sc.Scan() {
 				mu.Lock()
+				lines = append(lines, sc.Text())
 				done++
 				if o.Only == 0 {
 					fmt.Fprintf(os.Stderr, "\rgranule %d/%d", done, want)
@@ -160,7 +163,20 @@ func generate(ctx context.Context, o genOptions) error {
 	if o.Only == 0 {
 		fmt.Fprintln(os.Stderr)
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	slices.Sort(lines)
+	return os.WriteFile(filepath.Join(o.Dir, manifestName), []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+}
+
+// manifestEntry is one line of manifest.jsonl: what mkcycle.py wrote.
+type manifestEntry struct {
+	Name        string `json:"name"`
+	RGT         int    `json:"rgt"`
+	Region      int    `json:"region"`
+	RowsPerBeam int    `json:"rows_per_beam"`
+	ValidRows   int64  `json:"valid_rows"` // rows whose quality flag is 0 (counted by numpy)
 }
 
 // granuleURL is the catalog URL of a granule file name.

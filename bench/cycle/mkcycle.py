@@ -26,8 +26,9 @@ tracked); latitude, longitude, delta_time and x_atc f8, h_li, h_li_sigma and
 sigma_geo_h f4 with fill value FLT_MAX, atl06_quality_summary i1 with shuffle,
 segment_id i4; chunks of 10,000 rows, deflate level 6, unlimited max shape;
 /orbit_info/rgt and cycle_number. Values: a smooth synthetic surface plus
-noise, 12 % of rows flagged, 1.5 % fill. Prints one JSON line per granule
-(name, rgt, region, rows) to stdout.
+noise, 12 % of rows flagged, 1.5 % fill (flagged too). Prints one JSON line per granule
+(name, rgt, region, rows per beam, rows that pass the
+quality filter) to stdout.
 """
 import argparse
 import datetime
@@ -114,14 +115,19 @@ def write_granule(path, rng, rgt, region, u0, u1):
         oi = f.create_group("orbit_info")
         oi.create_dataset("rgt", data=np.array([rgt], dtype="i2"))
         oi.create_dataset("cycle_number", data=np.array([CYCLE], dtype="i1"))
+        valid = 0  # rows that pass the quality filter (fill rows are flagged)
         for b, beam in enumerate(BEAMS):
             lat, lon, t = ground_track(rgt, u, beam_offsets_km()[b])
             h = (surface(lat, lon) + rng.normal(0.0, 0.3, n)).astype("f4")
             s = (np.abs(rng.normal(0.05, 0.03, n)) + 0.01).astype("f4")
             q = (rng.random(n) < 0.12).astype("i1")
+            # Invalid segments: h_li and h_li_sigma hold the fill value and
+            # the quality summary flags them, so every zagg version drops
+            # them (0.1.0 and 0.61.0 filter on the flag only, we on both).
             fill = rng.random(n) < 0.015
             h[fill] = FILL
             s[fill] = FILL
+            q[fill] = 1
             seg0 = int(u0 / du)
             data = {
                 "latitude": lat,
@@ -142,7 +148,8 @@ def write_granule(path, rng, rgt, region, u0, u1):
                 if name == "atl06_quality_summary":
                     extra["shuffle"] = True
                 g.create_dataset(name, data=arr, **kw, **extra)
-    return n
+            valid += int(np.count_nonzero(q == 0))
+    return n, valid
 
 
 def main():
@@ -178,9 +185,9 @@ def main():
         when = START + datetime.timedelta(seconds=(rgt - 1) * PERIOD_S + (u0 / (2 * np.pi)) * PERIOD_S)
         name = f"ATL06_{when:%Y%m%d%H%M%S}_{rgt:04d}{CYCLE:02d}{region:02d}_007_01.h5"
         path = os.path.join(a.outdir, name)
-        n = write_granule(path + ".tmp", rng, rgt, region, u0, u1)
+        n, valid = write_granule(path + ".tmp", rng, rgt, region, u0, u1)
         os.replace(path + ".tmp", path)
-        print(json.dumps({"name": name, "rgt": rgt, "region": region, "rows_per_beam": n}), flush=True)
+        print(json.dumps({"name": name, "rgt": rgt, "region": region, "rows_per_beam": n, "valid_rows": valid}), flush=True)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,7 @@ type runOptions struct {
 	GranuleWorkers int
 	Cells          []string
 	MaxCells       int
+	Sample         int
 	Floors         bool
 	Out            string
 }
@@ -145,6 +146,7 @@ func cmdRun(args []string) error {
 	fs.IntVar(&o.GranuleWorkers, "granule-workers", 4, "granules of a cell at once")
 	fs.Var(&cells, "cell", "only these catalog keys (repeatable, comma-separated)")
 	fs.IntVar(&o.MaxCells, "max-cells", 0, "only the first N catalog cells")
+	fs.IntVar(&o.Sample, "sample", 0, "only N cells spread over the catalog: entries i·len/N (pyzagg_bench.py --sample picks the same)")
 	fs.BoolVar(&o.Floors, "floors", true, "measure the one-pass and per-cell floors after the run")
 	fs.StringVar(&o.Out, "out", "", "write the measurement as JSON here (default DIR/result-DESIGN-SOURCE.json)")
 	if err := fs.Parse(args); err != nil {
@@ -192,6 +194,9 @@ func measure(ctx context.Context, o runOptions) (*measurement, error) {
 		return nil, err
 	}
 	keys := o.Cells
+	if o.Sample > 0 {
+		keys = sampleKeys(cat, o.Sample)
+	}
 	if o.MaxCells > 0 {
 		sel, err := cat.Select(keys, o.MaxCells)
 		if err != nil {
@@ -245,6 +250,16 @@ func measure(ctx context.Context, o runOptions) (*measurement, error) {
 		m.Floor = f
 	}
 	return m, nil
+}
+
+// sampleKeys returns the keys of catalog entries i·len/n, i < n (every
+// entry when n ≥ len).
+func sampleKeys(cat *pipeline.Catalog, n int) []string {
+	var keys []string
+	for i := range min(n, len(cat.Cells)) {
+		keys = append(keys, cat.Cells[i*len(cat.Cells)/min(n, len(cat.Cells))].Key())
+	}
+	return keys
 }
 
 // granulesOf returns the distinct granules of the selected cells (every cell
