@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/zagg-go/zagg/pipeline"
 )
@@ -16,7 +17,8 @@ func init() { commands["report"] = cmdReport }
 // cmdReport prints the table of run.sh from the JSON files of one run:
 // result-today-local.json (every cell), and optionally
 // result-today-sample.json (the sampled cells, one cell at a time),
-// py061.json and py010.json (Python zagg on the same sampled cells) and
+// py061.json and py010.json (Python zagg on the same sampled cells),
+// py061-all.json and py010-all.json (Python zagg on every cell, if run) and
 // result-today-http.json (the sampled cells through the latency server).
 func cmdReport(args []string) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
@@ -79,6 +81,10 @@ func report(w io.Writer, dir string) error {
 			scale = ratio(float64(f.DesignCoordStored), float64(sample.Floor.DesignCoordStored))
 		}
 		fmt.Fprintf(w, "\n## Sampled cells, one cell at a time: %d cells, %d (cell, granule) reads\n\n", st.Cells, st.GranuleReads)
+		// Two estimates of a whole run from the sample: scaled by the
+		// coordinate bytes every design that reads whole coordinates per
+		// cell must decode, and by our own whole-run / sample CPU.
+		byCPU := ratio(all.CPUS, sample.CPUS)
 		fmt.Fprintf(w, "| implementation | CPU (s) | wall (s) | CPU per cell (s) | wall per cell (s) | CPU / ours | wall / ours | whole run CPU (s) |\n")
 		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|\n")
 		n := float64(max(st.Cells, 1))
@@ -104,9 +110,20 @@ func report(w io.Writer, dir string) error {
 				note = " (DIFFERENT CELLS)"
 			}
 			pn := float64(max(len(py.Cells), 1))
-			fmt.Fprintf(w, "| Python zagg %s (Python %s, h5coro %s)%s | %.1f | %.1f | %.2f | %.2f | %.1f× | %.1f× | ≈ %.0f (est.: × %.1f coordinate bytes) |\n",
-				py.Zagg, py.Python, py.Versions["h5coro"], note, py.CPUS, py.WallS, py.CPUS/pn, py.WallS/pn,
-				ratio(py.CPUS, sample.CPUS), ratio(py.WallS, sample.WallS), py.CPUS*scale, scale)
+			whole := fmt.Sprintf("est. %.0f–%.0f (× %.0f coordinate bytes, × %.0f our CPU)", min(py.CPUS*scale, py.CPUS*byCPU), max(py.CPUS*scale, py.CPUS*byCPU), scale, byCPU)
+			var full pyResult
+			if ok, err := loadJSON(filepath.Join(dir, strings.TrimSuffix(name, ".json")+"-all.json"), &full); err != nil {
+				return err
+			} else if ok && len(full.Cells) == t.Cells {
+				whole = fmt.Sprintf("**%.0f measured** (%.1f× ours; wall %.0f s one cell at a time)", full.CPUS, ratio(full.CPUS, all.CPUS), full.WallS)
+			}
+			lib := "h5coro " + py.Versions["h5coro"]
+			if v := py.Versions["h5coro-hidefix"]; v != "" {
+				lib += ", h5coro-hidefix " + v
+			}
+			fmt.Fprintf(w, "| Python zagg %s (Python %s, %s)%s | %.1f | %.1f | %.2f | %.2f | %.1f× | %.1f× | %s |\n",
+				py.Zagg, py.Python, lib, note, py.CPUS, py.WallS, py.CPUS/pn, py.WallS/pn,
+				ratio(py.CPUS, sample.CPUS), ratio(py.WallS, sample.WallS), whole)
 		}
 	}
 
