@@ -19,7 +19,8 @@ func init() { commands["report"] = cmdReport }
 // result-today-sample.json (the sampled cells, one cell at a time),
 // py061.json and py010.json (Python zagg on the same sampled cells),
 // py061-all.json and py010-all.json (Python zagg on every cell, if run) and
-// result-today-http.json (the sampled cells through the latency server).
+// result-today-http.json and result-today-http0.json (the sampled cells
+// through the loopback server, with and without the added latency).
 func cmdReport(args []string) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	dir := fs.String("dir", filepath.Join(os.TempDir(), "zagg-cycle"), "benchmark folder holding the result files")
@@ -145,6 +146,17 @@ func report(w io.Writer, dir string) error {
 			ht.CellWallS/n, ht.DecodeS/n, bound, ratio(ht.CellWallS/n, bound))
 		if haveSample {
 			fmt.Fprintf(w, "\nSame cells from local files: wall per cell %.3f s.\n", sample.Totals.CellWallS/float64(max(sample.Totals.Cells, 1)))
+		}
+		// Without the delay: the slope gives the round trips a cell waits
+		// for one after another.
+		var h0 measurement
+		if ok, err := loadJSON(filepath.Join(dir, "result-today-http0.json"), &h0); err != nil {
+			return err
+		} else if ok && h0.Totals.Cells == ht.Cells && rtt > 0 {
+			w0 := h0.Totals.CellWallS / n
+			seq := (ht.CellWallS/n - w0) / rtt
+			fmt.Fprintf(w, "Same server without the delay: wall per cell %.3f s; so a cell waits for %.1f round trips one after another (%.1f per granule read, of %.1f requests).\n",
+				w0, seq, seq/gpc, ratio(float64(ht.Requests), float64(ht.GranuleReads)))
 		}
 	}
 	return nil

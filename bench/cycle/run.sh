@@ -91,6 +91,7 @@ fi
 if [ "${SKIP_HTTP:-}" != 1 ]; then
   echo "== 4. the sampled cells through loopback HTTP, +$LATENCY per request"
   "$bin" run -dir "$DIR" -sample "$SAMPLE" -workers 1 -source http -latency "$LATENCY" -floors=false -out "$DIR/result-today-http.json"
+  "$bin" run -dir "$DIR" -sample "$SAMPLE" -workers 1 -source http -latency 0s -floors=false -out "$DIR/result-today-http0.json"
 fi
 
 echo "== 5. table"
