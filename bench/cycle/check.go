@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
 )
 
 // pyResult is what pyzagg_bench.py writes.
@@ -82,11 +84,11 @@ func checkPython(ctx context.Context, dir string, r *pyResult) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("python result latitude %q: %w", r.Latitude, err)
 	}
-	cat, err := pipeline.LoadCatalog(filepath.Join(dir, catalogName))
+	cat, err := cmr.LoadCatalog(filepath.Join(dir, catalogName))
 	if err != nil {
 		return 0, err
 	}
-	cfg, err := pipeline.DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		return 0, err
 	}

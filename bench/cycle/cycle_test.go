@@ -9,8 +9,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
-	"github.com/zagg-go/zagg/pipeline"
 )
 
 // TestCycleTotals generates three short granules (one RGT, regions 10–12,
@@ -68,7 +68,7 @@ func TestCycleTotals(t *testing.T) {
 
 	// Row by row: the parent of every row is a catalog cell listing the
 	// granule, and each cell's count is its rows that pass the filters.
-	pcat, err := pipeline.LoadCatalog(filepath.Join(dir, catalogName))
+	pcat, err := cmr.LoadCatalog(filepath.Join(dir, catalogName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func mustDataset(t *testing.T, ctx context.Context, f *h5read.File, path string)
 }
 
 // pcatCell returns the legacy id of the catalog cell with NESTED id nest.
-func pcatCell(cat *pipeline.Catalog, nest uint64) (int64, bool) {
+func pcatCell(cat *cmr.Catalog, nest uint64) (int64, bool) {
 	for _, c := range cat.Cells {
 		if c.Cell.Nest() == nest {
 			id, err := c.Cell.Legacy()

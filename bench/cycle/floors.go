@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/healpix"
-	"github.com/zagg-go/zagg/pipeline"
 )
 
 // floors are the two floors of issue #19, measured on the run's granules.
@@ -37,7 +37,7 @@ type floors struct {
 
 // measureFloors decodes the coordinates of every granule of the selected
 // cells once and derives both floors.
-func measureFloors(ctx context.Context, dir string, cat *pipeline.Catalog, keys []string) (*floors, error) {
+func measureFloors(ctx context.Context, dir string, cat *cmr.Catalog, keys []string) (*floors, error) {
 	conv := cat.Metadata.Latitude
 	inRun := map[uint64]bool{}
 	for _, c := range cat.Cells {

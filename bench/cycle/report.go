@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/internal/humanize"
 )
 
 func init() { commands["report"] = cmdReport }
@@ -54,7 +54,7 @@ func report(w io.Writer, dir string) error {
 		return fmt.Errorf("no result-today-local.json with floors in %s (run `run` first)", dir)
 	}
 	t, f := all.Totals, all.Floor
-	gb := func(n int64) string { return pipeline.FormatBytes(n) }
+	gb := func(n int64) string { return humanize.Bytes(n) }
 	fmt.Fprintf(w, "\n## Whole simulated run: %d granules, %d parent cells (order 6), %d (cell, granule) reads, %d points\n\n",
 		all.Granules, t.Cells, t.GranuleReads, t.Points)
 	fmt.Fprintf(w, "| measure | today's design | one-pass floor | per-cell floor | today / one-pass | today / per-cell |\n")

@@ -15,14 +15,18 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/internal/humanize"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
 // runEnv is what a design is given: the whole simulated run.
 type runEnv struct {
-	Config         *pipeline.Config
-	Catalog        *pipeline.Catalog
+	Config         *config.Config
+	Catalog        *cmr.Catalog
 	Opener         pipeline.Opener
 	StoreDir       string   // an empty folder for the output store
 	Workers        int      // cells at once
@@ -36,7 +40,7 @@ type runEnv struct {
 // around the call.
 type design struct {
 	Doc string
-	Run func(ctx context.Context, env *runEnv) ([]*pipeline.CellResult, error)
+	Run func(ctx context.Context, env *runEnv) ([]*dispatch.CellResult, error)
 }
 
 // designs are the designs -design selects. A new read path (the per-granule
@@ -48,7 +52,7 @@ var designs = map[string]design{
 }
 
 // runToday is the pipeline as it is: pipeline.Runner over the catalog.
-func runToday(ctx context.Context, env *runEnv) ([]*pipeline.CellResult, error) {
+func runToday(ctx context.Context, env *runEnv) ([]*dispatch.CellResult, error) {
 	r := &pipeline.Runner{
 		Config: env.Config, Catalog: env.Catalog,
 		Store:   zarrstore.New(zarrstore.NewFSBackend(env.StoreDir, false)),
@@ -60,10 +64,10 @@ func runToday(ctx context.Context, env *runEnv) ([]*pipeline.CellResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*pipeline.CellResult, 0, len(rep.Results))
+	out := make([]*dispatch.CellResult, 0, len(rep.Results))
 	for _, rec := range rep.Results {
 		if rec.Result == nil {
-			return nil, fmt.Errorf("cell %s: no result (%s)", rec.Key, rec.Error)
+			return nil, fmt.Errorf("cell %s: no result (%s)", rec.Cell, rec.Error)
 		}
 		out = append(out, rec.Result)
 	}
@@ -96,7 +100,7 @@ type totals struct {
 	DecodeS                      float64 // sum of the cells' decode phases
 }
 
-func sum(res []*pipeline.CellResult) totals {
+func sum(res []*dispatch.CellResult) totals {
 	var t totals
 	for _, r := range res {
 		t.Cells++
@@ -131,7 +135,7 @@ type measurement struct {
 	WallS          float64                `json:"wall_s"`
 	Totals         totals                 `json:"totals"`
 	Floor          *floors                `json:"floors,omitempty"`
-	Cells          []*pipeline.CellResult `json:"cells"`
+	Cells          []*dispatch.CellResult `json:"cells"`
 }
 
 func cmdRun(args []string) error {
@@ -185,11 +189,11 @@ func measure(ctx context.Context, o runOptions) (*measurement, error) {
 	if !ok {
 		return nil, fmt.Errorf("-design %q: want one of %v", o.Design, designNames())
 	}
-	cat, err := pipeline.LoadCatalog(filepath.Join(o.Dir, catalogName))
+	cat, err := cmr.LoadCatalog(filepath.Join(o.Dir, catalogName))
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := pipeline.DefaultConfig("atl06")
+	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +258,7 @@ func measure(ctx context.Context, o runOptions) (*measurement, error) {
 
 // sampleKeys returns the keys of catalog entries i·len/n, i < n (every
 // entry when n ≥ len).
-func sampleKeys(cat *pipeline.Catalog, n int) []string {
+func sampleKeys(cat *cmr.Catalog, n int) []string {
 	var keys []string
 	for i := range min(n, len(cat.Cells)) {
 		keys = append(keys, cat.Cells[i*len(cat.Cells)/min(n, len(cat.Cells))].Key())
@@ -264,7 +268,7 @@ func sampleKeys(cat *pipeline.Catalog, n int) []string {
 
 // granulesOf returns the distinct granules of the selected cells (every cell
 // when keys is nil).
-func granulesOf(cat *pipeline.Catalog, keys []string) []string {
+func granulesOf(cat *cmr.Catalog, keys []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, c := range cat.Cells {
@@ -291,7 +295,7 @@ func printMeasurement(w io.Writer, m *measurement) {
 	fmt.Fprintf(w, "design %s, %s, %d cells (%d with data, %d failed), %d granules, %d (cell, granule) reads, workers %d × granule-workers %d\n",
 		m.Design, src, t.Cells, t.CellsWithData, t.Failed, m.Granules, t.GranuleReads, m.Workers, m.GranuleWorkers)
 	fmt.Fprintf(w, "  CPU %.2fs  wall %.2fs  points %d  requests %d  fetched %s  decoded/parsed %s\n",
-		m.CPUS, m.WallS, t.Points, t.Requests, pipeline.FormatBytes(t.BytesFetched), pipeline.FormatBytes(t.BytesUsed))
+		m.CPUS, m.WallS, t.Points, t.Requests, humanize.Bytes(t.BytesFetched), humanize.Bytes(t.BytesUsed))
 	if t.Cells > 0 {
 		fmt.Fprintf(w, "  per cell: wall %.3fs (decode %.3fs)  %.1f requests per granule read\n",
 			t.CellWallS/float64(t.Cells), t.DecodeS/float64(t.Cells), float64(t.Requests)/float64(max(t.GranuleReads, 1)))
@@ -301,11 +305,11 @@ func printMeasurement(w io.Writer, m *measurement) {
 		return
 	}
 	fmt.Fprintf(w, "  one-pass floor (lat/lon of every granule decoded once): CPU %.2fs, %s stored (%s raw), %d chunks\n",
-		f.OnePassCPUS, pipeline.FormatBytes(f.OnePassStored), pipeline.FormatBytes(f.OnePassRaw), f.Chunks)
+		f.OnePassCPUS, humanize.Bytes(f.OnePassStored), humanize.Bytes(f.OnePassRaw), f.Chunks)
 	fmt.Fprintf(w, "  per-cell floor (each chunk once per cell it touches): %s stored (%.2f× one-pass), %d (chunk, cell) pairs\n",
-		pipeline.FormatBytes(f.PerCellStored), ratio(float64(f.PerCellStored), float64(f.OnePassStored)), f.ChunkCellPairs)
+		humanize.Bytes(f.PerCellStored), ratio(float64(f.PerCellStored), float64(f.OnePassStored)), f.ChunkCellPairs)
 	fmt.Fprintf(w, "  this design's coordinate reads (whole lat/lon per (cell, granule)): %s stored (%.2f× one-pass)\n",
-		pipeline.FormatBytes(f.DesignCoordStored), ratio(float64(f.DesignCoordStored), float64(f.OnePassStored)))
+		humanize.Bytes(f.DesignCoordStored), ratio(float64(f.DesignCoordStored), float64(f.OnePassStored)))
 	fmt.Fprintf(w, "  ratios: CPU %.1f× the one-pass floor CPU; decoded/parsed bytes %.1f× one-pass floor, %.1f× per-cell floor\n",
 		ratio(m.CPUS, f.OnePassCPUS), ratio(float64(t.BytesUsed), float64(f.OnePassStored)), ratio(float64(t.BytesUsed), float64(f.PerCellStored)))
 }
