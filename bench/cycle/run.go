@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -28,10 +29,22 @@ type runEnv struct {
 	Config         *config.Config
 	Catalog        *cmr.Catalog
 	Opener         pipeline.Opener
-	StoreDir       string   // an empty folder for the output store
-	Workers        int      // cells at once
-	GranuleWorkers int      // granules of a cell at once
-	Cells          []string // catalog keys to process (nil: every cell)
+	StoreDir       string       // an empty folder for the output store
+	Workers        int          // cells at once
+	GranuleWorkers int          // granules of a cell at once
+	Cells          []string     // catalog keys to process (nil: every cell)
+	Build          *buildTotals // set by a design with a build step
+	MemStore       bool         // the output store in memory, not in StoreDir
+}
+
+// newStore returns the run's output store: a folder (StoreDir), or memory
+// when the benchmark isolates the read path from the file system's cost of
+// creating ~70 chunk files per cell (the same in every design).
+func (e *runEnv) newStore() *zarrstore.Store {
+	if e.MemStore {
+		return zarrstore.New(zarrstore.NewMemBackend())
+	}
+	return zarrstore.New(zarrstore.NewFSBackend(e.StoreDir, false))
 }
 
 // design is one way of processing every cell of a run. Run returns one
@@ -41,6 +54,15 @@ type runEnv struct {
 type design struct {
 	Doc string
 	Run func(ctx context.Context, env *runEnv) ([]*dispatch.CellResult, error)
+}
+
+// buildTotals is what a design spends outside its cells (the index build):
+// its requests and bytes are added to the run's totals, its CPU is in the
+// run's.
+type buildTotals struct {
+	Granules                          int
+	Requests, BytesFetched, BytesUsed int64
+	CPUS, WallS                       float64
 }
 
 // designs are the designs -design selects. A new read path (the per-granule
@@ -55,7 +77,7 @@ var designs = map[string]design{
 func runToday(ctx context.Context, env *runEnv) ([]*dispatch.CellResult, error) {
 	r := &pipeline.Runner{
 		Config: env.Config, Catalog: env.Catalog,
-		Store:   zarrstore.New(zarrstore.NewFSBackend(env.StoreDir, false)),
+		Store:   env.newStore(),
 		Opener:  env.Opener,
 		Workers: env.Workers, GranuleConcurrency: env.GranuleWorkers,
 		Cells: env.Cells, Overwrite: true,
@@ -87,6 +109,8 @@ type runOptions struct {
 	Sample         int
 	Floors         bool
 	Out            string
+	CPUProfile     string
+	Store          string // fs or mem
 }
 
 // totals sum a design's cell results.
@@ -126,6 +150,7 @@ func sum(res []*dispatch.CellResult) totals {
 // measurement is what cmdRun reports (and writes as JSON).
 type measurement struct {
 	Design         string                 `json:"design"`
+	Store          string                 `json:"store,omitempty"`
 	Source         string                 `json:"source"`
 	LatencyMS      float64                `json:"latency_ms,omitempty"`
 	Workers        int                    `json:"workers"`
@@ -135,6 +160,7 @@ type measurement struct {
 	WallS          float64                `json:"wall_s"`
 	Totals         totals                 `json:"totals"`
 	Floor          *floors                `json:"floors,omitempty"`
+	Build          *buildTotals           `json:"build,omitempty"`
 	Cells          []*dispatch.CellResult `json:"cells"`
 }
 
@@ -153,6 +179,8 @@ func cmdRun(args []string) error {
 	fs.IntVar(&o.Sample, "sample", 0, "only N cells spread over the catalog: entries i·len/N (pyzagg_bench.py --sample picks the same)")
 	fs.BoolVar(&o.Floors, "floors", true, "measure the one-pass and per-cell floors after the run")
 	fs.StringVar(&o.Out, "out", "", "write the measurement as JSON here (default DIR/result-DESIGN-SOURCE.json)")
+	fs.StringVar(&o.Store, "store", "fs", "output store: fs (a temporary folder) or mem (in memory: the read path without the file system's per-file cost)")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the design's run (not the floors) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -212,7 +240,14 @@ func measure(ctx context.Context, o runOptions) (*measurement, error) {
 		}
 	}
 	env := &runEnv{Config: cfg, Catalog: cat, Workers: o.Workers, GranuleWorkers: o.GranuleWorkers, Cells: keys}
-	m := &measurement{Design: o.Design, Source: o.Source, Workers: o.Workers, GranuleWorkers: o.GranuleWorkers}
+	switch o.Store {
+	case "fs", "":
+	case "mem":
+		env.MemStore = true
+	default:
+		return nil, fmt.Errorf("-store %q: want fs or mem", o.Store)
+	}
+	m := &measurement{Design: o.Design, Store: o.Store, Source: o.Source, Workers: o.Workers, GranuleWorkers: o.GranuleWorkers}
 	switch o.Source {
 	case "local":
 		env.Opener = pipeline.DirOpener(filepath.Join(o.Dir, granuleSubdir))
@@ -237,14 +272,33 @@ func measure(ctx context.Context, o runOptions) (*measurement, error) {
 	defer os.RemoveAll(tmp)
 	env.StoreDir = filepath.Join(tmp, "cycle.zarr")
 
+	if o.CPUProfile != "" {
+		pf, err := os.Create(o.CPUProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return nil, err
+		}
+	}
 	cpu0, t0 := cpuTime(), time.Now()
 	res, err := d.Run(ctx, env)
 	m.WallS, m.CPUS = time.Since(t0).Seconds(), (cpuTime() - cpu0).Seconds()
+	if o.CPUProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return nil, err
 	}
 	m.Cells = res
 	m.Totals = sum(res)
+	if b := env.Build; b != nil {
+		m.Build = b
+		m.Totals.Requests += b.Requests
+		m.Totals.BytesFetched += b.BytesFetched
+		m.Totals.BytesUsed += b.BytesUsed
+	}
 	m.Granules = len(granulesOf(cat, keys))
 	if o.Floors {
 		f, err := measureFloors(ctx, o.Dir, cat, keys)
@@ -292,13 +346,17 @@ func printMeasurement(w io.Writer, m *measurement) {
 	if m.Source == "http" {
 		src = fmt.Sprintf("http +%.0fms/request", m.LatencyMS)
 	}
-	fmt.Fprintf(w, "design %s, %s, %d cells (%d with data, %d failed), %d granules, %d (cell, granule) reads, workers %d × granule-workers %d\n",
-		m.Design, src, t.Cells, t.CellsWithData, t.Failed, m.Granules, t.GranuleReads, m.Workers, m.GranuleWorkers)
+	fmt.Fprintf(w, "design %s (store %s), %s, %d cells (%d with data, %d failed), %d granules, %d (cell, granule) reads, workers %d × granule-workers %d\n",
+		m.Design, m.Store, src, t.Cells, t.CellsWithData, t.Failed, m.Granules, t.GranuleReads, m.Workers, m.GranuleWorkers)
 	fmt.Fprintf(w, "  CPU %.2fs  wall %.2fs  points %d  requests %d  fetched %s  decoded/parsed %s\n",
 		m.CPUS, m.WallS, t.Points, t.Requests, humanize.Bytes(t.BytesFetched), humanize.Bytes(t.BytesUsed))
 	if t.Cells > 0 {
 		fmt.Fprintf(w, "  per cell: wall %.3fs (decode %.3fs)  %.1f requests per granule read\n",
 			t.CellWallS/float64(t.Cells), t.DecodeS/float64(t.Cells), float64(t.Requests)/float64(max(t.GranuleReads, 1)))
+	}
+	if b := m.Build; b != nil {
+		fmt.Fprintf(w, "  index build (included above): %d granules, CPU %.2fs, wall %.2fs, %d requests, fetched %s, decoded/parsed %s\n",
+			b.Granules, b.CPUS, b.WallS, b.Requests, humanize.Bytes(b.BytesFetched), humanize.Bytes(b.BytesUsed))
 	}
 	f := m.Floor
 	if f == nil {
@@ -308,8 +366,10 @@ func printMeasurement(w io.Writer, m *measurement) {
 		f.OnePassCPUS, humanize.Bytes(f.OnePassStored), humanize.Bytes(f.OnePassRaw), f.Chunks)
 	fmt.Fprintf(w, "  per-cell floor (each chunk once per cell it touches): %s stored (%.2f× one-pass), %d (chunk, cell) pairs\n",
 		humanize.Bytes(f.PerCellStored), ratio(float64(f.PerCellStored), float64(f.OnePassStored)), f.ChunkCellPairs)
-	fmt.Fprintf(w, "  this design's coordinate reads (whole lat/lon per (cell, granule)): %s stored (%.2f× one-pass)\n",
-		humanize.Bytes(f.DesignCoordStored), ratio(float64(f.DesignCoordStored), float64(f.OnePassStored)))
+	if m.Design == "today" {
+		fmt.Fprintf(w, "  this design's coordinate reads (whole lat/lon per (cell, granule)): %s stored (%.2f× one-pass)\n",
+			humanize.Bytes(f.DesignCoordStored), ratio(float64(f.DesignCoordStored), float64(f.OnePassStored)))
+	}
 	fmt.Fprintf(w, "  ratios: CPU %.1f× the one-pass floor CPU; decoded/parsed bytes %.1f× one-pass floor, %.1f× per-cell floor\n",
 		ratio(m.CPUS, f.OnePassCPUS), ratio(float64(t.BytesUsed), float64(f.OnePassStored)), ratio(float64(t.BytesUsed), float64(f.PerCellStored)))
 }
