@@ -87,7 +87,7 @@ func TestBuiltinProductConfigs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var rows, fill, inside int64
+			var rows, fill, inside, requests, fetched int64
 			for _, c := range cat.Cells {
 				r := pipeline.NewCellReader(cfg, a.Columns(), pipeline.DirOpener(productsDir))
 				_, st, err := r.ReadCell(ctx, c.Cell, c.Granules)
@@ -97,6 +97,8 @@ func TestBuiltinProductConfigs(t *testing.T) {
 				rows += st.Rows
 				fill += st.FillDropped
 				inside += st.Inside
+				requests += st.Requests
+				fetched += st.BytesFetched
 			}
 			if inside != exp.Rows || fill != exp.FillDropped {
 				t.Errorf("read %d rows inside the cells (%d in row ranges), %d at a fill value; want %d and %d",
@@ -116,8 +118,8 @@ func TestBuiltinProductConfigs(t *testing.T) {
 			if compared == 0 {
 				t.Fatal("nothing compared")
 			}
-			t.Logf("%s: %d rows, %d at a fill value, %d filtered, %d kept; %d cells with data over orders %d..%d, %d statistics compared",
-				exp.Granule, exp.Rows, exp.FillDropped, exp.Filtered, exp.Kept, cells, exp.ChildOrder, exp.ParentOrder, compared)
+			t.Logf("%s: %d rows, %d at a fill value, %d filtered, %d kept; %d cells with data over orders %d..%d, %d statistics compared; reading the %d parent cells took %d requests, %d bytes",
+				exp.Granule, exp.Rows, exp.FillDropped, exp.Filtered, exp.Kept, cells, exp.ChildOrder, exp.ParentOrder, compared, len(cat.Cells), requests, fetched)
 		})
 	}
 }
