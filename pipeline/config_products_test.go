@@ -207,7 +207,8 @@ func compareStore(t *testing.T, z *zarrstore.Store, exp *productExpected) (compa
 // TestColumnSelectorReadErrors: a column selector on a 1-D dataset, or past
 // the last column of a 2-D one, fails the granule with an error naming the
 // dataset, the selector and the shape (h5read.ErrSelection), not a panic
-// or a silent wrong read.
+// or a silent wrong read; a 2-D dataset without a selector is refused with
+// a hint to use one.
 func TestColumnSelectorReadErrors(t *testing.T) {
 	exp := loadProductExpected(t, "atl03")
 	cat, err := cmr.ParseCatalog(exp.Catalog)
@@ -219,9 +220,13 @@ func TestColumnSelectorReadErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ name, template, want string }{
-		{"1-D dataset", "/{group}/heights/h_ph[:, 0]", "needs a 2-D dataset, this one has shape [1000]"},
-		{"column past the end", "/{group}/heights/signal_conf_ph[:, 5]", "column 5 of the selector [:, 5] is out of range: the dataset has 5 columns (shape [1000 5])"},
+	for _, tc := range []struct {
+		name, template, want string
+		selection            bool // the error matches h5read.ErrSelection
+	}{
+		{"1-D dataset", "/{group}/heights/h_ph[:, 0]", "needs a 2-D dataset, this one has shape [1000]", true},
+		{"column past the end", "/{group}/heights/signal_conf_ph[:, 5]", "column 5 of the selector [:, 5] is out of range: the dataset has 5 columns (shape [1000 5])", true},
+		{"2-D dataset without a selector", "/{group}/heights/signal_conf_ph", "2-dimensional dataset (shape [1000 5]), want one dimension (rows); a column of a 2-D dataset is read with a selector, path[:, k]", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := *base
@@ -232,8 +237,8 @@ func TestColumnSelectorReadErrors(t *testing.T) {
 			}
 			r := pipeline.NewCellReader(&cfg, a.Columns(), pipeline.DirOpener(productsDir))
 			_, _, err = r.ReadCell(context.Background(), c.Cell, c.Granules)
-			if !errors.Is(err, h5read.ErrSelection) || !errors.Is(err, pipeline.ErrGranule) {
-				t.Fatalf("err = %v, want ErrSelection and ErrGranule", err)
+			if errors.Is(err, h5read.ErrSelection) != tc.selection || !errors.Is(err, pipeline.ErrGranule) {
+				t.Fatalf("err = %v, want ErrGranule (and ErrSelection: %v)", err, tc.selection)
 			}
 			if msg := err.Error(); !strings.Contains(msg, tc.want) {
 				t.Errorf("err = %q, want it to say %q", msg, tc.want)

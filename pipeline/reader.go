@@ -741,7 +741,7 @@ func fillOf(d *h5read.Dataset) (float64, bool) {
 func rows1D(d *h5read.Dataset) (int, error) {
 	sh := d.Shape()
 	if len(sh) != 1 {
-		return 0, fmt.Errorf("%s: %d-dimensional dataset, want one dimension (rows)", d.Path(), len(sh))
+		return 0, fmt.Errorf("%s: %d-dimensional dataset (shape %v), want one dimension (rows); a column of a 2-D dataset is read with a selector, path[:, k]", d.Path(), len(sh), sh)
 	}
 	return sh[0], nil
 }
