@@ -24,7 +24,7 @@ type Aggregator struct {
 
 // NewAggregator compiles cfg's aggregation section against its data source.
 func NewAggregator(cfg *config.Config) (*Aggregator, error) {
-	a, err := cfg.NewAggregator()
+	a, err := cfg.CompileAggregation()
 	if err != nil {
 		return nil, err
 	}

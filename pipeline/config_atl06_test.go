@@ -74,7 +74,7 @@ func TestATL06ConfigMatchesNumpy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := cfg.NewAggregator()
+	a, err := cfg.CompileAggregation()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,10 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/h5read/s3src"
 )
@@ -178,4 +181,30 @@ func localCandidates(u string) []string {
 		return []string{u}
 	}
 	return []string{u, path.Base(filepath.ToSlash(u))}
+}
+
+// NSIDCOpener returns the s3-driver opener for NSIDC's cloud bucket: the
+// login's Earthdata token is exchanged for NSIDC's temporary S3 credentials
+// (cmr.NewNSIDCS3Credentials), renewed before they expire, on a client in
+// region ("" means us-west-2, the only region where those credentials work).
+func NSIDCOpener(login cmr.Login, region string) Opener {
+	if region == "" {
+		region = "us-west-2"
+	}
+	return S3Opener(s3.New(s3.Options{Region: region, Credentials: cmr.NewNSIDCS3Credentials(login)}))
+}
+
+// EarthdataHTTPSOpener returns the https-driver opener: each catalog URL is
+// turned into its HTTPS twin (cmr.Catalog.HTTPSURL) and fetched with ranged
+// GETs carrying the login's Earthdata bearer token (obtained once, renewed
+// when it expires). A nil client means one with a 5-minute timeout.
+func EarthdataHTTPSOpener(cat *cmr.Catalog, login cmr.Login, client *http.Client) Opener {
+	if client == nil {
+		client = &http.Client{Timeout: 5 * time.Minute}
+	}
+	ts := &cmr.TokenSource{Login: login}
+	return HTTPSOpener(client, cat.HTTPSURL, func(ctx context.Context) (string, error) {
+		tok, err := ts.Token(ctx)
+		return tok.Reveal(), err
+	})
 }

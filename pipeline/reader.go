@@ -17,6 +17,7 @@ import (
 	"github.com/zagg-go/zagg/internal/redact"
 	"github.com/zagg-go/zagg/internal/retry"
 	"github.com/zagg-go/zagg/morton"
+	"github.com/zagg-go/zagg/pipeline/chunkindex"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
@@ -68,6 +69,10 @@ type CellReader struct {
 	// a cell keeps may take at most half of it. 0 means DefaultMemoryBudget;
 	// otherwise at least MinMemoryBudget.
 	MemoryBudget int64
+	// Index, when set, returns the chunk index of a granule, through which
+	// only the blocks that can hold points of the parent are read (see
+	// reader_index.go); a granule without a fitting index is read whole.
+	Index IndexSource
 }
 
 // NewCellReader returns a reader for cfg's data source that reads the given
@@ -104,6 +109,8 @@ type ReadStats struct {
 	Read, Decode, Bin time.Duration
 	// Errors lists the granules skipped under on_granule_error: skip.
 	Errors []dispatch.GranuleError
+	// Indexed counts the granules read through their chunk index.
+	Indexed int
 
 	transient int // how many of Errors may pass on retry
 }
@@ -220,6 +227,7 @@ feed:
 		total.Decode += s.Decode
 		total.Bin += s.Bin
 		total.GranulesRead += s.GranulesRead
+		total.Indexed += s.Indexed
 	}
 	// Report the first real failure in granule order (a granule cancelled
 	// because another one failed is not one).
@@ -355,6 +363,7 @@ type granuleReader struct {
 	nest     []uint64
 	rawF32   [][]float32
 	rawF64   [][]float64
+	runs     []chunkindex.RowRange // blocks read through a chunk index
 }
 
 func (g *granuleReader) readWithRetry(ctx context.Context, url string, st *ReadStats) (*granulePoints, error) {
@@ -422,7 +431,8 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 		}
 	}()
 	r := g.r
-	opts := append(defaultReadOptions(), r.Options...)
+	ix := g.loadIndex(ctx, url, st)
+	opts := append(append(defaultReadOptions(), indexReadOptions(ix)...), r.Options...)
 	t0 := time.Now()
 	f, err := r.Opener.Open(ctx, url, opts...)
 	st.Read += time.Since(t0)
@@ -437,8 +447,18 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 		f.Close()
 	}()
 	pts = &granulePoints{f32: make([][]float32, len(g.plan.reads)), f64: make([][]float64, len(g.plan.reads))}
+	if ix = g.checkIndex(ctx, ix, f, st); ix != nil {
+		st.Indexed = 1
+	}
 	for _, group := range r.Source.Groups {
-		if err := g.readGroup(ctx, f, group, pts, st); err != nil {
+		err := errIndexUnfit
+		if ix != nil {
+			err = g.readGroupIndexed(ctx, f, ix, group, pts, st)
+		}
+		if errors.Is(err, errIndexUnfit) {
+			err = g.readGroup(ctx, f, group, pts, st)
+		}
+		if err != nil {
 			// The points of a failed attempt are dropped: so is their
 			// share of the cell's budget.
 			g.kept.Add(-satMul(int64(len(pts.cells)), g.plan.pointBytes()))

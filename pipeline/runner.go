@@ -61,6 +61,11 @@ type Runner struct {
 	OnRecord func(dispatch.CellRecord)
 	// ReaderOptions are passed to every h5read open.
 	ReaderOptions []h5read.Option
+	// UseIndexes reads granules through the chunk indexes in the store's
+	// sidecar folder (IndexStore; built with IndexBuild or the index
+	// command): each cell then decodes only the blocks of rows that can
+	// touch it. A granule without a valid index is read whole, as without.
+	UseIndexes bool
 	// GranuleSize, if set, returns a granule's size in bytes for the dry-run
 	// estimate (a HEAD request, a stat).
 	GranuleSize func(ctx context.Context, url string) (int64, error)
@@ -134,6 +139,9 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 	rd.Convention = conv
 	rd.Concurrency = r.GranuleConcurrency
 	rd.Options = r.ReaderOptions
+	if r.UseIndexes {
+		rd.Index = StoreIndexes(IndexStore(r.Store))
+	}
 	budget := r.MemoryBudget
 	if budget < 0 {
 		return nil, fmt.Errorf("%w: Runner.MemoryBudget %d is negative", config.ErrInvalid, budget)

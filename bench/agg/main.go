@@ -62,7 +62,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	a, err := cfg.NewAggregator()
+	a, err := cfg.CompileAggregation()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

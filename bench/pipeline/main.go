@@ -11,10 +11,19 @@
 // decode, bin, aggregate, write; summed over the goroutines reading granules,
 // so read + decode may exceed the wall time). Target: peak RSS ≤ 256 MB.
 //
+// Four modes are measured side by side, each in its own child (see
+// index.go): floor (decode the whole latitude and longitude of every beam of
+// the 20 granules, nothing else: the least the design without an index
+// pays), build (build and store the granules' chunk indexes,
+// pipeline/chunkindex), plain (the cell without indexes) and indexed (the
+// cell through the indexes). It checks that plain and indexed write the same
+// chunks, and prints the ratios docs/performance.md reports (targets:
+// indexed ≤ 0.25× the floor's CPU, peak RSS ≤ 128 MB, build ≤ 1× the floor).
+//
 // Usage:
 //
 //	go run ./bench/pipeline [-dir /tmp/zagg-dense] [-source both|local|s3] [-rounds 1]
-//	    [-granule-workers 4] [-granules 20 -segments 150000]
+//	    [-modes floor,build,plain,indexed] [-granule-workers 4] [-granules 20 -segments 150000]
 //
 // With no data in -dir it runs Debian's /usr/bin/python3 (h5py, healpy,
 // numpy) to make it first (a few minutes, ~1 GB of files).
@@ -31,6 +40,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -42,9 +52,11 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/zagg-go/zagg/cmr"
+	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/internal/humanize"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/chunkindex"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
@@ -61,6 +73,17 @@ type measurement struct {
 	Points     int64                `json:"points"`
 	GoMaxProcs int                  `json:"gomaxprocs"`
 	Result     *dispatch.CellResult `json:"result"`
+
+	Mode string `json:"mode"`
+	// Requests, BytesFetched and BytesUsed are h5read's counters (for the
+	// cell modes, the Result's); Rows the coordinate rows decoded (floor).
+	Requests     int64  `json:"requests"`
+	BytesFetched int64  `json:"bytes_fetched"`
+	BytesUsed    int64  `json:"bytes_used"`
+	Rows         int64  `json:"rows,omitempty"`
+	Digest       string `json:"digest,omitempty"`      // of the chunks written (cell modes)
+	IndexBytes   int64  `json:"index_bytes,omitempty"` // build: bytes of the indexes stored
+	Indexes      int    `json:"indexes,omitempty"`     // build: indexes stored
 }
 
 func main() {
@@ -70,11 +93,22 @@ func main() {
 	granuleWorkers := flag.Int("granule-workers", 4, "granules read at once")
 	ngranules := flag.Int("granules", 20, "granules to generate when -dir is empty")
 	nseg := flag.Int("segments", 150000, "segments per beam to generate when -dir is empty")
+	modes := flag.String("modes", "floor,build,plain,indexed", "what to measure, in order (indexed needs build first)")
+	mode := flag.String("mode", modePlain, "internal: the child's mode")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of each child's measured run to this prefix + mode")
 	child := flag.Bool("child", false, "internal: measure one run in this process")
 	endpoint := flag.String("endpoint", "", "internal: S3 endpoint of the parent's server")
 	flag.Parse()
 	if *child {
-		if err := runChild(*dir, *source, *endpoint, *granuleWorkers); err != nil {
+		if *cpuProfile != "" {
+			stop, err := startProfile(*cpuProfile + "." + *source + "." + *mode)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "child:", err)
+				os.Exit(1)
+			}
+			defer stop()
+		}
+		if err := runChild(*dir, *source, *endpoint, *granuleWorkers, *mode); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			os.Exit(1)
 		}
@@ -106,21 +140,27 @@ func main() {
 			}
 		}
 		for r := 0; r < *rounds; r++ {
-			m, err := spawn(*dir, src, ep, *granuleWorkers)
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "pipeline-bench:", err)
-				os.Exit(1)
+			for _, md := range strings.Split(*modes, ",") {
+				m, err := spawn(*dir, src, ep, *granuleWorkers, strings.TrimSpace(md), *cpuProfile)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "pipeline-bench:", err)
+					os.Exit(1)
+				}
+				results = append(results, *m)
+				report(m)
 			}
-			results = append(results, *m)
-			report(m)
 		}
 		if stop != nil {
 			stop()
 		}
+		summarize(src, results)
 	}
-	// The ratio of the best (least CPU) measurement of each source.
+	// The ratio of the best (least CPU) plain measurement of each source.
 	best := map[string]measurement{}
 	for _, m := range results {
+		if m.Mode != modePlain {
+			continue
+		}
 		if b, ok := best[m.Source]; !ok || m.CPUS < b.CPUS {
 			best[m.Source] = m
 		}
@@ -134,13 +174,25 @@ func main() {
 }
 
 func report(m *measurement) {
+	if m.Result == nil {
+		fmt.Printf("%-5s %-7s wall %6.2fs  cpu %6.2fs  peak RSS %6.1f MB (Go heap %.1f MB)  %d requests  %s fetched (%s used)",
+			m.Source, m.Mode, m.WallS, m.CPUS, m.PeakRSSMB, m.PeakHeapMB, m.Requests, humanize.Bytes(m.BytesFetched), humanize.Bytes(m.BytesUsed))
+		if m.Rows > 0 {
+			fmt.Printf("  %d coordinate rows", m.Rows)
+		}
+		if m.Indexes > 0 {
+			fmt.Printf("  %d indexes, %s", m.Indexes, humanize.Bytes(m.IndexBytes))
+		}
+		fmt.Println()
+		return
+	}
 	r := m.Result
 	p := r.Phases
-	fmt.Printf("%-5s wall %6.2fs  cpu %6.2fs  peak RSS %6.1f MB (Go heap %.1f MB)  %d requests  %s fetched (%s used)  %d points (%.2f Mpts/s)  GOMAXPROCS %d\n",
-		m.Source, m.WallS, m.CPUS, m.PeakRSSMB, m.PeakHeapMB, r.Requests, humanize.Bytes(r.BytesFetched), humanize.Bytes(r.BytesUsed),
+	fmt.Printf("%-5s %-7s wall %6.2fs  cpu %6.2fs  peak RSS %6.1f MB (Go heap %.1f MB)  %d requests  %s fetched (%s used)  %d points (%.2f Mpts/s)  GOMAXPROCS %d\n",
+		m.Source, m.Mode, m.WallS, m.CPUS, m.PeakRSSMB, m.PeakHeapMB, r.Requests, humanize.Bytes(r.BytesFetched), humanize.Bytes(r.BytesUsed),
 		m.Points, float64(m.Points)/m.WallS/1e6, m.GoMaxProcs)
-	fmt.Printf("      phases: read %.2fs  decode %.2fs  bin %.2fs  aggregate %.2fs  write %.2fs  (%d granules, %d child cells with data)\n",
-		p.Read, p.Decode, p.Bin, p.Aggregate, p.Write, r.FilesProcessed, r.CellsWithData)
+	fmt.Printf("              phases: read %.2fs  decode %.2fs  bin %.2fs  aggregate %.2fs  write %.2fs  (%d granules, %d child cells with data)  %s\n",
+		p.Read, p.Decode, p.Bin, p.Aggregate, p.Write, r.FilesProcessed, r.CellsWithData, m.Digest)
 	if r.Error != nil {
 		fmt.Printf("      error: %s\n", *r.Error)
 	}
@@ -217,17 +269,17 @@ func client(endpoint string) *s3.Client {
 }
 
 // spawn runs one measurement in a child process.
-func spawn(dir, source, endpoint string, granuleWorkers int) (*measurement, error) {
+func spawn(dir, source, endpoint string, granuleWorkers int, mode, cpuProfile string) (*measurement, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(exe, "-child", "-dir", dir, "-source", source, "-endpoint", endpoint,
-		"-granule-workers", fmt.Sprint(granuleWorkers))
+		"-granule-workers", fmt.Sprint(granuleWorkers), "-mode", mode, "-cpuprofile", cpuProfile)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("%s child: %w", source, err)
+		return nil, fmt.Errorf("%s %s child: %w", source, mode, err)
 	}
 	var m measurement
 	if err := json.Unmarshal(out, &m); err != nil {
@@ -236,8 +288,8 @@ func spawn(dir, source, endpoint string, granuleWorkers int) (*measurement, erro
 	return &m, nil
 }
 
-// runChild processes the dense cell once and prints a measurement.
-func runChild(dir, source, endpoint string, granuleWorkers int) error {
+// runChild measures one mode once and prints a measurement.
+func runChild(dir, source, endpoint string, granuleWorkers int, mode string) error {
 	ctx := context.Background()
 	cfg, err := config.Builtin("atl06")
 	if err != nil {
@@ -274,7 +326,7 @@ func runChild(dir, source, endpoint string, granuleWorkers int) error {
 	case "s3":
 		c := client(endpoint)
 		opener = pipeline.S3Opener(c)
-		if z, err = zarrstore.Open("s3://out/dense-"+fmt.Sprint(time.Now().UnixNano())+".zarr", s3store.WithClient(c, s3store.Options{})); err != nil {
+		if z, err = openS3Store("s3://out/dense-"+fmt.Sprint(time.Now().UnixNano())+".zarr", endpoint); err != nil {
 			return err
 		}
 	default:
@@ -289,7 +341,17 @@ func runChild(dir, source, endpoint string, granuleWorkers int) error {
 	}
 	rd := pipeline.NewCellReader(cfg, a.Columns(), opener)
 	rd.Concurrency = granuleWorkers
+	rd.Convention = conv
 	cell := cat.Cells[0]
+	var ixStore *chunkindex.Store
+	if mode == modeBuild || mode == modeIndexed {
+		if ixStore, err = indexStore(dir, source, endpoint); err != nil {
+			return err
+		}
+	}
+	if mode == modeIndexed {
+		rd.Index = pipeline.StoreIndexes(ixStore)
+	}
 
 	peakHeap := make(chan uint64)
 	stopSampling := make(chan struct{})
@@ -309,9 +371,32 @@ func runChild(dir, source, endpoint string, granuleWorkers int) error {
 			}
 		}
 	}()
+	m := measurement{Source: source, Mode: mode, GoMaxProcs: runtime.GOMAXPROCS(0)}
 	cpu0 := cpuTime()
 	t0 := time.Now()
-	res, err := pipeline.Run(ctx, dispatch.Job{Cell: cell.Cell, Granules: cell.Granules}, rd, a, st)
+	switch mode {
+	case modeFloor:
+		var fs h5read.Stats
+		fs, m.Rows, err = decodeFloor(ctx, rd.Source, opener, cell.Granules, granuleWorkers)
+		m.Requests, m.BytesFetched, m.BytesUsed = fs.Requests, fs.BytesFetched, fs.BytesUsed
+	case modeBuild:
+		var spec chunkindex.Spec
+		if spec, err = rd.IndexSpec(cat.Metadata.ParentOrder); err != nil {
+			break
+		}
+		b := &chunkindex.Builder{Spec: spec, Opener: opener, Store: ixStore, Concurrency: granuleWorkers, Overwrite: true, Options: floorReadOptions()}
+		var rep *chunkindex.BuildReport
+		if rep, err = b.BuildAll(ctx, cell.Granules); err == nil && len(rep.Failed) > 0 {
+			err = &rep.Failed[0]
+		}
+		if rep != nil {
+			m.Requests, m.BytesFetched, m.BytesUsed, m.IndexBytes, m.Indexes = rep.Requests, rep.BytesFetched, rep.BytesUsed, rep.IndexBytes, rep.Built
+		}
+	case modePlain, modeIndexed:
+		m.Result, err = pipeline.Run(ctx, dispatch.Job{Cell: cell.Cell, Granules: cell.Granules}, rd, a, st)
+	default:
+		err = fmt.Errorf("unknown mode %q", mode)
+	}
 	wall := time.Since(t0)
 	cpu := cpuTime() - cpu0
 	close(stopSampling)
@@ -319,11 +404,13 @@ func runChild(dir, source, endpoint string, granuleWorkers int) error {
 	if err != nil {
 		return err
 	}
-	m := measurement{
-		Source: source, WallS: wall.Seconds(), CPUS: cpu.Seconds(),
-		PeakRSSMB:  peakRSSMB(),
-		PeakHeapMB: float64(heap) / (1 << 20),
-		Points:     res.TotalObs, GoMaxProcs: runtime.GOMAXPROCS(0), Result: res,
+	m.WallS, m.CPUS = wall.Seconds(), cpu.Seconds()
+	m.PeakRSSMB, m.PeakHeapMB = peakRSSMB(), float64(heap)/(1<<20)
+	if res := m.Result; res != nil {
+		m.Points, m.Requests, m.BytesFetched, m.BytesUsed = res.TotalObs, res.Requests, res.BytesFetched, res.BytesUsed
+		if m.Digest, err = chunkDigest(ctx, z.Backend()); err != nil {
+			return err
+		}
 	}
 	enc := json.NewEncoder(os.Stdout)
 	return enc.Encode(&m)
@@ -358,4 +445,59 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// openS3Store opens a store on the loopback S3 server.
+func openS3Store(loc, endpoint string) (*zarrstore.Store, error) {
+	return zarrstore.Open(loc, s3store.WithClient(client(endpoint), s3store.Options{}))
+}
+
+// summarize prints the ratios of the best (least CPU) measurement of each
+// mode of a source.
+func summarize(source string, results []measurement) {
+	best := map[string]measurement{}
+	for _, m := range results {
+		if m.Source != source {
+			continue
+		}
+		if b, ok := best[m.Mode]; !ok || m.CPUS < b.CPUS {
+			best[m.Mode] = m
+		}
+	}
+	floor, hasFloor := best[modeFloor]
+	plain, hasPlain := best[modePlain]
+	ix, hasIx := best[modeIndexed]
+	if build, ok := best[modeBuild]; ok && hasFloor {
+		fmt.Printf("%s: build/floor: cpu %.2fx, wall %.2fx\n", source, build.CPUS/floor.CPUS, build.WallS/floor.WallS)
+	}
+	if hasPlain && hasFloor {
+		fmt.Printf("%s: plain/floor: cpu %.2fx, wall %.2fx\n", source, plain.CPUS/floor.CPUS, plain.WallS/floor.WallS)
+	}
+	if hasIx && hasFloor {
+		fmt.Printf("%s: indexed/floor: cpu %.3fx (target <= 0.25), wall %.3fx; indexed peak RSS %.1f MB (target <= 128)\n",
+			source, ix.CPUS/floor.CPUS, ix.WallS/floor.WallS, ix.PeakRSSMB)
+	}
+	if hasIx && hasPlain {
+		fmt.Printf("%s: indexed/plain: cpu %.3fx, wall %.3fx, requests %.2fx, bytes fetched %.3fx, bytes used %.3fx, peak RSS %.2fx\n",
+			source, ix.CPUS/plain.CPUS, ix.WallS/plain.WallS, float64(ix.Requests)/float64(plain.Requests),
+			float64(ix.BytesFetched)/float64(plain.BytesFetched), float64(ix.BytesUsed)/float64(plain.BytesUsed), ix.PeakRSSMB/plain.PeakRSSMB)
+		same := "the same chunks"
+		if ix.Digest != plain.Digest || ix.Points != plain.Points {
+			same = "DIFFERENT chunks: " + ix.Digest + " vs " + plain.Digest
+		}
+		fmt.Printf("%s: indexed and plain wrote %s (%d points)\n", source, same, ix.Points)
+	}
+}
+
+// startProfile starts a CPU profile written to path.
+func startProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -65,12 +65,7 @@ func s3Endpoint() []func(*s3.Options) {
 	if ep == "" {
 		return nil
 	}
-	return []func(*s3.Options){func(o *s3.Options) {
-		o.BaseEndpoint = aws.String(ep)
-		o.UsePathStyle = true
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	}}
+	return []func(*s3.Options){s3store.Endpoint(ep)}
 }
 
 // dataRegion is the region of the granules' S3 client: ZAGG_DATA_REGION if
@@ -169,6 +164,7 @@ func runDispatch(args []string, stdout, stderr io.Writer) int {
 		maxCells   = fs.Int("max-cells", 0, "process only the first N cells (0: all)")
 		cells      = fs.String("cell", "", "process only these catalog keys (comma-separated)")
 		overwrite  = fs.Bool("overwrite", false, "process cells already written")
+		useIndexes = fs.Bool("index", false, "workers read granules through the chunk indexes in the store (built with examples/local index)")
 		noResume   = fs.Bool("no-resume", false, "do not read the store to skip written cells (the caller lacks s3:GetObject on it)")
 		dryRun     = fs.Bool("dry-run", false, "print the plan and exit")
 		memoryMB   = fs.Int("memory-mb", 0, "function memory for the cost estimate (0: read from the function)")
@@ -244,7 +240,7 @@ func runDispatch(args []string, stdout, stderr io.Writer) int {
 				o.BaseEndpoint = aws.String(*endpoint)
 			}
 		}),
-		Workers: *workers, Cells: keys, MaxCells: *maxCells, Store: z, Overwrite: *overwrite,
+		Workers: *workers, Cells: keys, MaxCells: *maxCells, Store: z, Overwrite: *overwrite, UseIndexes: *useIndexes,
 		MemoryMB: *memoryMB, Log: stderr,
 	}
 	bar := progress.New(stderr)

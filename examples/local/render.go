@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/zagg-go/zagg/cmr"
@@ -267,14 +266,7 @@ func renderOpenStore(ctx context.Context, loc, region, endpoint string) (*zarrst
 	if err != nil {
 		return nil, err
 	}
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-			o.UsePathStyle = true
-			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-		}
-	})
+	client := s3.NewFromConfig(cfg, s3store.Endpoint(endpoint))
 	return zarrstore.Open(loc, s3store.WithClient(client, s3store.Options{}))
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -81,6 +80,7 @@ type runFlags struct {
 	region                          string
 	maxCells, workers, granuleConc  int
 	overwrite, dryRun, quiet        bool
+	useIndexes                      bool
 	cells                           stringList
 	timeout                         time.Duration
 	memoryBudget                    byteSize
@@ -102,6 +102,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&f.workers, "workers", 4, "cells processed at once")
 	fs.IntVar(&f.granuleConc, "granule-workers", 4, "granules of one cell read at once")
 	fs.BoolVar(&f.overwrite, "overwrite", false, "process cells whose chunks already exist")
+	fs.BoolVar(&f.useIndexes, "index", false, "read granules through the chunk indexes in the store (built with the index command)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the plan (cells, granules, estimated bytes) and exit")
 	fs.StringVar(&f.results, "results", "", "results JSON file (default: zagg-results-<time>.json beside a local store, or in the current folder)")
 	fs.StringVar(&f.driver, "driver", "", "granule driver: s3, https or file (default: the config's data_source.driver)")
@@ -167,7 +168,7 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 	r := &pipeline.Runner{
 		Config: cfg, Catalog: cat, Store: z,
 		Workers: f.workers, GranuleConcurrency: f.granuleConc,
-		Cells: f.cells, MaxCells: f.maxCells, Overwrite: f.overwrite,
+		Cells: f.cells, MaxCells: f.maxCells, Overwrite: f.overwrite, UseIndexes: f.useIndexes,
 		MemoryBudget: int64(f.memoryBudget),
 	}
 	if f.dryRun {
@@ -264,14 +265,7 @@ func s3Client(ctx context.Context, f *runFlags) (*s3.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		if f.s3Endpoint != "" {
-			o.BaseEndpoint = aws.String(f.s3Endpoint)
-			o.UsePathStyle = true
-			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-		}
-	}), nil
+	return s3.NewFromConfig(cfg, s3store.Endpoint(f.s3Endpoint)), nil
 }
 
 // openStore opens the output store; s3:// locations get a client.
@@ -299,12 +293,7 @@ func granuleOpener(ctx context.Context, driver config.Driver, cat *cmr.Catalog, 
 		if err != nil {
 			return nil, fmt.Errorf("https driver: %w", err)
 		}
-		ts := &cmr.TokenSource{Login: login}
-		return pipeline.HTTPSOpener(&http.Client{Timeout: 5 * time.Minute}, cat.HTTPSURL,
-			func(ctx context.Context) (string, error) {
-				tok, err := ts.Token(ctx)
-				return tok.Reveal(), err
-			}), nil
+		return pipeline.EarthdataHTTPSOpener(cat, login, nil), nil
 	case config.DriverS3:
 		if f.s3Endpoint != "" {
 			c, err := s3Client(ctx, f)
@@ -317,13 +306,7 @@ func granuleOpener(ctx context.Context, driver config.Driver, cat *cmr.Catalog, 
 		if err != nil {
 			return nil, fmt.Errorf("s3 driver: NSIDC credentials need an Earthdata login: %w", err)
 		}
-		creds := cmr.NewS3CredentialsProvider(&cmr.S3Credentials{Token: &cmr.TokenSource{Login: login}, AppName: "zagg"}, 0)
-		region := f.region
-		if region == "" {
-			region = "us-west-2" // NSIDC's bucket
-		}
-		c := s3.New(s3.Options{Region: region, Credentials: creds})
-		return pipeline.S3Opener(c), nil
+		return pipeline.NSIDCOpener(login, f.region), nil
 	}
 	return nil, fmt.Errorf("unknown driver %q (want s3, https or file)", driver)
 }

@@ -377,7 +377,7 @@ func parse(data []byte) (*Config, error) {
 	}
 	// Resolve the aggregation against the data source now, so that unknown
 	// columns and functions fail at load, not inside a worker.
-	if _, err := c.NewAggregator(); err != nil {
+	if _, err := c.CompileAggregation(); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -425,10 +425,10 @@ func aggError(err error) error {
 	return &Error{Path: "aggregation", Err: err, Class: ErrInvalid}
 }
 
-// NewAggregator compiles the aggregation section against the data source's
+// CompileAggregation compiles the aggregation section against the data source's
 // columns and filters. Each call returns an independent Aggregator (one per
-// goroutine).
-func (c *Config) NewAggregator() (*agg.Aggregator, error) {
+// goroutine); pipeline.NewAggregator wraps it for the per-cell path.
+func (c *Config) CompileAggregation() (*agg.Aggregator, error) {
 	cols := make([]string, len(c.DataSource.Variables))
 	for i, v := range c.DataSource.Variables {
 		cols[i] = v.Name

@@ -201,7 +201,7 @@ func TestConfigFull(t *testing.T) {
 	if p, err := c.ParentOrder(5); err != nil || p != 6 {
 		t.Errorf("ParentOrder(5) = %d, %v; want the override 6", p, err)
 	}
-	a, err := c.NewAggregator()
+	a, err := c.CompileAggregation()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if _, err := c.NewAggregator(); err != nil {
+		if _, err := c.CompileAggregation(); err != nil {
 			t.Fatalf("loaded config does not compile: %v", err)
 		}
 		j, _ := json.Marshal(c)

@@ -15,7 +15,7 @@ func ExampleBuiltin() {
 	if err != nil {
 		panic(err)
 	}
-	a, err := cfg.NewAggregator()
+	a, err := cfg.CompileAggregation()
 	if err != nil {
 		panic(err)
 	}

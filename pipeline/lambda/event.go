@@ -51,6 +51,10 @@ type Event struct {
 	// units and long_name attributes describe the output arrays; it is
 	// read with S3Credentials.
 	SourceGranule string `json:"source_granule,omitempty"`
+	// ChunkIndex (process events) makes the worker read granules through
+	// the chunk indexes in the store's sidecar folder (pipeline.IndexStore),
+	// built before the run; a granule without one is read whole.
+	ChunkIndex bool `json:"chunk_index,omitempty"`
 	// Provenance describes the run's input (setup events), recorded in
 	// the store's root attributes.
 	Provenance *pipeline.Provenance `json:"provenance,omitempty"`

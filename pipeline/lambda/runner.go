@@ -66,6 +66,9 @@ type Runner struct {
 	Store *zarrstore.Store
 	// Overwrite processes every selected cell even if it was written.
 	Overwrite bool
+	// UseIndexes has the workers read granules through the chunk indexes in
+	// the store's sidecar folder (Event.ChunkIndex), built before the run.
+	UseIndexes bool
 	// MemoryMB is the function's memory for the cost estimate; 0 reads it
 	// from the function's configuration.
 	MemoryMB int
@@ -181,7 +184,7 @@ func (r *Runner) Run(ctx context.Context) (*dispatch.Report, error) {
 		}
 		return &Event{ParentMorton: CellKey(job.Cell.String()), ParentOrder: po, ChildOrder: r.Config.Output.Grid.ChildOrder,
 			GranuleURLs: job.Granules, StorePath: r.StorePath, S3Credentials: creds, Config: cfgJSON,
-			RunID: job.Run, Attempt: job.Attempt, Generation: job.Generation}, nil
+			RunID: job.Run, Attempt: job.Attempt, Generation: job.Generation, ChunkIndex: r.UseIndexes}, nil
 	}}
 	d.Skip = nil
 	if st != nil && !r.Overwrite {

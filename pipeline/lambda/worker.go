@@ -155,6 +155,9 @@ func (w *Worker) process(ctx context.Context, ev *Event) Response {
 	rd := pipeline.NewCellReader(cfg, a.Columns(), opener)
 	rd.Convention = conv
 	rd.Options = w.ReaderOptions
+	if ev.ChunkIndex {
+		rd.Index = pipeline.StoreIndexes(pipeline.IndexStore(st.Zarr()))
+	}
 
 	runCtx, cancel := w.withMargin(ctx)
 	defer cancel()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zagg-go/zagg/zarrstore"
 )
@@ -20,4 +21,22 @@ func WithClient(client *s3.Client, opts Options) zarrstore.Option {
 		}
 		return New(client, bucket, prefix, opts)
 	})
+}
+
+// Endpoint returns the client option an S3-compatible server at endpoint
+// needs (versitygw, MinIO, a loopback test server): the endpoint URL,
+// path-style addressing, and checksums only where the API requires them
+// (such servers reject or ignore the SDK's default trailing checksums). An
+// empty endpoint returns an option that changes nothing, so callers can
+// pass a flag through unconditionally.
+func Endpoint(endpoint string) func(*s3.Options) {
+	return func(o *s3.Options) {
+		if endpoint == "" {
+			return
+		}
+		o.BaseEndpoint = aws.String(endpoint)
+		o.UsePathStyle = true
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	}
 }
