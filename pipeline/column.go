@@ -37,7 +37,7 @@ func (g *granuleReader) planRows(ctx context.Context, f *h5read.File, dsets []*h
 	var rowIdx []int
 	for i := range dsets {
 		if c := g.plan.reads[i].column; c >= 0 {
-			p, err := dsets[i].Plan(ctx, []int{lo, c}, []int{cnt, 1})
+			p, err := planColumn(ctx, dsets[i], lo, cnt, c)
 			if err != nil {
 				return nil, err
 			}
@@ -57,6 +57,15 @@ func (g *granuleReader) planRows(ctx context.Context, f *h5read.File, dsets []*h
 		}
 	}
 	return plans, nil
+}
+
+// planColumn plans rows [lo, lo+cnt) of a 1-D dataset (column < 0) or of
+// one column of a 2-D dataset.
+func planColumn(ctx context.Context, d *h5read.Dataset, lo, cnt, column int) (*h5read.Plan, error) {
+	if column < 0 {
+		return d.PlanRows(ctx, lo, cnt)
+	}
+	return d.Plan(ctx, []int{lo, column}, []int{cnt, 1})
 }
 
 // readColumn reads rows [lo, lo+cnt) of a 1-D dataset (column < 0) or of

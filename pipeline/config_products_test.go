@@ -16,6 +16,7 @@ import (
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/chunkindex"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/zarrstore"
 )
@@ -83,7 +84,7 @@ func TestBuiltinProductConfigs(t *testing.T) {
 			ctx := context.Background()
 
 			// The reader's counts, cell by cell.
-			a, err := cfg.NewAggregator()
+			a, err := pipeline.NewAggregator(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -231,7 +232,7 @@ func TestColumnSelectorReadErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := *base
 			cfg.DataSource.Filters = []config.FilterSpec{{Dataset: tc.template, Op: base.DataSource.Filters[0].Op, Values: []float64{3}}}
-			a, err := cfg.NewAggregator()
+			a, err := pipeline.NewAggregator(&cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -242,6 +243,72 @@ func TestColumnSelectorReadErrors(t *testing.T) {
 			}
 			if msg := err.Error(); !strings.Contains(msg, tc.want) {
 				t.Errorf("err = %q, want it to say %q", msg, tc.want)
+			}
+		})
+	}
+}
+
+// TestBuiltinProductConfigsIndexed builds the chunk indexes of each product
+// fixture and reads every cell of its catalog with and without them: the
+// points are the same, and every granule is read through its index. The
+// chunk index holds 1-D datasets only: the build of a granule whose config
+// reads a column of a 2-D dataset (atl03) fails with chunkindex.ErrSpec,
+// and its cells are read without an index, with the same points.
+func TestBuiltinProductConfigsIndexed(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range []string{"atl03", "atl08", "atl10", "gedi_l2a"} {
+		t.Run(name, func(t *testing.T) {
+			exp := loadProductExpected(t, name)
+			cfg, err := config.Builtin(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cat, err := cmr.ParseCatalog(exp.Catalog)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := pipeline.NewAggregator(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opener := pipeline.DirOpener(productsDir)
+			plain := pipeline.NewCellReader(cfg, a.Columns(), opener)
+			spec, err := plain.IndexSpec(exp.ParentOrder)
+			if err != nil {
+				t.Fatal(err)
+			}
+			store := &chunkindex.Store{Backend: zarrstore.NewMemBackend()}
+			rep, err := (&chunkindex.Builder{Spec: spec, Opener: opener, Store: store}).BuildAll(ctx, []string{cat.Cells[0].Granules[0]})
+			twoD := name == "atl03"
+			switch {
+			case err != nil:
+				t.Fatal(err)
+			case twoD && (rep.Built != 0 || len(rep.Failed) != 1 || !errors.Is(rep.Failed[0].Err, chunkindex.ErrSpec) ||
+				!strings.Contains(rep.Failed[0].Err.Error(), "signal_conf_ph is 2-dimensional")):
+				t.Fatalf("index build of a granule with a 2-D dataset: %+v, want one failure (ErrSpec)", rep)
+			case !twoD && (rep.Built != 1 || len(rep.Failed) != 0):
+				t.Fatalf("index build: %+v", rep)
+			}
+			indexed := *plain
+			indexed.Index = pipeline.StoreIndexes(store)
+			var n int
+			for _, cell := range cat.Cells {
+				want, _, err := plain.ReadCell(ctx, cell.Cell, cell.Granules)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, st, err := indexed.ReadCell(ctx, cell.Cell, cell.Granules)
+				if err != nil {
+					t.Fatal(err)
+				}
+				samePoints(t, cell.Cell.String(), want, got)
+				if want := len(cell.Granules); twoD && st.Indexed != 0 || !twoD && st.Indexed != want {
+					t.Errorf("%v: %d of %d granules read through their index", cell.Cell, st.Indexed, len(cell.Granules))
+				}
+				n += got.Len()
+			}
+			if n == 0 {
+				t.Fatal("no point read")
 			}
 		})
 	}
