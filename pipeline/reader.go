@@ -295,6 +295,7 @@ type columnPlan struct {
 type datasetRead struct {
 	template string
 	variable bool // a data_source variable: rows equal to its fill are dropped
+	column   int  // the column of a 2-D dataset its selector picks, or -1 (see config.ParseColumn)
 }
 
 // colKind is the Go type a column is kept in.
@@ -316,9 +317,13 @@ func (r *CellReader) columnPlan() (*columnPlan, error) {
 		}
 		i, ok := byPath[tmpl]
 		if !ok {
+			path, column, err := config.ParseColumn(tmpl)
+			if err != nil {
+				return nil, fmt.Errorf("%w: column %q: %w", config.ErrInvalid, col, err)
+			}
 			i = len(p.reads)
 			byPath[tmpl] = i
-			p.reads = append(p.reads, datasetRead{template: tmpl})
+			p.reads = append(p.reads, datasetRead{template: path, column: column})
 		}
 		if !strings.HasPrefix(col, "/") {
 			p.reads[i].variable = true
@@ -584,7 +589,7 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	need = satMul(n64, 32) // lat, lon, cells and sphere latitudes are held
 	worst, worstNeed := dsets[0], int64(-1)
 	for i, d := range dsets {
-		m, err := rows1D(d)
+		m, err := rowsOf(d, g.plan.reads[i].column)
 		if err != nil {
 			return err
 		}
@@ -603,7 +608,7 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	if err := g.fits(need, worst, int64(cnt), "reading the rows inside the cell"); err != nil {
 		return err
 	}
-	dsets, plans, err = f.PlanRows(ctx, lo, cnt, paths...)
+	plans, err = g.planRows(ctx, f, dsets, paths, lo, cnt)
 	if err != nil {
 		return err
 	}
@@ -634,10 +639,10 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 		fill64[i], fill32[i] = fv, float32(fv)
 		if keepF32[i] {
 			g.rawF32[i] = grow32(g.rawF32[i], cnt)
-			err = d.ReadFloat32(ctx, g.rawF32[i], lo, cnt)
+			err = readColumn(ctx, d, g.rawF32[i], lo, cnt, g.plan.reads[i].column)
 		} else {
 			g.rawF64[i] = grow(g.rawF64[i], cnt)
-			err = d.ReadFloat64(ctx, g.rawF64[i], lo, cnt)
+			err = readColumn(ctx, d, g.rawF64[i], lo, cnt, g.plan.reads[i].column)
 		}
 		if err != nil {
 			return err
@@ -756,7 +761,7 @@ func fillOf(d *h5read.Dataset) (float64, bool) {
 func rows1D(d *h5read.Dataset) (int, error) {
 	sh := d.Shape()
 	if len(sh) != 1 {
-		return 0, fmt.Errorf("%s: %d-dimensional dataset, want one dimension (rows)", d.Path(), len(sh))
+		return 0, fmt.Errorf("%s: %d-dimensional dataset (shape %v), want one dimension (rows); a column of a 2-D dataset is read with a selector, path[:, k]", d.Path(), len(sh), sh)
 	}
 	return sh[0], nil
 }

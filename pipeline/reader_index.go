@@ -340,7 +340,7 @@ func (g *granuleReader) readGroupIndexed(ctx context.Context, f *h5read.File, ix
 	need = satMul(m64, 32)
 	worst, worstNeed := dsets[0], int64(-1)
 	for i, d := range dsets {
-		rows, err := rows1D(d)
+		rows, err := rowsOf(d, g.plan.reads[i].column)
 		if err != nil {
 			return err
 		}
@@ -363,9 +363,9 @@ func (g *granuleReader) readGroupIndexed(ctx context.Context, f *h5read.File, ix
 		return fmt.Errorf("%w: %w", errIndexUnfit, err) // nothing in pts yet
 	}
 	plans = plans[:0]
-	for _, d := range dsets {
+	for i, d := range dsets {
 		for _, pc := range pieces {
-			p, err := d.PlanRows(ctx, pc.row, pc.cnt)
+			p, err := planColumn(ctx, d, pc.row, pc.cnt, g.plan.reads[i].column)
 			if err != nil {
 				return err
 			}
@@ -402,9 +402,9 @@ func (g *granuleReader) readGroupIndexed(ctx context.Context, f *h5read.File, ix
 		}
 		for _, pc := range pieces {
 			if keepF32[i] {
-				err = d.ReadFloat32(ctx, g.rawF32[i][pc.at:pc.at+pc.cnt], pc.row, pc.cnt)
+				err = readColumn(ctx, d, g.rawF32[i][pc.at:pc.at+pc.cnt], pc.row, pc.cnt, g.plan.reads[i].column)
 			} else {
-				err = d.ReadFloat64(ctx, g.rawF64[i][pc.at:pc.at+pc.cnt], pc.row, pc.cnt)
+				err = readColumn(ctx, d, g.rawF64[i][pc.at:pc.at+pc.cnt], pc.row, pc.cnt, g.plan.reads[i].column)
 			}
 			if err != nil {
 				return err

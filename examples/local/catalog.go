@@ -30,6 +30,10 @@ Time window: --cycle N, or --start-date and --end-date (YYYY-MM-DD).
   --cycle uses zagg 0.1.0's dates (2018-10-13 + 91·(N−1) days, 91 days long),
   which lag the real ICESat-2 cycle by 14–20 days. Add --true-cycle to select
   exactly the granules of cycle N (by the cycle number in their names).
+Product: --product NAME picks the CMR collection of a built-in config's
+  product (atl03, atl06, atl07, atl08, atl10, gedi_l2a): its short name,
+  version and provider, each overridden by --short-name, --version or
+  --provider when given. The default is ATL06.
 Region: --polygon GeoJSON (Polygon/MultiPolygon/Feature/FeatureCollection);
   default the Antarctic grounded-ice drainage basins (Zwally et al. 2012).
   The region decides the catalog cells and, unless --bbox is given, the CMR
@@ -52,6 +56,7 @@ func runCatalog(args []string, stdout, stderr io.Writer) int {
 		endDate     = fs.String("end-date", "", "last day (inclusive), YYYY-MM-DD")
 		polygon     = fs.String("polygon", "", "GeoJSON region (default: Antarctic drainage basins)")
 		bbox        = fs.String("bbox", "", "CMR bounding box lon_min,lat_min,lon_max,lat_max (default: from the region)")
+		product     = fs.String("product", "", "product of a built-in config (atl03, atl06, atl07, atl08, atl10, gedi_l2a): its CMR short name, version and provider")
 		shortName   = fs.String("short-name", cmr.DefaultShortName, "CMR collection short name")
 		version     = fs.String("version", cmr.DefaultVersion, "CMR collection version")
 		provider    = fs.String("provider", cmr.DefaultProvider, "CMR provider")
@@ -75,6 +80,28 @@ func runCatalog(args []string, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "catalog: "+format+"\n", a...)
 		return 1
+	}
+	if *product != "" {
+		p, err := cmr.LookupProduct(*product)
+		if err != nil {
+			return fail("--product: %v", err)
+		}
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		for _, f := range []struct {
+			name     string
+			dst      *string
+			fromProd string
+		}{{"short-name", shortName, p.ShortName}, {"version", version, p.Version}, {"provider", provider, p.Provider}} {
+			if !given[f.name] {
+				*f.dst = f.fromProd
+			}
+		}
+		if *cycle != 0 {
+			if err := p.CheckCycle(*trueCycle); err != nil {
+				return fail("--product %s: %v", p.Name, err)
+			}
+		}
 	}
 	conv, err := healpix.ParseLatitudeConvention(*latitude)
 	if err != nil {

@@ -141,6 +141,10 @@ type QualityFilter struct {
 //	  - {variable: h_li, op: between, value: [-500, 9000]}
 //	  - {dataset: "/{group}/land_ice_segments/atl06_quality_summary", op: "==", value: 0}
 //	  - {variable: s_li, op: "<", value: 1.0}
+//	  - {dataset: "/{group}/heights/signal_conf_ph[:, 3]", op: ">=", value: 3}
+//
+// A dataset path (here, as in variables and quality_filter) may end in a
+// column selector "[:, k]": column k of a 2-D dataset (see ParseColumn).
 type FilterSpec struct {
 	Variable string
 	Dataset  string
@@ -211,7 +215,12 @@ func BuiltinNames() []string {
 // weighted h_mean, h_sigma, h_variance, h_q25/h_q50/h_q75 at order 12);
 // "atl07" is the ATL07 sea-ice config (count, h_min, h_max, h_mean, h_std,
 // h_median of height_segment_height, rms_mean and lead_fraction at order 12,
-// from the segments whose height_segment_fit_quality_flag is 1 or 2).
+// from the segments whose height_segment_fit_quality_flag is 1 or 2);
+// "atl03" (photon heights h_ph with medium/high land-ice signal_conf_ph),
+// "atl08" (terrain and canopy heights of the land segments), "atl10"
+// (release-006 sea-ice freeboard) and "gedi_l2a" (GEDI L2A elev_lowestmode
+// of the shots with quality_flag 1) are documented in their YAML headers
+// (pipeline/config/builtin/*.yaml).
 func Builtin(name string) (*Config, error) {
 	b, err := builtin.ReadFile("builtin/" + name + ".yaml")
 	if err != nil || strings.ContainsAny(name, "/\\") {
@@ -535,6 +544,9 @@ func checkTemplate(n *yaml.Node, path, tmpl string, groups []string) error {
 	if strings.ContainsAny(placeholderRE.ReplaceAllString(tmpl, ""), "{}") {
 		return at(n, path, ErrInvalidValue, "unbalanced brace in '%s'", tmpl)
 	}
+	if _, _, err := ParseColumn(tmpl); err != nil {
+		return at(n, path, ErrInvalidValue, "%v", err)
+	}
 	return nil
 }
 
@@ -634,6 +646,9 @@ func (d *DataSource) parse(n *yaml.Node) error {
 		}
 		if err := checkTemplate(v, kp, s, d.Groups); err != nil {
 			return err
+		}
+		if _, c, _ := ParseColumn(s); c >= 0 {
+			return at(v, kp, ErrInvalidValue, "the coordinates must be 1-D datasets: no column selector ('%s')", s)
 		}
 		switch key {
 		case "latitude":
@@ -777,6 +792,9 @@ func (d *DataSource) parseFilters(n *yaml.Node) error {
 				f.Dataset = s
 			case "column":
 				// zagg 0.5.0 spelling of a variable name.
+				if v.Kind == yaml.ScalarNode && v.Tag == "!!int" {
+					return at(v, kp, ErrInvalidValue, "column names a data_source variable; to select column %s of a 2-D dataset, end its path with [:, %s] (dataset: \"/{group}/heights/signal_conf_ph[:, %s]\")", v.Value, v.Value, v.Value)
+				}
 				s, err := yamlx.String(v, kp, ErrInvalidValue)
 				if err != nil {
 					return err

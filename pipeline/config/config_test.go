@@ -259,9 +259,9 @@ func TestConfigDefaultsAndParentOrder(t *testing.T) {
 	if !slices.Contains(BuiltinNames(), "atl06") {
 		t.Errorf("BuiltinNames() = %v", BuiltinNames())
 	}
-	_, err = Builtin("atl03")
-	if !errors.Is(err, ErrNoBuiltin) || err.Error() != "atl03: No built-in config named 'atl03' (have: atl06, atl07)" {
-		t.Errorf("Builtin(atl03) = %v", err)
+	_, err = Builtin("atl99")
+	if !errors.Is(err, ErrNoBuiltin) || err.Error() != "atl99: No built-in config named 'atl99' (have: atl03, atl06, atl07, atl08, atl10, gedi_l2a)" {
+		t.Errorf("Builtin(atl99) = %v", err)
 	}
 	if _, err := Builtin("../builtin/atl06"); !errors.Is(err, ErrNoBuiltin) {
 		t.Errorf("Builtin(path) = %v", err)
