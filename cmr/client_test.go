@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -350,7 +351,7 @@ func TestQueryValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k, want := range map[string]string{
-		"readable_granule_name[]":                 "ATL06_??????????????_????22??_007_*",
+		"readable_granule_name[]":                 "ATL06*_??????????????_????22??_007_*",
 		"options[readable_granule_name][pattern]": "true",
 		"options[bounding_box][or]":               "true",
 		"polygon":                                 "0,0,1,0,1,1,0,0",
@@ -452,5 +453,34 @@ func TestRetryAfterRespectsDeadline(t *testing.T) {
 	c.Search(context.Background(), pagedQuery)
 	if len(waits) != 1 || waits[0] != 10*time.Second {
 		t.Errorf("Retry-After above MaxDelay: waits %v, want [10s]", waits)
+	}
+}
+
+// TestTrueCyclePatternMatchesHemisphericNames: the true-cycle name pattern
+// matches ATL06 names and the hemisphere-suffixed ATL07/ATL10 names (CMR's
+// "*" and "?" wildcards are path.Match's), and not another cycle's.
+func TestTrueCyclePatternMatchesHemisphericNames(t *testing.T) {
+	for _, tc := range []struct {
+		short, version, name string
+		cycle                int
+		want                 bool
+	}{
+		{"ATL06", "006", "ATL06_20181013235645_02340114_006_01.h5", 1, true},
+		{"ATL07", "003", "ATL07-01_20190222003738_08490201_003_02.h5", 2, true},
+		{"ATL10", "006", "ATL10-02_20190222003738_08490201_006_01.h5", 2, true},
+		{"ATL07", "003", "ATL07-01_20190222003738_08490201_003_02.h5", 3, false},
+	} {
+		q := Query{ShortName: tc.short, Version: tc.version, Cycle: tc.cycle}
+		form, err := q.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pat := form["readable_granule_name[]"]
+		if len(pat) != 1 {
+			t.Fatalf("%s cycle %d: patterns %v", tc.short, tc.cycle, pat)
+		}
+		if ok, err := path.Match(pat[0], tc.name); err != nil || ok != tc.want {
+			t.Errorf("pattern %q on %s = %v, %v; want %v", pat[0], tc.name, ok, err, tc.want)
+		}
 	}
 }

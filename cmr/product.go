@@ -78,16 +78,13 @@ func LookupProduct(name string) (Product, error) {
 }
 
 // CheckCycle reports whether a catalog of the product can be made for an
-// ICESat-2 cycle: GEDI has no cycles, and a true cycle (selected by the
-// granule-name pattern "<short>_??????????????_????CC??_…", see
-// Query.Cycle) cannot match the hemisphere-suffixed names of ATL07 and
-// ATL10. The error wraps ErrQuery and says what to use instead.
+// ICESat-2 cycle: GEDI has no cycles. (A true cycle is selected by the
+// granule-name pattern "<short>*_??????????????_????CC??_…", see
+// Query.Cycle, which also matches the hemisphere-suffixed names of ATL07
+// and ATL10.) The error wraps ErrQuery and says what to use instead.
 func (p Product) CheckCycle(trueCycle bool) error {
-	switch {
-	case p.Mission != ICESat2:
+	if p.Mission != ICESat2 {
 		return fmt.Errorf("%w: %s (%s) has no ICESat-2 cycles: give a start and an end date", ErrQuery, p.Name, p.ShortName)
-	case trueCycle && p.Hemispheric:
-		return fmt.Errorf("%w: %s granules are named %s-01_/%s-02_ (per hemisphere), which the true-cycle name pattern does not match: use the cycle's dates (CycleRange) or a cycle without true-cycle", ErrQuery, p.ShortName, p.ShortName, p.ShortName)
 	}
 	return nil
 }

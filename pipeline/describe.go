@@ -36,8 +36,12 @@ func ReadSourceInfo(ctx context.Context, cfg *config.Config, opener Opener, url 
 	}
 	out := map[string]SourceInfo{}
 	for _, v := range cfg.DataSource.Variables {
+		path, _, err := config.ParseColumn(v.Path) // a column of a 2-D dataset has the dataset's units
+		if err != nil {
+			continue
+		}
 		for _, g := range groups {
-			ds, err := f.Dataset(ctx, config.ExpandPath(v.Path, g))
+			ds, err := f.Dataset(ctx, config.ExpandPath(path, g))
 			if err != nil {
 				continue
 			}

@@ -165,7 +165,7 @@ func TestCatalogCommandTrueCycle(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
 	q := (*reqs)[0].Form
-	if got := q["readable_granule_name[]"]; len(got) != 1 || got[0] != "ATL06_??????????????_????22??_007_*" {
+	if got := q["readable_granule_name[]"]; len(got) != 1 || got[0] != "ATL06*_??????????????_????22??_007_*" {
 		t.Errorf("readable_granule_name[] = %q", got)
 	}
 	if q.Get("options[readable_granule_name][pattern]") != "true" {

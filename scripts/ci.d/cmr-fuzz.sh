@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/fuzz-smoke.sh "${CMR_FUZZTIME:-60000x}" \
-  cmr:FuzzParseUMMResults cmr:FuzzParseGranuleName cmr:FuzzParseNetrc cmr:FuzzParseGeoJSON cmr:FuzzParseCatalog
+  cmr:FuzzParseUMMResults cmr:FuzzParseGranuleName cmr:FuzzParseNetrc cmr:FuzzParseGeoJSON cmr:FuzzParseCatalog cmr:FuzzParseGEDIGranuleName

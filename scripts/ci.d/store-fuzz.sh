@@ -8,4 +8,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/fuzz-smoke.sh "${STORE_FUZZTIME:-50000x}" \
   agg:FuzzDecodeDigest agg:FuzzStateUnmarshal agg:FuzzDecodePartial \
-  zarrstore:FuzzDecodeChunk zarrstore:FuzzArrayMetadata zarrstore:FuzzGroupMetadata pipeline/config:FuzzParse pipeline/chunkindex:FuzzDecode
+  zarrstore:FuzzDecodeChunk zarrstore:FuzzArrayMetadata zarrstore:FuzzGroupMetadata pipeline/config:FuzzParse pipeline/config:FuzzParseColumn pipeline/chunkindex:FuzzDecode
