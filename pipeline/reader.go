@@ -624,24 +624,11 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	t4 := time.Now()
 	st.Read += t4.Sub(t3)
 
-	if len(g.rawF32) < len(dsets) {
-		g.rawF32 = make([][]float32, len(dsets))
-		g.rawF64 = make([][]float64, len(dsets))
-	}
-	keepF32 := make([]bool, len(dsets))
-	fill32 := make([]float32, len(dsets))
-	fill64 := make([]float64, len(dsets))
-	check := make([]bool, len(dsets))
+	cols := g.prepareColumns(dsets, cnt)
 	for i, d := range dsets {
-		keepF32[i] = g.isF32(i, d)
-		fv, ok := fillOf(d)
-		check[i] = ok && g.plan.reads[i].variable
-		fill64[i], fill32[i] = fv, float32(fv)
-		if keepF32[i] {
-			g.rawF32[i] = grow32(g.rawF32[i], cnt)
+		if cols.keepF32[i] {
 			err = readColumn(ctx, d, g.rawF32[i], lo, cnt, g.plan.reads[i].column)
 		} else {
-			g.rawF64[i] = grow(g.rawF64[i], cnt)
 			err = readColumn(ctx, d, g.rawF64[i], lo, cnt, g.plan.reads[i].column)
 		}
 		if err != nil {
@@ -651,6 +638,49 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	t5 := time.Now()
 	st.Decode += t5.Sub(t4)
 
+	return g.gather(pts, st, g.nest[lo:lo+cnt], shift, pn, dsets, cols, t5)
+}
+
+// columns are the per-dataset settings of one group read: whether a
+// dataset's values are kept as float32, and whether (and against which fill
+// value) its rows are checked.
+type columns struct {
+	keepF32, check []bool
+	fill32         []float32
+	fill64         []float64
+}
+
+// prepareColumns returns the settings of dsets and sizes g's value buffers
+// for cnt rows of each.
+func (g *granuleReader) prepareColumns(dsets []*h5read.Dataset, cnt int) columns {
+	if len(g.rawF32) < len(dsets) {
+		g.rawF32 = make([][]float32, len(dsets))
+		g.rawF64 = make([][]float64, len(dsets))
+	}
+	c := columns{keepF32: make([]bool, len(dsets)), check: make([]bool, len(dsets)),
+		fill32: make([]float32, len(dsets)), fill64: make([]float64, len(dsets))}
+	for i, d := range dsets {
+		c.keepF32[i] = g.isF32(i, d)
+		fv, ok := fillOf(d)
+		c.check[i] = ok && g.plan.reads[i].variable
+		c.fill64[i], c.fill32[i] = fv, float32(fv)
+		if c.keepF32[i] {
+			g.rawF32[i] = grow32(g.rawF32[i], cnt)
+		} else {
+			g.rawF64[i] = grow(g.rawF64[i], cnt)
+		}
+	}
+	return c
+}
+
+// gather appends to pts the points of the rows just decoded (nest holds
+// their cells at order 29, g.rawF32/g.rawF64 their values, row k at k)
+// that lie inside the parent pn (the cells' top bits at shift) and whose
+// checked variables are not the dataset's fill value, and charges them to
+// the cell's memory budget. t5 starts the bin phase.
+func (g *granuleReader) gather(pts *granulePoints, st *ReadStats, nest []uint64, shift uint, pn uint64, dsets []*h5read.Dataset,
+	cols columns, t5 time.Time) error {
+	keepF32, check, fill32, fill64 := cols.keepF32, cols.check, cols.fill32, cols.fill64
 	// Gather the points inside the parent whose variables are not fill.
 	before := len(pts.cells)
 	defer func() {
@@ -663,8 +693,8 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 			ErrMemoryBudget, humanize.Bytes(kept), humanize.Bytes(g.budget))
 	}
 rows:
-	for k := 0; k < cnt; k++ {
-		c := g.nest[lo+k]
+	for k := range nest {
+		c := nest[k]
 		if c>>shift != pn {
 			continue
 		}

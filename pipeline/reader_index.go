@@ -9,7 +9,6 @@ import (
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/h5read"
 	"github.com/zagg-go/zagg/healpix"
-	"github.com/zagg-go/zagg/internal/humanize"
 	"github.com/zagg-go/zagg/pipeline/chunkindex"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/zarrstore"
@@ -385,26 +384,10 @@ func (g *granuleReader) readGroupIndexed(ctx context.Context, f *h5read.File, ix
 	t4 := time.Now()
 	st.Read += t4.Sub(t3)
 
-	if len(g.rawF32) < len(dsets) {
-		g.rawF32 = make([][]float32, len(dsets))
-		g.rawF64 = make([][]float64, len(dsets))
-	}
-	keepF32 := make([]bool, len(dsets))
-	fill32 := make([]float32, len(dsets))
-	fill64 := make([]float64, len(dsets))
-	check := make([]bool, len(dsets))
+	cols := g.prepareColumns(dsets, cnt)
 	for i, d := range dsets {
-		keepF32[i] = g.isF32(i, d)
-		fv, ok := fillOf(d)
-		check[i] = ok && g.plan.reads[i].variable
-		fill64[i], fill32[i] = fv, float32(fv)
-		if keepF32[i] {
-			g.rawF32[i] = grow32(g.rawF32[i], cnt)
-		} else {
-			g.rawF64[i] = grow(g.rawF64[i], cnt)
-		}
 		for _, pc := range pieces {
-			if keepF32[i] {
+			if cols.keepF32[i] {
 				err = readColumn(ctx, d, g.rawF32[i][pc.at:pc.at+pc.cnt], pc.row, pc.cnt, g.plan.reads[i].column)
 			} else {
 				err = readColumn(ctx, d, g.rawF64[i][pc.at:pc.at+pc.cnt], pc.row, pc.cnt, g.plan.reads[i].column)
@@ -417,49 +400,7 @@ func (g *granuleReader) readGroupIndexed(ctx context.Context, f *h5read.File, ix
 	t5 := time.Now()
 	st.Decode += t5.Sub(t4)
 
-	// Gather the points inside the parent whose variables are not fill.
-	before := len(pts.cells)
-	defer func() {
-		if k := satMul(int64(len(pts.cells)-before), g.plan.pointBytes()); k > 0 {
-			g.kept.Add(k)
-		}
-	}()
-	if kept := g.kept.Load(); kept > g.budget/2 {
-		return fmt.Errorf("%w: the cell's points already take %s, more than half of its memory budget of %s; raise the budget (Runner.MemoryBudget, --memory-budget)",
-			ErrMemoryBudget, humanize.Bytes(kept), humanize.Bytes(g.budget))
-	}
-rows:
-	for k := 0; k < cnt; k++ {
-		c := g.nest[first+k]
-		if c>>shift != pn {
-			continue
-		}
-		st.Inside++
-		for i := range dsets {
-			if !check[i] {
-				continue
-			}
-			if keepF32[i] {
-				if v := g.rawF32[i][k]; v == fill32[i] || (fill32[i] != fill32[i] && v != v) {
-					st.FillDropped++
-					continue rows
-				}
-			} else if v := g.rawF64[i][k]; v == fill64[i] || (fill64[i] != fill64[i] && v != v) {
-				st.FillDropped++
-				continue rows
-			}
-		}
-		pts.cells = append(pts.cells, c)
-		for i := range dsets {
-			if keepF32[i] {
-				pts.f32[i] = append(pts.f32[i], g.rawF32[i][k])
-			} else {
-				pts.f64[i] = append(pts.f64[i], g.rawF64[i][k])
-			}
-		}
-	}
-	st.Bin += time.Since(t5)
-	return nil
+	return g.gather(pts, st, g.nest[first:first+cnt], shift, pn, dsets, cols, t5)
 }
 
 // IndexStore returns the sidecar index store of an output store: the
