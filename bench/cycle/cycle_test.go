@@ -23,6 +23,9 @@ import (
 func TestCycleTotals(t *testing.T) {
 	const python = "/usr/bin/python3"
 	if err := havePython(python); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%v (scripts/setup.d/h5py.sh installs python3-h5py)", err)
+		}
 		t.Skip(err)
 	}
 	ctx := context.Background()
