@@ -498,24 +498,7 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 		return nil
 	}
 	// The coordinates (float64 each), their cells and sphere latitudes.
-	n64 := int64(n)
-	need := satAdd(satAdd(readNeed(coords[0], n64, 8), readNeed(coords[1], n64, 8)), satMul(n64, 16))
-	if err := g.fits(need, coords[0], n64, "reading the coordinates"); err != nil {
-		return err
-	}
-	var plans []*h5read.Plan
-	for _, d := range coords {
-		p, err := d.PlanRows(ctx, 0, n)
-		if err != nil {
-			return err
-		}
-		plans = append(plans, p)
-		need = satAdd(need, p.StoredBytes)
-	}
-	if err := g.fits(need, coords[0], n64, "fetching the coordinates"); err != nil {
-		return err
-	}
-	if err := f.Fetch(ctx, plans...); err != nil {
+	if _, err := g.fetchCoords(ctx, f, coords, []chunkindex.RowRange{{Lo: 0, Hi: int64(n)}}); err != nil {
 		return err
 	}
 	t1 := time.Now()
@@ -586,7 +569,7 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	if err != nil {
 		return err
 	}
-	need = satMul(n64, 32) // lat, lon, cells and sphere latitudes are held
+	need := satMul(int64(n), 32) // lat, lon, cells and sphere latitudes are held
 	worst, worstNeed := dsets[0], int64(-1)
 	for i, d := range dsets {
 		m, err := rowsOf(d, g.plan.reads[i].column)
@@ -608,7 +591,7 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	if err := g.fits(need, worst, int64(cnt), "reading the rows inside the cell"); err != nil {
 		return err
 	}
-	plans, err = g.planRows(ctx, f, dsets, paths, lo, cnt)
+	plans, err := g.planRows(ctx, f, dsets, paths, lo, cnt)
 	if err != nil {
 		return err
 	}
@@ -724,6 +707,37 @@ rows:
 	}
 	st.Bin += time.Since(t5)
 	return nil
+}
+
+// fetchCoords checks reading the coordinates' rows in runs (the rows, their
+// cells and sphere latitudes: 32 bytes a row, plus what decoding takes)
+// against the granule's share of the budget, then fetches their chunks in
+// one round. It returns the number of rows.
+func (g *granuleReader) fetchCoords(ctx context.Context, f *h5read.File, coords []*h5read.Dataset, runs []chunkindex.RowRange) (int, error) {
+	rows := 0
+	for _, rr := range runs {
+		rows += int(rr.Hi - rr.Lo)
+	}
+	r64 := int64(rows)
+	need := satAdd(satAdd(readNeed(coords[0], r64, 8), readNeed(coords[1], r64, 8)), satMul(r64, 16))
+	if err := g.fits(need, coords[0], r64, "reading the coordinates"); err != nil {
+		return 0, err
+	}
+	var plans []*h5read.Plan
+	for _, rr := range runs {
+		for _, d := range coords {
+			p, err := d.PlanRows(ctx, int(rr.Lo), int(rr.Hi-rr.Lo))
+			if err != nil {
+				return 0, err
+			}
+			plans = append(plans, p)
+			need = satAdd(need, p.StoredBytes)
+		}
+	}
+	if err := g.fits(need, coords[0], r64, "fetching the coordinates"); err != nil {
+		return 0, err
+	}
+	return rows, f.Fetch(ctx, plans...)
 }
 
 // fits checks an estimate of what the next step of a group read allocates

@@ -236,32 +236,11 @@ func (g *granuleReader) readGroupIndexed(ctx context.Context, f *h5read.File, ix
 	if err := useIndex(gi, coords); err != nil {
 		return fmt.Errorf("%w: %w", errIndexUnfit, err)
 	}
-	m := 0
-	for _, rr := range g.runs {
-		m += int(rr.Hi - rr.Lo)
+	m, err := g.fetchCoords(ctx, f, coords, g.runs)
+	if err != nil {
+		return err
 	}
 	m64 := int64(m)
-	need := satAdd(satAdd(readNeed(coords[0], m64, 8), readNeed(coords[1], m64, 8)), satMul(m64, 16))
-	if err := g.fits(need, coords[0], m64, "reading the coordinates"); err != nil {
-		return err
-	}
-	var plans []*h5read.Plan
-	for _, rr := range g.runs {
-		for _, d := range coords {
-			p, err := d.PlanRows(ctx, int(rr.Lo), int(rr.Hi-rr.Lo))
-			if err != nil {
-				return err
-			}
-			plans = append(plans, p)
-			need = satAdd(need, p.StoredBytes)
-		}
-	}
-	if err := g.fits(need, coords[0], m64, "fetching the coordinates"); err != nil {
-		return err
-	}
-	if err := f.Fetch(ctx, plans...); err != nil {
-		return err
-	}
 	t1 := time.Now()
 	st.Read += t1.Sub(t0)
 	g.lat = grow(g.lat, m)
@@ -339,7 +318,7 @@ func (g *granuleReader) readGroupIndexed(ctx context.Context, f *h5read.File, ix
 		return err
 	}
 	n := int(gi.Rows)
-	need = satMul(m64, 32)
+	need := satMul(m64, 32)
 	worst, worstNeed := dsets[0], int64(-1)
 	for i, d := range dsets {
 		rows, err := rowsOf(d, g.plan.reads[i].column)
@@ -364,7 +343,7 @@ func (g *granuleReader) readGroupIndexed(ctx context.Context, f *h5read.File, ix
 	if err := useIndex(gi, dsets); err != nil {
 		return fmt.Errorf("%w: %w", errIndexUnfit, err) // nothing in pts yet
 	}
-	plans = plans[:0]
+	var plans []*h5read.Plan
 	for i, d := range dsets {
 		for _, pc := range pieces {
 			p, err := planColumn(ctx, d, pc.row, pc.cnt, g.plan.reads[i].column)
