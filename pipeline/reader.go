@@ -470,74 +470,14 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 
 // readGroup reads one group (beam) of an open granule into pts.
 func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group string, pts *granulePoints, st *ReadStats) error {
-	r := g.r
-	latPath := config.ExpandPath(r.Source.Latitude, group)
-	lonPath := config.ExpandPath(r.Source.Longitude, group)
-
-	// Round 1: the coordinates, whole.
-	t0 := time.Now()
-	coords, err := f.OpenDatasets(ctx, latPath, lonPath)
-	if errors.Is(err, h5read.ErrNotFound) {
-		st.Read += time.Since(t0)
-		return nil // the beam is absent from this granule
-	}
-	if err != nil {
+	latPath, n, err := g.readCoords(ctx, f, group, st)
+	if err != nil || n == 0 {
 		return err
 	}
-	n, err := rows1D(coords[0])
-	if err != nil {
-		return err
-	}
-	if m, err := rows1D(coords[1]); err != nil {
-		return err
-	} else if m != n {
-		return fmt.Errorf("%s has %d rows but %s has %d", latPath, n, lonPath, m)
-	}
-	if n == 0 {
-		st.Read += time.Since(t0)
-		return nil
-	}
-	// The coordinates (float64 each), their cells and sphere latitudes.
-	if _, err := g.fetchCoords(ctx, f, coords, []chunkindex.RowRange{{Lo: 0, Hi: int64(n)}}); err != nil {
-		return err
-	}
-	t1 := time.Now()
-	st.Read += t1.Sub(t0)
-	g.lat = grow(g.lat, n)
-	g.lon = grow(g.lon, n)
-	if err := coords[0].ReadFloat64(ctx, g.lat, 0, n); err != nil {
-		return err
-	}
-	if err := coords[1].ReadFloat64(ctx, g.lon, 0, n); err != nil {
-		return err
-	}
-	t2 := time.Now()
-	st.Decode += t2.Sub(t1)
 
 	// Hash and find the row range inside the parent.
-	// Only points in the parent's latitude band can be inside it: the
-	// others are not hashed (a track crossing a cell spends most of its
-	// rows outside the band).
-	// In-band rows come in runs along the track; each run is converted
-	// and hashed as a batch (LatLonToNestSlice's vector kernel).
-	conv := r.Convention
-	g.nest = growU(g.nest, n)
-	g.slat = grow(g.slat, n)
-	inBand := func(la float64) bool { return la >= g.latLo && la <= g.latHi } // NaN fails
-	for i := 0; i < n; {
-		if !inBand(g.lat[i]) {
-			g.nest[i] = healpix.Invalid
-			i++
-			continue
-		}
-		j := i + 1
-		for j < n && inBand(g.lat[j]) {
-			j++
-		}
-		conv.ToSphereSlice(g.slat[i:j], g.lat[i:j])
-		healpix.LatLonToNestSlice(g.nest[i:j], healpix.MaxOrder, g.slat[i:j], g.lon[i:j])
-		i = j
-	}
+	t2 := time.Now()
+	g.hashRows(n)
 	shift := uint(2 * (healpix.MaxOrder - g.parent.Order()))
 	pn := g.parent.Nest()
 	first, last := -1, -1
@@ -624,6 +564,83 @@ func (g *granuleReader) readGroup(ctx context.Context, f *h5read.File, group str
 	return g.gather(pts, st, g.nest[lo:lo+cnt], shift, pn, dsets, cols, t5)
 }
 
+// readCoords reads the whole latitude and longitude of a group into g.lat
+// and g.lon and returns the latitude's path and the number of rows: 0 when
+// the group (beam) is absent from the granule or empty.
+func (g *granuleReader) readCoords(ctx context.Context, f *h5read.File, group string, st *ReadStats) (string, int, error) {
+	r := g.r
+	latPath := config.ExpandPath(r.Source.Latitude, group)
+	lonPath := config.ExpandPath(r.Source.Longitude, group)
+
+	// Round 1: the coordinates, whole.
+	t0 := time.Now()
+	coords, err := f.OpenDatasets(ctx, latPath, lonPath)
+	if errors.Is(err, h5read.ErrNotFound) {
+		st.Read += time.Since(t0)
+		return latPath, 0, nil // the beam is absent from this granule
+	}
+	if err != nil {
+		return latPath, 0, err
+	}
+	n, err := rows1D(coords[0])
+	if err != nil {
+		return latPath, 0, err
+	}
+	if m, err := rows1D(coords[1]); err != nil {
+		return latPath, 0, err
+	} else if m != n {
+		return latPath, 0, fmt.Errorf("%s has %d rows but %s has %d", latPath, n, lonPath, m)
+	}
+	if n == 0 {
+		st.Read += time.Since(t0)
+		return latPath, 0, nil
+	}
+	// The coordinates (float64 each), their cells and sphere latitudes.
+	if _, err := g.fetchCoords(ctx, f, coords, []chunkindex.RowRange{{Lo: 0, Hi: int64(n)}}); err != nil {
+		return latPath, 0, err
+	}
+	t1 := time.Now()
+	st.Read += t1.Sub(t0)
+	g.lat = grow(g.lat, n)
+	g.lon = grow(g.lon, n)
+	if err := coords[0].ReadFloat64(ctx, g.lat, 0, n); err != nil {
+		return latPath, 0, err
+	}
+	if err := coords[1].ReadFloat64(ctx, g.lon, 0, n); err != nil {
+		return latPath, 0, err
+	}
+	st.Decode += time.Since(t1)
+	return latPath, n, nil
+}
+
+// hashRows hashes the first m rows of g.lat and g.lon into g.nest (order
+// 29, with the latitude convention). Only points in the latitude band
+// [g.latLo, g.latHi] can be inside the parent: the others (NaN included)
+// are not hashed but marked healpix.Invalid (a track crossing a cell spends
+// most of its rows outside the band). In-band rows come in runs along the
+// track; each run is converted and hashed as a batch
+// (LatLonToNestSlice's vector kernel).
+func (g *granuleReader) hashRows(m int) {
+	conv := g.r.Convention
+	g.nest = growU(g.nest, m)
+	g.slat = grow(g.slat, m)
+	inBand := func(la float64) bool { return la >= g.latLo && la <= g.latHi } // NaN fails
+	for i := 0; i < m; {
+		if !inBand(g.lat[i]) {
+			g.nest[i] = healpix.Invalid
+			i++
+			continue
+		}
+		j := i + 1
+		for j < m && inBand(g.lat[j]) {
+			j++
+		}
+		conv.ToSphereSlice(g.slat[i:j], g.lat[i:j])
+		healpix.LatLonToNestSlice(g.nest[i:j], healpix.MaxOrder, g.slat[i:j], g.lon[i:j])
+		i = j
+	}
+}
+
 // columns are the per-dataset settings of one group read: whether a
 // dataset's values are kept as float32, and whether (and against which fill
 // value) its rows are checked.
@@ -663,7 +680,7 @@ func (g *granuleReader) prepareColumns(dsets []*h5read.Dataset, cnt int) columns
 // the cell's memory budget. t5 starts the bin phase.
 func (g *granuleReader) gather(pts *granulePoints, st *ReadStats, nest []uint64, shift uint, pn uint64, dsets []*h5read.Dataset,
 	cols columns, t5 time.Time) error {
-	keepF32, check, fill32, fill64 := cols.keepF32, cols.check, cols.fill32, cols.fill64
+	keepF32 := cols.keepF32
 	// Gather the points inside the parent whose variables are not fill.
 	before := len(pts.cells)
 	defer func() {
@@ -675,26 +692,15 @@ func (g *granuleReader) gather(pts *granulePoints, st *ReadStats, nest []uint64,
 		return fmt.Errorf("%w: the cell's points already take %s, more than half of its memory budget of %s; raise the budget (Runner.MemoryBudget, --memory-budget)",
 			ErrMemoryBudget, humanize.Bytes(kept), humanize.Bytes(g.budget))
 	}
-rows:
 	for k := range nest {
 		c := nest[k]
 		if c>>shift != pn {
 			continue
 		}
 		st.Inside++
-		for i := range dsets {
-			if !check[i] {
-				continue
-			}
-			if keepF32[i] {
-				if v := g.rawF32[i][k]; v == fill32[i] || (fill32[i] != fill32[i] && v != v) {
-					st.FillDropped++
-					continue rows
-				}
-			} else if v := g.rawF64[i][k]; v == fill64[i] || (fill64[i] != fill64[i] && v != v) {
-				st.FillDropped++
-				continue rows
-			}
+		if g.isFill(&cols, k) {
+			st.FillDropped++
+			continue
 		}
 		pts.cells = append(pts.cells, c)
 		for i := range dsets {
@@ -707,6 +713,24 @@ rows:
 	}
 	st.Bin += time.Since(t5)
 	return nil
+}
+
+// isFill reports whether row k of the values just decoded (g.rawF32,
+// g.rawF64) holds the fill value of one of the variables cols checks.
+func (g *granuleReader) isFill(cols *columns, k int) bool {
+	for i, chk := range cols.check {
+		if !chk {
+			continue
+		}
+		if cols.keepF32[i] {
+			if v, fv := g.rawF32[i][k], cols.fill32[i]; v == fv || (fv != fv && v != v) {
+				return true
+			}
+		} else if v, fv := g.rawF64[i][k], cols.fill64[i]; v == fv || (fv != fv && v != v) {
+			return true
+		}
+	}
+	return false
 }
 
 // fetchCoords checks reading the coordinates' rows in runs (the rows, their

@@ -212,7 +212,6 @@ var errIndexUnfit = errors.New("chunk index does not fit")
 // parent. It returns errIndexUnfit, having read nothing into pts, when the
 // index does not describe the group's datasets.
 func (g *granuleReader) readGroupIndexed(ctx context.Context, f *h5read.File, ix *chunkindex.Index, group string, pts *granulePoints, st *ReadStats) error {
-	r := g.r
 	gp := g.groupPaths(group)
 	latPath, lonPath, paths := gp[0], gp[1], gp[2:]
 	gi := g.indexedGroup(ix, group, gp)
@@ -261,24 +260,7 @@ func (g *granuleReader) readGroupIndexed(ctx context.Context, f *h5read.File, ix
 
 	// Hash the in-band points, as readGroup does, and find the first and
 	// last (in the blocks read) inside the parent.
-	conv := r.Convention
-	g.nest = growU(g.nest, m)
-	g.slat = grow(g.slat, m)
-	inBand := func(la float64) bool { return la >= g.latLo && la <= g.latHi }
-	for i := 0; i < m; {
-		if !inBand(g.lat[i]) {
-			g.nest[i] = healpix.Invalid
-			i++
-			continue
-		}
-		j := i + 1
-		for j < m && inBand(g.lat[j]) {
-			j++
-		}
-		conv.ToSphereSlice(g.slat[i:j], g.lat[i:j])
-		healpix.LatLonToNestSlice(g.nest[i:j], healpix.MaxOrder, g.slat[i:j], g.lon[i:j])
-		i = j
-	}
+	g.hashRows(m)
 	shift := uint(2 * (healpix.MaxOrder - g.parent.Order()))
 	pn := g.parent.Nest()
 	first, last := -1, -1
