@@ -47,7 +47,7 @@ type BuildReport struct {
 	// Requests, BytesFetched and BytesUsed sum h5read's counters over the
 	// granules mapped; Objects the objects written (one PUT each) and
 	// ObjectBytes their bytes; Cells and Points what they hold.
-	Requests, BytesFetched, BytesUsed int64
+	Requests, BytesFetched, BytesUsed   int64
 	Objects, ObjectBytes, Cells, Points int64
 }
 

@@ -608,4 +608,3 @@ func (d *decoder) bytes(what string, n int) []byte {
 	d.pos += n
 	return d.b[d.pos-n : d.pos]
 }
-
