@@ -73,6 +73,11 @@ type CellReader struct {
 	// only the blocks that can hold points of the parent are read (see
 	// reader_index.go); a granule without a fitting index is read whole.
 	Index IndexSource
+	// CellMap, when set, supplies the cell maps of granules (package
+	// cellmap, reader_cellmap.go): a granule with a fitting map is read
+	// from its parent cell's fragment alone; one without is read from the
+	// file (through Index when set).
+	CellMap *CellMaps
 }
 
 // NewCellReader returns a reader for cfg's data source that reads the given
@@ -111,6 +116,9 @@ type ReadStats struct {
 	Errors []dispatch.GranuleError
 	// Indexed counts the granules read through their chunk index.
 	Indexed int
+	// Mapped counts the granules read from their cell map; MapMissed
+	// those read from the file because CellMap had no usable map of them.
+	Mapped, MapMissed int
 
 	transient int // how many of Errors may pass on retry
 }
@@ -228,6 +236,8 @@ feed:
 		total.Bin += s.Bin
 		total.GranulesRead += s.GranulesRead
 		total.Indexed += s.Indexed
+		total.Mapped += s.Mapped
+		total.MapMissed += s.MapMissed
 	}
 	// Report the first real failure in granule order (a granule cancelled
 	// because another one failed is not one).
@@ -431,6 +441,12 @@ func (g *granuleReader) readGranule(ctx context.Context, url string, st *ReadSta
 		}
 	}()
 	r := g.r
+	if r.CellMap != nil {
+		if pts, ok := g.readMapped(ctx, url, st); ok {
+			return pts, nil
+		}
+		st.MapMissed = 1
+	}
 	ix := g.loadIndex(ctx, url, st)
 	opts := append(append(defaultReadOptions(), indexReadOptions(ix)...), r.Options...)
 	t0 := time.Now()

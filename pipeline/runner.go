@@ -66,6 +66,12 @@ type Runner struct {
 	// command): each cell then decodes only the blocks of rows that can
 	// touch it. A granule without a valid index is read whole, as without.
 	UseIndexes bool
+	// UseCellMap reads granules from the cell maps in the store's sidecar
+	// folder (CellMapStore; written with MapBuild or the map command):
+	// each cell then reads only its own points of each granule, one range
+	// read per granule after the map's footer. A granule without a valid
+	// map is read from the file (through its index with UseIndexes).
+	UseCellMap bool
 	// GranuleSize, if set, returns a granule's size in bytes for the dry-run
 	// estimate (a HEAD request, a stat).
 	GranuleSize func(ctx context.Context, url string) (int64, error)
@@ -141,6 +147,9 @@ func (r *Runner) prepare(needOpener bool) (*setup, error) {
 	rd.Options = r.ReaderOptions
 	if r.UseIndexes {
 		rd.Index = StoreIndexes(IndexStore(r.Store))
+	}
+	if r.UseCellMap {
+		rd.CellMap = NewCellMaps(CellMapStore(r.Store))
 	}
 	budget := r.MemoryBudget
 	if budget < 0 {

@@ -35,7 +35,7 @@ func Key(granuleURL string) (string, error) {
 
 // tailRead is how many bytes at the end of an object the first footer read
 // fetches: the footer of a granule crossing ~30 cells takes ~2 KiB.
-const tailRead = 64 << 10
+const tailRead = 16 << 10
 
 // DefaultMaxFooters is how many footers a Store caches by default.
 const DefaultMaxFooters = 4096
@@ -56,8 +56,9 @@ type Store struct {
 
 // Stats count what reading from a Store cost.
 type Stats struct {
-	// Requests are the range reads issued; Bytes the bytes they returned.
-	Requests, Bytes int64
+	// Requests are the range reads issued; Bytes the bytes they returned;
+	// Used those of them parsed or decoded (footers and cells).
+	Requests, Bytes, Used int64
 }
 
 // Put stores the object of a granule (Encode's output), replacing any.
@@ -80,7 +81,7 @@ func (s *Store) Exists(ctx context.Context, granuleURL string) (bool, error) {
 }
 
 // Footer returns the footer of a granule's cell map: from the cache, else
-// with one range read of the object's last 64 KiB (a second one when the
+// with one range read of the object's last 16 KiB (a second one when the
 // footer is longer). A missing object is an error wrapping ErrNotFound.
 func (s *Store) Footer(ctx context.Context, granuleURL string, st *Stats) (*Footer, error) {
 	key, err := Key(granuleURL)
@@ -113,6 +114,9 @@ func (s *Store) Footer(ctx context.Context, granuleURL string, st *Stats) (*Foot
 	if f, err = DecodeFooter(tail, size); err != nil {
 		return nil, fmt.Errorf("%s: %w", key, err)
 	}
+	if st != nil {
+		st.Used += need
+	}
 	s.remember(key, f)
 	return f, nil
 }
@@ -144,6 +148,9 @@ func (s *Store) ReadCell(ctx context.Context, granuleURL string, f *Footer, c *C
 	if err != nil {
 		s.forget(key)
 		return nil, fmt.Errorf("%s: %w", key, err)
+	}
+	if st != nil {
+		st.Used += n
 	}
 	return fr, nil
 }
