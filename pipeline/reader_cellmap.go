@@ -77,8 +77,10 @@ func (r *CellReader) mapSpec(plan *columnPlan, parentOrder int) [32]byte {
 // mapBucket gathers the points of one parent cell of the granule mapped.
 type mapBucket struct {
 	frag        cellmap.Fragment
-	group       int // the group first and last refer to
+	id          int32
+	group       int // the group first, last and adding refer to
 	first, last int
+	adding      int // points the group adds
 }
 
 // MapGranule reads the granule at url once and returns its cell map
@@ -128,7 +130,11 @@ func (r *CellReader) MapGranule(ctx context.Context, url string, parentOrder int
 	g := &granuleReader{r: r, plan: plan, budget: budget, share: 1, kept: &atomic.Int64{}, latLo: -90, latHi: 90}
 	shift := uint(2 * (healpix.MaxOrder - parentOrder))
 	buckets := map[uint64]*mapBucket{}
-	var st ReadStats
+	var (
+		order []*mapBucket // buckets[...] by id
+		idx   []int32      // a group's rows: the bucket each keeps, or -1
+		st    ReadStats
+	)
 	var kept int64 // points kept so far
 	for gi, group := range r.Source.Groups {
 		_, n, err := g.readCoords(ctx, f, group, &st)
@@ -182,22 +188,31 @@ func (r *CellReader) MapGranule(ctx context.Context, url string, parentOrder int
 				return nil, bs, fmt.Errorf("group %s: %w", group, err)
 			}
 		}
-		// Route each point to its parent, as gather keeps it.
+		// Route each point to its parent, as gather keeps it: first
+		// count what each cell keeps (idx: the row's bucket, or -1), then
+		// copy the rows into slices of the right size.
+		idx = slices.Grow(idx[:0], n)[:n]
+		var cur *mapBucket
+		curP := ^uint64(0)
 		for k, c := range g.nest[:n] {
+			idx[k] = -1
 			if c == healpix.Invalid {
 				continue
 			}
-			p := c >> shift
-			b := buckets[p]
-			if b == nil {
-				b = &mapBucket{frag: cellmap.Fragment{Nest: p, F32: make([][]float32, len(dsets)), F64: make([][]float64, len(dsets))}, group: -1}
-				buckets[p] = b
+			if p := c >> shift; p != curP {
+				cur, curP = buckets[p], p
+				if cur == nil {
+					cur = &mapBucket{frag: cellmap.Fragment{Nest: p, F32: make([][]float32, len(dsets)), F64: make([][]float64, len(dsets))}, group: -1, id: int32(len(order))}
+					buckets[p] = cur
+					order = append(order, cur)
+				}
 			}
+			b := cur
 			if b.group != gi {
 				if b.group >= 0 {
 					b.frag.Rows += int64(b.last - b.first + 1)
 				}
-				b.group, b.first = gi, k
+				b.group, b.first, b.adding = gi, k, 0
 			}
 			b.last = k
 			b.frag.Inside++
@@ -205,8 +220,29 @@ func (r *CellReader) MapGranule(ctx context.Context, url string, parentOrder int
 				b.frag.FillDropped++
 				continue
 			}
-			kept++
-			b.frag.Cells = append(b.frag.Cells, c)
+			b.adding++
+			idx[k] = b.id
+		}
+		for _, b := range order {
+			if b.group != gi || b.adding == 0 {
+				continue
+			}
+			kept += int64(b.adding)
+			b.frag.Cells = slices.Grow(b.frag.Cells, b.adding)
+			for i := range dsets {
+				if cols.keepF32[i] {
+					b.frag.F32[i] = slices.Grow(b.frag.F32[i], b.adding)
+				} else {
+					b.frag.F64[i] = slices.Grow(b.frag.F64[i], b.adding)
+				}
+			}
+		}
+		for k, id := range idx {
+			if id < 0 {
+				continue
+			}
+			b := order[id]
+			b.frag.Cells = append(b.frag.Cells, g.nest[k])
 			for i := range dsets {
 				if cols.keepF32[i] {
 					b.frag.F32[i] = append(b.frag.F32[i], g.rawF32[i][k])
@@ -222,8 +258,8 @@ func (r *CellReader) MapGranule(ctx context.Context, url string, parentOrder int
 	for i, rd := range plan.reads {
 		meta.Columns = append(meta.Columns, cellmap.Column{Name: rd.template, F32: plan.kind[i] == kindF32})
 	}
-	frags := make([]*cellmap.Fragment, 0, len(buckets))
-	for _, b := range buckets {
+	frags := make([]*cellmap.Fragment, 0, len(order))
+	for _, b := range order {
 		if b.group >= 0 {
 			b.frag.Rows += int64(b.last - b.first + 1)
 		}

@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -200,7 +201,7 @@ func Encode(dst []byte, meta *Meta, codec Codec, frags []*Fragment) ([]byte, err
 	ncells := uint64(12) << (2 * uint(meta.ParentOrder))
 	base := len(dst)
 	cells := make([]Cell, len(frags))
-	var scratch []byte
+	var enc blockEncoder
 	for i, fr := range frags {
 		n := len(fr.Cells)
 		if fr.Nest >= ncells || (i > 0 && fr.Nest <= frags[i-1].Nest) {
@@ -211,32 +212,28 @@ func Encode(dst []byte, meta *Meta, codec Codec, frags []*Fragment) ([]byte, err
 		}
 		c := Cell{Nest: fr.Nest, Counts: fr.Counts, Points: int64(n), Offset: int64(len(dst) - base), Lens: make([]int64, 1+len(meta.Columns))}
 		start := len(dst)
-		raw := binary.LittleEndian.AppendUint64
-		scratch = scratch[:0]
-		for _, v := range fr.Cells {
-			scratch = raw(scratch, v)
-		}
-		dst = appendBlock(dst, codec, scratch, 8)
+		dst = enc.append64(dst, codec, fr.Cells)
 		c.Lens[0] = int64(len(dst) - start)
 		for k, col := range meta.Columns {
 			at := len(dst)
-			scratch = scratch[:0]
 			if col.F32 {
 				if k >= len(fr.F32) || len(fr.F32[k]) != n {
 					return nil, fmt.Errorf("%w: fragment of cell %d: column %d is not %d float32 values", ErrSpec, fr.Nest, k, n)
 				}
-				for _, v := range fr.F32[k] {
-					scratch = binary.LittleEndian.AppendUint32(scratch, math.Float32bits(v))
+				enc.u32 = slices.Grow(enc.u32[:0], n)[:n]
+				for j, v := range fr.F32[k] {
+					enc.u32[j] = math.Float32bits(v)
 				}
-				dst = appendBlock(dst, codec, scratch, 4)
+				dst = enc.append32(dst, codec, enc.u32)
 			} else {
 				if k >= len(fr.F64) || len(fr.F64[k]) != n {
 					return nil, fmt.Errorf("%w: fragment of cell %d: column %d is not %d float64 values", ErrSpec, fr.Nest, k, n)
 				}
-				for _, v := range fr.F64[k] {
-					scratch = raw(scratch, math.Float64bits(v))
+				enc.u64 = slices.Grow(enc.u64[:0], n)[:n]
+				for j, v := range fr.F64[k] {
+					enc.u64[j] = math.Float64bits(v)
 				}
-				dst = appendBlock(dst, codec, scratch, 8)
+				dst = enc.append64(dst, codec, enc.u64)
 			}
 			c.Lens[1+k] = int64(len(dst) - at)
 		}
@@ -280,38 +277,57 @@ func Encode(dst []byte, meta *Meta, codec Codec, frags []*Fragment) ([]byte, err
 	return append(dst, magic...), nil
 }
 
-// appendBlock appends raw (values of size bytes each) in codec.
-func appendBlock(dst []byte, codec Codec, raw []byte, size int) []byte {
-	if codec == None || len(raw) == 0 {
-		return append(dst, raw...)
+// blockEncoder holds the buffers of Encode.
+type blockEncoder struct {
+	u64 []uint64
+	u32 []uint32
+	sh  []byte
+}
+
+// append64 appends the block of 8-byte values v in codec: little-endian,
+// or byte-shuffled (every value's byte 0, then every byte 1, …) and
+// zstd-compressed.
+func (e *blockEncoder) append64(dst []byte, codec Codec, v []uint64) []byte {
+	n := len(v)
+	if codec == None || n == 0 {
+		at := len(dst)
+		dst = slices.Grow(dst, 8*n)[:at+8*n]
+		for i, x := range v {
+			binary.LittleEndian.PutUint64(dst[at+8*i:], x)
+		}
+		return dst
+	}
+	e.sh = slices.Grow(e.sh[:0], 8*n)[:8*n]
+	for b := range 8 {
+		row, s := e.sh[b*n:(b+1)*n], 8*b
+		for i, x := range v {
+			row[i] = byte(x >> s)
+		}
 	}
 	codecs()
-	sh := shuffle(make([]byte, len(raw)), raw, size)
-	return zenc.EncodeAll(sh, dst)
+	return zenc.EncodeAll(e.sh, dst)
 }
 
-// shuffle writes to dst the bytes of the values of src (size bytes each)
-// grouped by position: every value's byte 0, then every byte 1, …
-func shuffle(dst, src []byte, size int) []byte {
-	n := len(src) / size
-	for i := range n {
-		for b := range size {
-			dst[b*n+i] = src[i*size+b]
+// append32 is append64 for 4-byte values.
+func (e *blockEncoder) append32(dst []byte, codec Codec, v []uint32) []byte {
+	n := len(v)
+	if codec == None || n == 0 {
+		at := len(dst)
+		dst = slices.Grow(dst, 4*n)[:at+4*n]
+		for i, x := range v {
+			binary.LittleEndian.PutUint32(dst[at+4*i:], x)
+		}
+		return dst
+	}
+	e.sh = slices.Grow(e.sh[:0], 4*n)[:4*n]
+	for b := range 4 {
+		row, s := e.sh[b*n:(b+1)*n], 8*b
+		for i, x := range v {
+			row[i] = byte(x >> s)
 		}
 	}
-	return dst
-}
-
-// unshuffle undoes shuffle.
-func unshuffle(dst, src []byte, size int) []byte {
-	n := len(src) / size
-	for b := range size {
-		row := src[b*n : (b+1)*n]
-		for i, v := range row {
-			dst[i*size+b] = v
-		}
-	}
-	return dst
+	codecs()
+	return zenc.EncodeAll(e.sh, dst)
 }
 
 // FooterLen returns how many bytes at the end of an object of size bytes
@@ -468,28 +484,32 @@ func (f *Footer) DecodeCell(c *Cell, b []byte, maxPoints int64) (*Fragment, erro
 	off := int64(0)
 	for k, l := range c.Lens {
 		size := f.elemSize(k)
-		raw, err := f.block(b[off:off+l], n*size, size, buf)
+		raw, err := f.block(b[off:off+l], n*size, buf)
 		if err != nil {
 			return nil, fmt.Errorf("cell %d block %d: %w", c.Nest, k, err)
 		}
-		buf = raw
+		if f.Codec != None {
+			buf = raw
+		}
 		off += l
 		switch {
 		case k == 0:
 			fr.Cells = make([]uint64, n)
-			for i := range fr.Cells {
-				fr.Cells[i] = binary.LittleEndian.Uint64(raw[8*i:])
-			}
+			get64(fr.Cells, raw, f.Codec)
 		case size == 4:
 			v := make([]float32, n)
-			for i := range v {
-				v[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+			bits := make([]uint32, n)
+			get32(bits, raw, f.Codec)
+			for i, x := range bits {
+				v[i] = math.Float32frombits(x)
 			}
 			fr.F32[k-1] = v
 		default:
 			v := make([]float64, n)
-			for i := range v {
-				v[i] = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:]))
+			bits := make([]uint64, n)
+			get64(bits, raw, f.Codec)
+			for i, x := range bits {
+				v[i] = math.Float64frombits(x)
 			}
 			fr.F64[k-1] = v
 		}
@@ -497,9 +517,44 @@ func (f *Footer) DecodeCell(c *Cell, b []byte, maxPoints int64) (*Fragment, erro
 	return fr, nil
 }
 
+// get64 decodes the 8-byte values of a block's raw bytes (shuffled unless
+// codec is None) into v.
+func get64(v []uint64, raw []byte, codec Codec) {
+	n := len(v)
+	if codec == None {
+		for i := range v {
+			v[i] = binary.LittleEndian.Uint64(raw[8*i:])
+		}
+		return
+	}
+	for b := range 8 {
+		row, s := raw[b*n:(b+1)*n], 8*b
+		for i, x := range row {
+			v[i] |= uint64(x) << s
+		}
+	}
+}
+
+// get32 is get64 for 4-byte values.
+func get32(v []uint32, raw []byte, codec Codec) {
+	n := len(v)
+	if codec == None {
+		for i := range v {
+			v[i] = binary.LittleEndian.Uint32(raw[4*i:])
+		}
+		return
+	}
+	for b := range 4 {
+		row, s := raw[b*n:(b+1)*n], 8*b
+		for i, x := range row {
+			v[i] |= uint32(x) << s
+		}
+	}
+}
+
 // block returns the rawLen bytes of a stored block (in the object's codec),
-// in buf's storage when it is large enough.
-func (f *Footer) block(stored []byte, rawLen, size int, buf []byte) ([]byte, error) {
+// decompressed into buf's storage when it is large enough.
+func (f *Footer) block(stored []byte, rawLen int, buf []byte) ([]byte, error) {
 	if f.Codec == None || rawLen == 0 {
 		if len(stored) != rawLen {
 			return nil, fmt.Errorf("%w: %d bytes, want %d", ErrFormat, len(stored), rawLen)
@@ -511,17 +566,17 @@ func (f *Footer) block(stored []byte, rawLen, size int, buf []byte) ([]byte, err
 		return nil, fmt.Errorf("%w: a zstd frame of %d bytes, want %d (%v)", ErrFormat, h.FrameContentSize, rawLen, err)
 	}
 	codecs()
-	sh, err := zdec.DecodeAll(stored, make([]byte, 0, rawLen))
+	if cap(buf) < rawLen {
+		buf = make([]byte, 0, rawLen)
+	}
+	raw, err := zdec.DecodeAll(stored, buf[:0:rawLen])
 	if err != nil {
 		return nil, fmt.Errorf("%w: zstd: %v", ErrFormat, err)
 	}
-	if len(sh) != rawLen {
-		return nil, fmt.Errorf("%w: zstd: %d bytes, want %d", ErrFormat, len(sh), rawLen)
+	if len(raw) != rawLen {
+		return nil, fmt.Errorf("%w: zstd: %d bytes, want %d", ErrFormat, len(raw), rawLen)
 	}
-	if cap(buf) < rawLen {
-		buf = make([]byte, rawLen)
-	}
-	return unshuffle(buf[:rawLen], sh, size), nil
+	return raw, nil
 }
 
 // Decode parses a whole object: its footer and every cell, each cell of at
