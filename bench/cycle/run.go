@@ -35,16 +35,22 @@ type runEnv struct {
 	Cells          []string     // catalog keys to process (nil: every cell)
 	Build          *buildTotals // set by a design with a build step
 	MemStore       bool         // the output store in memory, not in StoreDir
+	Codec          string       // the cell maps' codec (design map)
+
+	counter *countingBackend // the store's, set by newStore
 }
 
 // newStore returns the run's output store: a folder (StoreDir), or memory
 // when the benchmark isolates the read path from the file system's cost of
 // creating ~70 chunk files per cell (the same in every design).
+// Its requests are counted (storeCounts).
 func (e *runEnv) newStore() *zarrstore.Store {
+	var b zarrstore.Backend = zarrstore.NewFSBackend(e.StoreDir, false)
 	if e.MemStore {
-		return zarrstore.New(zarrstore.NewMemBackend())
+		b = zarrstore.NewMemBackend()
 	}
-	return zarrstore.New(zarrstore.NewFSBackend(e.StoreDir, false))
+	e.counter = &countingBackend{Backend: b}
+	return zarrstore.New(e.counter)
 }
 
 // design is one way of processing every cell of a run. Run returns one
@@ -63,6 +69,8 @@ type buildTotals struct {
 	Granules                          int
 	Requests, BytesFetched, BytesUsed int64
 	CPUS, WallS                       float64
+	// Objects written (cell maps) and their bytes, cells and points.
+	Objects, ObjectBytes, Cells, Points int64 `json:",omitempty"`
 }
 
 // designs are the designs -design selects. A new read path (the per-granule
@@ -111,6 +119,7 @@ type runOptions struct {
 	Out            string
 	CPUProfile     string
 	Store          string // fs or mem
+	Codec          string // cell maps: none or zstd
 }
 
 // totals sum a design's cell results.
@@ -161,6 +170,8 @@ type measurement struct {
 	Totals         totals                 `json:"totals"`
 	Floor          *floors                `json:"floors,omitempty"`
 	Build          *buildTotals           `json:"build,omitempty"`
+	StoreRequests  *storeCounts           `json:"store_requests,omitempty"`
+	Codec          string                 `json:"codec,omitempty"`
 	Cells          []*dispatch.CellResult `json:"cells"`
 }
 
@@ -180,6 +191,7 @@ func cmdRun(args []string) error {
 	fs.BoolVar(&o.Floors, "floors", true, "measure the one-pass and per-cell floors after the run")
 	fs.StringVar(&o.Out, "out", "", "write the measurement as JSON here (default DIR/result-DESIGN-SOURCE.json)")
 	fs.StringVar(&o.Store, "store", "fs", "output store: fs (a temporary folder) or mem (in memory: the read path without the file system's per-file cost)")
+	fs.StringVar(&o.Codec, "codec", "none", "design map: the cell maps' blocks, none or zstd (shuffled)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the design's run (not the floors) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -239,7 +251,7 @@ func measure(ctx context.Context, o runOptions) (*measurement, error) {
 			keys = append(keys, c.Key())
 		}
 	}
-	env := &runEnv{Config: cfg, Catalog: cat, Workers: o.Workers, GranuleWorkers: o.GranuleWorkers, Cells: keys}
+	env := &runEnv{Config: cfg, Catalog: cat, Workers: o.Workers, GranuleWorkers: o.GranuleWorkers, Cells: keys, Codec: o.Codec}
 	switch o.Store {
 	case "fs", "":
 	case "mem":
@@ -293,6 +305,12 @@ func measure(ctx context.Context, o runOptions) (*measurement, error) {
 	}
 	m.Cells = res
 	m.Totals = sum(res)
+	if env.counter != nil {
+		m.StoreRequests = env.counter.counts()
+	}
+	if o.Design == "map" {
+		m.Codec = o.Codec
+	}
 	if b := env.Build; b != nil {
 		m.Build = b
 		m.Totals.Requests += b.Requests
@@ -355,8 +373,19 @@ func printMeasurement(w io.Writer, m *measurement) {
 			t.CellWallS/float64(t.Cells), t.DecodeS/float64(t.Cells), float64(t.Requests)/float64(max(t.GranuleReads, 1)))
 	}
 	if b := m.Build; b != nil {
-		fmt.Fprintf(w, "  index build (included above): %d granules, CPU %.2fs, wall %.2fs, %d requests, fetched %s, decoded/parsed %s\n",
-			b.Granules, b.CPUS, b.WallS, b.Requests, humanize.Bytes(b.BytesFetched), humanize.Bytes(b.BytesUsed))
+		step := "index build"
+		if m.Design == "map" {
+			step = "map step (codec " + m.Codec + ")"
+		}
+		fmt.Fprintf(w, "  %s (included above): %d granules, CPU %.2fs, wall %.2fs, %d requests, fetched %s, decoded/parsed %s\n",
+			step, b.Granules, b.CPUS, b.WallS, b.Requests, humanize.Bytes(b.BytesFetched), humanize.Bytes(b.BytesUsed))
+		if b.Objects > 0 {
+			fmt.Fprintf(w, "    %d objects written, %s (%d (cell, granule) fragments, %d points)\n", b.Objects, humanize.Bytes(b.ObjectBytes), b.Cells, b.Points)
+		}
+	}
+	if c := m.StoreRequests; c != nil {
+		fmt.Fprintf(w, "  store requests: %d PUTs (%s), %d GETs, %d HEADs, %d LISTs; sidecar: %d PUTs (%s), %d GETs, %d HEADs\n",
+			c.Puts, humanize.Bytes(c.PutBytes), c.Gets, c.Heads, c.Lists, c.SidecarPuts, humanize.Bytes(c.SidecarPutBytes), c.SidecarGets, c.SidecarHeads)
 	}
 	f := m.Floor
 	if f == nil {
