@@ -6,7 +6,7 @@
 //
 //	go run ./examples/local <command> [flags]
 //
-// Commands: catalog, index, run, demo, info, render, export. Run a command with -h for
+// Commands: catalog, index, map, run, demo, info, render, export. Run a command with -h for
 // its flags.
 package main
 
@@ -28,6 +28,7 @@ commands:
   demo      run the whole pipeline on built-in sample data (no network)
   catalog   query NASA CMR and write a parent-cell granule catalog
   index     build the chunk indexes of a catalog's granules into a store
+  map       route each granule's points to their parent cells once, into a store
   run       process the cells of a catalog into a Zarr v3 store
   info      summarise a store
   render    draw a store variable as a PNG map
@@ -58,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // isKnown reports whether name is a documented command.
 func isKnown(name string) bool {
 	switch name {
-	case "demo", "catalog", "index", "run", "info", "render", "export":
+	case "demo", "catalog", "index", "map", "run", "info", "render", "export":
 		return true
 	}
 	return false

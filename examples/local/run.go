@@ -80,7 +80,7 @@ type runFlags struct {
 	region                          string
 	maxCells, workers, granuleConc  int
 	overwrite, dryRun, quiet        bool
-	useIndexes                      bool
+	useIndexes, useCellMap          bool
 	cells                           stringList
 	timeout                         time.Duration
 	memoryBudget                    byteSize
@@ -103,6 +103,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&f.granuleConc, "granule-workers", 4, "granules of one cell read at once")
 	fs.BoolVar(&f.overwrite, "overwrite", false, "process cells whose chunks already exist")
 	fs.BoolVar(&f.useIndexes, "index", false, "read granules through the chunk indexes in the store (built with the index command)")
+	fs.BoolVar(&f.useCellMap, "cellmap", false, "read each cell's points from the granules' cell maps in the store (built with the map command)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the plan (cells, granules, estimated bytes) and exit")
 	fs.StringVar(&f.results, "results", "", "results JSON file (default: zagg-results-<time>.json beside a local store, or in the current folder)")
 	fs.StringVar(&f.driver, "driver", "", "granule driver: s3, https or file (default: the config's data_source.driver)")
@@ -168,7 +169,7 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 	r := &pipeline.Runner{
 		Config: cfg, Catalog: cat, Store: z,
 		Workers: f.workers, GranuleConcurrency: f.granuleConc,
-		Cells: f.cells, MaxCells: f.maxCells, Overwrite: f.overwrite, UseIndexes: f.useIndexes,
+		Cells: f.cells, MaxCells: f.maxCells, Overwrite: f.overwrite, UseIndexes: f.useIndexes, UseCellMap: f.useCellMap,
 		MemoryBudget: int64(f.memoryBudget),
 	}
 	if f.dryRun {
