@@ -19,11 +19,14 @@
 // cell through the indexes). It checks that plain and indexed write the same
 // chunks, and prints the ratios docs/performance.md reports (targets:
 // indexed ≤ 0.25× the floor's CPU, peak RSS ≤ 128 MB, build ≤ 1× the floor).
+// Two more measure the one-pass map step (mapstep.go): mapbuild (map the 20
+// granules into one object each, pipeline/cellmap) and mapped (the cell from
+// those objects); mapped must write the same chunks as plain too.
 //
 // Usage:
 //
 //	go run ./bench/pipeline [-dir /tmp/zagg-dense] [-source both|local|s3] [-rounds 1]
-//	    [-modes floor,build,plain,indexed] [-granule-workers 4] [-granules 20 -segments 150000]
+//	    [-modes floor,build,plain,indexed,mapbuild,mapped] [-codec none|zstd] [-granule-workers 4] [-granules 20 -segments 150000]
 //
 // With no data in -dir it runs Debian's /usr/bin/python3 (h5py, healpy,
 // numpy) to make it first (a few minutes, ~1 GB of files).
@@ -56,6 +59,7 @@ import (
 	"github.com/zagg-go/zagg/internal/humanize"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/cellmap"
 	"github.com/zagg-go/zagg/pipeline/chunkindex"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/pipeline/dispatch"
@@ -82,8 +86,8 @@ type measurement struct {
 	BytesUsed    int64  `json:"bytes_used"`
 	Rows         int64  `json:"rows,omitempty"`
 	Digest       string `json:"digest,omitempty"`      // of the chunks written (cell modes)
-	IndexBytes   int64  `json:"index_bytes,omitempty"` // build: bytes of the indexes stored
-	Indexes      int    `json:"indexes,omitempty"`     // build: indexes stored
+	IndexBytes   int64  `json:"index_bytes,omitempty"` // build, mapbuild: bytes of the indexes or cell maps stored
+	Indexes      int    `json:"indexes,omitempty"`     // build, mapbuild: indexes or cell maps stored
 }
 
 func main() {
@@ -93,7 +97,8 @@ func main() {
 	granuleWorkers := flag.Int("granule-workers", 4, "granules read at once")
 	ngranules := flag.Int("granules", 20, "granules to generate when -dir is empty")
 	nseg := flag.Int("segments", 150000, "segments per beam to generate when -dir is empty")
-	modes := flag.String("modes", "floor,build,plain,indexed", "what to measure, in order (indexed needs build first)")
+	modes := flag.String("modes", "floor,build,plain,indexed,mapbuild,mapped", "what to measure, in order (indexed needs build first, mapped mapbuild)")
+	codec := flag.String("codec", "none", "mapbuild: the cell maps' codec, none or zstd")
 	mode := flag.String("mode", modePlain, "internal: the child's mode")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of each child's measured run to this prefix + mode")
 	child := flag.Bool("child", false, "internal: measure one run in this process")
@@ -108,7 +113,7 @@ func main() {
 			}
 			defer stop()
 		}
-		if err := runChild(*dir, *source, *endpoint, *granuleWorkers, *mode); err != nil {
+		if err := runChild(*dir, *source, *endpoint, *granuleWorkers, *mode, *codec); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			os.Exit(1)
 		}
@@ -141,7 +146,7 @@ func main() {
 		}
 		for r := 0; r < *rounds; r++ {
 			for _, md := range strings.Split(*modes, ",") {
-				m, err := spawn(*dir, src, ep, *granuleWorkers, strings.TrimSpace(md), *cpuProfile)
+				m, err := spawn(*dir, src, ep, *granuleWorkers, strings.TrimSpace(md), *cpuProfile, *codec)
 				if err != nil {
 					fmt.Fprintln(os.Stderr, "pipeline-bench:", err)
 					os.Exit(1)
@@ -269,13 +274,13 @@ func client(endpoint string) *s3.Client {
 }
 
 // spawn runs one measurement in a child process.
-func spawn(dir, source, endpoint string, granuleWorkers int, mode, cpuProfile string) (*measurement, error) {
+func spawn(dir, source, endpoint string, granuleWorkers int, mode, cpuProfile, codec string) (*measurement, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(exe, "-child", "-dir", dir, "-source", source, "-endpoint", endpoint,
-		"-granule-workers", fmt.Sprint(granuleWorkers), "-mode", mode, "-cpuprofile", cpuProfile)
+		"-granule-workers", fmt.Sprint(granuleWorkers), "-mode", mode, "-cpuprofile", cpuProfile, "-codec", codec)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -289,7 +294,7 @@ func spawn(dir, source, endpoint string, granuleWorkers int, mode, cpuProfile st
 }
 
 // runChild measures one mode once and prints a measurement.
-func runChild(dir, source, endpoint string, granuleWorkers int, mode string) error {
+func runChild(dir, source, endpoint string, granuleWorkers int, mode, codec string) error {
 	ctx := context.Background()
 	cfg, err := config.Builtin("atl06")
 	if err != nil {
@@ -352,6 +357,19 @@ func runChild(dir, source, endpoint string, granuleWorkers int, mode string) err
 	if mode == modeIndexed {
 		rd.Index = pipeline.StoreIndexes(ixStore)
 	}
+	var cmStore *cellmap.Store
+	if mode == modeMapBuild || mode == modeMapped {
+		if cmStore, err = mapStore(dir, source, endpoint); err != nil {
+			return err
+		}
+	}
+	if mode == modeMapped {
+		rd.CellMap = pipeline.NewCellMaps(cmStore)
+	}
+	cd, err := cellmap.ParseCodec(codec)
+	if err != nil {
+		return err
+	}
 
 	peakHeap := make(chan uint64)
 	stopSampling := make(chan struct{})
@@ -392,7 +410,19 @@ func runChild(dir, source, endpoint string, granuleWorkers int, mode string) err
 		if rep != nil {
 			m.Requests, m.BytesFetched, m.BytesUsed, m.IndexBytes, m.Indexes = rep.Requests, rep.BytesFetched, rep.BytesUsed, rep.IndexBytes, rep.Built
 		}
-	case modePlain, modeIndexed:
+	case modeMapBuild:
+		b := &cellmap.Builder{Store: cmStore, Concurrency: granuleWorkers, Overwrite: true,
+			Map: func(ctx context.Context, url string) ([]byte, cellmap.BuildStats, error) {
+				return rd.MapGranule(ctx, url, cat.Metadata.ParentOrder, cd)
+			}}
+		var rep *cellmap.BuildReport
+		if rep, err = b.BuildAll(ctx, cell.Granules); err == nil && len(rep.Failed) > 0 {
+			err = &rep.Failed[0]
+		}
+		if rep != nil {
+			m.Requests, m.BytesFetched, m.BytesUsed, m.IndexBytes, m.Indexes = rep.Requests, rep.BytesFetched, rep.BytesUsed, rep.ObjectBytes, rep.Built
+		}
+	case modePlain, modeIndexed, modeMapped:
 		m.Result, err = pipeline.Run(ctx, dispatch.Job{Cell: cell.Cell, Granules: cell.Granules}, rd, a, st)
 	default:
 		err = fmt.Errorf("unknown mode %q", mode)
@@ -486,6 +516,24 @@ func summarize(source string, results []measurement) {
 			same = "DIFFERENT chunks: " + ix.Digest + " vs " + plain.Digest
 		}
 		fmt.Printf("%s: indexed and plain wrote %s (%d points)\n", source, same, ix.Points)
+	}
+	mp, hasMapped := best[modeMapped]
+	if mb, ok := best[modeMapBuild]; ok && hasFloor {
+		fmt.Printf("%s: mapbuild/floor: cpu %.2fx, wall %.2fx (%d objects, %s)\n", source, mb.CPUS/floor.CPUS, mb.WallS/floor.WallS, mb.Indexes, humanize.Bytes(mb.IndexBytes))
+	}
+	if hasMapped && hasFloor {
+		fmt.Printf("%s: mapped/floor: cpu %.3fx, wall %.3fx; mapped peak RSS %.1f MB\n", source, mp.CPUS/floor.CPUS, mp.WallS/floor.WallS, mp.PeakRSSMB)
+	}
+	if hasMapped && hasIx {
+		fmt.Printf("%s: mapped/indexed: cpu %.3fx, wall %.3fx, requests %.2fx, bytes fetched %.3fx, bytes used %.3fx\n", source,
+			mp.CPUS/ix.CPUS, mp.WallS/ix.WallS, float64(mp.Requests)/float64(ix.Requests), float64(mp.BytesFetched)/float64(ix.BytesFetched), float64(mp.BytesUsed)/float64(ix.BytesUsed))
+	}
+	if hasMapped && hasPlain {
+		same := "the same chunks"
+		if mp.Digest != plain.Digest || mp.Points != plain.Points {
+			same = "DIFFERENT chunks: " + mp.Digest + " vs " + plain.Digest
+		}
+		fmt.Printf("%s: mapped and plain wrote %s (%d points)\n", source, same, mp.Points)
 	}
 }
 
