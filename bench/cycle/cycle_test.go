@@ -19,7 +19,8 @@ import (
 // pass over the files say: every row lies in a catalog cell listing its
 // granule, each cell's observations are the rows in it that pass the quality
 // filter, their total is numpy's count of such rows, and the floors are
-// ordered as their definitions require.
+// ordered as their definitions require. The index and map designs must give
+// every cell the same points.
 func TestCycleTotals(t *testing.T) {
 	const python = "/usr/bin/python3"
 	if err := havePython(python); err != nil {
@@ -113,6 +114,28 @@ func TestCycleTotals(t *testing.T) {
 	for _, r := range m.Cells {
 		if r.TotalObs != want[r.ParentMorton] {
 			t.Errorf("cell %d: %d points, want %d", r.ParentMorton, r.TotalObs, want[r.ParentMorton])
+		}
+	}
+
+	// The other designs give every cell the same points; the map step
+	// writes one object per granule.
+	for _, d := range []string{"index", "map"} {
+		dm, err := measure(ctx, runOptions{Dir: dir, Design: d, Source: "local", Workers: 2, GranuleWorkers: 2, Store: "mem", Codec: "zstd"})
+		if err != nil {
+			t.Fatalf("design %s: %v", d, err)
+		}
+		if dm.Totals.Cells != tot.Cells || dm.Totals.Failed != 0 || dm.Totals.Points != tot.Points {
+			t.Errorf("design %s: %d cells (%d failed), %d points; today %d cells, %d points", d, dm.Totals.Cells, dm.Totals.Failed, dm.Totals.Points, tot.Cells, tot.Points)
+		}
+		for _, r := range dm.Cells {
+			if r.TotalObs != want[r.ParentMorton] {
+				t.Errorf("design %s, cell %d: %d points, want %d", d, r.ParentMorton, r.TotalObs, want[r.ParentMorton])
+			}
+		}
+		if b, c := dm.Build, dm.StoreRequests; b == nil || c == nil || b.Granules != 3 || c.SidecarPuts != 3 || c.Puts == 0 {
+			t.Errorf("design %s: build %+v, store requests %+v; want 3 sidecar objects", d, b, c)
+		} else if d == "map" && (b.Objects != 3 || b.Points < tot.Points || c.SidecarGets < dm.Totals.GranuleReads) {
+			t.Errorf("design map: %d objects holding %d points, %d sidecar GETs for %d (cell, granule) reads", b.Objects, b.Points, c.SidecarGets, dm.Totals.GranuleReads)
 		}
 	}
 
