@@ -165,6 +165,7 @@ func runDispatch(args []string, stdout, stderr io.Writer) int {
 		cells      = fs.String("cell", "", "process only these catalog keys (comma-separated)")
 		overwrite  = fs.Bool("overwrite", false, "process cells already written")
 		useIndexes = fs.Bool("index", false, "workers read granules through the chunk indexes in the store (built with examples/local index)")
+		useCellMap = fs.Bool("cellmap", false, "workers read each cell's points from the granules' cell maps in the store (built with examples/local map)")
 		noResume   = fs.Bool("no-resume", false, "do not read the store to skip written cells (the caller lacks s3:GetObject on it)")
 		dryRun     = fs.Bool("dry-run", false, "print the plan and exit")
 		memoryMB   = fs.Int("memory-mb", 0, "function memory for the cost estimate (0: read from the function)")
@@ -240,7 +241,7 @@ func runDispatch(args []string, stdout, stderr io.Writer) int {
 				o.BaseEndpoint = aws.String(*endpoint)
 			}
 		}),
-		Workers: *workers, Cells: keys, MaxCells: *maxCells, Store: z, Overwrite: *overwrite, UseIndexes: *useIndexes,
+		Workers: *workers, Cells: keys, MaxCells: *maxCells, Store: z, Overwrite: *overwrite, UseIndexes: *useIndexes, UseCellMap: *useCellMap,
 		MemoryMB: *memoryMB, Log: stderr,
 	}
 	bar := progress.New(stderr)

@@ -55,6 +55,11 @@ type Event struct {
 	// the chunk indexes in the store's sidecar folder (pipeline.IndexStore),
 	// built before the run; a granule without one is read whole.
 	ChunkIndex bool `json:"chunk_index,omitempty"`
+	// CellMap (process events) makes the worker read each granule's points
+	// of the cell from the granule's cell map in the store's sidecar folder
+	// (pipeline.CellMapStore), written before the run (examples/local map);
+	// a granule without a valid map is read from the file.
+	CellMap bool `json:"cell_map,omitempty"`
 	// Provenance describes the run's input (setup events), recorded in
 	// the store's root attributes.
 	Provenance *pipeline.Provenance `json:"provenance,omitempty"`

@@ -69,6 +69,10 @@ type Runner struct {
 	// UseIndexes has the workers read granules through the chunk indexes in
 	// the store's sidecar folder (Event.ChunkIndex), built before the run.
 	UseIndexes bool
+	// UseCellMap has the workers read each cell's points from the cell
+	// maps in the store's sidecar folder (Event.CellMap), written before
+	// the run (pipeline.MapBuild, examples/local map).
+	UseCellMap bool
 	// MemoryMB is the function's memory for the cost estimate; 0 reads it
 	// from the function's configuration.
 	MemoryMB int
@@ -184,7 +188,7 @@ func (r *Runner) Run(ctx context.Context) (*dispatch.Report, error) {
 		}
 		return &Event{ParentMorton: CellKey(job.Cell.String()), ParentOrder: po, ChildOrder: r.Config.Output.Grid.ChildOrder,
 			GranuleURLs: job.Granules, StorePath: r.StorePath, S3Credentials: creds, Config: cfgJSON,
-			RunID: job.Run, Attempt: job.Attempt, Generation: job.Generation, ChunkIndex: r.UseIndexes}, nil
+			RunID: job.Run, Attempt: job.Attempt, Generation: job.Generation, ChunkIndex: r.UseIndexes, CellMap: r.UseCellMap}, nil
 	}}
 	d.Skip = nil
 	if st != nil && !r.Overwrite {

@@ -62,6 +62,28 @@ type Worker struct {
 	Log *slog.Logger
 }
 
+// cellMapKey names the cell maps of one store as one Worker reads them.
+type cellMapKey struct {
+	w     *Worker
+	store string
+}
+
+// workerCellMaps keeps, for the life of the process (a warm Lambda
+// container), the cell maps each Worker read from each store: their
+// footers and identity checks then serve every later invocation, so a
+// granule's map costs one range read per cell instead of three.
+var workerCellMaps sync.Map // cellMapKey → *pipeline.CellMaps
+
+// cellMaps returns the process's cell maps of the store at path (st).
+func (w *Worker) cellMaps(path string, st *pipeline.Store) *pipeline.CellMaps {
+	k := cellMapKey{w, path}
+	if cm, ok := workerCellMaps.Load(k); ok {
+		return cm.(*pipeline.CellMaps)
+	}
+	cm, _ := workerCellMaps.LoadOrStore(k, pipeline.NewCellMaps(pipeline.CellMapStore(st.Zarr())))
+	return cm.(*pipeline.CellMaps)
+}
+
 // The keys zagg 0.1.0 requires in a process event.
 var processKeys = []string{"parent_morton", "parent_order", "child_order", "granule_urls", "store_path", "s3_credentials"}
 
@@ -157,6 +179,9 @@ func (w *Worker) process(ctx context.Context, ev *Event) Response {
 	rd.Options = w.ReaderOptions
 	if ev.ChunkIndex {
 		rd.Index = pipeline.StoreIndexes(pipeline.IndexStore(st.Zarr()))
+	}
+	if ev.CellMap {
+		rd.CellMap = w.cellMaps(ev.StorePath, st)
 	}
 
 	runCtx, cancel := w.withMargin(ctx)
