@@ -306,7 +306,8 @@ func (g *granuleReader) readMapped(ctx context.Context, url string, st *ReadStat
 		st.Requests += cs.Requests
 		st.BytesFetched += cs.Bytes
 		st.BytesUsed += cs.Used
-		st.Read += time.Since(t0)
+		st.Read += time.Since(t0) - cs.Decode
+		st.Decode += cs.Decode
 	}()
 	f, err := cm.store.Footer(ctx, url, &cs)
 	if err != nil || f.ParentOrder != g.parent.Order() || f.Spec != g.r.mapSpec(g.plan, g.parent.Order()) || len(f.Columns) != len(g.plan.reads) {

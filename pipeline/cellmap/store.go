@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/zagg-go/zagg/zarrstore"
 )
@@ -59,6 +60,8 @@ type Stats struct {
 	// Requests are the range reads issued; Bytes the bytes they returned;
 	// Used those of them parsed or decoded (footers and cells).
 	Requests, Bytes, Used int64
+	// Decode is the time spent decoding cells (DecodeCell).
+	Decode time.Duration
 }
 
 // Put stores the object of a granule (Encode's output), replacing any.
@@ -144,7 +147,11 @@ func (s *Store) ReadCell(ctx context.Context, granuleURL string, f *Footer, c *C
 			return nil, fmt.Errorf("%s: %w: %d bytes, its footer was read from %d", key, ErrFormat, size, f.Size)
 		}
 	}
+	t0 := time.Now()
 	fr, err := f.DecodeCell(c, b, maxPoints)
+	if st != nil {
+		st.Decode += time.Since(t0)
+	}
 	if err != nil {
 		s.forget(key)
 		return nil, fmt.Errorf("%s: %w", key, err)
