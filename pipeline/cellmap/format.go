@@ -201,6 +201,21 @@ func Encode(dst []byte, meta *Meta, codec Codec, frags []*Fragment) ([]byte, err
 	ncells := uint64(12) << (2 * uint(meta.ParentOrder))
 	base := len(dst)
 	cells := make([]Cell, len(frags))
+	// One allocation for the whole object: its blocks stored raw, or
+	// compressed (zstd output is at most a little larger than its input),
+	// and the footer.
+	rowBytes := 8
+	for _, c := range meta.Columns {
+		rowBytes += 8
+		if c.F32 {
+			rowBytes -= 4
+		}
+	}
+	total := 1024
+	for _, fr := range frags {
+		total += len(fr.Cells)*rowBytes + 64*(2+len(meta.Columns))
+	}
+	dst = slices.Grow(dst, total)
 	var enc blockEncoder
 	for i, fr := range frags {
 		n := len(fr.Cells)
