@@ -319,6 +319,7 @@ func (g *granuleReader) readMapped(ctx context.Context, url string, st *ReadStat
 	pts := &granulePoints{f32: make([][]float32, len(g.plan.reads)), f64: make([][]float64, len(g.plan.reads))}
 	c := f.Cell(g.parent.Nest())
 	if c == nil {
+		st.Mapped = 1
 		return pts, true // no point of the granule in the parent
 	}
 	if !g.mapKinds(f) {
