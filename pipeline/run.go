@@ -91,14 +91,7 @@ func Run(ctx context.Context, job dispatch.Job, r *CellReader, a *Aggregator, s 
 	if err != nil {
 		return finish(dispatch.KindDeterministic, fmt.Errorf("cell %s: %w: %w", parent, dispatch.ErrDeterministic, err))
 	}
-	if lv := out.Level(a.ChildOrder()); lv != nil {
-		for _, n := range lv.Counts {
-			res.TotalObs += n
-			if n > 0 {
-				res.CellsWithData++
-			}
-		}
-	}
+	res.TotalObs, res.CellsWithData = out.Observations(a.ChildOrder())
 	if res.TotalObs == 0 {
 		return empty(dispatch.MsgNoData)
 	}
