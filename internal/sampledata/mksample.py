@@ -87,7 +87,7 @@ def surface(lat, lon):
             + 60.0 * np.sin(np.radians(lon - 100.0) * 90.0))
 
 
-def write_granule(path, rng, lon0, lat_start, lat_end, drift, nseg, chunk, rgt, cycle):
+def write_granule(path, rng, lon0, lat_start, lat_end, drift, nseg, chunk, rgt, cycle, t0=1.9e8):
     beams = ["gt1l", "gt1r", "gt2l", "gt2r", "gt3l", "gt3r"]
     cols = {}
     with h5py.File(path, "w") as f:
@@ -132,7 +132,7 @@ def write_granule(path, rng, lon0, lat_start, lat_end, drift, nseg, chunk, rgt, 
                 "h_li": h,
                 "h_li_sigma": s,
                 "atl06_quality_summary": q,
-                "delta_time": 1.9e8 + np.arange(n, dtype="f8") * 0.0028,
+                "delta_time": t0 + np.arange(n, dtype="f8") * 0.0028,
                 "segment_id": (600000 + np.arange(n)).astype("i4"),
                 "x_atc": (2.0e7 + np.arange(n) * 20.0).astype("f8"),
                 "sigma_geo_h": np.full(n, 0.03, dtype="f4"),
@@ -244,9 +244,11 @@ def sample(outdir):
           f"order-{CHILD_ORDER} cells with data", file=sys.stderr)
 
 
-def dense(outdir, ngranules, nseg):
+def dense(outdir, ngranules, nseg, spread=False):
     """Benchmark input: ngranules full-length granules whose tracks all cross one
-    parent cell (the order-6 cell holding 77.3S 104.5E)."""
+    parent cell (the order-6 cell holding 77.3S 104.5E). With spread, granule i
+    lies in ICESat-2 cycle 3 + i % 20 (30 days after the cycle's start), for
+    the multi-window benchmark (bench/windows); otherwise all share one time."""
     rng = np.random.default_rng(7)
     gdir = os.path.join(outdir, "granules")
     os.makedirs(gdir, exist_ok=True)
@@ -258,8 +260,13 @@ def dense(outdir, ngranules, nseg):
         lon0 = 104.0 + rng.uniform(-0.3, 0.3)
         la = -77.3 + span * rng.uniform(0.3, 0.7)
         lb = la - span
+        cycle, t0 = 22, 1.9e8
+        if spread:
+            cycle = 3 + i % 20
+            t0 = cycle_time_approx(cycle) + 30 * 86400.0
+            name = f"ATL06_202401{(i % 28) + 1:02d}0000{i:02d}_{1000 + i:04d}{cycle:02d}14_007_01.h5"
         write_granule(os.path.join(gdir, name), rng, lon0, max(la, -60.0), max(lb, -88.0),
-                      rng.uniform(-0.5, 0.5), nseg=nseg, chunk=10000, rgt=1000 + i, cycle=22)
+                      rng.uniform(-0.5, 0.5), nseg=nseg, chunk=10000, rgt=1000 + i, cycle=cycle, t0=t0)
         urls.append(f"s3://{BUCKET}/{PREFIX}/dense/{name}")
         print(f"dense granule {i + 1}/{ngranules}", file=sys.stderr)
     cat = {"metadata": {"short_name": "ATL06", "version": "007", "provider": "NSIDC_CPRD",
@@ -286,6 +293,15 @@ CYCLE_START = {19: "2023-03-21T10:16:39", 20: "2023-06-20T05:56:27", 21: "2023-0
                22: "2023-12-18T21:16:05", 23: "2024-03-18T16:55:54"}
 EPOCH = np.datetime64("2018-01-01T00:00:00", "s")  # delta_time's zero (GPS = UTC + 18 s at both ends)
 YEAR = 365.25 * 86400.0
+
+
+def cycle_time_approx(cycle):
+    """delta_time of the start of a cycle, extrapolated from cycle 19 with the
+    mean cycle length of cycles 19-22 (accurate to minutes: enough to place a
+    granule 30 days inside it)."""
+    a = (np.datetime64(CYCLE_START[19], "s") - EPOCH).astype("f8")
+    b = (np.datetime64(CYCLE_START[23], "s") - EPOCH).astype("f8")
+    return a + (cycle - 19) * (b - a) / 4
 
 
 def cycle_time(cycle, rgt):
@@ -446,11 +462,12 @@ def main():
     ap.add_argument("--granules", type=int, default=20)
     ap.add_argument("--segments", type=int, default=150000)
     ap.add_argument("--cycles", action="store_true", help="write the multi-window sample to cycles/")
+    ap.add_argument("--spread", action="store_true", help="with --dense: granule i in cycle 3 + i %% 20")
     a = ap.parse_args()
     if a.cycles:
         cycles(os.path.join(os.path.dirname(os.path.abspath(__file__)), "cycles"))
     elif a.dense:
-        dense(a.dense, a.granules, a.segments)
+        dense(a.dense, a.granules, a.segments, a.spread)
     else:
         sample(os.path.dirname(os.path.abspath(__file__)))
 
