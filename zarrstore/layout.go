@@ -867,6 +867,14 @@ func (s *Store) checkWindows(ctx context.Context, order, n int, t *TimeAxis) err
 	if stored == nil || len(stored.Mid) < n {
 		return fmt.Errorf("%w: order %d: the time array holds fewer than the %d committed windows", ErrInvalidMetadata, order, n)
 	}
+	// Setup's node check ignores arrays' units; for time they give the
+	// values their meaning.
+	want := t.timeAttributes()
+	for _, k := range []string{"units", "calendar"} {
+		if a, b := fmt.Sprint(stored.Attributes[k]), fmt.Sprint(want[k]); a != b {
+			return fmt.Errorf("%w: order %d: the store's time %s is %q, the layout's %q", ErrLayoutMismatch, order, k, a, b)
+		}
+	}
 	for w := range n {
 		var b [2]float64
 		if w < len(stored.Bounds) {

@@ -422,6 +422,11 @@ func TestTimeMismatchAndErrors(t *testing.T) {
 		{"no time into a store with", withTime, plain, "has a time dimension"},
 		{"fewer windows", withTime, timeLayout(2), "the store has 3 windows, the layout only 2"},
 		{"window 1 bounds differ", withTime, changed, "window 1 differs"},
+		{"other time units", withTime, func() zarrstore.Layout {
+			l := timeLayout(3)
+			l.Time.Attributes["units"] = "seconds since 2019-01-01 00:00:00"
+			return l
+		}(), "time units"},
 		{"a statistic not per window", withTime, func() zarrstore.Layout { l := timeLayout(3); l.Variables[0].PerWindow = false; return l }(), "differs"},
 	}
 	for _, m := range mismatch {
