@@ -374,6 +374,19 @@ func TestTimeInterruptedSetup(t *testing.T) {
 	if err != nil || len(ax.Mid) != 2 {
 		t.Fatalf("TimeAxis after an interrupted Setup = %v, %v; want the 2 committed windows", ax, err)
 	}
+	// The interrupted Setup grew the arrays; a Setup of the committed
+	// windows and parents only puts their shapes back.
+	if a, _ := fresh.OpenArray(ctx, "4/h_mean"); !slices.Equal(a.Shape(), []int64{4, 256}) {
+		t.Fatalf("4/h_mean after the interrupted Setup: %v, want [4 256]", a.Shape())
+	}
+	if _, err := fresh.Setup(ctx, timeLayout(2)); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string][]int64{"4/h_mean": {2, 192}, "4/cell_ids": {192}, "2/time": {2}, "0/time_bnds": {2, 2}, "0/count": {2, 0}, "4/h_trend": {192}} {
+		if a, err := zarrstore.New(rec.Backend).OpenArray(ctx, path); err != nil || !slices.Equal(a.Shape(), want) {
+			t.Errorf("%s after a Setup of the committed layout: %v, %v; want %v", path, a.Shape(), err, want)
+		}
+	}
 	// Another extension (window 2 differs from the interrupted one).
 	other := timeLayout(3)
 	other.Time.Mid[2] += day
