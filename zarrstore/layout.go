@@ -936,6 +936,9 @@ func (s *Store) readTimeAxis(ctx context.Context, gp string, limit int) (*TimeAx
 	if err != nil {
 		return nil, err
 	}
+	if dims := tm.Metadata().DimensionNames; len(dims) == 0 || dims[0] != TimeDimension {
+		return nil, nil // not a time coordinate (e.g. a statistic named "time" along cells)
+	}
 	if tm.Rank() != 1 {
 		return nil, fmt.Errorf("%w: %s is %d-D, want 1-D", ErrInvalidMetadata, tm.Path(), tm.Rank())
 	}

@@ -470,8 +470,15 @@ func TestTimeMismatchAndErrors(t *testing.T) {
 	// Without a time axis a variable may be called "time".
 	l := plain
 	l.Variables = append(l.Variables, zarrstore.Variable{Name: "time", DataType: zarrstore.Float64})
-	if _, err := zarrstore.New(zarrstore.NewMemBackend()).Setup(ctx, l); err != nil {
+	named := zarrstore.New(zarrstore.NewMemBackend())
+	if _, err := named.Setup(ctx, l); err != nil {
 		t.Errorf("a statistic named time without a time axis: %v", err)
+	}
+	if g, err := named.OpenOrder(ctx, 4); err != nil || g.Time != nil || g.Arrays["time"] == nil {
+		t.Errorf("OpenOrder of a store with a statistic named time = %+v, %v", g, err)
+	}
+	if ax, err := named.TimeAxis(ctx, 4); err != nil || ax != nil {
+		t.Errorf("TimeAxis of a store with a statistic named time = %v, %v; want nil, nil", ax, err)
 	}
 	// A store of zero windows is valid and grows.
 	zero := zarrstore.New(zarrstore.NewMemBackend())
