@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/zagg-go/zagg/internal/retry"
 )
@@ -591,8 +592,9 @@ const setupWorkers = 16
 // time of the per-window arrays of every order), and rewrites the root (its
 // attributes merged as [Layout] says, without consolidated metadata) last:
 // the root's parent list and window count are the commit point, so a Setup
-// interrupted anywhere is completed by the next. Statistic chunks are never
-// rewritten or moved: a new window only changes array shapes.
+// interrupted anywhere is completed by the next (array shapes it grew but
+// did not commit are put back to those of the layout). Statistic chunks
+// are never rewritten or moved: a new window only changes array shapes.
 //
 // Setup is not meant to run concurrently with workers or another Setup of
 // different parents: run it once per run, before the workers. Concurrent
@@ -622,8 +624,9 @@ func (s *Store) Setup(ctx context.Context, l Layout) ([]uint64, error) {
 	if err != nil {
 		return nil, err
 	}
+	var stored map[string][]int64
 	if exists {
-		if err := s.verify(ctx, nodes); err != nil {
+		if stored, err = s.verify(ctx, nodes); err != nil {
 			return nil, err
 		}
 		if l.Time != nil {
@@ -670,6 +673,15 @@ func (s *Store) Setup(ctx context.Context, l Layout) ([]uint64, error) {
 				}
 				metas[p] = doc
 			case newWindows && perWindow[name]:
+				metas[p] = doc
+			case staleShape(stored[p], doc, g.Coarse()):
+				// Left by a Setup interrupted before its commit: back to
+				// the committed parents and windows.
+				if g.Coarse() {
+					if doc, err = s.withStoredCells(ctx, p, doc); err != nil {
+						return nil, fmt.Errorf("setup: %w", err)
+					}
+				}
 				metas[p] = doc
 			}
 		}
@@ -867,6 +879,14 @@ func (s *Store) checkWindows(ctx context.Context, order, n int, t *TimeAxis) err
 	if stored == nil || len(stored.Mid) < n {
 		return fmt.Errorf("%w: order %d: the time array holds fewer than the %d committed windows", ErrInvalidMetadata, order, n)
 	}
+	// Setup's node check ignores arrays' units; for time they give the
+	// values their meaning.
+	want := t.timeAttributes()
+	for _, k := range []string{"units", "calendar"} {
+		if a, b := fmt.Sprint(stored.Attributes[k]), fmt.Sprint(want[k]); a != b {
+			return fmt.Errorf("%w: order %d: the store's time %s is %q, the layout's %q", ErrLayoutMismatch, order, k, a, b)
+		}
+	}
 	for w := range n {
 		var b [2]float64
 		if w < len(stored.Bounds) {
@@ -915,6 +935,9 @@ func (s *Store) readTimeAxis(ctx context.Context, gp string, limit int) (*TimeAx
 	}
 	if err != nil {
 		return nil, err
+	}
+	if dims := tm.Metadata().DimensionNames; len(dims) == 0 || dims[0] != TimeDimension {
+		return nil, nil // not a time coordinate (e.g. a statistic named "time" along cells)
 	}
 	if tm.Rank() != 1 {
 		return nil, fmt.Errorf("%w: %s is %d-D, want 1-D", ErrInvalidMetadata, tm.Path(), tm.Rank())
@@ -1092,13 +1115,17 @@ func (s *Store) Resize(ctx context.Context, path string, n int64) (*Array, error
 	return na, nil
 }
 
-func (s *Store) verify(ctx context.Context, nodes map[string][]byte) error {
+// verify checks that every node of nodes is stored and matches (see
+// sameNode), and returns the stored shapes of the arrays.
+func (s *Store) verify(ctx context.Context, nodes map[string][]byte) (map[string][]int64, error) {
 	paths := make([]string, 0, len(nodes))
 	for p := range nodes {
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
-	return retry.ForEach(ctx, len(paths), setupWorkers, func(ctx context.Context, i int) error {
+	var mu sync.Mutex
+	shapes := map[string][]int64{}
+	err := retry.ForEach(ctx, len(paths), setupWorkers, func(ctx context.Context, i int) error {
 		p := paths[i]
 		got, err := s.b.Get(ctx, metaKey(p))
 		if errors.Is(err, ErrNotFound) {
@@ -1114,8 +1141,42 @@ func (s *Store) verify(ctx context.Context, nodes map[string][]byte) error {
 		if !same {
 			return fmt.Errorf("%w: node %q differs:\n have %s\n want %s", ErrLayoutMismatch, p, got, nodes[p])
 		}
+		var head struct {
+			NodeType string  `json:"node_type"`
+			Shape    []int64 `json:"shape"`
+		}
+		if json.Unmarshal(got, &head) == nil && head.NodeType == "array" {
+			mu.Lock()
+			shapes[p] = head.Shape
+			mu.Unlock()
+		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return shapes, nil
+}
+
+// staleShape reports whether the stored shape of the array at path (of an
+// order group) differs from the one its layout document doc gives: after a
+// Setup interrupted between its metadata writes and its root commit. For
+// coarse orders only the leading (time) extent counts: Finalize sizes
+// their cells.
+func staleShape(stored []int64, doc []byte, coarse bool) bool {
+	var head struct {
+		Shape []int64 `json:"shape"`
+	}
+	if json.Unmarshal(doc, &head) != nil || stored == nil {
+		return false
+	}
+	if len(stored) != len(head.Shape) {
+		return true
+	}
+	if coarse {
+		return !slices.Equal(stored[:len(stored)-1], head.Shape[:len(head.Shape)-1])
+	}
+	return !slices.Equal(stored, head.Shape)
 }
 
 // sameNode compares two metadata documents as JSON values, ignoring

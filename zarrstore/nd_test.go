@@ -179,8 +179,11 @@ func TestNDErrors(t *testing.T) {
 	if err := s.WriteChunkAt(ctx, "g/x", []int64{1, 2}, one); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := a.ReadChunkAt(ctx, []int64{1, 2}); err != nil || !slices.Equal(got.([]int32), one) {
-		t.Errorf("ReadChunkAt = %v, %v", got, err)
+	if got, err := ReadChunkAtAs[int32](ctx, a, []int64{1, 2}); err != nil || !slices.Equal(got, one) {
+		t.Errorf("ReadChunkAtAs = %v, %v", got, err)
+	}
+	if _, err := ReadChunkAtAs[float32](ctx, a, []int64{1, 2}); !errors.Is(err, ErrDataType) {
+		t.Errorf("ReadChunkAtAs[float32] of int32 = %v, want ErrDataType", err)
 	}
 	if err := s.DeleteChunkAt(ctx, "g/x", []int64{1, 2}); err != nil {
 		t.Fatal(err)

@@ -144,6 +144,9 @@ func (s *Store) OpenOrder(ctx context.Context, order int) (*OrderGroup, error) {
 	if g.CellIDs.Rank() != 1 {
 		return nil, fmt.Errorf("%w: order %d: cell_ids is %d-D, want 1-D", ErrInvalidMetadata, order, g.CellIDs.Rank())
 	}
+	// The time coordinates are the arrays time and time_bnds along the
+	// dimension "time" (a store without time may have a statistic named
+	// "time", along "cells").
 	for _, name := range []string{TimeArray, TimeBoundsArray} {
 		a, err := s.OpenArray(ctx, gp+"/"+name)
 		if errors.Is(err, ErrNotFound) {
@@ -151,6 +154,9 @@ func (s *Store) OpenOrder(ctx context.Context, order int) (*OrderGroup, error) {
 		}
 		if err != nil {
 			return nil, fmt.Errorf("order %d: %w", order, err)
+		}
+		if dims := a.Metadata().DimensionNames; len(dims) == 0 || dims[0] != TimeDimension {
+			continue
 		}
 		if name == TimeArray {
 			g.Time = a
@@ -165,7 +171,7 @@ func (s *Store) OpenOrder(ctx context.Context, order int) (*OrderGroup, error) {
 		return nil, fmt.Errorf("%w: %s/%s has shape %v, want [time, 2] with a time array", ErrInvalidMetadata, gp, TimeBoundsArray, g.TimeBounds.Shape())
 	}
 	for _, d := range dirs {
-		if d == CellIDsArray || g.Time != nil && (d == TimeArray || d == TimeBoundsArray) {
+		if d == CellIDsArray || g.Time != nil && d == TimeArray || g.TimeBounds != nil && d == TimeBoundsArray {
 			continue
 		}
 		a, err := s.OpenArray(ctx, gp+"/"+d)

@@ -663,6 +663,19 @@ func ReadChunkAs[T Element](ctx context.Context, a *Array, i int64) ([]T, error)
 	return v.([]T), nil
 }
 
+// ReadChunkAtAs is [Array.ReadChunkAt] with a static element type; it
+// fails with [ErrDataType] if T does not match the array's data type.
+func ReadChunkAtAs[T Element](ctx context.Context, a *Array, idx []int64) ([]T, error) {
+	if dt := DataTypeOf[T](); dt != a.meta.DataType {
+		return nil, fmt.Errorf("array %q: %w: asked for %s, array is %s", a.path, ErrDataType, dt, a.meta.DataType)
+	}
+	v, err := a.ReadChunkAt(ctx, idx)
+	if err != nil {
+		return nil, err
+	}
+	return v.([]T), nil
+}
+
 // ChunkExists reports whether chunk i is stored (resumable runs skip such
 // chunks).
 func (a *Array) ChunkExists(ctx context.Context, i int64) (bool, error) {

@@ -374,6 +374,19 @@ func TestTimeInterruptedSetup(t *testing.T) {
 	if err != nil || len(ax.Mid) != 2 {
 		t.Fatalf("TimeAxis after an interrupted Setup = %v, %v; want the 2 committed windows", ax, err)
 	}
+	// The interrupted Setup grew the arrays; a Setup of the committed
+	// windows and parents only puts their shapes back.
+	if a, _ := fresh.OpenArray(ctx, "4/h_mean"); !slices.Equal(a.Shape(), []int64{4, 256}) {
+		t.Fatalf("4/h_mean after the interrupted Setup: %v, want [4 256]", a.Shape())
+	}
+	if _, err := fresh.Setup(ctx, timeLayout(2)); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string][]int64{"4/h_mean": {2, 192}, "4/cell_ids": {192}, "2/time": {2}, "0/time_bnds": {2, 2}, "0/count": {2, 0}, "4/h_trend": {192}} {
+		if a, err := zarrstore.New(rec.Backend).OpenArray(ctx, path); err != nil || !slices.Equal(a.Shape(), want) {
+			t.Errorf("%s after a Setup of the committed layout: %v, %v; want %v", path, a.Shape(), err, want)
+		}
+	}
 	// Another extension (window 2 differs from the interrupted one).
 	other := timeLayout(3)
 	other.Time.Mid[2] += day
@@ -422,6 +435,11 @@ func TestTimeMismatchAndErrors(t *testing.T) {
 		{"no time into a store with", withTime, plain, "has a time dimension"},
 		{"fewer windows", withTime, timeLayout(2), "the store has 3 windows, the layout only 2"},
 		{"window 1 bounds differ", withTime, changed, "window 1 differs"},
+		{"other time units", withTime, func() zarrstore.Layout {
+			l := timeLayout(3)
+			l.Time.Attributes["units"] = "seconds since 2019-01-01 00:00:00"
+			return l
+		}(), "time units"},
 		{"a statistic not per window", withTime, func() zarrstore.Layout { l := timeLayout(3); l.Variables[0].PerWindow = false; return l }(), "differs"},
 	}
 	for _, m := range mismatch {
@@ -452,8 +470,15 @@ func TestTimeMismatchAndErrors(t *testing.T) {
 	// Without a time axis a variable may be called "time".
 	l := plain
 	l.Variables = append(l.Variables, zarrstore.Variable{Name: "time", DataType: zarrstore.Float64})
-	if _, err := zarrstore.New(zarrstore.NewMemBackend()).Setup(ctx, l); err != nil {
+	named := zarrstore.New(zarrstore.NewMemBackend())
+	if _, err := named.Setup(ctx, l); err != nil {
 		t.Errorf("a statistic named time without a time axis: %v", err)
+	}
+	if g, err := named.OpenOrder(ctx, 4); err != nil || g.Time != nil || g.Arrays["time"] == nil {
+		t.Errorf("OpenOrder of a store with a statistic named time = %+v, %v", g, err)
+	}
+	if ax, err := named.TimeAxis(ctx, 4); err != nil || ax != nil {
+		t.Errorf("TimeAxis of a store with a statistic named time = %v, %v; want nil, nil", ax, err)
 	}
 	// A store of zero windows is valid and grows.
 	zero := zarrstore.New(zarrstore.NewMemBackend())
