@@ -31,8 +31,9 @@
 //
 // The blocks of one page run in order in one scratch folder, so a page can
 // go demo → info → render → export → open in xarray. The scratch folder
-// holds a symlink to every top-level entry of the repository (so paths such
-// as internal/sampledata/catalog.json read as from a clone's root), and the
-// command-line tool (examples/local, built once) is on PATH as zagg.
+// holds a symlink to every top-level entry of the repository that git
+// tracks (so paths such as internal/sampledata/catalog.json read as from a
+// fresh clone's root), and the command-line tool (examples/local, built
+// once) is on PATH as zagg.
 // Blocks needing AWS or an Earthdata login are not marked runnable.
 package doctest

@@ -181,25 +181,54 @@ func setup(t *testing.T, r string) *env {
 }
 
 // scratch makes a page's scratch folder: a symlink to every top-level entry
-// of the repository (so blocks read repository paths as from a clone's
-// root), nothing else.
-func scratch(t *testing.T, r string) string {
+// of the repository that git tracks (so blocks read repository paths as from
+// a fresh clone's root, and never see or change outputs left in the working
+// tree, such as a demo.zarr), nothing else.
+func scratch(t *testing.T, r string, top []string) string {
 	t.Helper()
 	dir := t.TempDir()
-	ents, err := os.ReadDir(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		n := e.Name()
-		if n == ".git" || n == ".venv" || n == "node_modules" {
-			continue
-		}
+	for _, n := range top {
 		if err := os.Symlink(filepath.Join(r, n), filepath.Join(dir, n)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return dir
+}
+
+// tracked returns the top-level entries of the repository that git tracks;
+// without git (an unpacked archive) every entry but .git and the outputs
+// .gitignore names.
+func tracked(t *testing.T, r string) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	var top []string
+	add := func(n string) {
+		if n != "" && !seen[n] {
+			seen[n] = true
+			top = append(top, n)
+		}
+	}
+	cmd := exec.Command("git", "ls-files", "-z")
+	cmd.Dir = r
+	if out, err := cmd.Output(); err == nil && len(out) > 0 {
+		for _, f := range strings.Split(string(out), "\x00") {
+			first, _, _ := strings.Cut(f, "/")
+			add(first)
+		}
+		return top
+	}
+	ents, err := os.ReadDir(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		switch n := e.Name(); n {
+		case ".git", ".venv", "node_modules", "demo.zarr", "output.zarr", "dist", "local":
+		default:
+			add(n)
+		}
+	}
+	return top
 }
 
 // TestRunnableBlocks runs every block marked runnable, page by page (see
@@ -231,9 +260,10 @@ func TestRunnableBlocks(t *testing.T) {
 		t.Fatal("no block marked runnable in the guide")
 	}
 	e := setup(t, r)
+	top := tracked(t, r)
 	for _, pb := range todo {
 		t.Run(strings.TrimSuffix(filepath.Base(pb.rel), ".md"), func(t *testing.T) {
-			dir := scratch(t, r)
+			dir := scratch(t, r, top)
 			for _, b := range pb.blocks {
 				start := time.Now()
 				e.run(t, pb.rel, dir, b)
