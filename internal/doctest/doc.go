@@ -7,6 +7,12 @@
 //   - TestRunnableBlocks: every fenced block marked runnable is run (shell,
 //     Python) or built and run (Go), on the built-in sample data, without
 //     network.
+//   - TestCommandFlags: every command line of the tools in a shell or
+//     indented code block (zagg …, go run ./examples/local …, go run
+//     ./examples/lambda dispatch …), run or not, names an existing
+//     subcommand and only flags its -h lists.
+//   - TestConfigErrors: the error messages docs/config.md shows are the ones
+//     config.Parse gives for each mistake.
 //
 // # Marking a block runnable
 //

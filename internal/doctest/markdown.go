@@ -22,11 +22,40 @@ type Link struct {
 	Target string
 }
 
+// Command is one command line of the guide's tools found in a shell block
+// or an indented code block: it starts with "zagg " or "go run
+// ./examples/...". Continuation lines (ending in a backslash) are joined.
+type Command struct {
+	Line int
+	Text string
+}
+
 // Page is what the checks need of one Markdown page.
 type Page struct {
-	Blocks  []Block
-	Links   []Link
-	Anchors map[string]bool // heading slugs and explicit <a id/name> anchors
+	Blocks   []Block
+	Links    []Link
+	Commands []Command
+	Anchors  map[string]bool // heading slugs and explicit <a id/name> anchors
+}
+
+// shellLangs are the info-string languages whose blocks hold shell commands.
+var shellLangs = map[string]bool{"": true, "sh": true, "bash": true, "shell": true, "console": true}
+
+// commands appends the tool command lines of text (starting at line first).
+func (p *Page) commands(text string, first int) {
+	lines := strings.Split(text, "\n")
+	for i := 0; i < len(lines); i++ {
+		start := i
+		l := strings.TrimSpace(lines[i])
+		for strings.HasSuffix(l, "\\") && i+1 < len(lines) {
+			i++
+			l = strings.TrimSuffix(l, "\\") + " " + strings.TrimSpace(lines[i])
+		}
+		l = strings.TrimPrefix(l, "$ ")
+		if strings.HasPrefix(l, "zagg ") || strings.HasPrefix(l, "go run ./examples/") {
+			p.Commands = append(p.Commands, Command{Line: first + start, Text: l})
+		}
+	}
 }
 
 var (
@@ -77,10 +106,14 @@ func Parse(src string) (*Page, error) {
 			}
 			b.Text = text.String()
 			p.Blocks = append(p.Blocks, b)
+			if shellLangs[b.Lang] {
+				p.commands(b.Text, b.Line+1)
+			}
 			continue
 		}
 		if strings.HasPrefix(line, "    ") || strings.HasPrefix(line, "\t") {
-			continue // indented code
+			p.commands(line, i+1) // indented code (or an indented paragraph)
+			continue
 		}
 		if m := headingRE.FindStringSubmatch(line); m != nil {
 			s := Slug(m[2])
