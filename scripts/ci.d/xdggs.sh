@@ -58,7 +58,7 @@ grep -q '^  orders: ' "$tmp/atl06-coarse.yaml" || { echo "xdggs: could not add o
 
 # The README's xarray block, as a reader copies it, on the demo store.
 mkdir "$tmp/readme" && ln -s "$tmp/authalic.zarr" "$tmp/readme/demo.zarr"
-awk '/<!-- ci: xdggs.sh runs this block/{f=1; next} f && /^```python$/{p=1; next} p && /^```$/{exit} p' README.md >"$tmp/readme/snippet.py"
+awk '/<!-- ci: xdggs.sh runs this block/{f=1; next} f && /^```python( runnable)?$/{p=1; next} p && /^```$/{exit} p' README.md >"$tmp/readme/snippet.py"
 [ -s "$tmp/readme/snippet.py" ] || { echo "xdggs: no marked python block in README.md" >&2; exit 1; }
 echo "xdggs: README.md's xarray block on the demo store"
 (cd "$tmp/readme" && "$py" snippet.py) || { echo "xdggs: the README's xarray block failed" >&2; exit 1; }
