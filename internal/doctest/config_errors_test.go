@@ -52,6 +52,8 @@ func TestConfigErrors(t *testing.T) {
 	}
 	const grid = "  grid: {type: healpix, indexing_scheme: nested, child_order: 12}\n"
 	const dsEnd = "  quality_filter:\n"
+	// tVar adds the time column the output.time cases use.
+	const tVar = "    s_li: \"/{group}/land_ice_segments/h_li_sigma\"\n"
 	cases := []struct {
 		old, new string // replace old by new in baseConfig ("" old: new is the whole document)
 		want     string
@@ -103,7 +105,7 @@ func TestConfigErrors(t *testing.T) {
 		{`"1.0 / np.sqrt(np.sum(1.0 / s_li**2))"`, `"1.0 / np.sqrt(np.sum(1.0 / s_li**2)"`, "expression \"1.0 / np.sqrt(np.sum(1.0 / s_li**2)\": column 14: unclosed '('"},
 		{`"1.0 / np.sqrt(np.sum(1.0 / s_li**2))"`, `"1.0 / np.sqrt(np.sum(1.0 / s_x**2))"`, "Variable 'h_sigma': expression references 's_x' which is not in data_source.variables or numpy namespace"},
 		{`"1.0 / np.sqrt(np.sum(1.0 / s_li**2))"`, `"1.0 / s_li**2"`, "expression \"1.0 / s_li**2\": column 1: gives one value per point; a cell statistic must reduce them (np.sum, np.mean, ...)"},
-		{grid, grid + "  format: zarr\n", "unknown key 'format' (allowed: grid, store, codec, inner_chunk_order, latitude, orders)"},
+		{grid, grid + "  format: zarr\n", "unknown key 'format' (allowed: grid, store, codec, inner_chunk_order, latitude, orders, time, trend)"},
 		{grid, "  store: x.zarr\n", "output.grid must be a mapping (e.g. type: healpix, child_order: 12)"},
 		{"type: healpix", "type: h3", "unsupported grid type 'h3' (only healpix)"},
 		{"type: healpix, ", "", "output.grid.type is required"},
@@ -121,9 +123,37 @@ func TestConfigErrors(t *testing.T) {
 		{grid, grid + "  codec: {name: crc32c, level: 1}\n", "codec crc32c takes no level"},
 		{grid, grid + "  codec: {name: gzip, level: 0}\n", "gzip level 0 stores chunks uncompressed; use codec: none"},
 		{"child_order: 12}", "child_order: 12, parent_order: 6}\n  inner_chunk_order: 5", "inner_chunk_order 5 outside 7..12 (parent_order+1..child_order)"},
+		// output.time and output.trend (t is added as a variable).
+		{grid, grid + "  time: {cycles: 3-22}\n", "output.time.source is required: the data_source variable holding each point's time (e.g. delta_time)"},
+		{grid, grid + "  time: {source: delta_time, cycles: 3-22}\n", "'delta_time' is not a data_source variable (add it, e.g. t: \"/{group}/land_ice_segments/delta_time\")"},
+		{grid, grid + "  time: {source: t}\n", "output.time needs its windows: one of cycles (e.g. 3-22), every (day, month, quarter, year, with start and end) or ranges"},
+		{grid, grid + "  time: {source: t, cycles: 3-22, every: month}\n", "give one of cycles, every and ranges, not cycles and every"},
+		{grid, grid + "  time: {source: t, cycles: 22-3}\n", "timewin: bad cycle range: cycles \"22-3\" (want 1 ≤ first ≤ last ≤ 99)"},
+		{grid, grid + "  time: {source: t, every: month}\n", "every: month needs start and end (YYYY-MM-DD, end excluded)"},
+		{grid, grid + "  time: {source: t, every: week, start: 2019-01-01, end: 2020-01-01}\n", "unknown period 'week' (allowed: day, month, quarter, year; for cycles use cycles: first-last)"},
+		{grid, grid + "  time: {source: t, every: month, start: 2019-01-32, end: 2020-01-01}\n", "'2019-01-32' is not a date (YYYY-MM-DD) or an RFC 3339 time"},
+		{grid, grid + "  time: {source: t, cycles: 3-22, start: 2019-01-01}\n", "start and end go with every; cycles windows carry their own dates"},
+		{grid, grid + "  time: {source: t, epoch: tai, cycles: 3}\n", "unknown epoch 'tai' (allowed: atlas_sdp, gps, unix)"},
+		{grid, grid + "  time: {source: t, cycles: 3, cycle_definition: nominal}\n", "unknown cycle_definition 'nominal' (allowed: true, zagg-0.1.0)"},
+		{grid, grid + "  time: {source: t, ranges: [2019-01-01/2019-03-01, 2019-02-01/2019-04-01]}\n", "timewin: windows overlap or are out of order: window 1 2019-02-01T00:00:00Z/2019-04-01T00:00:00Z [2019-02-01T00:00:00Z, 2019-04-01T00:00:00Z) starts before window 0 2019-01-01T00:00:00Z/2019-03-01T00:00:00Z [2019-01-01T00:00:00Z, 2019-03-01T00:00:00Z) ends"},
+		{grid, grid + "  time: {source: t, cycles: 3, step: 1}\n", "unknown key 'step' (allowed: source, epoch, cycles, cycle_definition, every, start, end, ranges)"},
+		{grid, grid + "  trend: {value: h_mean}\n", "output.trend needs output.time (the windows to fit over)"},
+		{grid, grid + "  time: {source: t, cycles: 3-22}\n  trend: {sigma: h_sigma}\n", "output.trend.value is required: the aggregation variable whose per-window values are fitted (e.g. h_mean)"},
+		{grid, grid + "  time: {source: t, cycles: 3-22}\n  trend: {value: h_median}\n", "'h_median' is not an aggregation variable"},
+		{grid, grid + "  time: {source: t, cycles: 3-22}\n  trend: {value: count}\n", "'count' has dtype int32; a trend fits float32 or float64 values"},
+		{grid, grid + "  time: {source: t, cycles: 3-22}\n  trend: {value: h_mean, name: h_variance}\n", "the trend array 'h_variance' collides with an array of the same name (set output.trend.name)"},
+		{grid, grid + "  time: {source: t, cycles: 3-22}\n  trend: {value: h_mean, min_windows: 1}\n", "min_windows 1 outside 2..65536 (a line needs two windows)"},
+		{grid, grid + "  time: {source: t, cycles: 3-22}\n  trend: {value: h_mean, min_span: -1}\n", "min_span -1 must be a number of years >= 0"},
+		{grid, grid + "  time: {source: t, cycles: 3-22}\n  trend: {value: h_mean, errors: robust}\n", "unknown error model 'robust' (allowed: max, formal, scaled)"},
+		{grid, grid + "  time: {source: t, cycles: 3-22}\n  trend: {value: h_mean, weights: h_sigma}\n", "unknown key 'weights' (allowed: value, sigma, min_windows, min_span, errors, name)"},
 	}
 	for i, c := range cases {
 		doc := c.new
+		if strings.Contains(doc, "time:") || strings.Contains(doc, "trend:") {
+			doc = strings.Replace(baseConfig, c.old, c.new, 1)
+			doc = strings.Replace(doc, tVar, tVar+"    t: \"/{group}/land_ice_segments/delta_time\"\n", 1)
+			c.old = ""
+		}
 		if c.old != "" {
 			if !strings.Contains(baseConfig, c.old) {
 				t.Errorf("case %d: %q not in the base config", i, c.old)
