@@ -629,6 +629,9 @@ func (s *Store) Setup(ctx context.Context, l Layout) ([]uint64, error) {
 		if stored, err = s.verify(ctx, nodes); err != nil {
 			return nil, err
 		}
+		if err := s.checkExtraArrays(ctx, l.Orders, nodes); err != nil {
+			return nil, fmt.Errorf("setup: %w", err)
+		}
 		if l.Time != nil {
 			for _, o := range l.Orders {
 				if err := s.checkWindows(ctx, o, oldWindows, l.Time); err != nil {
@@ -1156,6 +1159,31 @@ func (s *Store) verify(ctx context.Context, nodes map[string][]byte) (map[string
 		return nil, err
 	}
 	return shapes, nil
+}
+
+// checkExtraArrays refuses a store whose order groups hold arrays the
+// layout does not list: a run with fewer statistics would leave them with
+// an earlier run's values beside its own.
+func (s *Store) checkExtraArrays(ctx context.Context, orders []int, nodes map[string][]byte) error {
+	for _, o := range orders {
+		g := strconv.Itoa(o)
+		_, dirs, err := s.b.ListDir(ctx, g+"/")
+		if err != nil {
+			return err
+		}
+		for _, d := range dirs {
+			p := g + "/" + d
+			if _, ok := nodes[p]; ok {
+				continue
+			}
+			if ok, err := s.b.Exists(ctx, metaKey(p)); err != nil {
+				return err
+			} else if ok {
+				return fmt.Errorf("%w: the store has an array %q this run does not write (its config has other statistics): its values would stay an earlier run's; write to a new store, or use a config with the same statistics", ErrLayoutMismatch, p)
+			}
+		}
+	}
+	return nil
 }
 
 // staleShape reports whether the stored shape of the array at path (of an

@@ -349,9 +349,14 @@ func printSummary(w io.Writer, rep *dispatch.Report, store, results string) {
 		s.CellsWithData, s.TotalObs, s.CellsEmpty, s.CellsError+s.CellsTimeout, s.CellsSkipped, s.CellsCanceled, s.WallTimeS)
 	var req, fetched int64
 	var ph dispatch.Phases
+	skipped, skippedCells := 0, 0
 	for _, r := range rep.Results {
 		if r.Result == nil {
 			continue
+		}
+		if n := len(r.Result.GranuleErrors); n > 0 && r.Outcome != dispatch.OutcomeFailed {
+			skipped += n
+			skippedCells++
 		}
 		req += r.Result.Requests
 		fetched += r.Result.BytesFetched
@@ -371,6 +376,9 @@ func printSummary(w io.Writer, rep *dispatch.Report, store, results string) {
 		if r.Outcome == dispatch.OutcomeFailed || r.Outcome == dispatch.OutcomeTimeout {
 			fmt.Fprintf(w, "  cell %s %s: %s\n", r.Cell, r.Outcome, r.Error)
 		}
+	}
+	if skipped > 0 {
+		fmt.Fprintf(w, "Skipped granules: %d unreadable granule reads in %d cells were skipped (on_granule_error: skip); the results file lists them under granule_errors\n", skipped, skippedCells)
 	}
 	fmt.Fprintf(w, "Output: %s\n", store)
 	if results != "" {

@@ -391,6 +391,9 @@ func parse(data []byte) (*Config, error) {
 	if err := c.checkTime(a, c.Output.timeNode, c.Output.trendNode); err != nil {
 		return nil, err
 	}
+	if err := c.checkCoordinates(a); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zagg-go/zagg/agg"
 	"github.com/zagg-go/zagg/internal/yamlx"
+	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline/timewin"
 )
 
@@ -311,6 +312,29 @@ func (c *Config) checkTime(a *agg.Aggregator, timeNode, trendNode *yaml.Node) er
 	for _, n := range o.Trend.Names() {
 		if _, ok := names[n]; ok || n == "cell_ids" || n == "morton" || n == "time" || n == "time_bnds" {
 			return at(trendNode, "output.trend.name", ErrInvalidValue, "the trend array '%s' collides with an array of the same name (set output.trend.name)", n)
+		}
+	}
+	return nil
+}
+
+// checkCoordinates checks the aggregation's coordinate dtypes at load (the
+// store would refuse them at setup): cell_ids holds uint64 NESTED ids,
+// morton int64 legacy ids (orders up to morton.MaxLegacyOrder) or uint64
+// packed words.
+func (c *Config) checkCoordinates(a *agg.Aggregator) error {
+	finest := c.Output.Grid.ChildOrder
+	if len(c.Output.Orders) > 0 {
+		finest = slices.Max(c.Output.Orders)
+	}
+	for _, co := range a.Coordinates() {
+		p := "aggregation.coordinates." + co.Name + ".dtype"
+		switch {
+		case co.Name == "cell_ids" && co.DType != agg.Uint64:
+			return at(nil, p, ErrInvalidValue, "cell_ids must be uint64 (HEALPix NESTED ids), not %s", co.DType)
+		case co.Name == "morton" && co.DType != agg.Int64 && co.DType != agg.Uint64:
+			return at(nil, p, ErrInvalidValue, "morton must be int64 (legacy decimal ids, orders up to %d) or uint64 (packed words), not %s", morton.MaxLegacyOrder, co.DType)
+		case co.Name == "morton" && co.DType == agg.Int64 && finest > morton.MaxLegacyOrder:
+			return at(nil, p, ErrInvalidValue, "legacy int64 morton ids stop at order %d; set aggregation.coordinates.morton.dtype: uint64 for order %d", morton.MaxLegacyOrder, finest)
 		}
 	}
 	return nil
