@@ -451,14 +451,14 @@ func (s *Store) WriteCell(ctx context.Context, parent morton.Cell, st *CellStats
 	}
 	a := s.attempt(ctx, w)
 	defer enter(a.Run)()
-	ver, err := s.claim(ctx, v, parent, chunk, a, w)
+	ver, before, err := s.claim(ctx, v, parent, chunk, a, w)
 	if err != nil {
 		return err
 	}
 	if !s.now().Before(a.Expires) {
 		return fmt.Errorf("cell %v: %w: the attempt's deadline %s passed before it wrote", parent, ErrSuperseded, a.Expires.Format(time.RFC3339))
 	}
-	if err := s.writeAll(ctx, chunk, writes); err != nil {
+	if err := s.writeAll(ctx, chunk, writes, before); err != nil {
 		s.abandon(ctx, v, parent, chunk, a, w, ver)
 		if errors.Is(err, zarrstore.ErrNotFound) {
 			return fmt.Errorf("%w: %w (the store has not been set up: call Store.Setup once before writing cells; the runners and the Lambda setup event do)", ErrStore, err)
@@ -490,11 +490,21 @@ func (s *Store) encodePartial(st *CellStats) ([]byte, error) {
 }
 
 // writeAll stores (or deletes) chunk i of every write, WriteConcurrency at
-// a time, and returns the first error (the others stop early).
-func (s *Store) writeAll(ctx context.Context, i int64, writes []chunkWrite) error {
+// a time, and returns the first error (the others stop early). For a cell
+// written before (update), a chunk whose stored bytes are already the ones
+// to write is left alone (zarrstore.Array.UpdateChunkAt): a run that adds
+// time windows does not rewrite the old windows' chunks.
+func (s *Store) writeAll(ctx context.Context, i int64, writes []chunkWrite, update bool) error {
 	return retry.ForEach(ctx, len(writes), WriteConcurrency, func(ctx context.Context, k int) error {
 		cw := writes[k]
 		switch {
+		case update && cw.data != nil:
+			idx := []int64{i}
+			if cw.window >= 0 {
+				idx = []int64{int64(cw.window), i}
+			}
+			_, err := s.z.UpdateChunkAt(ctx, cw.path, idx, cw.data)
+			return err
 		case cw.window < 0 && cw.data != nil:
 			return s.z.WriteChunk(ctx, cw.path, i, cw.data)
 		case cw.window < 0:
@@ -537,7 +547,7 @@ func (s *Store) ClearCell(ctx context.Context, parent morton.Cell, w CellWrite) 
 	}
 	a := s.attempt(ctx, w)
 	defer enter(a.Run)()
-	ver, err := s.claim(ctx, v, parent, chunk, a, w)
+	ver, _, err := s.claim(ctx, v, parent, chunk, a, w)
 	if err != nil {
 		return err
 	}
@@ -558,7 +568,7 @@ func (s *Store) ClearCell(ctx context.Context, parent morton.Cell, w CellWrite) 
 			dels = append(dels, chunkWrite{path: fmt.Sprintf("%d/%s", o, tv.name), window: -1})
 		}
 	}
-	err = s.writeAll(ctx, chunk, dels)
+	err = s.writeAll(ctx, chunk, dels, false)
 	if err == nil && len(s.coarse) > 0 {
 		err = s.z.Backend().Delete(ctx, s.partialKey(parent.Nest()))
 	}
@@ -904,7 +914,9 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 				return err
 			}
 			if arrays[a].perW {
-				return arrays[a].a.WriteChunkAt(ctx, []int64{int64(k), int64(j)}, data)
+				// Unchanged windows (a run that added windows) are not rewritten.
+				_, err := arrays[a].a.UpdateChunkAt(ctx, []int64{int64(k), int64(j)}, data)
+				return err
 			}
 			return arrays[a].a.WriteChunk(ctx, int64(j), data)
 		})

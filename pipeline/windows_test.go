@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"math"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/zagg-go/zagg/agg"
@@ -137,19 +139,40 @@ func TestAggregateWindows(t *testing.T) {
 // extend the store's is refused.
 func TestWindowsExtend(t *testing.T) {
 	ctx := context.Background()
-	grown := zarrstore.New(zarrstore.NewMemBackend())
+	mem := zarrstore.NewMemBackend()
+	grown := zarrstore.New(mem)
 	if _, err := cyclesRunner(t, cyclesConfig(t, "19-21"), grown).Run(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if ax, err := grown.TimeAxis(ctx, 12); err != nil || len(ax.Mid) != 3 {
 		t.Fatalf("three windows: %+v, %v", ax, err)
 	}
+	// The extending run, through a backend that records what it writes.
+	rec := &putRecorder{MemBackend: mem}
+	grown = zarrstore.New(rec)
 	rep, err := cyclesRunner(t, cyclesConfig(t, "19-22"), grown).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Summary.CellsError != 0 {
 		t.Fatalf("extending run: %+v", rep.Summary)
+	}
+	// It wrote window 3 of every statistic, and no chunk of windows 0-2
+	// (their values are the same), at any order.
+	newWindow, oldWindows := 0, 0
+	for _, k := range rec.keys {
+		parts := strings.Split(k, "/")
+		if len(parts) != 5 || parts[2] != "c" || parts[1] == "time" || parts[1] == "time_bnds" {
+			continue // not a [time, cells] chunk
+		}
+		if parts[3] == "3" {
+			newWindow++
+		} else {
+			oldWindows++
+		}
+	}
+	if newWindow == 0 || oldWindows != 0 {
+		t.Errorf("the extending run wrote %d chunks of the new window and %d of the old ones; want some and none", newWindow, oldWindows)
 	}
 	once := zarrstore.New(zarrstore.NewMemBackend())
 	if _, err := cyclesRunner(t, cyclesConfig(t, "19-22"), once).Run(ctx); err != nil {
@@ -193,4 +216,18 @@ func TestWindowsExtend(t *testing.T) {
 	if !errors.Is(err, timewin.ErrWindowExtend) || !errors.Is(err, pipeline.ErrStore) {
 		t.Errorf("run with windows 20-22 on a 19-22 store: %v", err)
 	}
+}
+
+// putRecorder records the keys written to a memory backend.
+type putRecorder struct {
+	*zarrstore.MemBackend
+	mu   sync.Mutex
+	keys []string
+}
+
+func (r *putRecorder) Put(ctx context.Context, key string, data []byte) error {
+	r.mu.Lock()
+	r.keys = append(r.keys, key)
+	r.mu.Unlock()
+	return r.MemBackend.Put(ctx, key, data)
 }

@@ -1,6 +1,7 @@
 package zarrstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -252,6 +253,16 @@ func (s *Store) WriteChunkAt(ctx context.Context, path string, idx []int64, data
 		return err
 	}
 	return a.WriteChunkAt(ctx, idx, data)
+}
+
+// UpdateChunkAt writes the chunk at grid coordinates idx of the array at
+// path unless it already holds the same bytes; see [Array.UpdateChunkAt].
+func (s *Store) UpdateChunkAt(ctx context.Context, path string, idx []int64, data any) (bool, error) {
+	a, err := s.OpenArray(ctx, path)
+	if err != nil {
+		return false, err
+	}
+	return a.UpdateChunkAt(ctx, idx, data)
 }
 
 // DeleteChunkAt removes the chunk at grid coordinates idx of the array at
@@ -569,6 +580,34 @@ func (a *Array) WriteChunkAt(ctx context.Context, idx []int64, data any) error {
 		return fmt.Errorf("chunk %v: %w", idx, err)
 	}
 	return a.s.b.Put(ctx, a.ChunkKeyAt(idx...), enc)
+}
+
+// UpdateChunkAt writes the chunk at grid coordinates idx like WriteChunkAt
+// unless the stored chunk already holds exactly the bytes it would write,
+// and reports whether it wrote. A rerun that computes the same values (the
+// old windows of a run that added windows, a cell redone with identical
+// input) then leaves the object alone: one GET instead of a PUT, and no new
+// object version.
+func (a *Array) UpdateChunkAt(ctx context.Context, idx []int64, data any) (bool, error) {
+	if err := a.checkIndexAt(idx); err != nil {
+		return false, err
+	}
+	buf := getBuf()
+	defer putBuf(buf)
+	enc, err := a.EncodeChunk((*buf)[:0], data)
+	*buf = enc
+	if err != nil {
+		return false, fmt.Errorf("chunk %v: %w", idx, err)
+	}
+	key := a.ChunkKeyAt(idx...)
+	old, err := a.s.b.Get(ctx, key)
+	switch {
+	case err == nil && bytes.Equal(old, enc):
+		return false, nil
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return false, err
+	}
+	return true, a.s.b.Put(ctx, key, enc)
 }
 
 // ReadChunkAt returns the chunk at grid coordinates idx as a new flat

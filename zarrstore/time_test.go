@@ -496,3 +496,53 @@ func TestTimeMismatchAndErrors(t *testing.T) {
 		t.Errorf("Nodes: root %s, %v", nodes[""], err)
 	}
 }
+
+// TestUpdateChunkAt: a chunk is written when it is missing or differs, and
+// left alone (no Put) when it already holds the same bytes.
+func TestUpdateChunkAt(t *testing.T) {
+	ctx := context.Background()
+	mem := zarrstore.NewMemBackend()
+	s := zarrstore.New(mem)
+	if _, err := s.Setup(ctx, timeLayout(3)); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.OpenArray(ctx, "4/h_mean")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := make([]float32, a.ChunkElems())
+	for i := range data {
+		data[i] = float32(i)
+	}
+	idx := []int64{2, 1}
+	version := func() string {
+		_, v, err := mem.GetVersion(ctx, a.ChunkKeyAt(idx...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for step, c := range []struct {
+		change bool
+		want   bool
+	}{{false, true}, {false, false}, {true, true}, {false, false}} {
+		if c.change {
+			data[0]++
+		}
+		wrote, err := s.UpdateChunkAt(ctx, "4/h_mean", idx, data)
+		if err != nil || wrote != c.want {
+			t.Fatalf("step %d: wrote %v, %v; want %v", step, wrote, err, c.want)
+		}
+		before := version()
+		if wrote, _ := a.UpdateChunkAt(ctx, idx, data); wrote || version() != before {
+			t.Fatalf("step %d: the same bytes were written again", step)
+		}
+	}
+	got, err := zarrstore.ReadChunkAtAs[float32](ctx, a, idx)
+	if err != nil || got[0] != 1 || got[5] != 5 {
+		t.Errorf("read back %v…, %v", got[:6], err)
+	}
+	if _, err := a.UpdateChunkAt(ctx, []int64{3, 0}, data); !errors.Is(err, zarrstore.ErrChunkIndex) {
+		t.Errorf("window 3 of 3: %v, want ErrChunkIndex", err)
+	}
+}
