@@ -106,3 +106,92 @@ func (p *Partial) UnmarshalBinary(b []byte) error {
 	*p = Partial{States: states, Sketches: sketches}
 	return nil
 }
+
+// windowsMagic starts an encoded list of per-window Partials
+// (AppendWindowPartials).
+const windowsMagic = "ZGW1"
+
+// maxWindowPartials bounds the window count of an encoded list (the
+// timewin package's MaxWindows).
+const maxWindowPartials = 1 << 16
+
+// AppendWindowPartials appends the binary form of one cell's per-window
+// Partials to b: the magic "ZGW1", the number of windows W, the number of
+// windows present, then for each present window (ascending) its index, the
+// length of its Partial's encoding and the encoding (AppendBinary); counts
+// are little-endian uint32. A nil entry is a window without points. Workers
+// of a multi-window run store it so the finalize step can merge each window
+// into coarser orders.
+func AppendWindowPartials(b []byte, ps []*Partial) ([]byte, error) {
+	b = append(b, windowsMagic...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(ps)))
+	n := 0
+	for _, p := range ps {
+		if p != nil {
+			n++
+		}
+	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(n))
+	for k, p := range ps {
+		if p == nil {
+			continue
+		}
+		b = binary.LittleEndian.AppendUint32(b, uint32(k))
+		at := len(b)
+		b = append(b, 0, 0, 0, 0)
+		var err error
+		if b, err = p.AppendBinary(b); err != nil {
+			return nil, err
+		}
+		binary.LittleEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+	}
+	return b, nil
+}
+
+// DecodeWindowPartials decodes the form written by AppendWindowPartials:
+// one entry per window, nil for a window without points. All of b must be
+// used; the window count is checked against want (the windows the caller
+// expects) and every length against the bytes left before allocating.
+// Errors wrap ErrCorruptState.
+func DecodeWindowPartials(b []byte, want int) ([]*Partial, error) {
+	bad := func(format string, args ...any) error {
+		return errf(ErrCorruptState, "window partial states: "+format, args...)
+	}
+	if len(b) < 12 || string(b[:4]) != windowsMagic {
+		return nil, bad("no ZGW1 header")
+	}
+	nw := int(binary.LittleEndian.Uint32(b[4:]))
+	n := int(binary.LittleEndian.Uint32(b[8:]))
+	b = b[12:]
+	if nw != want || nw > maxWindowPartials {
+		return nil, bad("%d windows, want %d", nw, want)
+	}
+	if n > nw || n > len(b)/8 {
+		return nil, bad("%d windows present of %d in %d bytes", n, nw, len(b))
+	}
+	ps := make([]*Partial, nw)
+	last := -1
+	for range n {
+		if len(b) < 8 {
+			return nil, bad("truncated")
+		}
+		k := int(binary.LittleEndian.Uint32(b))
+		size := int(binary.LittleEndian.Uint32(b[4:]))
+		b = b[8:]
+		if k <= last || k >= nw {
+			return nil, bad("window %d out of order or outside 0..%d", k, nw-1)
+		}
+		if size > len(b) {
+			return nil, bad("window %d: %d bytes, %d left", k, size, len(b))
+		}
+		p := &Partial{}
+		if err := p.UnmarshalBinary(b[:size]); err != nil {
+			return nil, bad("window %d: %w", k, err)
+		}
+		ps[k], last, b = p, k, b[size:]
+	}
+	if len(b) != 0 {
+		return nil, bad("%d trailing bytes", len(b))
+	}
+	return ps, nil
+}

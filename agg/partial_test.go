@@ -125,3 +125,75 @@ func decodePartial(b []byte, nvars int) (*Partial, error) {
 	}
 	return &p, nil
 }
+
+func TestWindowPartialsRoundTrip(t *testing.T) {
+	p := samplePartial()
+	ps := []*Partial{nil, p, nil, p}
+	b, err := AppendWindowPartials(nil, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := DecodeWindowPartials(b, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q) != 4 || q[0] != nil || q[2] != nil || q[1] == nil || q[3] == nil {
+		t.Fatalf("decoded windows %v", q)
+	}
+	b2, _ := AppendWindowPartials(nil, q)
+	if !bytes.Equal(b, b2) {
+		t.Error("decode(encode(ps)) differs from ps")
+	}
+	swapped := append([]byte(nil), b...)
+	// The first present window's index is at byte 12; make it 3 (then 3
+	// again: out of order).
+	swapped[12] = 3
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want int
+	}{
+		{"empty", nil, 4},
+		{"magic", append([]byte("ZGW2"), b[4:]...), 4},
+		{"wrong window count", b, 5},
+		{"truncated", b[:len(b)-1], 4},
+		{"trailing", append(b, 0), 4},
+		{"out of order", swapped, 4},
+		{"huge present count", append(append([]byte(nil), b[:8]...), 0xff, 0xff, 0, 0), 4},
+	} {
+		if _, err := DecodeWindowPartials(tc.data, tc.want); !errors.Is(err, ErrCorruptState) {
+			t.Errorf("%s: err = %v, want ErrCorruptState", tc.name, err)
+		}
+	}
+}
+
+// FuzzDecodeWindowPartials: a multi-window run's stored partial states are
+// untrusted input.
+func FuzzDecodeWindowPartials(f *testing.F) {
+	b, err := AppendWindowPartials(nil, []*Partial{nil, samplePartial(), samplePartial()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b, 3)
+	f.Fuzz(func(t *testing.T, data []byte, want int) {
+		if want < 0 || want > 1<<16 {
+			return
+		}
+		ps, err := DecodeWindowPartials(data, want)
+		if err != nil {
+			return
+		}
+		once, err := AppendWindowPartials(nil, ps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qs, err := DecodeWindowPartials(once, want)
+		if err != nil {
+			t.Fatalf("re-encoded window partials do not decode: %v", err)
+		}
+		twice, _ := AppendWindowPartials(nil, qs)
+		if !bytes.Equal(once, twice) {
+			t.Fatal("round trip differs")
+		}
+	})
+}

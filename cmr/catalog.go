@@ -68,7 +68,8 @@ type Metadata struct {
 	Created       string    // "created", naive local ISO time as Python writes it
 	S3Base        string    // "s3_base", "s3://<bucket>"
 	HTTPSBase     string    // "https_base", "https://<host>/<bucket>"
-	Cycle         int       // "cycle", the --cycle argument
+	Cycle         int       // "cycle", the --cycle argument (the first of --cycles)
+	LastCycle     int       // "last_cycle", the last of --cycles A-B (0 for one cycle)
 	BBox          []float64 // "bbox", [W, S, E, N] sent to CMR
 	Polygon       string    // "polygon", the --polygon path
 
@@ -104,7 +105,7 @@ type SkippedGranule struct {
 var metadataKeys = []string{
 	"short_name", "version", "provider", "start_date", "end_date", "parent_order",
 	"total_granules", "total_cells", "created", "s3_base", "https_base", "cycle", "bbox", "polygon",
-	"latitude", "cycle_definition", "cmr_query", "zagg_version", "https_urls", "skipped_granules",
+	"latitude", "cycle_definition", "last_cycle", "cmr_query", "zagg_version", "https_urls", "skipped_granules",
 }
 
 // MaxCatalogBytes bounds a catalog file read by LoadCatalog.
@@ -404,6 +405,8 @@ func (md *Metadata) set(key string, val json.RawMessage) error {
 		return str(&md.HTTPSBase)
 	case "cycle":
 		return num(&md.Cycle)
+	case "last_cycle":
+		return num(&md.LastCycle)
 	case "bbox":
 		if err := json.Unmarshal(val, &md.BBox); err != nil || len(md.BBox) != 4 {
 			return fmt.Errorf("want a list of 4 numbers, got %s", clip(val))
@@ -492,6 +495,8 @@ func (md *Metadata) encodeValue(key string) ([]byte, error) {
 		b = str(md.HTTPSBase)
 	case "cycle":
 		b = num(md.Cycle, md.Cycle != 0 || had)
+	case "last_cycle":
+		b = num(md.LastCycle, md.LastCycle != 0 || had)
 	case "bbox":
 		if md.BBox != nil {
 			b = append(b, '[')

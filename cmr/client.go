@@ -108,6 +108,9 @@ type Query struct {
 	// hemisphere suffix of ATL07-01_/ATL10-02_ names): the exact ICESat-2
 	// cycle, unlike a temporal window.
 	Cycle int
+	// LastCycle, if > Cycle, extends Cycle to the range Cycle–LastCycle
+	// (one name pattern per cycle, any of which matches).
+	LastCycle int
 
 	// GranuleNames keeps granules whose name matches any pattern (CMR
 	// wildcards ? and *).
@@ -181,11 +184,17 @@ func (q Query) Values() (url.Values, error) {
 		if q.Cycle < 1 || q.Cycle > MaxCycle {
 			return nil, fmt.Errorf("%w: %w: %d", ErrQuery, ErrCycle, q.Cycle)
 		}
+		last := max(q.Cycle, q.LastCycle)
+		if last > MaxCycle {
+			return nil, fmt.Errorf("%w: %w: last cycle %d", ErrQuery, ErrCycle, last)
+		}
 		ver := q.Version
 		if ver == "" {
 			ver = "???"
 		}
-		names = append(names, fmt.Sprintf("%s*_??????????????_????%02d??_%s_*", q.ShortName, q.Cycle, ver))
+		for c := q.Cycle; c <= last; c++ {
+			names = append(names, fmt.Sprintf("%s*_??????????????_????%02d??_%s_*", q.ShortName, c, ver))
+		}
 	}
 	for _, n := range names {
 		v.Add("readable_granule_name[]", n)

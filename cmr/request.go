@@ -21,6 +21,11 @@ type CatalogRequest struct {
 	// names carry the cycle number.
 	Cycle     int
 	TrueCycle bool
+	// LastCycle, if > Cycle, makes the window the cycles Cycle–LastCycle
+	// (--cycles A-B): from the start of the first to the end of the last,
+	// and with TrueCycle the granules whose names carry any of them. A
+	// multi-window run (config output.time) bins their points by cycle.
+	LastCycle int
 	// StartDate and EndDate (YYYY-MM-DD, inclusive) are the window when
 	// Cycle is 0; both are required then.
 	StartDate, EndDate string
@@ -94,22 +99,43 @@ func (r CatalogRequest) Plan() (*CatalogPlan, error) {
 		if r.StartDate != "" || r.EndDate != "" {
 			return bad("give a cycle or dates, not both")
 		}
+		last := r.Cycle
+		if r.LastCycle != 0 {
+			if r.LastCycle < r.Cycle || r.LastCycle > MaxCycle {
+				return bad("cycles %d-%d: want first <= last <= %d", r.Cycle, r.LastCycle, MaxCycle)
+			}
+			last = r.LastCycle
+			if last > r.Cycle {
+				md.LastCycle = last
+			}
+		}
 		md.Cycle = r.Cycle
 		if r.TrueCycle {
 			tr, err := TrueCycleRange(r.Cycle)
 			if err != nil {
 				return bad("%v", err)
 			}
+			te, err := TrueCycleRange(last)
+			if err != nil {
+				return bad("%v", err)
+			}
 			// A loose window; the name pattern makes the selection exact.
-			q.Temporal = DateRange(tr.Start.AddDate(0, 0, -1), tr.End.AddDate(0, 0, 1))
+			q.Temporal = DateRange(tr.Start.AddDate(0, 0, -1), te.End.AddDate(0, 0, 1))
 			q.Cycle = r.Cycle
+			if last > r.Cycle {
+				q.LastCycle = last
+			}
 			md.CycleDefinition = "true"
 		} else {
 			q.Temporal, _ = ZaggCycleRange(r.Cycle)
+			te, _ := ZaggCycleRange(last)
+			q.Temporal.End = te.End
 			md.CycleDefinition = "zagg-0.1.0"
 		}
 		md.StartDate = q.Temporal.Start.Format("2006-01-02")
 		md.EndDate = q.Temporal.End.Format("2006-01-02")
+	case r.LastCycle != 0:
+		return bad("a last cycle needs a first cycle")
 	case r.StartDate != "" && r.EndDate != "":
 		if r.TrueCycle {
 			return bad("a true cycle needs a cycle")

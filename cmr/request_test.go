@@ -24,6 +24,26 @@ func TestCatalogRequestPlan(t *testing.T) {
 		p.Order != 6 || len(p.Query.BoundingBoxes) != 1 || md.CMRQuery == "" || p.Region.Name == "" {
 		t.Errorf("plan of cycle 22: %+v, metadata %+v", p, md)
 	}
+	// A range of true cycles: one name pattern per cycle, the window from
+	// the first's start to the last's end, and the range recorded.
+	p, err = CatalogRequest{Cycle: 3, LastCycle: 5, TrueCycle: true}.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t3, _ := TrueCycleRange(3)
+	t5, _ := TrueCycleRange(5)
+	v, _ := p.Query.Values()
+	if pats := names(v); len(pats) != 3 || !strings.Contains(pats[2], "????05??") ||
+		p.Metadata.Cycle != 3 || p.Metadata.LastCycle != 5 ||
+		p.Metadata.StartDate != t3.Start.AddDate(0, 0, -1).Format("2006-01-02") || p.Metadata.EndDate != t5.End.AddDate(0, 0, 1).Format("2006-01-02") {
+		t.Errorf("plan of true cycles 3-5: query %v, temporal %v, metadata %+v", names(v), p.Query.Temporal, p.Metadata)
+	}
+	z3, _ := ZaggCycleRange(3)
+	z4, _ := ZaggCycleRange(4)
+	p, err = CatalogRequest{Cycle: 3, LastCycle: 4}.Plan()
+	if err != nil || p.Metadata.StartDate != z3.Start.Format("2006-01-02") || p.Metadata.EndDate != z4.End.Format("2006-01-02") || p.Metadata.LastCycle != 4 {
+		t.Errorf("plan of zagg cycles 3-4: %+v, %v", p.Metadata, err)
+	}
 	box := BBox{West: -10, South: -80, East: 10, North: -70}
 	p, err = CatalogRequest{StartDate: "2024-01-01", EndDate: "2024-01-31", BBox: &box, ParentOrder: 4, ShortName: "ATL07"}.Plan()
 	if err != nil || p.Query.BoundingBoxes[0] != box || p.Metadata.ShortName != "ATL07" || p.Order != 4 || p.Metadata.EndDate != "2024-01-31" {
@@ -42,12 +62,17 @@ func TestCatalogRequestPlan(t *testing.T) {
 		{"reversed", CatalogRequest{StartDate: "2024-02-01", EndDate: "2024-01-01"}, "before"},
 		{"order", CatalogRequest{Cycle: 3, ParentOrder: 19}, "parent order 19"},
 		{"true cycle without cycle", CatalogRequest{TrueCycle: true, StartDate: "2024-01-01", EndDate: "2024-01-02"}, "needs a cycle"},
+		{"reversed cycles", CatalogRequest{Cycle: 5, LastCycle: 3}, "cycles 5-3"},
+		{"last cycle alone", CatalogRequest{LastCycle: 3}, "needs a first cycle"},
 	} {
 		if _, err := tc.r.Plan(); !errors.Is(err, ErrQuery) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want ErrQuery saying %q", tc.name, err, tc.want)
 		}
 	}
 }
+
+// names returns the granule name patterns of a query's values.
+func names(v map[string][]string) []string { return v["readable_granule_name[]"] }
 
 // TestBuildCatalog builds a catalog through recorded CMR pages served on
 // loopback, and reports an empty search as ErrNoGranules.

@@ -34,9 +34,22 @@
 //
 // The packages below this one keep one job each:
 //
-//	pipeline/config    the YAML configuration: load, validate, built-ins
-//	pipeline/dispatch  run many jobs with bounded concurrency and the retry policy
-//	pipeline/lambda    the same run on AWS Lambda: runner, executor, worker, events
+//	pipeline/config     the YAML configuration: load, validate, built-ins
+//	pipeline/dispatch   run many jobs with bounded concurrency and the retry policy
+//	pipeline/lambda     the same run on AWS Lambda: runner, executor, worker, events
+//	pipeline/chunkindex per-granule chunk indexes, so a cell decodes only its blocks of rows
+//	pipeline/timewin    time windows, GPS time and the CF time coordinate
+//
+// # Time windows and trends
+//
+// With the config's output.time, Aggregator.Aggregate sorts a cell's points
+// by time window (the time column is read with the others, so each granule
+// is read once for all windows) and computes every statistic per window
+// (CellStats.Windows); with output.trend it fits each cell's trend over the
+// windows at every order (CellStats.Trend, agg.FitTrends). The Store writes
+// chunk (window, parent) of the [time, cells] statistic arrays and the trend
+// arrays, and Finalize merges each window's partial states into the coarser
+// orders before fitting their trends.
 //
 // # Writing, resuming, coarser orders
 //

@@ -264,26 +264,27 @@ func (s *Store) readCell(ctx context.Context, v zarrstore.Versioned, parent mort
 // conditionally, unless a newer attempt of the same run has the cell
 // (ErrSuperseded) or another live attempt is writing it (ErrCellBusy). An
 // attempt whose claim has expired, or whose holder process on this host is
-// gone, is taken over. It returns the claim's version.
-func (s *Store) claim(ctx context.Context, v zarrstore.Versioned, parent morton.Cell, chunk int64, a Attempt, w CellWrite) (string, error) {
+// gone, is taken over. It returns the claim's version, and whether the
+// cell had been claimed before.
+func (s *Store) claim(ctx context.Context, v zarrstore.Versioned, parent morton.Cell, chunk int64, a Attempt, w CellWrite) (string, bool, error) {
 	b, err := json.Marshal(s.cellState(cellWriting, parent, chunk, a, w))
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	for range 8 {
 		cur, ver, err := s.readCell(ctx, v, parent)
 		if err != nil {
-			return "", err
+			return "", false, err
 		}
 		if cur != nil {
 			same := cur.Run == a.Run && cur.Generation == a.Generation
 			switch {
 			case a.Generation > 0 && cur.Generation > a.Generation:
-				return "", fmt.Errorf("cell %v: %w (run %s of a later generation, %d, has it; this attempt's is %d)", parent, ErrSuperseded, cur.Run, cur.Generation, a.Generation)
+				return "", false, fmt.Errorf("cell %v: %w (run %s of a later generation, %d, has it; this attempt's is %d)", parent, ErrSuperseded, cur.Run, cur.Generation, a.Generation)
 			case same && cur.Number > a.Number:
-				return "", fmt.Errorf("cell %v: %w (attempt %d of run %s has it, this is attempt %d)", parent, ErrSuperseded, cur.Number, cur.Run, a.Number)
+				return "", false, fmt.Errorf("cell %v: %w (attempt %d of run %s has it, this is attempt %d)", parent, ErrSuperseded, cur.Number, cur.Run, a.Number)
 			case cur.State == cellWriting && !(same && cur.Number == a.Number) && s.now().Before(cur.Expires) && !claimGone(cur.Attempt):
-				return "", fmt.Errorf("cell %v: %w (attempt %d of run %s, %s, until %s)", parent, ErrCellBusy,
+				return "", false, fmt.Errorf("cell %v: %w (attempt %d of run %s, %s, until %s)", parent, ErrCellBusy,
 					cur.Number, cur.Run, cur.Holder, cur.Expires.Format(time.RFC3339))
 			}
 		}
@@ -292,11 +293,11 @@ func (s *Store) claim(ctx context.Context, v zarrstore.Versioned, parent morton.
 			continue // someone else moved: look again
 		}
 		if err != nil {
-			return "", fmt.Errorf("%w: claim cell %v: %w", ErrStore, parent, err)
+			return "", false, fmt.Errorf("%w: claim cell %v: %w", ErrStore, parent, err)
 		}
-		return nv, nil
+		return nv, cur != nil, nil
 	}
-	return "", fmt.Errorf("cell %v: %w (the cell object kept changing)", parent, ErrCellBusy)
+	return "", false, fmt.Errorf("cell %v: %w (the cell object kept changing)", parent, ErrCellBusy)
 }
 
 // commit replaces the claim (at version ver) with the committed state. If

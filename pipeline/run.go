@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/pipeline/dispatch"
 )
 
@@ -74,6 +75,10 @@ func Run(ctx context.Context, job dispatch.Job, r *CellReader, a *Aggregator, s 
 		res.GranuleErrors = rs.Errors
 	}
 	if err != nil {
+		if errors.Is(err, ErrGranule) && !errors.Is(err, dispatch.ErrTransient) && r.Source.OnGranuleError != config.SkipGranuleError {
+			// One unreadable granule fails its cell: say how to go on without it.
+			err = fmt.Errorf("%w (to skip granules that cannot be read and list them in the results instead, set data_source.on_granule_error: skip)", err)
+		}
 		return finish(classifyErr(ctx, err), fmt.Errorf("cell %s: %w", parent, err))
 	}
 	if rs.GranulesRead == 0 && len(rs.Errors) > 0 {
@@ -91,14 +96,7 @@ func Run(ctx context.Context, job dispatch.Job, r *CellReader, a *Aggregator, s 
 	if err != nil {
 		return finish(dispatch.KindDeterministic, fmt.Errorf("cell %s: %w: %w", parent, dispatch.ErrDeterministic, err))
 	}
-	if lv := out.Level(a.ChildOrder()); lv != nil {
-		for _, n := range lv.Counts {
-			res.TotalObs += n
-			if n > 0 {
-				res.CellsWithData++
-			}
-		}
-	}
+	res.TotalObs, res.CellsWithData = out.Observations(a.ChildOrder())
 	if res.TotalObs == 0 {
 		return empty(dispatch.MsgNoData)
 	}

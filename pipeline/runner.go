@@ -15,6 +15,7 @@ import (
 	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/pipeline/dispatch"
+	"github.com/zagg-go/zagg/pipeline/timewin"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -290,6 +291,34 @@ type Plan struct {
 	MaxBytes     int64 `json:"max_bytes_fetched"`
 	// Keys are the selected cells' catalog keys, in run order.
 	Keys []string `json:"cells"`
+	// Windows are output.time's windows ("label [start, end)"), and
+	// EmptyWindows those that do not overlap the catalog's dates: they will
+	// hold no data.
+	Windows      []string `json:"windows,omitempty"`
+	EmptyWindows []string `json:"empty_windows,omitempty"`
+}
+
+// WindowsOutside returns output.time's windows that do not overlap the
+// catalog's dates (metadata start_date … end_date, the end day included):
+// a run over that catalog leaves them empty. It returns nil without
+// output.time or when the catalog records no dates.
+func WindowsOutside(cfg *config.Config, cat *cmr.Catalog) []timewin.Window {
+	if cfg.Output.Time == nil || cat == nil {
+		return nil
+	}
+	start, err1 := time.Parse("2006-01-02", cat.Metadata.StartDate)
+	end, err2 := time.Parse("2006-01-02", cat.Metadata.EndDate)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	end = end.AddDate(0, 0, 1)
+	var out []timewin.Window
+	for _, w := range cfg.Output.Time.Windows {
+		if !w.End.After(start) || !w.Start.Before(end) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // Plan returns what Run would do without writing anything: the cells, their
@@ -305,6 +334,14 @@ func (r *Runner) Plan(ctx context.Context) (*Plan, error) {
 		ParentOrder: st.ParentOrder(), ChildOrder: r.Config.Output.Grid.ChildOrder,
 		Orders: st.Orders(), Latitude: su.exec.Reader.Convention.String(),
 		Cells: len(su.cells), GranulesMin: -1,
+	}
+	if t := r.Config.Output.Time; t != nil {
+		for _, w := range t.Windows {
+			p.Windows = append(p.Windows, w.String())
+		}
+		for _, w := range WindowsOutside(r.Config, r.Catalog) {
+			p.EmptyWindows = append(p.EmptyWindows, w.String())
+		}
 	}
 	sizes := map[string]int64{}
 	var mu sync.Mutex

@@ -16,6 +16,7 @@ import (
 	"github.com/zagg-go/zagg/internal/retry"
 	"github.com/zagg-go/zagg/morton"
 	"github.com/zagg-go/zagg/pipeline/config"
+	"github.com/zagg-go/zagg/pipeline/timewin"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -48,7 +49,11 @@ type Store struct {
 	conv        healpix.LatitudeConvention
 	agg         *agg.Aggregator // the compiled statistics (for Finalize)
 	cfg         *config.Config
-	cfgDigest   string // configDigest(cfg), computed once
+	cfgDigest   string        // configDigest(cfg), computed once
+	windows     int           // time windows (1 without output.time)
+	timed       bool          // statistic arrays are [time, cells]
+	trend       *config.Trend // output.trend, or nil
+	trendVars   []trendVar    // its four arrays
 
 	mu    sync.Mutex
 	index map[uint64]int64 // parent NESTED id → chunk, from the store's parent list
@@ -102,14 +107,27 @@ func NewStore(z *zarrstore.Store, cfg *config.Config, a *Aggregator, parentOrder
 		return nil, err
 	}
 	l.Codecs = codecs
+	timed := cfg.Output.Time != nil
 	vars := make([]agg.Variable, c.NumVariables())
 	for i := range vars {
 		v := c.Variable(i)
 		vars[i] = v
-		zv := zarrstore.Variable{Name: v.Name, DataType: zarrstore.DataType(v.DType.String()), Fill: v.FillValue}
+		zv := zarrstore.Variable{Name: v.Name, DataType: zarrstore.DataType(v.DType.String()), Fill: v.FillValue, PerWindow: timed}
 		l.Variables = append(l.Variables, zv)
 	}
-	s := &Store{z: z, layout: l, parentOrder: parentOrder, orders: orders, coarse: coarse, vars: vars, conv: conv, agg: c, cfg: cfg, cfgDigest: configDigest(cfg)}
+	s := &Store{z: z, parentOrder: parentOrder, orders: orders, coarse: coarse, vars: vars, conv: conv, agg: c, cfg: cfg, cfgDigest: configDigest(cfg), windows: 1}
+	if t := cfg.Output.Time; t != nil {
+		s.timed, s.windows = true, len(t.Windows)
+		l.Time = timeAxis(t.Windows)
+	}
+	if tr := cfg.Output.Trend; tr != nil && timed {
+		s.trend = tr
+		s.trendVars = trendVars(tr)
+		for _, tv := range s.trendVars {
+			l.Variables = append(l.Variables, zarrstore.Variable{Name: tv.name, DataType: tv.dtype, Fill: tv.fill})
+		}
+	}
+	s.layout = l
 	s.SetSourceInfo(nil)
 	if _, err := s.layout.Nodes(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
@@ -144,6 +162,20 @@ func (s *Store) SetSourceInfo(src map[string]SourceInfo) {
 			attrs["zagg_coarse_orders"] = how
 		}
 		s.layout.Variables[i].Attributes = attrs
+	}
+	if s.trend != nil {
+		var units string
+		for i, v := range s.vars {
+			if v.Name == s.trend.Value {
+				units, _ = Describe(v, src)
+				if u, ok := s.layout.Variables[i].Attributes["units"].(string); ok {
+					units = u
+				}
+			}
+		}
+		for k, tv := range s.trendVars {
+			s.layout.Variables[len(s.vars)+k].Attributes = tv.attributes(s.trend, units)
+		}
 	}
 }
 
@@ -218,6 +250,11 @@ func (s *Store) Setup(ctx context.Context, parents []morton.Cell, prov Provenanc
 			return fmt.Errorf("%w: the store was made with %s latitude, this run uses %s", ErrConvention, grid.Latitude, s.layout.Latitude)
 		}
 	}
+	if t := s.cfg.Output.Time; t != nil {
+		if err := s.checkWindows(ctx, t.Windows); err != nil {
+			return err
+		}
+	}
 	l := s.layout
 	l.Parents = make([]uint64, 0, len(parents))
 	for _, p := range parents {
@@ -234,6 +271,31 @@ func (s *Store) Setup(ctx context.Context, parents []morton.Cell, prov Provenanc
 		return fmt.Errorf("%w: %w", ErrStore, err)
 	}
 	s.setIndex(list)
+	return nil
+}
+
+// checkWindows refuses windows that do not extend those of an existing
+// store (timewin.CheckExtends): a store's windows may only grow at the end.
+func (s *Store) checkWindows(ctx context.Context, windows []timewin.Window) error {
+	ax, err := s.z.TimeAxis(ctx, s.orders[0])
+	if errors.Is(err, zarrstore.ErrNotFound) || err == nil && ax == nil {
+		return nil // a new store, or one without time (Setup says so)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	b := make([]float64, 0, 2*len(ax.Bounds))
+	for _, x := range ax.Bounds {
+		b = append(b, x[0], x[1])
+	}
+	old, err := timewin.WindowsFromBounds(b, nil)
+	if err != nil {
+		return fmt.Errorf("%w: the store's time_bnds: %w", ErrStore, err)
+	}
+	if err := timewin.CheckExtends(old, windows); err != nil {
+		return fmt.Errorf("%w: output.time: %w (the store's windows run from %s to %s; a run may only add windows after them)",
+			ErrStore, err, old[0].Start.Format(time.RFC3339), old[len(old)-1].End.Format(time.RFC3339))
+	}
 	return nil
 }
 
@@ -304,19 +366,21 @@ func (s *Store) Done(ctx context.Context, parent morton.Cell) (bool, error) {
 // flight (S3 PUTs are latency-bound).
 const WriteConcurrency = 8
 
-// chunkWrite is one chunk to store.
+// chunkWrite is one chunk to store, or to delete (data nil): chunk
+// (window, parent) of a per-window array, chunk parent of the others.
 type chunkWrite struct {
-	path string
-	data any
+	path   string
+	window int // −1: a 1-D array
+	data   any
 }
 
 // Write stores the cell's values as a one-off attempt (see WriteCell).
-func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) error {
-	return s.WriteCell(ctx, parent, res, CellWrite{})
+func (s *Store) Write(ctx context.Context, parent morton.Cell, st *CellStats) error {
+	return s.WriteCell(ctx, parent, st, CellWrite{})
 }
 
 // WriteCell stores the chunks of parent at every order of the store from
-// res, fenced: it first claims the cell for w's attempt (a conditional
+// st, fenced: it first claims the cell for w's attempt (a conditional
 // write of the cell object under MarkersPrefix, refused with ErrSuperseded
 // when a newer attempt of the same run has the cell, and with ErrCellBusy
 // while another live attempt writes it), then writes the chunks
@@ -329,7 +393,12 @@ func (s *Store) Write(ctx context.Context, parent morton.Cell, res *agg.Result) 
 // attempt committed, as long as attempts stop at their deadline (the
 // Lambda runtime enforces it; a local attempt's claim lasts ClaimTTL or
 // until its process is gone).
-func (s *Store) WriteCell(ctx context.Context, parent morton.Cell, res *agg.Result, w CellWrite) error {
+//
+// With time windows it writes chunk (k, parent) of every statistic for
+// each window k with data, and deletes that chunk for the windows without
+// (so that a rerun never leaves an earlier run's window behind), then the
+// trend arrays' chunk of the parent.
+func (s *Store) WriteCell(ctx context.Context, parent morton.Cell, st *CellStats, w CellWrite) error {
 	chunk, err := s.Chunk(ctx, parent)
 	if err != nil {
 		return err
@@ -338,36 +407,58 @@ func (s *Store) WriteCell(ctx context.Context, parent morton.Cell, res *agg.Resu
 	if err != nil {
 		return err
 	}
+	if len(st.Windows) != s.windows {
+		return fmt.Errorf("pipeline: write: %d windows of statistics, the store has %d", len(st.Windows), s.windows)
+	}
 	var writes []chunkWrite
-	for _, o := range s.orders {
-		lv := res.Level(o)
-		if lv == nil {
-			return fmt.Errorf("pipeline: write: the aggregation has no order %d", o)
+	for k, res := range st.Windows {
+		win := k
+		if !s.timed {
+			win = -1
 		}
-		for vi, va := range s.vars {
-			data, err := castValues(lv.Values[vi], va.DType, va.FillValue)
-			if err != nil {
-				return fmt.Errorf("pipeline: write %d/%s: %w", o, va.Name, err)
+		for _, o := range s.orders {
+			var lv *agg.Level
+			if res != nil {
+				if lv = res.Level(o); lv == nil {
+					return fmt.Errorf("pipeline: write: the aggregation has no order %d", o)
+				}
 			}
-			writes = append(writes, chunkWrite{fmt.Sprintf("%d/%s", o, va.Name), data})
+			for vi, va := range s.vars {
+				cw := chunkWrite{path: fmt.Sprintf("%d/%s", o, va.Name), window: win}
+				if lv != nil {
+					if cw.data, err = castValues(lv.Values[vi], va.DType, va.FillValue); err != nil {
+						return fmt.Errorf("pipeline: write %d/%s: %w", o, va.Name, err)
+					}
+				} else if !s.timed {
+					return fmt.Errorf("pipeline: write: no statistics")
+				}
+				writes = append(writes, cw)
+			}
 		}
+	}
+	if s.trend != nil {
+		tw, err := s.trendWrites(st.Trend)
+		if err != nil {
+			return err
+		}
+		writes = append(writes, tw...)
 	}
 	var partial []byte
 	if len(s.coarse) > 0 {
-		if partial, err = res.Partial.AppendBinary(nil); err != nil {
+		if partial, err = s.encodePartial(st); err != nil {
 			return err
 		}
 	}
 	a := s.attempt(ctx, w)
 	defer enter(a.Run)()
-	ver, err := s.claim(ctx, v, parent, chunk, a, w)
+	ver, before, err := s.claim(ctx, v, parent, chunk, a, w)
 	if err != nil {
 		return err
 	}
 	if !s.now().Before(a.Expires) {
 		return fmt.Errorf("cell %v: %w: the attempt's deadline %s passed before it wrote", parent, ErrSuperseded, a.Expires.Format(time.RFC3339))
 	}
-	if err := s.writeAll(ctx, chunk, writes); err != nil {
+	if err := s.writeAll(ctx, chunk, writes, before); err != nil {
 		s.abandon(ctx, v, parent, chunk, a, w, ver)
 		if errors.Is(err, zarrstore.ErrNotFound) {
 			return fmt.Errorf("%w: %w (the store has not been set up: call Store.Setup once before writing cells; the runners and the Lambda setup event do)", ErrStore, err)
@@ -383,11 +474,45 @@ func (s *Store) WriteCell(ctx context.Context, parent morton.Cell, res *agg.Resu
 	return s.commit(ctx, v, parent, chunk, a, w, cellDone, ver)
 }
 
-// writeAll stores chunk i of every write, WriteConcurrency at a time, and
-// returns the first error (the others stop early).
-func (s *Store) writeAll(ctx context.Context, i int64, writes []chunkWrite) error {
+// encodePartial returns the partial states Finalize merges: the parent's
+// agg.Partial, or with time windows every window's (agg.AppendWindowPartials).
+func (s *Store) encodePartial(st *CellStats) ([]byte, error) {
+	if !s.timed {
+		return st.Windows[0].Partial.AppendBinary(nil)
+	}
+	ps := make([]*agg.Partial, len(st.Windows))
+	for k, r := range st.Windows {
+		if r != nil {
+			ps[k] = &r.Partial
+		}
+	}
+	return agg.AppendWindowPartials(nil, ps)
+}
+
+// writeAll stores (or deletes) chunk i of every write, WriteConcurrency at
+// a time, and returns the first error (the others stop early). For a cell
+// written before (update), a chunk whose stored bytes are already the ones
+// to write is left alone (zarrstore.Array.UpdateChunkAt): a run that adds
+// time windows does not rewrite the old windows' chunks.
+func (s *Store) writeAll(ctx context.Context, i int64, writes []chunkWrite, update bool) error {
 	return retry.ForEach(ctx, len(writes), WriteConcurrency, func(ctx context.Context, k int) error {
-		return s.z.WriteChunk(ctx, writes[k].path, i, writes[k].data)
+		cw := writes[k]
+		switch {
+		case update && cw.data != nil:
+			idx := []int64{i}
+			if cw.window >= 0 {
+				idx = []int64{int64(cw.window), i}
+			}
+			_, err := s.z.UpdateChunkAt(ctx, cw.path, idx, cw.data)
+			return err
+		case cw.window < 0 && cw.data != nil:
+			return s.z.WriteChunk(ctx, cw.path, i, cw.data)
+		case cw.window < 0:
+			return s.z.DeleteChunk(ctx, cw.path, i)
+		case cw.data != nil:
+			return s.z.WriteChunkAt(ctx, cw.path, []int64{int64(cw.window), i}, cw.data)
+		}
+		return s.z.DeleteChunkAt(ctx, cw.path, []int64{int64(cw.window), i})
 	})
 }
 
@@ -422,19 +547,28 @@ func (s *Store) ClearCell(ctx context.Context, parent morton.Cell, w CellWrite) 
 	}
 	a := s.attempt(ctx, w)
 	defer enter(a.Run)()
-	ver, err := s.claim(ctx, v, parent, chunk, a, w)
+	ver, _, err := s.claim(ctx, v, parent, chunk, a, w)
 	if err != nil {
 		return err
 	}
-	var paths []string
-	for _, o := range s.orders {
-		for _, va := range s.vars {
-			paths = append(paths, fmt.Sprintf("%d/%s", o, va.Name))
+	var dels []chunkWrite
+	for k := range s.windows {
+		win := k
+		if !s.timed {
+			win = -1
+		}
+		for _, o := range s.orders {
+			for _, va := range s.vars {
+				dels = append(dels, chunkWrite{path: fmt.Sprintf("%d/%s", o, va.Name), window: win})
+			}
 		}
 	}
-	err = retry.ForEach(ctx, len(paths), WriteConcurrency, func(ctx context.Context, k int) error {
-		return s.z.DeleteChunk(ctx, paths[k], chunk)
-	})
+	for _, o := range s.orders {
+		for _, tv := range s.trendVars {
+			dels = append(dels, chunkWrite{path: fmt.Sprintf("%d/%s", o, tv.name), window: -1})
+		}
+	}
+	err = s.writeAll(ctx, chunk, dels, false)
 	if err == nil && len(s.coarse) > 0 {
 		err = s.z.Backend().Delete(ctx, s.partialKey(parent.Nest()))
 	}
@@ -536,6 +670,37 @@ func (s *Store) partialKey(nest uint64) string {
 	return fmt.Sprintf("%s%d/%d", PartialsPrefix, s.parentOrder, nest)
 }
 
+// nanSlice returns n NaNs.
+func nanSlice(n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = math.NaN()
+	}
+	return s
+}
+
+// decodePartials reads the partial states of one parent cell, one entry
+// per window (nil for a window without points).
+func (s *Store) decodePartials(b []byte) ([]*agg.Partial, error) {
+	if !s.timed {
+		p, err := decodePartial(b, len(s.vars))
+		if err != nil {
+			return nil, err
+		}
+		return []*agg.Partial{p}, nil
+	}
+	ps, err := agg.DecodeWindowPartials(b, s.windows)
+	if err != nil {
+		return nil, fmt.Errorf("%w: corrupt partial states: %w", ErrStore, err)
+	}
+	for k, p := range ps {
+		if p != nil && len(p.States) != len(s.vars) {
+			return nil, fmt.Errorf("%w: corrupt partial states: window %d has %d variables, the config has %d", ErrStore, k, len(p.States), len(s.vars))
+		}
+	}
+	return ps, nil
+}
+
 // decodePartial reads the partial states of one parent cell (written with
 // agg.Partial.AppendBinary), checking them against the number of variables
 // expected.
@@ -605,30 +770,44 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 	}
 	slices.Sort(nests)
 	c := s.agg.Clone()
-	merged := make([]map[uint64]*agg.Partial, len(s.coarse))
+	// merged[i][cc][k]: window k of coarse cell cc of coarse order i.
+	merged := make([]map[uint64][]*agg.Partial, len(s.coarse))
 	for i := range merged {
-		merged[i] = map[uint64]*agg.Partial{}
+		merged[i] = map[uint64][]*agg.Partial{}
 	}
 	for _, n := range nests {
 		b, err := s.z.Backend().Get(ctx, s.partialKey(n))
 		if err != nil {
 			return 0, fmt.Errorf("%w: %v", ErrStore, err)
 		}
-		p, err := decodePartial(b, len(s.vars))
+		ps, err := s.decodePartials(b)
 		if err != nil {
 			return 0, fmt.Errorf("%s: %w", s.partialKey(n), err)
 		}
-		if err := c.CheckPartial(p); err != nil {
-			return 0, fmt.Errorf("%s: %w: partial states of another config: %w", s.partialKey(n), ErrStore, err)
+		for _, p := range ps {
+			if p == nil {
+				continue
+			}
+			if err := c.CheckPartial(p); err != nil {
+				return 0, fmt.Errorf("%s: %w: partial states of another config: %w", s.partialKey(n), ErrStore, err)
+			}
 		}
 		for i, o := range s.coarse {
 			cc := n >> (2 * (s.parentOrder - o))
 			m := merged[i][cc]
 			if m == nil {
-				m = &agg.Partial{}
+				m = make([]*agg.Partial, s.windows)
 				merged[i][cc] = m
 			}
-			c.MergePartial(m, p)
+			for k, p := range ps {
+				if p == nil {
+					continue
+				}
+				if m[k] == nil {
+					m[k] = &agg.Partial{}
+				}
+				c.MergePartial(m[k], p)
+			}
 		}
 	}
 	var vals []float64
@@ -639,49 +818,107 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 		}
 		slices.Sort(ids)
 		n := len(ids)
-		cols := make([][]float64, len(s.vars))
-		for v := range s.vars {
-			cols[v] = make([]float64, n)
-		}
-		for k, cc := range ids {
-			vals = c.Finalize(vals, merged[i][cc])
+		// cols[k][v][cell]: variable v of window k.
+		cols := make([][][]float64, s.windows)
+		for k := range cols {
+			cols[k] = make([][]float64, len(s.vars))
 			for v := range s.vars {
-				cols[v][k] = vals[v]
+				col := make([]float64, n)
+				for j := range col {
+					col[j] = math.NaN()
+				}
+				cols[k][v] = col
 			}
 		}
-		// Chunk j of array k: the ids, their mortons, or a statistic cast
-		// to its dtype, for the cells lo..hi.
-		names := []string{zarrstore.CellIDsArray, zarrstore.MortonArray}
-		for _, va := range s.vars {
-			names = append(names, va.Name)
+		for j, cc := range ids {
+			for k, p := range merged[i][cc] {
+				if p == nil {
+					continue
+				}
+				vals = c.Finalize(vals, p)
+				for v := range s.vars {
+					cols[k][v][j] = vals[v]
+				}
+			}
 		}
-		chunk := func(k, lo, hi int) (any, error) {
-			switch k {
-			case 0:
-				return ids[lo:hi], nil
-			case 1:
+		// A window without points in a coarse cell holds the fill value,
+		// as at the finer orders (count 0 for counts).
+		for k := range cols {
+			for j, cc := range ids {
+				if merged[i][cc][k] != nil {
+					continue
+				}
+				for v := range s.vars {
+					if s.agg.IsCount(v) {
+						cols[k][v][j] = 0
+					}
+				}
+			}
+		}
+		var trend [4][]float64
+		if s.trend != nil {
+			trend = s.coarseTrend(cols, n)
+		}
+		// The arrays: ids, mortons, the statistics (per window), the trend.
+		type arr struct {
+			name  string
+			a     *zarrstore.Array
+			chunk func(k, lo, hi int) (any, error) // k: window
+			perW  bool
+		}
+		arrays := []arr{
+			{name: zarrstore.CellIDsArray, chunk: func(_, lo, hi int) (any, error) { return ids[lo:hi], nil }},
+			{name: zarrstore.MortonArray, chunk: func(_, lo, hi int) (any, error) {
 				return zarrstore.MortonIDs(nil, s.layout.MortonType, o, ids[lo:hi])
-			}
-			va := s.vars[k-2]
-			return castValues(cols[k-2][lo:hi], va.DType, va.FillValue)
+			}},
 		}
-		arrays := make([]*zarrstore.Array, len(names))
-		for k, name := range names {
-			a, err := s.z.Resize(ctx, fmt.Sprintf("%d/%s", o, name), int64(n))
+		for v, va := range s.vars {
+			arrays = append(arrays, arr{name: va.Name, perW: s.timed, chunk: func(k, lo, hi int) (any, error) {
+				vals := cols[k][v][lo:hi]
+				if s.timed && len(vals) < zarrstore.CoarseChunkLen {
+					// Chunks of a [time, cells] array are written whole:
+					// pad the last one with the fill value.
+					vals = append(slices.Clone(vals), nanSlice(zarrstore.CoarseChunkLen-len(vals))...)
+				}
+				return castValues(vals, va.DType, va.FillValue)
+			}})
+		}
+		for t, tv := range s.trendVars {
+			arrays = append(arrays, arr{name: tv.name, chunk: func(_, lo, hi int) (any, error) {
+				return castValues(trend[t][lo:hi], tv.adtype, tv.fillF)
+			}})
+		}
+		var jobs [][3]int // array, window, chunk
+		const cl = zarrstore.CoarseChunkLen
+		nchunks := (n + cl - 1) / cl
+		for a := range arrays {
+			za, err := s.z.Resize(ctx, fmt.Sprintf("%d/%s", o, arrays[a].name), int64(n))
 			if err != nil {
 				return 0, fmt.Errorf("%w: %w", ErrStore, err)
 			}
-			arrays[k] = a
+			arrays[a].a = za
+			nw := 1
+			if arrays[a].perW {
+				nw = s.windows
+			}
+			for k := range nw {
+				for j := range nchunks {
+					jobs = append(jobs, [3]int{a, k, j})
+				}
+			}
 		}
-		const cl = zarrstore.CoarseChunkLen
-		nchunks := (n + cl - 1) / cl
-		err := retry.ForEach(ctx, len(arrays)*nchunks, WriteConcurrency, func(ctx context.Context, k int) error {
-			j := k % nchunks
-			data, err := chunk(k/nchunks, j*cl, min((j+1)*cl, n))
+		err := retry.ForEach(ctx, len(jobs), WriteConcurrency, func(ctx context.Context, x int) error {
+			a, k, j := jobs[x][0], jobs[x][1], jobs[x][2]
+			data, err := arrays[a].chunk(k, j*cl, min((j+1)*cl, n))
 			if err != nil {
 				return err
 			}
-			return arrays[k/nchunks].WriteChunk(ctx, int64(j), data)
+			if arrays[a].perW {
+				// Unchanged windows (a run that added windows) are not rewritten.
+				_, err := arrays[a].a.UpdateChunkAt(ctx, []int64{int64(k), int64(j)}, data)
+				return err
+			}
+			return arrays[a].a.WriteChunk(ctx, int64(j), data)
 		})
 		if err != nil {
 			return 0, err

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/zarrstore"
@@ -24,6 +26,10 @@ type ReadOptions struct {
 	// read into memory (default DefaultMaxCells); a larger variable is an
 	// error wrapping ErrTooLarge, found before any chunk is read.
 	MaxCells int64
+	// Window selects the time window of a per-window ([time, cells])
+	// array: 0 is the first; a negative value counts from the end (−1 is
+	// the last). It is ignored for arrays without a time dimension.
+	Window int
 }
 
 // Orders returns the HEALPix orders of the store's order groups (the root's
@@ -96,6 +102,28 @@ func ReadLayer(ctx context.Context, s *zarrstore.Store, variable string, order i
 	}
 	project, _ := og.Attributes[zarrstore.ProjectAttribute].(map[string]any)
 	l.Time = timeWindow(project, root.Attributes, md.Attributes)
+	window := int64(-1)
+	if a.Rank() == 2 {
+		nw := og.Windows()
+		window = int64(opt.Window)
+		if window < 0 {
+			window += nw
+		}
+		if window < 0 || window >= nw {
+			return nil, fmt.Errorf("%w: window %d: %q has %d time windows", ErrInvalidOptions, opt.Window, path, nw)
+		}
+		ax, err := s.TimeAxis(ctx, order)
+		if err != nil {
+			return nil, fmt.Errorf("render: time of %q: %w", group, err)
+		}
+		if ax != nil && int(window) < len(ax.Bounds) {
+			b := ax.Bounds[window]
+			l.Time = fmt.Sprintf("window %d: %v – %v", window, b[0], b[1])
+			if u, _ := ax.Attributes["units"].(string); u == cfUnits {
+				l.Time = fmt.Sprintf("window %d: %s – %s", window, cfDate(b[0]), cfDate(b[1]))
+			}
+		}
+	}
 
 	chunks, err := og.Chunks(ctx)
 	if err != nil {
@@ -108,15 +136,31 @@ func ReadLayer(ctx context.Context, s *zarrstore.Store, variable string, order i
 	if n := int64(len(chunks)) * a.ChunkLen(); n > maxCells || n < 0 {
 		return nil, fmt.Errorf("%w: %q has %d stored chunks of %d cells, more than %d cells", ErrTooLarge, path, len(chunks), a.ChunkLen(), maxCells)
 	}
-	if err := readChunks(ctx, og, a, chunks, l, opt.Workers); err != nil {
+	if err := readChunks(ctx, og, a, window, chunks, l, opt.Workers); err != nil {
 		return nil, err
 	}
 	return l, nil
 }
 
+// cfDate formats a time coordinate value (CF seconds since 2018-01-01, the
+// unit zagg writes) as a UTC date and time.
+func cfDate(v float64) string {
+	t := cfEpoch.Add(time.Duration(math.Round(v)) * time.Second)
+	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+		return t.Format("2006-01-02")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+var cfEpoch = time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// cfUnits is the units attribute of the time coordinate zagg writes
+// (pipeline/timewin.CFUnits; render does not import the pipeline).
+const cfUnits = "seconds since 2018-01-01 00:00:00"
+
 // readChunks reads and decodes the chunks with a pool of workers and stores
 // their values in l (from this goroutine only).
-func readChunks(ctx context.Context, og *zarrstore.OrderGroup, a *zarrstore.Array, chunks []int64, l *Layer, workers int) error {
+func readChunks(ctx context.Context, og *zarrstore.OrderGroup, a *zarrstore.Array, window int64, chunks []int64, l *Layer, workers int) error {
 	if workers <= 0 {
 		workers = 8
 	}
@@ -138,7 +182,12 @@ func readChunks(ctx context.Context, og *zarrstore.OrderGroup, a *zarrstore.Arra
 				var vals []float32
 				if err == nil {
 					var v64 []float64
-					if v64, err = a.ReadChunkFloat64(ctx, i); err == nil {
+					if window >= 0 {
+						v64, err = a.ReadChunkFloat64At(ctx, []int64{window, i})
+					} else {
+						v64, err = a.ReadChunkFloat64(ctx, i)
+					}
+					if err == nil {
 						vals = make([]float32, len(v64))
 						for k, v := range v64 {
 							vals[k] = float32(v)

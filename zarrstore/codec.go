@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -51,12 +52,19 @@ func CRC32CCodec() Codec { return Codec{Name: "crc32c"} }
 // with codecs, followed by an index encoded with bytes + crc32c
 // (index_location "end").
 func ShardingCodec(innerLen int64, codecs []Codec) Codec {
+	return ShardingCodecShape([]int64{innerLen}, codecs)
+}
+
+// ShardingCodecShape is [ShardingCodec] for an array of any rank: the inner
+// chunks have the shape inner (one entry per dimension, e.g. [1, 256] for
+// the [time, cells] arrays).
+func ShardingCodecShape(inner []int64, codecs []Codec) Codec {
 	cfg := struct {
 		ChunkShape    []int64 `json:"chunk_shape"`
 		Codecs        []Codec `json:"codecs"`
 		IndexCodecs   []Codec `json:"index_codecs"`
 		IndexLocation string  `json:"index_location"`
-	}{[]int64{innerLen}, codecs, []Codec{BytesCodec(), CRC32CCodec()}, "end"}
+	}{slices.Clone(inner), codecs, []Codec{BytesCodec(), CRC32CCodec()}, "end"}
 	b, err := json.Marshal(cfg)
 	if err != nil {
 		panic(err) // plain structs always marshal
@@ -88,11 +96,12 @@ type arrayToBytes interface {
 
 // chain is a parsed codec list for chunks of n elements of one data type.
 type chain struct {
-	dt   DataType
-	n    int64  // elements per chunk
-	fill []byte // one element, little endian
-	a2b  arrayToBytes
-	b2b  []bytesToBytes
+	dt    DataType
+	shape []int64 // chunk shape
+	n     int64   // elements per chunk, the product of shape
+	fill  []byte  // one element, little endian
+	a2b   arrayToBytes
+	b2b   []bytesToBytes
 	// limits bounds the decoded size of each bytes→bytes stage.
 	limits []int
 }
@@ -155,13 +164,47 @@ func (c *chain) a2bLimit() int {
 	return c.rawLen()
 }
 
-// newChain parses a codec list for chunks of n elements of type dt whose
-// fill element is fill.
-func newChain(codecs []Codec, dt DataType, n int64, fill []byte) (*chain, error) {
-	if n <= 0 || n > maxChunkBytes/int64(dt.Size()) {
-		return nil, fmt.Errorf("%w: chunk of %d %s elements exceeds %d bytes", ErrUnsupported, n, dt, maxChunkBytes)
+// maxRank is the highest array rank this package reads or writes.
+const maxRank = 4
+
+// chunkElems returns the number of elements of a chunk of the given shape,
+// checking that every extent is positive and that the chunk holds at most
+// maxChunkBytes bytes of elements of size bytes (without overflowing).
+func chunkElems(shape []int64, size int) (int64, error) {
+	if len(shape) == 0 || len(shape) > maxRank {
+		return 0, fmt.Errorf("%w: chunk shape %v (rank 1…%d)", ErrUnsupported, shape, maxRank)
 	}
-	c := &chain{dt: dt, n: n, fill: fill}
+	if size <= 0 {
+		return 0, fmt.Errorf("%w: element size %d", ErrUnsupported, size)
+	}
+	limit := int64(maxChunkBytes / size)
+	n := int64(1)
+	for _, d := range shape {
+		if d <= 0 {
+			return 0, fmt.Errorf("%w: chunk shape %v has an extent ≤ 0", ErrInvalidMetadata, shape)
+		}
+		if d > limit/n {
+			return 0, fmt.Errorf("%w: chunk shape %v of %d-byte elements exceeds %d bytes", ErrUnsupported, shape, size, maxChunkBytes)
+		}
+		n *= d
+	}
+	return n, nil
+}
+
+// newChain parses a codec list for 1-D chunks of n elements of type dt
+// whose fill element is fill.
+func newChain(codecs []Codec, dt DataType, n int64, fill []byte) (*chain, error) {
+	return newChainShape(codecs, dt, []int64{n}, fill)
+}
+
+// newChainShape parses a codec list for chunks of the given shape of type
+// dt whose fill element is fill.
+func newChainShape(codecs []Codec, dt DataType, shape []int64, fill []byte) (*chain, error) {
+	n, err := chunkElems(shape, dt.Size())
+	if err != nil {
+		return nil, err
+	}
+	c := &chain{dt: dt, shape: slices.Clone(shape), n: n, fill: fill}
 	for i, cd := range codecs {
 		where := func(err error) error { return fmt.Errorf("codecs[%d] %q: %w", i, cd.Name, err) }
 		switch cd.Name {
@@ -176,7 +219,7 @@ func newChain(codecs []Codec, dt DataType, n int64, fill []byte) (*chain, error)
 				}
 				c.a2b = b
 			} else {
-				s, err := parseSharding(cd.Configuration, dt, n, fill)
+				s, err := parseSharding(cd.Configuration, dt, shape, fill)
 				if err != nil {
 					return nil, where(err)
 				}
@@ -198,10 +241,15 @@ func newChain(codecs []Codec, dt DataType, n int64, fill []byte) (*chain, error)
 			var cfg struct {
 				Order []int `json:"order"`
 			}
-			if err := strictUnmarshal(cd.Configuration, &cfg); err != nil || len(cfg.Order) != 1 || cfg.Order[0] != 0 {
-				return nil, where(fmt.Errorf("%w: transpose configuration %s for a 1-D array", ErrInvalidMetadata, cd.Configuration))
+			if err := strictUnmarshal(cd.Configuration, &cfg); err != nil || len(cfg.Order) != len(shape) {
+				return nil, where(fmt.Errorf("%w: transpose configuration %s for a %d-D array", ErrInvalidMetadata, cd.Configuration, len(shape)))
 			}
-			// The identity permutation of a 1-D array: nothing to do.
+			for k, o := range cfg.Order {
+				if o != k {
+					return nil, where(fmt.Errorf("%w: transpose order %v (only the identity)", ErrUnsupported, cfg.Order))
+				}
+			}
+			// The identity permutation: nothing to do.
 		default:
 			return nil, where(fmt.Errorf("%w: codec", ErrUnsupported))
 		}
@@ -510,15 +558,18 @@ const emptyInner = math.MaxUint64
 const maxInnerChunks = 1 << 20
 
 type shardingCodec struct {
-	inner      *chain // chain for one inner chunk
-	nInner     int    // inner chunks per shard
+	inner      *chain  // chain for one inner chunk
+	nInner     int     // inner chunks per shard
+	shape      []int64 // shard shape
+	grid       []int64 // inner chunks per dimension of the shard
+	contiguous bool    // every inner chunk is one run of the shard's C-order elements
 	index      []bytesToBytes
 	indexBig   bool
 	indexAtEnd bool
 	indexLen   int // encoded index size
 }
 
-func parseSharding(raw json.RawMessage, dt DataType, n int64, fill []byte) (*shardingCodec, error) {
+func parseSharding(raw json.RawMessage, dt DataType, shape []int64, fill []byte) (*shardingCodec, error) {
 	var cfg struct {
 		ChunkShape    []int64 `json:"chunk_shape"`
 		Codecs        []Codec `json:"codecs"`
@@ -528,21 +579,27 @@ func parseSharding(raw json.RawMessage, dt DataType, n int64, fill []byte) (*sha
 	if err := strictUnmarshal(raw, &cfg); err != nil {
 		return nil, fmt.Errorf("%w: sharding_indexed configuration: %v", ErrInvalidMetadata, err)
 	}
-	if len(cfg.ChunkShape) != 1 {
-		return nil, fmt.Errorf("%w: sharding chunk_shape %v (only 1-D arrays)", ErrUnsupported, cfg.ChunkShape)
+	if len(cfg.ChunkShape) != len(shape) {
+		return nil, fmt.Errorf("%w: sharding chunk_shape %v for a %d-D shard %v", ErrInvalidMetadata, cfg.ChunkShape, len(shape), shape)
 	}
-	in := cfg.ChunkShape[0]
-	if in <= 0 || n%in != 0 {
-		return nil, fmt.Errorf("%w: sharding inner chunk %d does not divide the shard of %d", ErrInvalidMetadata, in, n)
+	grid := make([]int64, len(shape))
+	nInner := int64(1)
+	for d, in := range cfg.ChunkShape {
+		if in <= 0 || shape[d]%in != 0 {
+			return nil, fmt.Errorf("%w: sharding inner chunk %v does not divide the shard %v", ErrInvalidMetadata, cfg.ChunkShape, shape)
+		}
+		grid[d] = shape[d] / in
+		if grid[d] > maxInnerChunks/nInner {
+			return nil, fmt.Errorf("%w: more than %d inner chunks per shard (%v in %v)", ErrUnsupported, maxInnerChunks, cfg.ChunkShape, shape)
+		}
+		nInner *= grid[d]
 	}
-	if n/in > maxInnerChunks {
-		return nil, fmt.Errorf("%w: %d inner chunks per shard (at most %d)", ErrUnsupported, n/in, maxInnerChunks)
-	}
-	inner, err := newChain(cfg.Codecs, dt, in, fill)
+	inner, err := newChainShape(cfg.Codecs, dt, cfg.ChunkShape, fill)
 	if err != nil {
 		return nil, fmt.Errorf("sharding codecs: %w", err)
 	}
-	s := &shardingCodec{inner: inner, nInner: int(n / in), indexAtEnd: true}
+	s := &shardingCodec{inner: inner, nInner: int(nInner), shape: slices.Clone(shape), grid: grid,
+		contiguous: contiguousBlocks(shape, cfg.ChunkShape), indexAtEnd: true}
 	if cfg.IndexLocation != nil {
 		switch *cfg.IndexLocation {
 		case "end":
@@ -576,6 +633,56 @@ func parseSharding(raw json.RawMessage, dt DataType, n int64, fill []byte) (*sha
 	return s, nil
 }
 
+// contiguousBlocks reports whether the blocks of shape block tiling an
+// array of shape outer are, taken in C order, consecutive runs of the
+// outer array's C-order elements: all extents before some dimension k are
+// 1 and all after k are whole.
+func contiguousBlocks(outer, block []int64) bool {
+	k := 0
+	for k < len(block)-1 && block[k] == 1 {
+		k++
+	}
+	for d := k + 1; d < len(block); d++ {
+		if block[d] != outer[d] {
+			return false
+		}
+	}
+	return true
+}
+
+// copyBlock copies the block number i (in C order of the block grid) of
+// shape block between the C-order raw bytes of an array of shape outer
+// (elements of size bytes) and the block's own C-order bytes: from outer
+// into blk when gather is set, from blk into outer otherwise.
+func copyBlock(outer []byte, outerShape, block []int64, grid []int64, i int64, blk []byte, size int, gather bool) {
+	rank := len(outerShape)
+	var origin, pos [maxRank]int64
+	for d := rank - 1; d >= 0; d-- {
+		origin[d] = i % grid[d] * block[d]
+		i /= grid[d]
+	}
+	row := int(block[rank-1]) * size // bytes per run along the last dimension
+	for off := 0; off < len(blk); off += row {
+		// pos[:rank-1] is the position of this run within the block.
+		o := int64(0)
+		for d := 0; d < rank; d++ {
+			o = o*outerShape[d] + origin[d] + pos[d]
+		}
+		at := int(o) * size
+		if gather {
+			copy(blk[off:off+row], outer[at:at+row])
+		} else {
+			copy(outer[at:at+row], blk[off:off+row])
+		}
+		for d := rank - 2; d >= 0; d-- {
+			if pos[d]++; pos[d] < block[d] {
+				break
+			}
+			pos[d] = 0
+		}
+	}
+}
+
 func (s *shardingCodec) maxEncoded() int {
 	return s.nInner*s.inner.maxEncoded() + s.indexLen
 }
@@ -596,8 +703,20 @@ func (s *shardingCodec) encode(dst, raw []byte) ([]byte, error) {
 	if !s.indexAtEnd {
 		dst = append(dst, make([]byte, s.indexLen)...)
 	}
+	var tmp *[]byte
+	if !s.contiguous {
+		tmp = getBuf()
+		defer putBuf(tmp)
+		*tmp = slices.Grow((*tmp)[:0], innerRaw)[:innerRaw]
+	}
 	for i := 0; i < s.nInner; i++ {
-		part := raw[i*innerRaw : (i+1)*innerRaw]
+		var part []byte
+		if s.contiguous {
+			part = raw[i*innerRaw : (i+1)*innerRaw]
+		} else {
+			part = *tmp
+			copyBlock(raw, s.shape, s.inner.shape, s.grid, int64(i), part, s.inner.dt.Size(), true)
+		}
 		if isFill(part, s.inner.fill) {
 			idx[2*i], idx[2*i+1] = emptyInner, emptyInner
 			continue
@@ -658,6 +777,15 @@ func (s *shardingCodec) decode(dst, src []byte) ([]byte, error) {
 		return dst, fmt.Errorf("%w: shard index decodes to %d bytes, want %d", ErrCorruptChunk, len(ib), 16*s.nInner)
 	}
 	innerRaw := s.inner.rawLen()
+	// Without contiguous inner chunks, each is decoded into tmp and
+	// scattered into the shard's raw bytes, dst[start:].
+	var tmp *[]byte
+	start0 := len(dst)
+	if !s.contiguous {
+		tmp = getBuf()
+		defer putBuf(tmp)
+		dst = slices.Grow(dst, s.nInner*innerRaw)[:start0+s.nInner*innerRaw]
+	}
 	for i := 0; i < s.nInner; i++ {
 		var off, nb uint64
 		if s.indexBig {
@@ -665,21 +793,38 @@ func (s *shardingCodec) decode(dst, src []byte) ([]byte, error) {
 		} else {
 			off, nb = binary.LittleEndian.Uint64(ib[16*i:]), binary.LittleEndian.Uint64(ib[16*i+8:])
 		}
+		var part []byte
 		if off == emptyInner && nb == emptyInner {
-			dst = appendFill(dst, s.inner.fill, int(s.inner.n))
-			continue
+			if s.contiguous {
+				dst = appendFill(dst, s.inner.fill, int(s.inner.n))
+				continue
+			}
+			part = appendFill((*tmp)[:0], s.inner.fill, int(s.inner.n))
+			*tmp = part
+		} else {
+			if off > uint64(len(src)) || nb > uint64(len(src))-off {
+				return dst, fmt.Errorf("%w: shard inner chunk %d at [%d, +%d) outside the %d-byte shard", ErrCorruptChunk, i, off, nb, len(src))
+			}
+			out := dst
+			if !s.contiguous {
+				out = (*tmp)[:0]
+			}
+			start := len(out)
+			var err error
+			if out, err = s.inner.decode(out, src[off:off+nb]); err != nil {
+				return dst, fmt.Errorf("shard inner chunk %d: %w", i, err)
+			}
+			if got := len(out) - start; got != innerRaw {
+				return dst, fmt.Errorf("%w: shard inner chunk %d decodes to %d bytes, want %d", ErrCorruptChunk, i, got, innerRaw)
+			}
+			if s.contiguous {
+				dst = out
+				continue
+			}
+			*tmp = out
+			part = out
 		}
-		if off > uint64(len(src)) || nb > uint64(len(src))-off {
-			return dst, fmt.Errorf("%w: shard inner chunk %d at [%d, +%d) outside the %d-byte shard", ErrCorruptChunk, i, off, nb, len(src))
-		}
-		start := len(dst)
-		var err error
-		if dst, err = s.inner.decode(dst, src[off:off+nb]); err != nil {
-			return dst, fmt.Errorf("shard inner chunk %d: %w", i, err)
-		}
-		if got := len(dst) - start; got != innerRaw {
-			return dst, fmt.Errorf("%w: shard inner chunk %d decodes to %d bytes, want %d", ErrCorruptChunk, i, got, innerRaw)
-		}
+		copyBlock(dst[start0:], s.shape, s.inner.shape, s.grid, int64(i), part, s.inner.dt.Size(), false)
 	}
 	return dst, nil
 }

@@ -114,8 +114,12 @@ func TestArrayMetadataErrors(t *testing.T) {
 	if err := json.Unmarshal([]byte(validArray), &m); err != nil {
 		t.Fatalf("valid metadata: %v", err)
 	}
-	edit := func(from, to string) string {
-		return string(bytes.Replace([]byte(validArray), []byte(from), []byte(to), 1))
+	edit := func(fromTo ...string) string {
+		doc := []byte(validArray)
+		for k := 0; k+1 < len(fromTo); k += 2 {
+			doc = bytes.Replace(doc, []byte(fromTo[k]), []byte(fromTo[k+1]), 1)
+		}
+		return string(doc)
 	}
 	tests := []struct {
 		name, doc string
@@ -124,7 +128,11 @@ func TestArrayMetadataErrors(t *testing.T) {
 		{"not json", `{`, ErrInvalidMetadata},
 		{"v2", edit(`"zarr_format":3`, `"zarr_format":2`), ErrUnsupported},
 		{"group", edit(`"node_type":"array"`, `"node_type":"group"`), ErrInvalidMetadata},
-		{"2-D", edit(`"shape":[100]`, `"shape":[10,10]`), ErrUnsupported},
+		{"5-D", edit(`"shape":[100]`, `"shape":[1,1,1,1,100]`), ErrUnsupported},
+		{"chunk rank", edit(`"shape":[100]`, `"shape":[10,10]`), ErrInvalidMetadata},
+		{"2-D zero chunk", edit(`"shape":[100]`, `"shape":[10,10]`, `"chunk_shape":[10]`, `"chunk_shape":[0,10]`), ErrInvalidMetadata},
+		{"2-D negative", edit(`"shape":[100]`, `"shape":[10,-1]`, `"chunk_shape":[10]`, `"chunk_shape":[1,10]`), ErrInvalidMetadata},
+		{"2-D dims", edit(`"shape":[100]`, `"shape":[10,10]`, `"chunk_shape":[10]`, `"chunk_shape":[1,10]`, `["cells"]`, `["time","cells","x"]`), ErrInvalidMetadata},
 		{"negative shape", edit(`"shape":[100]`, `"shape":[-1]`), ErrInvalidMetadata},
 		{"dtype", edit(`"float32"`, `"complex64"`), ErrUnsupported},
 		{"grid", edit(`"name":"regular"`, `"name":"rectilinear"`), ErrUnsupported},

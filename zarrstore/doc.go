@@ -10,8 +10,8 @@
 // NESTED, the refinement level, the WGS84 ellipsoid for authalic latitudes
 // and none — a sphere — for geodetic ones, coordinate "cell_ids"; built by
 // [Grid.GroupAttributes]) and a project attribute "zagg" with the parent
-// order and the latitude convention. Every array in a group is 1-D along
-// the dimension "cells": "cell_ids" (uint64 NESTED ids; also carrying the
+// order and the latitude convention. The arrays of a group run along the
+// dimension "cells": "cell_ids" (uint64 NESTED ids; also carrying the
 // attributes xdggs' default convention reads), "morton" (int64 legacy or
 // uint64 packed ids) and one array per statistic. For orders at or finer
 // than the parent order chunk i holds the 4^(order−parent order) children
@@ -20,12 +20,27 @@
 // chunks of [CoarseChunkLen]. Every cell_ids value is a real cell; the
 // fill value 12·4^order is none.
 //
+// # Time
+//
+// A store with a time axis ([Layout.Time], a [TimeAxis]) has a leading
+// dimension "time": each statistic with [Variable.PerWindow] is 2-D,
+// [time, cells], in chunks of [1, chunk length] (chunk (t, i) is window t
+// of parent i, key "<array>/c/<t>/<i>"), and each order group has the CF
+// coordinates "time" ([TimeArray], float64 [time]) and "time_bnds"
+// ([TimeBoundsArray], float64 [time, 2]); the root's "zagg" attribute
+// counts the committed "windows". Other statistics (e.g. a trend over all
+// windows), cell_ids and morton stay 1-D. [Store.Setup] appends windows as
+// it appends parents: only metadata and the time coordinates are
+// rewritten, never a statistic chunk. [Store.TimeAxis] reads the windows
+// back.
+//
 // # Writing
 //
 // A run calls [Store.Setup] once with a [Layout]; it writes all metadata
 // and the coordinates of the run's parents (root last), or, for an existing
 // store, checks that it matches and appends the new parents. Workers then
-// call [Store.WriteChunk] (or [Array.WriteChunk]) for their own chunks: each
+// call [Store.WriteChunk] (or [Array.WriteChunk]; [Store.WriteChunkAt] and
+// [Array.WriteChunkAt] for [time, cells] arrays) for their own chunks: each
 // chunk is encoded in memory and stored with one atomic Put (temporary file
 // plus rename on a folder, one PutObject on S3), and metadata is never
 // rewritten, so any number of goroutines or processes write distinct chunks
@@ -42,22 +57,30 @@
 // ([GridFromAttributes] recovers the grid of an order group), [Store.Nodes]
 // lists the hierarchy,
 // [Array.ReadChunk] returns one chunk and [Array.ReadRange] any element
-// range; chunks never written read as the fill value. The reader also
-// accepts stores written by other Zarr v3 writers within the features below.
+// range of a 1-D array, [Array.ReadChunkAt] one chunk of an array of any
+// rank ([Array.Rank]; [OrderGroup.PerWindow]); chunks never written read as
+// the fill value. The reader also accepts stores written by other Zarr v3
+// writers within the features below.
 //
 // # Supported Zarr v3 features
 //
-//   - Arrays: 1-D, regular chunk grid, default chunk key encoding with "/"
-//     (reading also "."), data types bool, int8…int64, uint8…uint64,
-//     float32, float64, fill values as numbers, true/false, "NaN",
-//     "Infinity", "-Infinity" and "0x…" raw bits.
+//   - Arrays: rank 1 to 4, regular chunk grid (a chunk holds at most
+//     1 GiB), default chunk key encoding with "/" (reading also "."; keys
+//     "c/<i>/<j>/…"), data types bool, int8…int64, uint8…uint64, float32,
+//     float64, fill values as numbers, true/false, "NaN", "Infinity",
+//     "-Infinity" and "0x…" raw bits. Chunks of N-D arrays are whole (the
+//     edge chunks too, padded with the fill value as Zarr stores them) and
+//     passed as flat C-order slices.
 //   - Codecs: bytes (little or big endian), gzip, zstd, crc32c,
-//     sharding_indexed (index at the end when writing, either end when
-//     reading; inner chunks holding only the fill value are not stored),
-//     and the identity transpose.
+//     sharding_indexed of any rank (index at the end when writing, either
+//     end when reading; inner chunks holding only the fill value are not
+//     stored; written N-D shards split the last dimension, e.g. [1, 4096]
+//     into [1, 256], and any inner chunk shape that divides the shard is
+//     read), and the identity transpose.
 //   - Groups with attributes, consolidated metadata (kind "inline").
-//   - Not supported: multi-dimensional arrays, other chunk grids, storage
-//     transformers, variable-length types, partial (range) reads of shards.
+//   - Not supported: arrays of rank above 4, other chunk grids, storage
+//     transformers, variable-length types, non-identity transposes,
+//     partial (range) reads of shards, [Array.ReadRange] of N-D arrays.
 //
 // Go data is passed as slices of the element type matching the data type
 // ([]float32 for float32, []uint64 for uint64, …; see [Element]).

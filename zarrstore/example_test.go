@@ -109,3 +109,63 @@ func ExampleFillValue() {
 	// float64 0.0 false
 	// uint8  true
 }
+
+// A store with a time dimension: per-window statistics are [time, cells],
+// chunk (t, i) holds window t of parent i. A later run appends windows by
+// passing the longer axis; chunks already written stay where they are.
+func ExampleLayout_time() {
+	ctx := context.Background()
+	s, err := zarrstore.Open("memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	day := 86400.0 // CF seconds
+	axis := func(n int) *zarrstore.TimeAxis {
+		t := &zarrstore.TimeAxis{Attributes: map[string]any{
+			"units": "seconds since 2018-01-01 00:00:00", "calendar": "standard", "standard_name": "time"}}
+		for w := range n {
+			t.Mid = append(t.Mid, float64(w)*30*day+15*day)
+			t.Bounds = append(t.Bounds, [2]float64{float64(w) * 30 * day, float64(w+1) * 30 * day})
+		}
+		return t
+	}
+	layout := zarrstore.Layout{
+		ParentOrder: 6,
+		Orders:      []int{8},
+		Variables: []zarrstore.Variable{
+			{Name: "h_mean", DataType: zarrstore.Float32, PerWindow: true},
+			{Name: "h_trend", DataType: zarrstore.Float32}, // over all windows: [cells]
+		},
+		Parents: []uint64{45763, 45760},
+		Time:    axis(2),
+	}
+	if _, err := s.Setup(ctx, layout); err != nil {
+		log.Fatal(err)
+	}
+	a, err := s.OpenArray(ctx, "8/h_mean")
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := make([]float32, a.ChunkElems())
+	h[0] = 1234.5
+	// Window 1 of parent 45760 (chunk 1).
+	if err := a.WriteChunkAt(ctx, []int64{1, 1}, h); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("shape:", a.Shape(), "chunk:", a.ChunkShape(), "key:", a.ChunkKeyAt(1, 1))
+
+	layout.Time = axis(3) // the next run: one more window
+	if _, err := s.Setup(ctx, layout); err != nil {
+		log.Fatal(err)
+	}
+	a, _ = s.OpenArray(ctx, "8/h_mean")
+	trend, _ := s.OpenArray(ctx, "8/h_trend")
+	got, _ := a.ReadChunkFloat64At(ctx, []int64{1, 1})
+	ax, _ := s.TimeAxis(ctx, 8)
+	fmt.Println("shape:", a.Shape(), "trend:", trend.Shape(), "value:", got[0])
+	fmt.Println("windows:", len(ax.Mid), "last:", ax.Bounds[2][0]/day, "…", ax.Bounds[2][1]/day, "days")
+	// Output:
+	// shape: [2 32] chunk: [1 16] key: 8/h_mean/c/1/1
+	// shape: [3 32] trend: [32] value: 1234.5
+	// windows: 3 last: 60 … 90 days
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // ReadChunkFloat64 reads chunk i of a numeric or bool array as float64, for
@@ -15,7 +16,23 @@ func (a *Array) ReadChunkFloat64(ctx context.Context, i int64) ([]float64, error
 	if err != nil {
 		return nil, err
 	}
-	fill := a.FillChunk()
+	return a.float64s(data)
+}
+
+// ReadChunkFloat64At is [Array.ReadChunkFloat64] for the chunk at grid
+// coordinates idx of an array of any rank: ChunkElems values in C order,
+// fill values and NaN as NaN.
+func (a *Array) ReadChunkFloat64At(ctx context.Context, idx []int64) ([]float64, error) {
+	data, err := a.ReadChunkAt(ctx, idx)
+	if err != nil {
+		return nil, err
+	}
+	return a.float64s(data)
+}
+
+// float64s converts a decoded chunk to float64, fill values to NaN.
+func (a *Array) float64s(data any) ([]float64, error) {
+	fill := fromRaw(a.meta.DataType, slices.Clone(a.chain.fill)) // one element
 	switch d := data.(type) {
 	case []float32:
 		return toFloat64(d, fill.([]float32)), nil

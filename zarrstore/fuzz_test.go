@@ -80,6 +80,23 @@ func FuzzArrayMetadata(f *testing.F) {
 	for _, p := range []string{"3/cell_ids", "3/s", "3/morton"} {
 		f.Add(nodes[p])
 	}
+	// N-D: a [time, cells] layout with sharded per-window arrays and the
+	// time coordinates, a 3-D array and a non-contiguous 2-D shard.
+	l.Time = &TimeAxis{Mid: []float64{1, 2}, Bounds: [][2]float64{{0, 1.5}, {1.5, 3}}, Attributes: map[string]any{"units": "s"}}
+	l.Variables[0].PerWindow = true
+	if nodes, err = l.Nodes(); err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range []string{"3/s", "3/time", "3/time_bnds"} {
+		f.Add(nodes[p])
+	}
+	f.Add([]byte(strings.NewReplacer(`"shape":[100]`, `"shape":[3,4,100]`, `"chunk_shape":[10]`, `"chunk_shape":[1,2,10]`,
+		`["cells"]`, `["t","y","x"]`).Replace(validArray)))
+	f.Add([]byte(strings.NewReplacer(`"shape":[100]`, `"shape":[5,17]`, `"chunk_shape":[10]`, `"chunk_shape":[4,8]`,
+		`["cells"]`, `["a","b"]`, `[{"name":"bytes","configuration":{"endian":"little"}}]`,
+		`[{"name":"sharding_indexed","configuration":{"chunk_shape":[2,4],"codecs":[{"name":"bytes","configuration":{"endian":"little"}}],"index_codecs":[{"name":"bytes","configuration":{"endian":"little"}}]}}]`).Replace(validArray)))
+	f.Add([]byte(strings.NewReplacer(`"shape":[100]`, `"shape":[9223372036854775807,9223372036854775807]`,
+		`"chunk_shape":[10]`, `"chunk_shape":[1073741824,2]`, `["cells"]`, `["a","b"]`).Replace(validArray)))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		var m ArrayMetadata
 		if err := m.UnmarshalJSON(doc); err != nil {
@@ -91,7 +108,8 @@ func FuzzArrayMetadata(f *testing.F) {
 			return
 		}
 		_ = a.NumChunks()
-		if a.ChunkLen() <= 1<<12 {
+		_ = a.ChunkKeyAt(make([]int64, a.Rank())...)
+		if a.ChunkElems() <= 1<<12 {
 			// A fill chunk encodes and decodes back under any accepted codecs.
 			fill := a.FillChunk()
 			enc, err := a.EncodeChunk(nil, fill)
@@ -142,5 +160,63 @@ func FuzzGroupMetadata(f *testing.F) {
 			t.Fatalf("re-parse of %s: %v", b, err)
 		}
 		_, _ = GridFromAttributes(g2.Attributes)
+	})
+}
+
+// fuzzNDChains are the 2-D codec chains FuzzDecodeChunkND attacks, for
+// [4, 8] chunks of int16 with fill 7: plain, and shards with contiguous
+// ([1, 8], [2, 8]) and non-contiguous ([2, 4], [4, 2]) inner chunks.
+var fuzzNDChains = [][]Codec{
+	{BytesCodec(), ZstdCodec(1)},
+	{ShardingCodecShape([]int64{1, 8}, []Codec{BytesCodec()})},
+	{ShardingCodecShape([]int64{2, 8}, []Codec{BytesCodec(), CRC32CCodec()})},
+	{ShardingCodecShape([]int64{2, 4}, []Codec{BytesCodec(), GzipCodec(1)})},
+	{ShardingCodecShape([]int64{4, 2}, []Codec{BytesCodec()})},
+}
+
+func FuzzDecodeChunkND(f *testing.F) {
+	vals := make([]int16, 32)
+	for i := range vals {
+		if i%8 >= 4 {
+			vals[i] = int16(i*3 - 40)
+		} else {
+			vals[i] = 7
+		}
+	}
+	raw := appendRaw(nil, vals)
+	chainOf := func(t testing.TB, i uint8) *chain {
+		c, err := newChainShape(fuzzNDChains[int(i)%len(fuzzNDChains)], Int16, []int64{4, 8}, []byte{7, 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	for i := range fuzzNDChains {
+		enc, err := chainOf(f, uint8(i)).encode(nil, raw)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(uint8(i), enc)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, src []byte) {
+		c := chainOf(t, which)
+		out, err := c.decode(nil, src)
+		if err != nil {
+			return
+		}
+		if len(out) != c.rawLen() {
+			if _, sharded := c.a2b.(*shardingCodec); sharded {
+				t.Fatalf("sharded chunk decoded to %d bytes, want %d", len(out), c.rawLen())
+			}
+			return
+		}
+		enc, err := c.encode(nil, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := c.decode(nil, enc)
+		if err != nil || !bytes.Equal(again, out) {
+			t.Fatalf("re-encoded chunk decodes to %v, %v; want %v", again, err, out)
+		}
 	})
 }

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/zagg-go/zagg/internal/retry"
 )
@@ -140,6 +142,30 @@ func (c Codecs) Validate() error {
 	return nil
 }
 
+// ListShape returns the codec list for chunks of the given shape (one
+// extent per dimension). With ShardInner the shard is split along the last
+// dimension only: a [1, 4096] chunk with ShardInner 256 gets inner chunks
+// of [1, 256].
+func (c Codecs) ListShape(chunk []int64) ([]Codec, error) {
+	if len(chunk) == 0 {
+		return nil, fmt.Errorf("%w: empty chunk shape", ErrInvalidLayout)
+	}
+	last := chunk[len(chunk)-1]
+	list, err := Codecs{Compressor: c.Compressor, Level: c.Level, Checksum: c.Checksum}.List(last)
+	if err != nil {
+		return nil, err
+	}
+	if c.ShardInner > 0 && c.ShardInner < last {
+		if last%c.ShardInner != 0 {
+			return nil, fmt.Errorf("%w: shard inner chunk %d does not divide the chunk of %d", ErrInvalidLayout, c.ShardInner, last)
+		}
+		inner := slices.Clone(chunk)
+		inner[len(inner)-1] = c.ShardInner
+		return []Codec{ShardingCodecShape(inner, list)}, nil
+	}
+	return list, nil
+}
+
 // List returns the codec list for chunks of chunkLen elements.
 func (c Codecs) List(chunkLen int64) ([]Codec, error) {
 	if err := c.Validate(); err != nil {
@@ -180,6 +206,83 @@ type Variable struct {
 	// "coordinates": "cell_ids" is added so that xarray shows cell_ids as a
 	// coordinate.
 	Attributes map[string]any
+	// PerWindow makes the array 2-D, [time, cells], with one chunk per
+	// window and parent ([1, ChunkLen]); it needs Layout.Time. Otherwise the
+	// array is 1-D, [cells] (e.g. a trend over all windows).
+	PerWindow bool
+}
+
+// TimeAxis is the time coordinate of a store with per-window arrays: one
+// entry per window, in the order of the time dimension.
+type TimeAxis struct {
+	// Mid are the time values (e.g. CF seconds since 2018-01-01), one per
+	// window, finite and strictly increasing.
+	Mid []float64
+	// Bounds are the [start, end) of each window, finite with start < end,
+	// as many as Mid.
+	Bounds [][2]float64
+	// Attributes are the attributes of the "time" array (units, calendar,
+	// standard_name, axis, …); "bounds": "time_bnds" is added when absent.
+	Attributes map[string]any
+	// BoundsAttributes are the attributes of the "time_bnds" array.
+	BoundsAttributes map[string]any
+}
+
+// Names of the time coordinate arrays and dimensions of a store with
+// per-window arrays.
+const (
+	// TimeArray is the time coordinate, float64 [time].
+	TimeArray = "time"
+	// TimeBoundsArray holds the window bounds, float64 [time, nv].
+	TimeBoundsArray = "time_bnds"
+	// TimeDimension is the leading dimension of per-window arrays.
+	TimeDimension = "time"
+	// BoundsDimension is the second dimension of time_bnds (2: start, end).
+	BoundsDimension = "nv"
+)
+
+// TimeChunkLen is the chunk length along time of the time and time_bnds
+// arrays ([TimeChunkLen] and [TimeChunkLen, 2]): a store of up to 1024
+// windows keeps each coordinate in one chunk, which Setup rewrites when
+// windows are added.
+const TimeChunkLen = 1024
+
+// maxWindows bounds the time axis Setup writes and TimeAxis reads.
+const maxWindows = 1 << 20
+
+// Validate checks the axis: at most 2^20 windows, as many bounds as
+// values, finite values, Mid strictly increasing, every start before its
+// end.
+func (t *TimeAxis) Validate() error {
+	if len(t.Mid) > maxWindows {
+		return fmt.Errorf("%w: %d windows (at most %d)", ErrInvalidLayout, len(t.Mid), maxWindows)
+	}
+	if len(t.Bounds) != len(t.Mid) {
+		return fmt.Errorf("%w: time axis has %d values and %d bounds", ErrInvalidLayout, len(t.Mid), len(t.Bounds))
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	for i, m := range t.Mid {
+		b := t.Bounds[i]
+		if !finite(m) || !finite(b[0]) || !finite(b[1]) || b[0] >= b[1] {
+			return fmt.Errorf("%w: window %d: time %v, bounds %v (want finite values, start < end)", ErrInvalidLayout, i, m, b)
+		}
+		if i > 0 && m <= t.Mid[i-1] {
+			return fmt.Errorf("%w: window %d: time %v not after window %d's %v", ErrInvalidLayout, i, m, i-1, t.Mid[i-1])
+		}
+	}
+	return nil
+}
+
+// timeAttributes returns the attributes of the time array.
+func (t *TimeAxis) timeAttributes() map[string]any {
+	a := map[string]any{}
+	for k, v := range t.Attributes {
+		a[k] = v
+	}
+	if _, ok := a["bounds"]; !ok {
+		a["bounds"] = TimeBoundsArray
+	}
+	return a
 }
 
 // Layout describes a whole zagg store: one group per order, each with
@@ -215,11 +318,17 @@ type Layout struct {
 	// (e.g. the child order); parent_order and latitude are set from the
 	// layout.
 	Project map[string]any
+	// Time, when set, gives every Variable with PerWindow a leading time
+	// dimension and each order group the coordinate arrays "time" and
+	// "time_bnds". Setup appends the windows an existing store does not
+	// hold yet; the store's windows must be a prefix of Time.
+	Time *TimeAxis
 }
 
 // The root attribute "zagg" holds these keys, set by Setup: the layout
-// name and version, the parent order, the latitude convention and the
-// parent list.
+// name and version, the parent order, the latitude convention, the parent
+// list and, for a store with a time dimension, "windows": the number of
+// windows committed.
 const (
 	LayoutName    = "dense"
 	LayoutVersion = 1
@@ -305,9 +414,17 @@ func (l Layout) rootAttributes(old map[string]any, parents []uint64) map[string]
 		ps[i] = p
 	}
 	project["parents"] = ps
+	delete(project, windowsKey)
+	if l.Time != nil {
+		project[windowsKey] = len(l.Time.Mid)
+	}
 	attrs[ProjectAttribute] = project
 	return attrs
 }
+
+// windowsKey is the root "zagg" attribute with the number of committed
+// windows of a store with a time dimension.
+const windowsKey = "windows"
 
 // mergeParents appends to old the parents of add it does not hold, after
 // checking each is a cell of the parent order.
@@ -353,14 +470,29 @@ func (l Layout) nodes(nParents int) (map[string][]byte, error) {
 	}
 	seen := map[string]bool{}
 	for _, v := range l.Variables {
-		if !validName(v.Name) || v.Name == CellIDsArray || v.Name == MortonArray || seen[v.Name] {
+		reserved := v.Name == CellIDsArray || v.Name == MortonArray ||
+			l.Time != nil && (v.Name == TimeArray || v.Name == TimeBoundsArray)
+		if !validName(v.Name) || reserved || seen[v.Name] {
 			return nil, fmt.Errorf("%w: variable name %q (invalid, reserved or repeated)", ErrInvalidLayout, v.Name)
 		}
 		seen[v.Name] = true
 		if !v.DataType.Valid() {
 			return nil, fmt.Errorf("%w: variable %q: data type %q", ErrInvalidLayout, v.Name, v.DataType)
 		}
+		if v.PerWindow && l.Time == nil {
+			return nil, fmt.Errorf("%w: variable %q is per window but the layout has no time axis", ErrInvalidLayout, v.Name)
+		}
 	}
+	windows := int64(0)
+	if l.Time != nil {
+		if err := l.Time.Validate(); err != nil {
+			return nil, err
+		}
+		windows = int64(len(l.Time.Mid))
+	}
+	// The time coordinates are never sharded (one chunk holds 1024 windows).
+	timeCodecs := l.Codecs
+	timeCodecs.ShardInner = 0
 	for _, order := range l.Orders {
 		g := Grid{Order: order, ParentOrder: l.ParentOrder, Latitude: l.Latitude}
 		if err := g.Validate(); err != nil {
@@ -376,19 +508,32 @@ func (l Layout) nodes(nParents int) (map[string][]byte, error) {
 		if err := put(gp, GroupMetadata{Attributes: g.GroupAttributes(l.Project)}); err != nil {
 			return nil, err
 		}
-		arr := func(name string, dt DataType, fill any, c Codecs, attrs map[string]any) error {
+		arrShape := func(name string, dt DataType, fill any, c Codecs, attrs map[string]any, shape, chunk []int64, dims []string) error {
 			fv, err := FillValue(dt, fill)
 			if err != nil {
 				return fmt.Errorf("%s/%s: %w", gp, name, err)
 			}
-			codecs, err := c.List(g.ChunkLen())
+			codecs, err := c.ListShape(chunk)
 			if err != nil {
 				return fmt.Errorf("%s/%s: %w", gp, name, err)
 			}
 			return put(gp+"/"+name, ArrayMetadata{
-				Shape: []int64{g.Len(nParents)}, DataType: dt, ChunkShape: []int64{g.ChunkLen()},
-				FillValue: fv, Codecs: codecs, Attributes: attrs, DimensionNames: []string{Dimension},
+				Shape: shape, DataType: dt, ChunkShape: chunk,
+				FillValue: fv, Codecs: codecs, Attributes: attrs, DimensionNames: dims,
 			})
+		}
+		arr := func(name string, dt DataType, fill any, c Codecs, attrs map[string]any) error {
+			return arrShape(name, dt, fill, c, attrs, []int64{g.Len(nParents)}, []int64{g.ChunkLen()}, []string{Dimension})
+		}
+		if l.Time != nil {
+			if err := arrShape(TimeArray, Float64, nil, timeCodecs, l.Time.timeAttributes(),
+				[]int64{windows}, []int64{TimeChunkLen}, []string{TimeDimension}); err != nil {
+				return nil, err
+			}
+			if err := arrShape(TimeBoundsArray, Float64, nil, timeCodecs, l.Time.BoundsAttributes,
+				[]int64{windows, 2}, []int64{TimeChunkLen, 2}, []string{TimeDimension, BoundsDimension}); err != nil {
+				return nil, err
+			}
 		}
 		// The cell_ids fill value is 12·4^order, one past the last cell:
 		// no valid id is ever the fill value.
@@ -409,7 +554,14 @@ func (l Layout) nodes(nParents int) (map[string][]byte, error) {
 			for k, x := range v.Attributes {
 				attrs[k] = x
 			}
-			if err := arr(v.Name, v.DataType, v.Fill, c, attrs); err != nil {
+			var err error
+			if v.PerWindow {
+				err = arrShape(v.Name, v.DataType, v.Fill, c, attrs, []int64{windows, g.Len(nParents)},
+					[]int64{1, g.ChunkLen()}, []string{TimeDimension, Dimension})
+			} else {
+				err = arr(v.Name, v.DataType, v.Fill, c, attrs)
+			}
+			if err != nil {
 				return nil, err
 			}
 		}
@@ -426,16 +578,23 @@ const setupWorkers = 16
 // parent order belongs to parent i).
 //
 // For a new store it writes every group and array, the coordinate chunks
-// (cell_ids and morton) of every parent, and the root group last, so a
-// store with a root zarr.json is completely set up. For an existing store
-// it checks that every node matches the layout (ignoring array shapes and
-// consolidated metadata; a difference is [ErrLayoutMismatch]), appends the
-// parents of l.Parents that the store does not hold yet, writes their
-// coordinate chunks, grows the arrays at or finer than the parent order,
-// and rewrites the root (its attributes merged as [Layout] says, without
-// consolidated metadata) last: the root's parent list is the commit point,
-// so a Setup interrupted anywhere is completed by the next. Chunks already
-// written are never rewritten.
+// (cell_ids and morton) of every parent, with l.Time the time and
+// time_bnds chunks of every window, and the root group last, so a store
+// with a root zarr.json is completely set up. For an existing store it
+// checks that every node matches the layout (ignoring array shapes and
+// consolidated metadata; a difference is [ErrLayoutMismatch]), that the
+// store has a time dimension exactly when l.Time is set and that its
+// windows are a prefix of l.Time's (else [ErrLayoutMismatch] naming the
+// first window that differs); it appends the parents of l.Parents that the
+// store does not hold yet and writes their coordinate chunks, appends the
+// new windows (rewriting the time and time_bnds chunks that hold them),
+// grows the arrays (cells of the orders at or finer than the parent order,
+// time of the per-window arrays of every order), and rewrites the root (its
+// attributes merged as [Layout] says, without consolidated metadata) last:
+// the root's parent list and window count are the commit point, so a Setup
+// interrupted anywhere is completed by the next (array shapes it grew but
+// did not commit are put back to those of the layout). Statistic chunks
+// are never rewritten or moved: a new window only changes array shapes.
 //
 // Setup is not meant to run concurrently with workers or another Setup of
 // different parents: run it once per run, before the workers. Concurrent
@@ -448,8 +607,12 @@ func (s *Store) Setup(ctx context.Context, l Layout) ([]uint64, error) {
 		return nil, fmt.Errorf("setup: %w", err)
 	}
 	var old []uint64
+	oldWindows := 0
 	if exists {
 		if old, err = parentsOf(root.Attributes, l); err != nil {
+			return nil, fmt.Errorf("setup: %w", err)
+		}
+		if oldWindows, err = windowsOf(root.Attributes, l); err != nil {
 			return nil, fmt.Errorf("setup: %w", err)
 		}
 	}
@@ -461,46 +624,83 @@ func (s *Store) Setup(ctx context.Context, l Layout) ([]uint64, error) {
 	if err != nil {
 		return nil, err
 	}
+	var stored map[string][]int64
 	if exists {
-		if err := s.verify(ctx, nodes); err != nil {
+		if stored, err = s.verify(ctx, nodes); err != nil {
 			return nil, err
 		}
+		if err := s.checkExtraArrays(ctx, l.Orders, nodes); err != nil {
+			return nil, fmt.Errorf("setup: %w", err)
+		}
+		if l.Time != nil {
+			for _, o := range l.Orders {
+				if err := s.checkWindows(ctx, o, oldWindows, l.Time); err != nil {
+					return nil, fmt.Errorf("setup: %w", err)
+				}
+			}
+		}
 	}
-	// Coordinates of the new parents, then the metadata that makes them
-	// part of the arrays, then the root.
+	newParents := !exists || len(parents) != len(old)
+	newWindows := l.Time != nil && (!exists || len(l.Time.Mid) != oldWindows)
+	perWindow := map[string]bool{TimeArray: true, TimeBoundsArray: true}
+	for _, v := range l.Variables {
+		if v.PerWindow {
+			perWindow[v.Name] = true
+		}
+	}
+	// Coordinates of the new parents and windows, then the metadata that
+	// makes them part of the arrays, then the root.
 	var writes []func(context.Context) error
-	var metas []string
+	metas := map[string][]byte{}
 	for _, o := range l.Orders {
 		g := Grid{Order: o, ParentOrder: l.ParentOrder, Latitude: l.Latitude}
 		gp := strconv.Itoa(o)
 		if !exists {
-			metas = append(metas, gp)
+			metas[gp] = nodes[gp]
 		}
-		if g.Coarse() {
-			if !exists {
-				for p := range nodes {
-					if strings.HasPrefix(p, gp+"/") {
-						metas = append(metas, p)
+		for p, doc := range nodes {
+			name, ok := strings.CutPrefix(p, gp+"/")
+			if !ok {
+				continue
+			}
+			switch {
+			case !exists:
+				metas[p] = doc
+			case newParents && !g.Coarse():
+				metas[p] = doc
+			case newWindows && perWindow[name] && g.Coarse() && name != TimeArray && name != TimeBoundsArray:
+				// Finalize sizes the cells of coarse orders: keep them.
+				doc, err := s.withStoredCells(ctx, p, doc)
+				if err != nil {
+					return nil, fmt.Errorf("setup: %w", err)
+				}
+				metas[p] = doc
+			case newWindows && perWindow[name]:
+				metas[p] = doc
+			case staleShape(stored[p], doc, g.Coarse()):
+				// Left by a Setup interrupted before its commit: back to
+				// the committed parents and windows.
+				if g.Coarse() {
+					if doc, err = s.withStoredCells(ctx, p, doc); err != nil {
+						return nil, fmt.Errorf("setup: %w", err)
 					}
 				}
+				metas[p] = doc
 			}
-			continue
 		}
-		if exists && len(parents) == len(old) {
-			continue
-		}
-		for p := range nodes {
-			if strings.HasPrefix(p, gp+"/") {
-				metas = append(metas, p)
+		if newWindows {
+			w, err := timeWrites(s, gp, nodes, l.Time, oldWindows)
+			if err != nil {
+				return nil, err
 			}
+			writes = append(writes, w...)
+		}
+		if g.Coarse() || !newParents {
+			continue
 		}
 		var ids, mortons *Array
 		for _, name := range []string{CellIDsArray, MortonArray} {
-			var m ArrayMetadata
-			if err := m.UnmarshalJSON(nodes[gp+"/"+name]); err != nil {
-				return nil, err
-			}
-			a, err := newArray(s, gp+"/"+name, m)
+			a, err := arrayOf(s, gp+"/"+name, nodes)
 			if err != nil {
 				return nil, err
 			}
@@ -526,9 +726,13 @@ func (s *Store) Setup(ctx context.Context, l Layout) ([]uint64, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("setup: coordinates: %w", err)
 	}
-	slices.Sort(metas)
-	if err := retry.ForEach(ctx, len(metas), setupWorkers, func(ctx context.Context, k int) error {
-		return s.b.Put(ctx, metaKey(metas[k]), nodes[metas[k]])
+	paths := make([]string, 0, len(metas))
+	for p := range metas {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	if err := retry.ForEach(ctx, len(paths), setupWorkers, func(ctx context.Context, k int) error {
+		return s.b.Put(ctx, metaKey(paths[k]), metas[paths[k]])
 	}); err != nil {
 		return nil, fmt.Errorf("setup: %w", err)
 	}
@@ -541,7 +745,7 @@ func (s *Store) Setup(ctx context.Context, l Layout) ([]uint64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: root attributes: %v", ErrInvalidLayout, err)
 	}
-	if exists && len(parents) == len(old) {
+	if exists && !newParents && !newWindows {
 		ob, err := json.Marshal(GroupMetadata{Attributes: oldAttrs})
 		if err == nil {
 			if same, err := sameNode(ob, rb); err == nil && same {
@@ -553,6 +757,254 @@ func (s *Store) Setup(ctx context.Context, l Layout) ([]uint64, error) {
 		return nil, fmt.Errorf("setup: %w", err)
 	}
 	return parents, nil
+}
+
+// arrayOf returns a handle on the array at path with the metadata of nodes
+// (not yet stored).
+func arrayOf(s *Store, path string, nodes map[string][]byte) (*Array, error) {
+	var m ArrayMetadata
+	if err := m.UnmarshalJSON(nodes[path]); err != nil {
+		return nil, err
+	}
+	return newArray(s, path, m)
+}
+
+// timeWrites returns the writes of the time and time_bnds chunks of group
+// gp that hold windows from windows on (all when windows is 0).
+func timeWrites(s *Store, gp string, nodes map[string][]byte, t *TimeAxis, from int) ([]func(context.Context) error, error) {
+	tm, err := arrayOf(s, gp+"/"+TimeArray, nodes)
+	if err != nil {
+		return nil, err
+	}
+	tb, err := arrayOf(s, gp+"/"+TimeBoundsArray, nodes)
+	if err != nil {
+		return nil, err
+	}
+	var writes []func(context.Context) error
+	n := len(t.Mid)
+	for c := from / TimeChunkLen; c*TimeChunkLen < n; c++ {
+		mid := make([]float64, TimeChunkLen)
+		bnds := make([]float64, 2*TimeChunkLen)
+		for k := range TimeChunkLen {
+			w := c*TimeChunkLen + k
+			if w >= n {
+				mid[k], bnds[2*k], bnds[2*k+1] = math.NaN(), math.NaN(), math.NaN()
+				continue
+			}
+			mid[k], bnds[2*k], bnds[2*k+1] = t.Mid[w], t.Bounds[w][0], t.Bounds[w][1]
+		}
+		writes = append(writes,
+			func(ctx context.Context) error { return tm.WriteChunkAt(ctx, []int64{int64(c)}, mid) },
+			func(ctx context.Context) error { return tb.WriteChunkAt(ctx, []int64{int64(c), 0}, bnds) })
+	}
+	return writes, nil
+}
+
+// withStoredCells returns the metadata document doc of the per-window
+// array at path with the cells extent of the stored array (a coarse
+// order's, which Finalize sizes) and doc's number of windows.
+func (s *Store) withStoredCells(ctx context.Context, path string, doc []byte) ([]byte, error) {
+	var m ArrayMetadata
+	if err := m.UnmarshalJSON(doc); err != nil {
+		return nil, err
+	}
+	b, err := s.b.Get(ctx, metaKey(path))
+	if err != nil {
+		return nil, fmt.Errorf("array %q: %w", path, err)
+	}
+	var stored ArrayMetadata
+	if err := stored.UnmarshalJSON(b); err != nil {
+		return nil, fmt.Errorf("array %q: %w", path, err)
+	}
+	if len(stored.Shape) != len(m.Shape) {
+		return nil, fmt.Errorf("%w: array %q has shape %v, want %d dimensions", ErrLayoutMismatch, path, stored.Shape, len(m.Shape))
+	}
+	m.Shape[len(m.Shape)-1] = stored.Shape[len(stored.Shape)-1]
+	return json.Marshal(m)
+}
+
+// windowsOf reads the number of committed windows from the root attributes
+// of an existing store (0 for a store without time) and checks that the
+// store has a time dimension exactly when l has a time axis.
+func windowsOf(attrs map[string]any, l Layout) (int, error) {
+	p, _ := attrs[ProjectAttribute].(map[string]any)
+	v, has := p[windowsKey]
+	switch {
+	case !has && l.Time != nil:
+		return 0, fmt.Errorf("%w: the store has no time dimension (its statistics are [cells]); this run writes per-window [time, cells] arrays: write to a new store", ErrLayoutMismatch)
+	case has && l.Time == nil:
+		return 0, fmt.Errorf("%w: the store has a time dimension (%v windows; per-window [time, cells] arrays); this run writes no time axis", ErrLayoutMismatch, v)
+	case !has:
+		return 0, nil
+	}
+	n, ok := windowCount(v)
+	if !ok {
+		return 0, fmt.Errorf("%w: root attribute zagg.windows = %v is not a window count", ErrInvalidMetadata, v)
+	}
+	return n, nil
+}
+
+func windowCount(v any) (int, bool) {
+	var n int64
+	switch x := v.(type) {
+	case json.Number:
+		i, err := x.Int64()
+		if err != nil {
+			return 0, false
+		}
+		n = i
+	case float64:
+		if x != math.Trunc(x) || x > maxWindows {
+			return 0, false
+		}
+		n = int64(x)
+	case int:
+		n = int64(x)
+	default:
+		return 0, false
+	}
+	if n < 0 || n > maxWindows {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// checkWindows checks that the first n windows stored in the order group
+// are those of t.
+func (s *Store) checkWindows(ctx context.Context, order, n int, t *TimeAxis) error {
+	if len(t.Mid) < n {
+		return fmt.Errorf("%w: the store has %d windows, the layout only %d (a layout must list every stored window, then the new ones)", ErrLayoutMismatch, n, len(t.Mid))
+	}
+	stored, err := s.readTimeAxis(ctx, strconv.Itoa(order), n)
+	if err != nil {
+		return err
+	}
+	if stored == nil || len(stored.Mid) < n {
+		return fmt.Errorf("%w: order %d: the time array holds fewer than the %d committed windows", ErrInvalidMetadata, order, n)
+	}
+	// Setup's node check ignores arrays' units; for time they give the
+	// values their meaning.
+	want := t.timeAttributes()
+	for _, k := range []string{"units", "calendar"} {
+		if a, b := fmt.Sprint(stored.Attributes[k]), fmt.Sprint(want[k]); a != b {
+			return fmt.Errorf("%w: order %d: the store's time %s is %q, the layout's %q", ErrLayoutMismatch, order, k, a, b)
+		}
+	}
+	for w := range n {
+		var b [2]float64
+		if w < len(stored.Bounds) {
+			b = stored.Bounds[w]
+		}
+		if stored.Mid[w] != t.Mid[w] || len(stored.Bounds) <= w || b != t.Bounds[w] {
+			return fmt.Errorf("%w: order %d window %d differs: the store has time %v bounds %v, the layout time %v bounds %v (new windows can only be appended)",
+				ErrLayoutMismatch, order, w, stored.Mid[w], b, t.Mid[w], t.Bounds[w])
+		}
+	}
+	return nil
+}
+
+// TimeAxis returns the time axis of an order group: the values and bounds
+// of its committed windows (those the root's window count holds, when it
+// has one) and the attributes of time and time_bnds; nil, nil when the
+// group has no time array. Bounds is nil when the group has no time_bnds.
+func (s *Store) TimeAxis(ctx context.Context, order int) (*TimeAxis, error) {
+	if _, err := s.OpenGroup(ctx, strconv.Itoa(order)); err != nil {
+		return nil, fmt.Errorf("order %d: %w", order, err)
+	}
+	limit := -1
+	if root, err := s.OpenGroup(ctx, ""); err == nil {
+		p, _ := root.Attributes[ProjectAttribute].(map[string]any)
+		if v, ok := p[windowsKey]; ok {
+			n, ok := windowCount(v)
+			if !ok {
+				return nil, fmt.Errorf("%w: root attribute zagg.windows = %v is not a window count", ErrInvalidMetadata, v)
+			}
+			limit = n
+		}
+	}
+	t, err := s.readTimeAxis(ctx, strconv.Itoa(order), limit)
+	if err != nil {
+		return nil, fmt.Errorf("order %d: %w", order, err)
+	}
+	return t, nil
+}
+
+// readTimeAxis reads the time axis of group gp, at most limit windows
+// (all when limit < 0); nil when the group has no time array.
+func (s *Store) readTimeAxis(ctx context.Context, gp string, limit int) (*TimeAxis, error) {
+	tm, err := s.OpenArray(ctx, gp+"/"+TimeArray)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if dims := tm.Metadata().DimensionNames; len(dims) == 0 || dims[0] != TimeDimension {
+		return nil, nil // not a time coordinate (e.g. a statistic named "time" along cells)
+	}
+	if tm.Rank() != 1 {
+		return nil, fmt.Errorf("%w: %s is %d-D, want 1-D", ErrInvalidMetadata, tm.Path(), tm.Rank())
+	}
+	n := tm.Len()
+	if limit >= 0 && int64(limit) < n {
+		n = int64(limit)
+	}
+	if n > maxWindows {
+		return nil, fmt.Errorf("%w: %s has %d windows (at most %d)", ErrUnsupported, tm.Path(), n, maxWindows)
+	}
+	t := &TimeAxis{Attributes: tm.Metadata().Attributes}
+	if t.Mid, err = readColumn(ctx, tm, n, 0); err != nil {
+		return nil, err
+	}
+	tb, err := s.OpenArray(ctx, gp+"/"+TimeBoundsArray)
+	if errors.Is(err, ErrNotFound) {
+		return t, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if sh := tb.Shape(); len(sh) != 2 || sh[1] != 2 || sh[0] < n {
+		return nil, fmt.Errorf("%w: %s has shape %v, want [%d, 2]", ErrInvalidMetadata, tb.Path(), sh, n)
+	}
+	t.BoundsAttributes = tb.Metadata().Attributes
+	starts, err := readColumn(ctx, tb, n, 0)
+	if err != nil {
+		return nil, err
+	}
+	ends, err := readColumn(ctx, tb, n, 1)
+	if err != nil {
+		return nil, err
+	}
+	t.Bounds = make([][2]float64, n)
+	for w := range t.Bounds {
+		t.Bounds[w] = [2]float64{starts[w], ends[w]}
+	}
+	return t, nil
+}
+
+// readColumn reads elements [0, n) along the first dimension of a 1-D
+// array, or of column col of a 2-D array, as float64 (fill as NaN), one
+// chunk at a time.
+func readColumn(ctx context.Context, a *Array, n int64, col int64) ([]float64, error) {
+	out := make([]float64, 0, n)
+	cs := a.ChunkShape()
+	rows := cs[0]
+	for c := int64(0); c*rows < n; c++ {
+		idx := []int64{c}
+		stride, off := int64(1), int64(0)
+		if a.Rank() == 2 {
+			idx = append(idx, col/cs[1])
+			stride, off = cs[1], col%cs[1]
+		}
+		v, err := a.ReadChunkFloat64At(ctx, idx)
+		if err != nil {
+			return nil, err
+		}
+		for r := int64(0); r < rows && c*rows+r < n; r++ {
+			out = append(out, v[r*stride+off])
+		}
+	}
+	return out, nil
 }
 
 // forget drops the cached array handles (their metadata may have changed).
@@ -633,28 +1085,32 @@ func (s *Store) Parents(ctx context.Context) ([]uint64, int, error) {
 	return list, po, err
 }
 
-// Resize rewrites the metadata of the array at path with n elements and
-// returns the new handle. Chunks wholly beyond the new length are deleted.
-// Finalize uses it for the coarse orders; it is not safe while others
-// write the array.
+// Resize rewrites the metadata of the array at path with n elements along
+// its last dimension (the cells; a [time, cells] array keeps its windows)
+// and returns the new handle. Chunks wholly beyond the new length are
+// deleted. Finalize uses it for the coarse orders; it is not safe while
+// others write the array.
 func (s *Store) Resize(ctx context.Context, path string, n int64) (*Array, error) {
 	a, err := s.OpenArray(ctx, path)
 	if err != nil {
 		return nil, err
 	}
+	if n < 0 {
+		return nil, fmt.Errorf("%w: array %q: resize to %d elements", ErrInvalidLayout, a.Path(), n)
+	}
 	m := a.Metadata()
-	m.Shape = []int64{n}
+	m.Shape[len(m.Shape)-1] = n
 	na, err := s.CreateArray(ctx, path, m)
 	if err != nil {
 		return nil, err
 	}
-	chunks, err := a.ListChunks(ctx)
+	chunks, err := a.ListChunksAt(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, i := range chunks {
-		if i >= na.NumChunks() {
-			if err := s.b.Delete(ctx, a.ChunkKey(i)); err != nil && !errors.Is(err, ErrNotFound) {
+	for _, idx := range chunks {
+		if idx[len(idx)-1] >= na.NumChunks() {
+			if err := s.b.Delete(ctx, a.ChunkKeyAt(idx...)); err != nil && !errors.Is(err, ErrNotFound) {
 				return nil, err
 			}
 		}
@@ -662,13 +1118,17 @@ func (s *Store) Resize(ctx context.Context, path string, n int64) (*Array, error
 	return na, nil
 }
 
-func (s *Store) verify(ctx context.Context, nodes map[string][]byte) error {
+// verify checks that every node of nodes is stored and matches (see
+// sameNode), and returns the stored shapes of the arrays.
+func (s *Store) verify(ctx context.Context, nodes map[string][]byte) (map[string][]int64, error) {
 	paths := make([]string, 0, len(nodes))
 	for p := range nodes {
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
-	return retry.ForEach(ctx, len(paths), setupWorkers, func(ctx context.Context, i int) error {
+	var mu sync.Mutex
+	shapes := map[string][]int64{}
+	err := retry.ForEach(ctx, len(paths), setupWorkers, func(ctx context.Context, i int) error {
 		p := paths[i]
 		got, err := s.b.Get(ctx, metaKey(p))
 		if errors.Is(err, ErrNotFound) {
@@ -684,8 +1144,67 @@ func (s *Store) verify(ctx context.Context, nodes map[string][]byte) error {
 		if !same {
 			return fmt.Errorf("%w: node %q differs:\n have %s\n want %s", ErrLayoutMismatch, p, got, nodes[p])
 		}
+		var head struct {
+			NodeType string  `json:"node_type"`
+			Shape    []int64 `json:"shape"`
+		}
+		if json.Unmarshal(got, &head) == nil && head.NodeType == "array" {
+			mu.Lock()
+			shapes[p] = head.Shape
+			mu.Unlock()
+		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return shapes, nil
+}
+
+// checkExtraArrays refuses a store whose order groups hold arrays the
+// layout does not list: a run with fewer statistics would leave them with
+// an earlier run's values beside its own.
+func (s *Store) checkExtraArrays(ctx context.Context, orders []int, nodes map[string][]byte) error {
+	for _, o := range orders {
+		g := strconv.Itoa(o)
+		_, dirs, err := s.b.ListDir(ctx, g+"/")
+		if err != nil {
+			return err
+		}
+		for _, d := range dirs {
+			p := g + "/" + d
+			if _, ok := nodes[p]; ok {
+				continue
+			}
+			if ok, err := s.b.Exists(ctx, metaKey(p)); err != nil {
+				return err
+			} else if ok {
+				return fmt.Errorf("%w: the store has an array %q this run does not write (its config has other statistics): its values would stay an earlier run's; write to a new store, or use a config with the same statistics", ErrLayoutMismatch, p)
+			}
+		}
+	}
+	return nil
+}
+
+// staleShape reports whether the stored shape of the array at path (of an
+// order group) differs from the one its layout document doc gives: after a
+// Setup interrupted between its metadata writes and its root commit. For
+// coarse orders only the leading (time) extent counts: Finalize sizes
+// their cells.
+func staleShape(stored []int64, doc []byte, coarse bool) bool {
+	var head struct {
+		Shape []int64 `json:"shape"`
+	}
+	if json.Unmarshal(doc, &head) != nil || stored == nil {
+		return false
+	}
+	if len(stored) != len(head.Shape) {
+		return true
+	}
+	if coarse {
+		return !slices.Equal(stored[:len(stored)-1], head.Shape[:len(head.Shape)-1])
+	}
+	return !slices.Equal(stored, head.Shape)
 }
 
 // sameNode compares two metadata documents as JSON values, ignoring

@@ -309,6 +309,14 @@ func TestSetupIdempotentAndMismatch(t *testing.T) {
 	if _, err := s.Setup(ctx, more); !errors.Is(err, zarrstore.ErrLayoutMismatch) {
 		t.Errorf("Setup with another variable = %v, want ErrLayoutMismatch", err)
 	}
+	// Fewer statistics: the arrays the run does not write would keep an
+	// earlier run's values.
+	fewer := testLayout()
+	dropped := fewer.Variables[len(fewer.Variables)-1].Name
+	fewer.Variables = fewer.Variables[:len(fewer.Variables)-1]
+	if _, err := s.Setup(ctx, fewer); !errors.Is(err, zarrstore.ErrLayoutMismatch) || !strings.Contains(err.Error(), "/"+dropped+`" this run does not write`) {
+		t.Errorf("Setup with a variable fewer = %v, want ErrLayoutMismatch naming %s", err, dropped)
+	}
 }
 
 func TestLayoutErrors(t *testing.T) {

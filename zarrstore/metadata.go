@@ -6,15 +6,16 @@ import (
 	"fmt"
 )
 
-// ArrayMetadata is the content of an array's zarr.json. Only 1-D arrays with
-// a regular chunk grid are supported.
+// ArrayMetadata is the content of an array's zarr.json. Arrays of rank 1 to
+// 4 with a regular chunk grid are supported.
 type ArrayMetadata struct {
-	// Shape is the array length, as a one-element slice.
+	// Shape is the array's extent per dimension (one element for a 1-D
+	// array, [T, N] for a [time, cells] array).
 	Shape []int64
 	// DataType is the element type.
 	DataType DataType
-	// ChunkShape is the chunk length (the shard length when sharded), as a
-	// one-element slice.
+	// ChunkShape is the chunk's extent per dimension (the shard's when
+	// sharded), with as many elements as Shape.
 	ChunkShape []int64
 	// Separator is the default chunk key encoding's separator, "/" (the
 	// default when empty) or ".".
@@ -104,7 +105,8 @@ func (m ArrayMetadata) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON parses and validates an array zarr.json: zarr_format 3,
-// node_type array, a known data type, a 1-D regular grid, the default or v2
+// node_type array, a known data type, a regular grid of rank 1…4 whose
+// chunks hold at most 1 GiB, the default or v2
 // chunk key encoding, no storage transformers, and no unknown top-level
 // field unless it is an extension with "must_understand": false.
 func (m *ArrayMetadata) UnmarshalJSON(b []byte) error {
@@ -137,11 +139,13 @@ func (m *ArrayMetadata) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("%w: array lacks %q", ErrInvalidMetadata, f)
 		}
 	}
-	if len(j.Shape) != 1 {
-		return fmt.Errorf("%w: %d-D array (only 1-D arrays)", ErrUnsupported, len(j.Shape))
+	if len(j.Shape) < 1 || len(j.Shape) > maxRank {
+		return fmt.Errorf("%w: %d-D array (only rank 1…%d)", ErrUnsupported, len(j.Shape), maxRank)
 	}
-	if j.Shape[0] < 0 {
-		return fmt.Errorf("%w: negative shape %v", ErrInvalidMetadata, j.Shape)
+	for _, d := range j.Shape {
+		if d < 0 {
+			return fmt.Errorf("%w: negative shape %v", ErrInvalidMetadata, j.Shape)
+		}
 	}
 	if !j.DataType.Valid() {
 		return fmt.Errorf("%w: data type %q", ErrUnsupported, j.DataType)
@@ -162,8 +166,13 @@ func (m *ArrayMetadata) UnmarshalJSON(b []byte) error {
 	if err := strictUnmarshal(grid.Configuration, &gc); err != nil {
 		return fmt.Errorf("%w: chunk_grid configuration: %v", ErrInvalidMetadata, err)
 	}
-	if len(gc.ChunkShape) != 1 || gc.ChunkShape[0] <= 0 {
-		return fmt.Errorf("%w: chunk_shape %v for a 1-D array", ErrInvalidMetadata, gc.ChunkShape)
+	if len(gc.ChunkShape) != len(j.Shape) {
+		return fmt.Errorf("%w: chunk_shape %v for a %d-D array", ErrInvalidMetadata, gc.ChunkShape, len(j.Shape))
+	}
+	for _, d := range gc.ChunkShape {
+		if d <= 0 {
+			return fmt.Errorf("%w: chunk_shape %v", ErrInvalidMetadata, gc.ChunkShape)
+		}
 	}
 	var ke struct {
 		Name          string          `json:"name"`
@@ -218,8 +227,8 @@ func (m *ArrayMetadata) UnmarshalJSON(b []byte) error {
 		}
 		codecs[i] = Codec{Name: c.Name, Configuration: compact(c.Configuration)}
 	}
-	if len(j.DimensionNames) != 0 && len(j.DimensionNames) != 1 {
-		return fmt.Errorf("%w: %d dimension_names for a 1-D array", ErrInvalidMetadata, len(j.DimensionNames))
+	if len(j.DimensionNames) != 0 && len(j.DimensionNames) != len(j.Shape) {
+		return fmt.Errorf("%w: %d dimension_names for a %d-D array", ErrInvalidMetadata, len(j.DimensionNames), len(j.Shape))
 	}
 	*m = ArrayMetadata{
 		Shape: j.Shape, DataType: j.DataType, ChunkShape: gc.ChunkShape, Separator: sep,

@@ -22,9 +22,15 @@ type OrderGroup struct {
 	CellIDs *Array
 	// Morton is the morton array, nil when the group has none.
 	Morton *Array
+	// Time is the time coordinate array (1-D, [time]) of a group with
+	// per-window arrays, nil otherwise; TimeBounds is time_bnds ([time, 2]),
+	// nil when the group has none. [Store.TimeAxis] reads their values.
+	Time, TimeBounds *Array
 	// Names lists the statistic arrays: "count" first, then by name.
 	Names []string
-	// Arrays holds the statistic arrays by name.
+	// Arrays holds the statistic arrays by name. An array of rank 2 is per
+	// window, [time, cells] ([Array.Rank], [OrderGroup.PerWindow]); read its
+	// chunks with [Array.ReadChunkAt] at (window, chunk).
 	Arrays map[string]*Array
 	// Legacy is set for a store written by Python zagg 0.1.0, whose grid is
 	// derived from the chunk length and assumed geodetic.
@@ -135,8 +141,37 @@ func (s *Store) OpenOrder(ctx context.Context, order int) (*OrderGroup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("order %d: %w", order, err)
 	}
+	if g.CellIDs.Rank() != 1 {
+		return nil, fmt.Errorf("%w: order %d: cell_ids is %d-D, want 1-D", ErrInvalidMetadata, order, g.CellIDs.Rank())
+	}
+	// The time coordinates are the arrays time and time_bnds along the
+	// dimension "time" (a store without time may have a statistic named
+	// "time", along "cells").
+	for _, name := range []string{TimeArray, TimeBoundsArray} {
+		a, err := s.OpenArray(ctx, gp+"/"+name)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("order %d: %w", order, err)
+		}
+		if dims := a.Metadata().DimensionNames; len(dims) == 0 || dims[0] != TimeDimension {
+			continue
+		}
+		if name == TimeArray {
+			g.Time = a
+		} else {
+			g.TimeBounds = a
+		}
+	}
+	if g.Time != nil && g.Time.Rank() != 1 {
+		return nil, fmt.Errorf("%w: %s/%s is %d-D, want 1-D", ErrInvalidMetadata, gp, TimeArray, g.Time.Rank())
+	}
+	if g.TimeBounds != nil && (g.Time == nil || g.TimeBounds.Rank() != 2 || g.TimeBounds.Shape()[0] != g.Time.Len() || g.TimeBounds.Shape()[1] != 2) {
+		return nil, fmt.Errorf("%w: %s/%s has shape %v, want [time, 2] with a time array", ErrInvalidMetadata, gp, TimeBoundsArray, g.TimeBounds.Shape())
+	}
 	for _, d := range dirs {
-		if d == CellIDsArray {
+		if d == CellIDsArray || g.Time != nil && d == TimeArray || g.TimeBounds != nil && d == TimeBoundsArray {
 			continue
 		}
 		a, err := s.OpenArray(ctx, gp+"/"+d)
@@ -146,6 +181,17 @@ func (s *Store) OpenOrder(ctx context.Context, order int) (*OrderGroup, error) {
 		if a.Len() != g.CellIDs.Len() || a.ChunkLen() != g.CellIDs.ChunkLen() {
 			return nil, fmt.Errorf("%w: %s/%s has %d elements in chunks of %d, cell_ids %d in chunks of %d",
 				ErrInvalidMetadata, gp, d, a.Len(), a.ChunkLen(), g.CellIDs.Len(), g.CellIDs.ChunkLen())
+		}
+		switch {
+		case a.Rank() == 1:
+		case a.Rank() == 2 && d != MortonArray && g.Time != nil:
+			if sh, cs := a.Shape(), a.ChunkShape(); sh[0] != g.Time.Len() || cs[0] != 1 {
+				return nil, fmt.Errorf("%w: %s/%s has shape %v in chunks of %v, want [%d, cells] in chunks of [1, %d] (one window per chunk)",
+					ErrInvalidMetadata, gp, d, sh, cs, g.Time.Len(), g.CellIDs.ChunkLen())
+			}
+		default:
+			return nil, fmt.Errorf("%w: %s/%s has shape %v: only 1-D [cells] arrays and, in a group with a time array, [time, cells] statistics",
+				ErrInvalidMetadata, gp, d, a.Shape())
 		}
 		if d == MortonArray {
 			g.Morton = a
@@ -168,6 +214,22 @@ func (s *Store) OpenOrder(ctx context.Context, order int) (*OrderGroup, error) {
 		return 1
 	})
 	return g, nil
+}
+
+// PerWindow reports whether the statistic array name is per window: 2-D,
+// [time, cells].
+func (g *OrderGroup) PerWindow(name string) bool {
+	a, ok := g.Arrays[name]
+	return ok && a.Rank() == 2
+}
+
+// Windows returns the length of the group's time dimension (0 without a
+// time array).
+func (g *OrderGroup) Windows() int64 {
+	if g.Time == nil {
+		return 0
+	}
+	return g.Time.Len()
 }
 
 // Chunks lists the chunks of the group that hold cells: the stored chunks

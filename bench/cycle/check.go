@@ -125,7 +125,7 @@ func checkPython(ctx context.Context, dir string, r *pyResult) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		lv := res.Level(a.ChildOrder())
+		lv := res.Windows[0].Level(a.ChildOrder())
 		shift := uint(2 * (a.ChildOrder() - cc.Cell.Order()))
 		base := cc.Cell.Nest() << shift
 		ours := map[uint64]int{} // child nest → index

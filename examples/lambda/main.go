@@ -170,7 +170,7 @@ func runDispatch(args []string, stdout, stderr io.Writer) int {
 		dryRun     = fs.Bool("dry-run", false, "print the plan and exit")
 		memoryMB   = fs.Int("memory-mb", 0, "function memory for the cost estimate (0: read from the function)")
 		fnTimeout  = fs.Duration("function-timeout", 900*time.Second, "function timeout (the HTTP timeout is one minute more)")
-		results    = fs.String("results", "", "results JSON path (default results_<time>.json)")
+		results    = fs.String("results", "", "results JSON path (default zagg-results-<UTC time>.json in the current folder)")
 		endpoint   = fs.String("lambda-endpoint", "", "Lambda API endpoint (LocalStack, the Runtime Interface Emulator, tests)")
 		dataCreds  = fs.String("data-credentials", "earthdata", "where the workers' data credentials come from: earthdata (NSIDC's temporary S3 credentials from your Earthdata login) or aws (this process's AWS credentials, e.g. AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY with or without a session token, for data in your own bucket or an S3-compatible server)")
 	)

@@ -15,6 +15,7 @@ import (
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/healpix"
 	"github.com/zagg-go/zagg/pipeline"
+	"github.com/zagg-go/zagg/pipeline/timewin"
 )
 
 func init() { commands["catalog"] = runCatalog }
@@ -26,10 +27,13 @@ catalog mapping each parent cell (HEALPix, --parent-order) to the granules
 whose footprints touch it, matched on the sphere. The file is zagg 0.1.0's
 catalog JSON plus metadata keys (latitude, cmr_query, https_urls, ...).
 
-Time window: --cycle N, or --start-date and --end-date (YYYY-MM-DD).
+Time window: --cycle N, --cycles A-B, or --start-date and --end-date (YYYY-MM-DD).
   --cycle uses zagg 0.1.0's dates (2018-10-13 + 91·(N−1) days, 91 days long),
   which lag the real ICESat-2 cycle by 14–20 days. Add --true-cycle to select
   exactly the granules of cycle N (by the cycle number in their names).
+  --cycles A-B spans cycles A to B for a multi-window run (a config with
+  output.time, e.g. cycles: A-B): one catalog, each granule read once per
+  cell, its points binned by window.
 Product: --product NAME picks the CMR collection of a built-in config's
   product (atl03, atl06, atl07, atl08, atl10, gedi_l2a): its short name,
   version and provider, each overridden by --short-name, --version or
@@ -51,7 +55,8 @@ func runCatalog(args []string, stdout, stderr io.Writer) int {
 	}
 	var (
 		cycle       = fs.Int("cycle", 0, "ICESat-2 cycle (zagg 0.1.0 dates unless --true-cycle)")
-		trueCycle   = fs.Bool("true-cycle", false, "with --cycle: only granules whose names carry the cycle number")
+		cycles      = fs.String("cycles", "", "ICESat-2 cycles A-B (inclusive) for a multi-window run; like --cycle otherwise")
+		trueCycle   = fs.Bool("true-cycle", false, "with --cycle or --cycles: only granules whose names carry the cycle numbers")
 		startDate   = fs.String("start-date", "", "first day, YYYY-MM-DD")
 		endDate     = fs.String("end-date", "", "last day (inclusive), YYYY-MM-DD")
 		polygon     = fs.String("polygon", "", "GeoJSON region (default: Antarctic drainage basins)")
@@ -97,7 +102,7 @@ func runCatalog(args []string, stdout, stderr io.Writer) int {
 				*f.dst = f.fromProd
 			}
 		}
-		if *cycle != 0 {
+		if *cycle != 0 || *cycles != "" {
 			if err := p.CheckCycle(*trueCycle); err != nil {
 				return fail("--product %s: %v", p.Name, err)
 			}
@@ -107,15 +112,26 @@ func runCatalog(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("--latitude: %v", err)
 	}
+	lastCycle := 0
+	if *cycles != "" {
+		if *cycle != 0 {
+			return fail("give --cycle or --cycles, not both")
+		}
+		first, last, err := timewin.ParseCycles(*cycles)
+		if err != nil {
+			return fail("--cycles: %v", err)
+		}
+		*cycle, lastCycle = first, last
+	}
 	switch {
 	case *cycle == 0 && (*startDate == "" || *endDate == ""):
-		return fail("Provide either --cycle or both --start-date and --end-date")
+		return fail("Provide either --cycle, --cycles or both --start-date and --end-date")
 	case *trueCycle && *cycle == 0:
-		return fail("--true-cycle needs --cycle")
+		return fail("--true-cycle needs --cycle or --cycles")
 	case *parentOrder < 1 || *parentOrder > 18:
 		return fail("--parent-order %d: want 1-18 (legacy catalog keys)", *parentOrder)
 	}
-	req := cmr.CatalogRequest{Cycle: *cycle, TrueCycle: *trueCycle, ShortName: *shortName, Version: *version,
+	req := cmr.CatalogRequest{Cycle: *cycle, LastCycle: lastCycle, TrueCycle: *trueCycle, ShortName: *shortName, Version: *version,
 		Provider: *provider, ParentOrder: *parentOrder, Latitude: conv, PageSize: *pageSize,
 		ZaggVersion: "zagg-go " + pipeline.Version + " (examples/local catalog)"}
 	if *cycle == 0 {
@@ -142,9 +158,12 @@ func runCatalog(args []string, stdout, stderr io.Writer) int {
 	md := plan.Metadata
 	outPath := *output
 	if outPath == "" {
-		if *cycle != 0 {
+		switch {
+		case lastCycle > *cycle:
+			outPath = fmt.Sprintf("catalog_%s_cycles%d-%d_order%d.json", md.ShortName, *cycle, lastCycle, *parentOrder)
+		case *cycle != 0:
 			outPath = fmt.Sprintf("catalog_%s_cycle%d_order%d.json", md.ShortName, *cycle, *parentOrder)
-		} else {
+		default:
 			outPath = fmt.Sprintf("catalog_%s_%s_%s_order%d.json", md.ShortName, md.StartDate, md.EndDate, *parentOrder)
 		}
 	}

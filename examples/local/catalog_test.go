@@ -142,6 +142,9 @@ func TestCatalogCommandErrors(t *testing.T) {
 		{"--cycle", "22", "--bbox", "1,2,3"},
 		{"--cycle", "22", "--polygon", "/nonexistent.geojson"},
 		{"--start-date", "2024-01-01", "--end-date", "2024-01-02", "--true-cycle"},
+		{"--cycles", "22-19"},
+		{"--cycles", "3-x"},
+		{"--cycles", "3-5", "--cycle", "3"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(append([]string{"catalog"}, args...), &stdout, &stderr); code == 0 {
@@ -152,7 +155,7 @@ func TestCatalogCommandErrors(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	run([]string{"catalog"}, &stdout, &stderr)
-	if !strings.Contains(stderr.String(), "Provide either --cycle or both --start-date and --end-date") {
+	if !strings.Contains(stderr.String(), "Provide either --cycle, --cycles or both --start-date and --end-date") {
 		t.Errorf("stderr %q", stderr.String())
 	}
 }
@@ -180,6 +183,32 @@ func TestCatalogCommandTrueCycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Metadata.CycleDefinition != "true" || c.Metadata.Cycle != 22 {
+		t.Errorf("metadata %+v", c.Metadata)
+	}
+}
+
+// TestCatalogCommandCycles: --cycles A-B asks CMR for the granules of every
+// true cycle of the range and records the range.
+func TestCatalogCommandCycles(t *testing.T) {
+	srv, reqs := fakeCMR(t)
+	var stdout, stderr bytes.Buffer
+	out := filepath.Join(t.TempDir(), "c.json")
+	if code := run([]string{"catalog", "--cycles", "21-22", "--true-cycle", "--cmr-url", srv.URL, "--page-size", "2", "--output", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	q := (*reqs)[0].Form
+	if got := q["readable_granule_name[]"]; len(got) != 2 || got[0] != "ATL06*_??????????????_????21??_007_*" || got[1] != "ATL06*_??????????????_????22??_007_*" {
+		t.Errorf("readable_granule_name[] = %q", got)
+	}
+	// From the start of true cycle 21 (2023-09-19) to the end of 22 (2024-03-18), loosely.
+	if tmp := q.Get("temporal"); tmp != "2023-09-18T00:00:00Z,2024-03-19T23:59:59Z" {
+		t.Errorf("temporal = %q", tmp)
+	}
+	c, err := cmr.LoadCatalog(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Metadata.Cycle != 21 || c.Metadata.LastCycle != 22 || c.Metadata.CycleDefinition != "true" {
 		t.Errorf("metadata %+v", c.Metadata)
 	}
 }

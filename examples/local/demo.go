@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,6 +35,13 @@ The store is written to --store: a new or empty folder, or one an earlier demo
 wrote (its files are replaced; files the demo did not write are kept). Every
 statistic is checked against the values numpy computed on the same points.
 
+With --trend it runs the multi-window sample instead: the three tracks
+repeated in ICESat-2 cycles 19-22 (twelve granules) on a surface falling by
+0.8 m a year, with a config (internal/sampledata/cycles/config.yaml) that
+computes the statistics per cycle and fits dh/dt (the trend of h_mean) per
+cell. Every window's statistics and every trend are checked against numpy,
+and the recovered trend against the imposed one.
+
 flags:
 `
 
@@ -44,7 +52,8 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, demoUsage)
 		fl.PrintDefaults()
 	}
-	store := fl.String("store", "demo.zarr", "output folder: new, empty, or written by an earlier demo (replaced)")
+	store := fl.String("store", "", "output folder: new, empty, or written by an earlier demo (replaced); default demo.zarr, or demo-trend.zarr with --trend")
+	trend := fl.Bool("trend", false, "run the multi-window sample (cycles 19-22) and fit dh/dt")
 	workers := fl.Int("workers", 4, "cells processed at once")
 	quiet := fl.Bool("quiet", false, "no progress display")
 	if err := fl.Parse(args); err != nil {
@@ -60,6 +69,12 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "demo: %v\n", err)
 		return 1
+	}
+	if *store == "" {
+		*store = "demo.zarr"
+		if *trend {
+			*store = "demo-trend.zarr"
+		}
 	}
 	ctx, stop := signalContext()
 	defer stop()
@@ -80,14 +95,19 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 	cfg, err := config.Builtin("atl06")
+	catJSON, dir, names := sampledata.Catalog(), "granules", sampledata.GranuleNames()
+	if *trend {
+		cfg, err = config.Parse("cycles/config.yaml", sampledata.CyclesConfig())
+		catJSON, dir, names = sampledata.CyclesCatalog(), "cycles/granules", sampledata.CyclesGranuleNames()
+	}
 	if err != nil {
 		return fail(err)
 	}
-	cat, err := cmr.ParseCatalog(sampledata.Catalog())
+	cat, err := cmr.ParseCatalog(catJSON)
 	if err != nil {
 		return fail(err)
 	}
-	granules, err := fs.Sub(sampledata.FS(), "granules")
+	granules, err := fs.Sub(sampledata.FS(), dir)
 	if err != nil {
 		return fail(err)
 	}
@@ -102,7 +122,10 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		defer bar.Finish()
 	}
 	fmt.Fprintf(stdout, "zagg demo: %d sample granules, %d parent cells (order %d), config %s, %s latitude\n",
-		len(sampledata.GranuleNames()), len(cat.Cells), cat.Metadata.ParentOrder, cfg.Name(), cfg.Output.Latitude)
+		len(names), len(cat.Cells), cat.Metadata.ParentOrder, cfg.Name(), cfg.Output.Latitude)
+	if t := cfg.Output.Time; t != nil {
+		fmt.Fprintf(stdout, "  %d time windows (%s … %s), each granule read once per cell\n", len(t.Windows), t.Windows[0].Label, t.Windows[len(t.Windows)-1].Label)
+	}
 	rep, err := r.Run(ctx)
 	if err != nil {
 		if rep != nil {
@@ -113,6 +136,26 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	printSummary(stdout, rep, *store, "")
 	if rep.Summary.CellsError+rep.Summary.CellsTimeout > 0 {
 		return 1
+	}
+	if *trend {
+		c, err := checkCycles(ctx, z)
+		if err != nil {
+			return fail(fmt.Errorf("check against numpy: %w", err))
+		}
+		fmt.Fprintf(stdout, "Checked %d per-window statistics and %d trends at orders 12, 9, 6 and 4 against numpy (cycles/expected.json): all equal within %d float32 ulp (order 4's quantiles are t-digest estimates, not compared)\n", c.values, c.trends, c.worst)
+		fmt.Fprintf(stdout, "Imposed trend %.2f m/yr; recovered dh/dt (mean over cells) and the share within one and two of the fit's standard errors:\n", c.imposed)
+		for _, o := range c.orders {
+			fmt.Fprintf(stdout, "  order %2d: %4d cells, mean dh/dt %+.3f m/yr, median standard error %.3f m/yr, %3.0f%% within 1 SE, %3.0f%% within 2 SE\n",
+				o.order, o.cells, o.mean, o.medianSE, 100*o.within1, 100*o.within2)
+		}
+		fmt.Fprintf(stdout, `
+Next, try:
+  go run ./examples/local info --store %[1]s
+  go run ./examples/local export --store %[1]s --order 9 --format csv --output trend.csv
+  go run ./examples/local render --store %[1]s --order 9 --variable dhdt --output dhdt.png
+  go run ./examples/local render --store %[1]s --order 9 --variable h_mean --window 3 --output h_mean_cycle22.png
+`, *store)
+		return 0
 	}
 	n, worst, err := checkSample(ctx, z)
 	if err != nil {
@@ -265,7 +308,7 @@ func checkSample(ctx context.Context, z *zarrstore.Store) (int, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	n, worst := 0, 0
+	var c tableCheck
 	for _, o := range orders {
 		table, ok := exp.Orders[strconv.Itoa(o)]
 		if !ok {
@@ -273,66 +316,230 @@ func checkSample(ctx context.Context, z *zarrstore.Store) (int, int, error) {
 		}
 		og, err := z.OpenOrder(ctx, o)
 		if err != nil {
-			return n, worst, err
+			return c.values, c.worst, err
 		}
-		chunks, err := og.Chunks(ctx)
-		if err != nil {
-			return n, worst, err
-		}
-		// Where each cell is: chunk and offset.
-		type at struct{ chunk, k int64 }
-		where := map[uint64]at{}
-		for _, i := range chunks {
-			ids, err := og.ReadCellIDs(ctx, i)
-			if err != nil {
-				return n, worst, err
-			}
-			for k, id := range ids {
-				where[id] = at{i, int64(k)}
-			}
-		}
-		for name, col := range table {
-			if name == "cell_ids" {
-				continue
-			}
-			arr := og.Arrays[name]
-			if arr == nil {
-				return n, worst, fmt.Errorf("order %d: no array %q", o, name)
-			}
-			data := map[int64]any{}
-			for row, id := range table["cell_ids"] {
-				cell := uint64(id)
-				w, ok := where[cell]
-				if !ok {
-					return n, worst, fmt.Errorf("order %d: cell %d has data in numpy but is not in the store's cell_ids", o, cell)
-				}
-				d, ok := data[w.chunk]
-				if !ok {
-					if d, err = arr.ReadChunk(ctx, w.chunk); err != nil {
-						return n, worst, err
-					}
-					data[w.chunk] = d
-				}
-				want := col[row]
-				switch d := d.(type) {
-				case []int32:
-					if float64(d[w.k]) != want {
-						return n, worst, fmt.Errorf("order %d cell %d: %s = %d, numpy %v", o, cell, name, d[w.k], want)
-					}
-				case []float32:
-					u := ulps(d[w.k], float32(want))
-					if u > 2 {
-						return n, worst, fmt.Errorf("order %d cell %d: %s = %v, numpy %v", o, cell, name, d[w.k], want)
-					}
-					worst = max(worst, u)
-				default:
-					return n, worst, fmt.Errorf("%d/%s: unexpected type %T", o, name, d)
-				}
-				n++
-			}
+		if err := c.check(ctx, og, table, -1); err != nil {
+			return c.values, c.worst, fmt.Errorf("order %d: %w", o, err)
 		}
 	}
-	return n, worst, nil
+	return c.values, c.worst, nil
+}
+
+// tableCheck compares numpy tables with a store's arrays.
+type tableCheck struct {
+	values, worst int
+	estimated     int // arrays skipped: estimated at coarse orders
+}
+
+// check compares one numpy table (cell_ids and a column per array) with
+// the arrays of og: window w of per-window arrays (w ≥ 0), or the 1-D
+// arrays (w < 0). Integer values must be equal, float32 values within 2
+// ulp.
+func (c *tableCheck) check(ctx context.Context, og *zarrstore.OrderGroup, table map[string][]float64, w int64) error {
+	chunks, err := og.Chunks(ctx)
+	if err != nil {
+		return err
+	}
+	// Where each cell is: chunk and offset.
+	type at struct{ chunk, k int64 }
+	where := map[uint64]at{}
+	for _, i := range chunks {
+		ids, err := og.ReadCellIDs(ctx, i)
+		if err != nil {
+			return err
+		}
+		for k, id := range ids {
+			where[id] = at{i, int64(k)}
+		}
+	}
+	for name, col := range table {
+		if name == "cell_ids" {
+			continue
+		}
+		arr := og.Arrays[name]
+		if arr == nil {
+			return fmt.Errorf("no array %q", name)
+		}
+		if how, _ := arr.Metadata().Attributes["zagg_coarse_orders"].(string); og.Grid.Coarse() && strings.HasPrefix(how, "estimated") {
+			c.estimated++ // a t-digest estimate, not numpy's exact value
+			continue
+		}
+		data := map[int64]any{}
+		for row, id := range table["cell_ids"] {
+			cell := uint64(id)
+			p, ok := where[cell]
+			if !ok {
+				return fmt.Errorf("cell %d has data in numpy but is not in the store's cell_ids", cell)
+			}
+			d, ok := data[p.chunk]
+			if !ok {
+				if w >= 0 {
+					d, err = arr.ReadChunkAt(ctx, []int64{w, p.chunk})
+				} else {
+					d, err = arr.ReadChunk(ctx, p.chunk)
+				}
+				if err != nil {
+					return err
+				}
+				data[p.chunk] = d
+			}
+			want := col[row]
+			var got float64
+			switch d := d.(type) {
+			case []int32:
+				got = float64(d[p.k])
+			case []int16:
+				got = float64(d[p.k])
+			case []float32:
+				u := ulps(d[p.k], float32(want))
+				if u > 2 {
+					return fmt.Errorf("window %d cell %d: %s = %v, numpy %v", w, cell, name, d[p.k], want)
+				}
+				c.worst = max(c.worst, u)
+				c.values++
+				continue
+			default:
+				return fmt.Errorf("%s: unexpected type %T", name, d)
+			}
+			if got != want {
+				return fmt.Errorf("window %d cell %d: %s = %v, numpy %v", w, cell, name, got, want)
+			}
+			c.values++
+		}
+	}
+	return nil
+}
+
+// cyclesCheck is what checkCycles found.
+type cyclesCheck struct {
+	values, trends, worst int
+	estimated             int // per-window arrays skipped at coarse orders (t-digest estimates)
+	imposed               float64
+	orders                []trendSummary
+}
+
+// trendSummary describes the recovered trends of one order.
+type trendSummary struct {
+	order, cells     int
+	mean, medianSE   float64
+	within1, within2 float64 // share of cells within 1 and 2 standard errors of the imposed trend
+}
+
+// checkCycles compares the multi-window sample store with
+// cycles/expected.json: every window's statistics and every trend at each
+// order the file covers, and it summarizes how the recovered trends compare
+// with the imposed one. A trend where numpy has none (fewer than three
+// windows) must be NaN; no trend may lie more than four of its standard
+// errors from the imposed trend, and at an order with 20 cells or more at
+// least 90 % must lie within two.
+func checkCycles(ctx context.Context, z *zarrstore.Store) (*cyclesCheck, error) {
+	exp, err := sampledata.LoadExpectedCycles()
+	if err != nil {
+		return nil, err
+	}
+	out := &cyclesCheck{imposed: exp.TrendPerYear}
+	var c tableCheck
+	var orders []int
+	for k := range exp.Orders {
+		o, err := strconv.Atoi(k)
+		if err != nil {
+			return nil, fmt.Errorf("cycles/expected.json: order %q", k)
+		}
+		orders = append(orders, o)
+	}
+	slices.Sort(orders)
+	slices.Reverse(orders)
+	for _, o := range orders {
+		tables := exp.Orders[strconv.Itoa(o)]
+		og, err := z.OpenOrder(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		if int(og.Windows()) != len(tables.Windows) {
+			return nil, fmt.Errorf("order %d: %d windows in the store, numpy has %d", o, og.Windows(), len(tables.Windows))
+		}
+		for k, table := range tables.Windows {
+			if err := c.check(ctx, og, table, int64(k)); err != nil {
+				return nil, fmt.Errorf("order %d: %w", o, err)
+			}
+		}
+		n := c.values
+		if err := c.check(ctx, og, tables.Trend, -1); err != nil {
+			return nil, fmt.Errorf("order %d trend: %w", o, err)
+		}
+		out.trends += (c.values - n) / 4
+		// Every fitted trend of the store is one numpy fitted, and how the
+		// trends compare with the imposed one.
+		fitted, err := readColumn(ctx, og, "dhdt")
+		if err != nil {
+			return nil, err
+		}
+		se, err := readColumn(ctx, og, "dhdt_sigma")
+		if err != nil {
+			return nil, err
+		}
+		s := trendSummary{order: o}
+		var ses []float64
+		for i, v := range fitted {
+			if math.IsNaN(v) {
+				continue
+			}
+			s.cells++
+			s.mean += v
+			ses = append(ses, se[i])
+			d := math.Abs(v - exp.TrendPerYear)
+			if d <= se[i] {
+				s.within1++
+			}
+			if d <= 2*se[i] {
+				s.within2++
+			}
+			if d > 4*se[i] {
+				return nil, fmt.Errorf("order %d: a cell's dh/dt %.4f ± %.4f m/yr is more than four standard errors from the imposed %.2f", o, v, se[i], exp.TrendPerYear)
+			}
+		}
+		if s.cells != len(tables.Trend["cell_ids"]) {
+			return nil, fmt.Errorf("order %d: %d cells with a trend, numpy fitted %d", o, s.cells, len(tables.Trend["cell_ids"]))
+		}
+		if s.cells > 0 {
+			slices.Sort(ses)
+			s.mean /= float64(s.cells)
+			s.medianSE = ses[len(ses)/2]
+			s.within1 /= float64(s.cells)
+			s.within2 /= float64(s.cells)
+		}
+		// With calibrated errors about 95 % of the cells lie within two
+		// standard errors; a bias (a wrong time, window or fit) would put
+		// far fewer there.
+		if s.cells >= 20 && s.within2 < 0.9 {
+			return nil, fmt.Errorf("order %d: only %.0f%% of %d cells have dh/dt within two standard errors of the imposed %.2f m/yr", o, 100*s.within2, s.cells, exp.TrendPerYear)
+		}
+		out.orders = append(out.orders, s)
+	}
+	out.values, out.worst, out.estimated = c.values-4*out.trends, c.worst, c.estimated
+	return out, nil
+}
+
+// readColumn reads every stored chunk of a 1-D array of og, as float64
+// with NaN for fill values.
+func readColumn(ctx context.Context, og *zarrstore.OrderGroup, name string) ([]float64, error) {
+	a := og.Arrays[name]
+	if a == nil {
+		return nil, fmt.Errorf("no array %q", name)
+	}
+	chunks, err := og.Chunks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []float64
+	for _, i := range chunks {
+		v, err := a.ReadChunkFloat64(ctx, i)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v...)
+	}
+	return out, nil
 }
 
 // ulps returns the distance between two float32 values in units in the last

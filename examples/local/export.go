@@ -28,6 +28,9 @@ and every statistic. Empty values (NaN) are empty CSV fields or JSON nulls.
 GeoJSON features are the cell outlines (polygons along the true HEALPix
 edges, counter-clockwise; longitudes are kept continuous across the
 antimeridian, so they may exceed 180) or, with --geometry point, the centres.
+In a multi-window store (config output.time) the per-window statistics are
+those of one time window (--window, default the last); the trend arrays have
+one value per cell.
 
 flags:
 `
@@ -48,6 +51,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	format := fl.String("format", "csv", "csv or geojson")
 	geometry := fl.String("geometry", "polygon", "GeoJSON geometry: polygon (cell outline) or point (centre)")
 	output := fl.String("output", "-", "output file (- for standard output)")
+	window := fl.String("window", "-1", windowHelp)
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -76,7 +80,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	export := func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		var err error
-		if n, err = doExport(ctx, &f, *order, *cell, *format, *geometry == "polygon", bw); err != nil {
+		if n, err = doExport(ctx, &f, *order, *cell, *window, *format, *geometry == "polygon", bw, stderr); err != nil {
 			return err
 		}
 		return bw.Flush()
@@ -100,7 +104,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 }
 
 // doExport writes the cells with data and returns how many.
-func doExport(ctx context.Context, f *runFlags, order int, cellKey, format string, polygons bool, w io.Writer) (int, error) {
+func doExport(ctx context.Context, f *runFlags, order int, cellKey, window, format string, polygons bool, w, log io.Writer) (int, error) {
 	z, err := openStore(ctx, f.store, f)
 	if err != nil {
 		return 0, err
@@ -108,6 +112,11 @@ func doExport(ctx context.Context, f *runFlags, order int, cellKey, format strin
 	g, err := openOrder(ctx, z, order)
 	if err != nil {
 		return 0, err
+	}
+	if name, err := g.selectWindow(ctx, z, order, window); err != nil {
+		return 0, err
+	} else if name != "" {
+		fmt.Fprintf(log, "export: %s\n", name)
 	}
 	var chunks []int64
 	if cellKey != "" && order < g.Grid.ParentOrder {

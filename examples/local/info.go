@@ -20,7 +20,9 @@ const infoUsage = `usage: go run ./examples/local info --store DIR|s3://bucket/p
 Summarise a zagg store: its orders, latitude convention and parent order, and
 for every order the arrays (dtype, codecs, chunk length, fill value), the
 chunks written, the cells with data and each statistic's range. The ranges
-read every chunk written; --no-values skips them.
+read every chunk written; --no-values skips them. A multi-window store also
+lists its time windows; the ranges of per-window statistics are over all
+windows.
 
 flags:
 `
@@ -111,6 +113,24 @@ func doInfo(ctx context.Context, f *runFlags, values bool, w io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(w, "  chunks written: %d of %d (%d cells each)\n", len(chunks), g.CellIDs.NumChunks(), g.CellIDs.ChunkLen())
+		nw := g.Windows()
+		if nw > 0 {
+			ax, err := z.TimeAxis(ctx, o)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "  time windows: %d (statistics are [time, cells]; time in %v)\n", nw, ax.Attributes["units"])
+			for k := range int(nw) {
+				if k == 6 && nw > 12 {
+					fmt.Fprintf(w, "    … %d more …\n", int(nw)-12)
+					k = int(nw) - 6
+				}
+				if k >= 6 && k < int(nw)-6 && nw > 12 {
+					continue
+				}
+				fmt.Fprintf(w, "    %s\n", windowName(ax, k))
+			}
+		}
 		stats := map[string]*arrayStats{}
 		var withData int64
 		if values {
@@ -118,17 +138,31 @@ func doInfo(ctx context.Context, f *runFlags, values bool, w io.Writer) error {
 				stats[name] = &arrayStats{}
 			}
 			for _, i := range chunks {
-				c, err := g.readChunk(ctx, i)
-				if err != nil {
-					return err
-				}
-				for k := range c.ids {
-					if !g.hasData(c, k) {
-						continue
+				var has []bool // cells with data in any window
+				for k := range max(nw, 1) {
+					g.window = k
+					c, err := g.readChunk(ctx, i)
+					if err != nil {
+						return err
 					}
-					withData++
-					for _, name := range g.Names {
-						stats[name].add(c.values[name][k])
+					if has == nil {
+						has = make([]bool, len(c.ids))
+					}
+					for j := range c.ids {
+						if !g.hasData(c, j) {
+							continue
+						}
+						has[j] = true
+						for _, name := range g.Names {
+							if k == 0 || g.PerWindow(name) {
+								stats[name].add(c.values[name][j])
+							}
+						}
+					}
+				}
+				for _, h := range has {
+					if h {
+						withData++
 					}
 				}
 			}

@@ -418,3 +418,46 @@ func TestRendersZagg010Store(t *testing.T) {
 		t.Errorf("no map written: %v", err)
 	}
 }
+
+// TestDemoTrend runs the multi-window demo (every window and trend checked
+// against numpy inside it), then reads its store back per window.
+func TestDemoTrend(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "trend.zarr")
+	code, out, errs := cli(t, "demo", "--trend", "--store", store, "--quiet")
+	if code != 0 {
+		t.Fatalf("demo --trend = %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"4 time windows (cycle 19 … cycle 22)", "Checked ", "trends at orders 12, 9, 6 and 4 against numpy",
+		"Imposed trend -0.80 m/yr", "order 12:  802 cells", "--variable dhdt"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo --trend output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs = cli(t, "info", "--store", store)
+	if code != 0 || !strings.Contains(out, "time windows: 4") || !strings.Contains(out, "window 3 [2023-12-18T21:16:05Z, 2024-03-18T16:55:54Z)") ||
+		!strings.Contains(out, "dhdt_windows  int16") {
+		t.Errorf("info = %d\n%s\n%s", code, out, errs)
+	}
+	csvOut := filepath.Join(t.TempDir(), "w.csv")
+	for _, tc := range []struct {
+		window, want string
+		code         int
+	}{
+		{"0", "window 0 [2023-03-21T10:16:39Z", 0},
+		{"2023-10-01", "window 2 [2023-09-19T01:36:16Z", 0},
+		{"-1", "window 3 [", 0},
+		{"4", "the store has 4 time windows (0-3)", 1},
+		{"2019-01-01", "no time window of the store holds that date", 1},
+		{"last", "neither a window index nor a date", 1},
+	} {
+		code, _, errs := cli(t, "export", "--store", store, "--order", "9", "--window", tc.window, "--output", csvOut)
+		if code != tc.code || !strings.Contains(errs, tc.want) {
+			t.Errorf("export --window %s = %d, %q; want %d saying %q", tc.window, code, errs, tc.code, tc.want)
+		}
+	}
+	png := filepath.Join(t.TempDir(), "dhdt.png")
+	code, out, errs = cli(t, "render", "--store", store, "--order", "9", "--variable", "h_mean", "--window", "1", "--output", png)
+	if _, err := os.Stat(png); code != 0 || err != nil || !strings.Contains(out+errs, "window 1: 2023-06-20 05:56 – 2023-09-19 01:36") {
+		t.Errorf("render --window 1 = %d, %v:\n%s\n%s", code, err, out, errs)
+	}
+}

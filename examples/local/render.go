@@ -77,6 +77,7 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 		region      = fs.String("region", "", regionHelp)
 		s3Endpoint  = fs.String("s3-endpoint", "", "S3-compatible endpoint URL for s3:// stores")
 		timeout     = fs.Duration("timeout", 30*time.Minute, "give up after this long")
+		window      = fs.String("window", "-1", windowHelp)
 	)
 	// Long-form aliases, as other commands spell them.
 	fs.StringVar(variable, "variable", "", "alias of --var")
@@ -184,7 +185,17 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	layer, err := render.ReadLayer(ctx, z, *variable, *order, render.ReadOptions{Workers: *workers})
+	ro := render.ReadOptions{Workers: *workers}
+	if *window != "-1" {
+		// A date or an index: the window it names (render.ReadOptions takes
+		// an index, counted from the end when negative).
+		if ro.Window, err = windowIndex(ctx, z, *order, *window); err != nil {
+			return fail("%v", err)
+		}
+	} else {
+		ro.Window = -1
+	}
+	layer, err := render.ReadLayer(ctx, z, *variable, *order, ro)
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -196,6 +196,10 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 	if r.Opener, err = granuleOpener(ctx, driver, cat, f); err != nil {
 		return fail(err)
 	}
+	if out := pipeline.WindowsOutside(cfg, cat); len(out) > 0 {
+		fmt.Fprintf(stderr, "run: warning: %d of the config's %d time windows lie outside the catalog's dates (%s to %s) and will be empty, e.g. %s\n",
+			len(out), len(cfg.Output.Time.Windows), cat.Metadata.StartDate, cat.Metadata.EndDate, out[0])
+	}
 	bar := progress.New(stderr)
 	if f.quiet {
 		bar = nil
@@ -346,9 +350,14 @@ func printSummary(w io.Writer, rep *dispatch.Report, store, results string) {
 		s.CellsWithData, s.TotalObs, s.CellsEmpty, s.CellsError+s.CellsTimeout, s.CellsSkipped, s.CellsCanceled, s.WallTimeS)
 	var req, fetched int64
 	var ph dispatch.Phases
+	skipped, skippedCells := 0, 0
 	for _, r := range rep.Results {
 		if r.Result == nil {
 			continue
+		}
+		if n := len(r.Result.GranuleErrors); n > 0 && r.Outcome != dispatch.OutcomeFailed {
+			skipped += n
+			skippedCells++
 		}
 		req += r.Result.Requests
 		fetched += r.Result.BytesFetched
@@ -368,6 +377,9 @@ func printSummary(w io.Writer, rep *dispatch.Report, store, results string) {
 		if r.Outcome == dispatch.OutcomeFailed || r.Outcome == dispatch.OutcomeTimeout {
 			fmt.Fprintf(w, "  cell %s %s: %s\n", r.Cell, r.Outcome, r.Error)
 		}
+	}
+	if skipped > 0 {
+		fmt.Fprintf(w, "Skipped granules: %d unreadable granule reads in %d cells were skipped (on_granule_error: skip); the results file lists them under granule_errors\n", skipped, skippedCells)
 	}
 	fmt.Fprintf(w, "Output: %s\n", store)
 	if results != "" {
@@ -429,6 +441,12 @@ func writePlan(w io.Writer, p *pipeline.Plan) {
 		fmt.Fprintf(w, "Could not check the store for finished cells: %s\n", p.DoneError)
 	}
 	fmt.Fprintf(w, "Orders: %v (parent order %d, %s latitude)\n", p.Orders, p.ParentOrder, p.Latitude)
+	if len(p.Windows) > 0 {
+		fmt.Fprintf(w, "Time windows: %d, from %s to %s (each granule read once per cell, its points binned by window)\n", len(p.Windows), p.Windows[0], p.Windows[len(p.Windows)-1])
+	}
+	if len(p.EmptyWindows) > 0 {
+		fmt.Fprintf(w, "Warning: %d time windows lie outside the catalog's dates and will be empty, e.g. %s\n", len(p.EmptyWindows), p.EmptyWindows[0])
+	}
 	fmt.Fprintf(w, "Granules: %d distinct, %d cell-granule reads\n", p.Granules, p.Pairs)
 	fmt.Fprintf(w, "Granules per cell: min=%d, max=%d, avg=%.1f\n", p.GranulesMin, p.GranulesMax, p.GranulesMean)
 	if p.SizesKnown > 0 {

@@ -19,21 +19,24 @@ import (
 	"strings"
 )
 
-//go:embed catalog.json expected.json granules/*.h5
+//go:embed catalog.json expected.json granules/*.h5 cycles/catalog.json cycles/expected.json cycles/config.yaml cycles/granules/*.h5
 var files embed.FS
 
 // Bucket is the S3 bucket the sample catalog's URLs name.
 const Bucket = "zagg-sample"
 
-// FS returns the sample files: catalog.json, expected.json and granules/*.h5.
+// FS returns the sample files: catalog.json, expected.json and granules/*.h5,
+// and the multi-window sample under cycles/ (Cycles).
 func FS() fs.FS { return files }
 
 // Catalog returns the sample catalog JSON (zagg 0.1.0 layout).
 func Catalog() []byte { return mustRead("catalog.json") }
 
 // GranuleNames returns the base names of the sample granules, sorted.
-func GranuleNames() []string {
-	ents, err := files.ReadDir("granules")
+func GranuleNames() []string { return names("granules") }
+
+func names(dir string) []string {
+	ents, err := files.ReadDir(dir)
 	if err != nil {
 		panic("sampledata: " + err.Error())
 	}
@@ -50,6 +53,9 @@ func Granule(nameOrURL string) ([]byte, error) {
 	name := path.Base(nameOrURL)
 	b, err := files.ReadFile("granules/" + name)
 	if err != nil {
+		if b, err = files.ReadFile("cycles/granules/" + name); err == nil {
+			return b, nil
+		}
 		return nil, fmt.Errorf("sampledata: no sample granule %q", name)
 	}
 	return b, nil
@@ -93,4 +99,54 @@ func mustRead(name string) []byte {
 		panic("sampledata: " + err.Error())
 	}
 	return b
+}
+
+// The multi-window sample (cycles/, made by mksample.py --cycles): the three
+// sample tracks repeated in ICESat-2 cycles 19–22 (twelve granules) on a
+// surface whose height falls by a known rate, ExpectedCycles.TrendPerYear
+// metres a year, everywhere; each track samples the same places with the
+// same quality flags in every cycle, so the window means differ by the trend
+// and the noise only. Its config (cycles/config.yaml) computes the ATL06
+// statistics per cycle and the trend of h_mean over them.
+
+// CyclesCatalog returns the multi-window sample's catalog (cycles 19–22).
+func CyclesCatalog() []byte { return mustRead("cycles/catalog.json") }
+
+// CyclesConfig returns the multi-window sample's config YAML.
+func CyclesConfig() []byte { return mustRead("cycles/config.yaml") }
+
+// CyclesGranuleNames returns the base names of the multi-window sample's
+// granules, sorted.
+func CyclesGranuleNames() []string { return names("cycles/granules") }
+
+// ExpectedCycles is the content of cycles/expected.json: per order (12, 9,
+// 6 and 4), numpy's statistics of every window for every cell with data in
+// it, and numpy's fit of the trend of h_mean (np.polyfit with weights
+// 1/h_sigma; standard error the larger of its unscaled and scaled ones) for
+// every cell with at least three windows.
+type ExpectedCycles struct {
+	ParentOrder  int       `json:"parent_order"`
+	ChildOrder   int       `json:"child_order"`
+	Latitude     string    `json:"latitude"`
+	Cycles       []int     `json:"cycles"`
+	TrendPerYear float64   `json:"trend_m_per_year"`
+	WindowYears  []float64 `json:"window_mid_years"`
+	PointsTotal  int       `json:"points_total"`
+	PointsKept   int       `json:"points_kept"`
+	// Orders maps the decimal order to its tables: Windows[k] is window k's
+	// table (as Expected.Orders), Trend the columns cell_ids, dhdt,
+	// dhdt_sigma, dhdt_windows and dhdt_span.
+	Orders map[string]struct {
+		Windows []map[string][]float64 `json:"windows"`
+		Trend   map[string][]float64   `json:"trend"`
+	} `json:"orders"`
+}
+
+// LoadExpectedCycles parses cycles/expected.json.
+func LoadExpectedCycles() (*ExpectedCycles, error) {
+	var e ExpectedCycles
+	if err := json.Unmarshal(mustRead("cycles/expected.json"), &e); err != nil {
+		return nil, fmt.Errorf("sampledata: cycles/expected.json: %w", err)
+	}
+	return &e, nil
 }

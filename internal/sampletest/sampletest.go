@@ -24,14 +24,31 @@ func Catalog(tb testing.TB) map[string][]string {
 	return cat.Catalog
 }
 
-// Serve starts a loopback S3 server holding every sample granule under the
-// key its catalog URL names (bucket sampledata.Bucket), plus the extra,
-// empty buckets. Its counters start at zero.
+// CyclesCatalog returns the multi-window sample catalog's cells.
+func CyclesCatalog(tb testing.TB) map[string][]string {
+	tb.Helper()
+	var cat struct {
+		Catalog map[string][]string `json:"catalog"`
+	}
+	if err := json.Unmarshal(sampledata.CyclesCatalog(), &cat); err != nil {
+		tb.Fatalf("sampletest: multi-window sample catalog: %v", err)
+	}
+	return cat.Catalog
+}
+
+// Serve starts a loopback S3 server holding every sample granule (of both
+// sample catalogs) under the key its catalog URL names (bucket
+// sampledata.Bucket), plus the extra, empty buckets. Its counters start at
+// zero.
 func Serve(tb testing.TB, buckets ...string) *s3test.Server {
 	tb.Helper()
 	srv := s3test.New(tb, append([]string{sampledata.Bucket}, buckets...)...)
 	put := map[string]bool{}
-	for _, urls := range Catalog(tb) {
+	cells := Catalog(tb)
+	for k, urls := range CyclesCatalog(tb) {
+		cells["cycles/"+k] = urls
+	}
+	for _, urls := range cells {
 		for _, u := range urls {
 			if put[u] {
 				continue

@@ -177,6 +177,13 @@ type Output struct {
 	// child_order down to parent_order. Orders below parent_order are written
 	// by the finalize step (mergeable statistics only).
 	Orders []int
+	// Time, when set, splits the run into time windows (output.time).
+	Time *Time
+	// Trend, when set, fits a per-cell trend over the windows
+	// (output.trend; needs Time).
+	Trend *Trend
+
+	timeNode, trendNode *yaml.Node // for errors found after parsing
 }
 
 // Grid is output.grid.
@@ -377,7 +384,14 @@ func parse(data []byte) (*Config, error) {
 	}
 	// Resolve the aggregation against the data source now, so that unknown
 	// columns and functions fail at load, not inside a worker.
-	if _, err := c.CompileAggregation(); err != nil {
+	a, err := c.CompileAggregation()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkTime(a, c.Output.timeNode, c.Output.trendNode); err != nil {
+		return nil, err
+	}
+	if err := c.checkCoordinates(a); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -927,8 +941,16 @@ func (o *Output) parse(n *yaml.Node) error {
 				}
 				o.Orders = append(o.Orders, y)
 			}
+		case "time":
+			t, err := parseTime(v)
+			o.Time, o.timeNode = t, v
+			return err
+		case "trend":
+			t, err := parseTrend(v)
+			o.Trend, o.trendNode = t, v
+			return err
 		default:
-			return at(k, kp, ErrUnknownKey, "unknown key '%s' (allowed: grid, store, codec, inner_chunk_order, latitude, orders)", key)
+			return at(k, kp, ErrUnknownKey, "unknown key '%s' (allowed: %s)", key, strings.Join(outputKeys, ", "))
 		}
 		return nil
 	})
@@ -1174,7 +1196,7 @@ func parseBounds(n *yaml.Node) (*Bounds, error) {
 // The keys of each section; a key whose value is null counts as absent.
 var (
 	dataSourceKeys = []string{"reader", "driver", "groups", "coordinates", "variables", "quality_filter", "filters", "on_granule_error"}
-	outputKeys     = []string{"grid", "store", "codec", "inner_chunk_order", "latitude", "orders"}
+	outputKeys     = []string{"grid", "store", "codec", "inner_chunk_order", "latitude", "orders", "time", "trend"}
 	gridKeys       = []string{"type", "indexing_scheme", "child_order", "parent_order"}
 )
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/zagg-go/zagg/agg"
+	"github.com/zagg-go/zagg/internal/sampledata"
 	"github.com/zagg-go/zagg/zarrstore"
 )
 
@@ -81,7 +82,7 @@ func TestConfigInvalid(t *testing.T) {
 		{name: "zstd level", old: "  grid:", new: "  codec: {name: zstd, level: 99}\n  grid:", want: "x.yaml:20:30: output.codec.level: zstd level 99 outside -131072…22", sentinel: ErrInvalidValue},
 		{name: "unknown latitude", old: "  grid:", new: "  latitude: planetocentric\n  grid:", want: "x.yaml:20:13: output.latitude: unknown latitude convention 'planetocentric' (allowed: authalic, geodetic)", sentinel: ErrInvalidValue},
 		{name: "order finer than child", old: "  grid:", new: "  orders: [12, 13]\n  grid:", want: "x.yaml:20:16: output.orders[1]: order 13 is finer than child_order 12", sentinel: ErrInvalidValue},
-		{name: "unknown output key", old: "  grid:", new: "  stroe: x.zarr\n  grid:", want: "x.yaml:20:3: output.stroe: unknown key 'stroe' (allowed: grid, store, codec, inner_chunk_order, latitude, orders)", sentinel: ErrUnknownKey},
+		{name: "unknown output key", old: "  grid:", new: "  stroe: x.zarr\n  grid:", want: "x.yaml:20:3: output.stroe: unknown key 'stroe' (allowed: grid, store, codec, inner_chunk_order, latitude, orders, time, trend)", sentinel: ErrUnknownKey},
 		{name: "unknown driver", old: "driver: s3", new: "driver: ftp", want: "x.yaml:2:11: data_source.driver: unknown driver 'ftp' (allowed: s3, https, file)", sentinel: ErrInvalidValue},
 		{name: "bad coordinate key", old: "    longitude:", new: "    lon:", want: "x.yaml:6:5: data_source.coordinates.lon: unknown coordinate 'lon' (keys must be exactly latitude and longitude)", sentinel: ErrUnknownKey},
 		{name: "unknown placeholder", old: "land_ice_segments/h_li\"", new: "land_ice_segments/{beam}/h_li\"", want: "x.yaml:8:11: data_source.variables.h_li: unknown placeholder {beam} in '/{group}/land_ice_segments/{beam}/h_li' (only {group} is substituted)", sentinel: ErrInvalidValue},
@@ -289,7 +290,14 @@ func TestLoadFile(t *testing.T) {
 }
 
 func TestConfigJSONRoundTrip(t *testing.T) {
-	for _, src := range []string{full, base} {
+	srcs := []string{full, base, string(sampledata.CyclesConfig())}
+	for _, out := range []string{
+		"  time: {source: t, every: month, start: 2019-01-01, end: 2019-07-01}\n  trend: {value: h_mean, errors: scaled, min_span: 0.25}\n",
+		"  time: {source: t, epoch: unix, ranges: [\"melt=2019-06-01/2019-09-01\", 2020-06-01/2020-09-01]}\n",
+	} {
+		srcs = append(srcs, string(timeConfig(out)))
+	}
+	for _, src := range srcs {
 		c, err := Parse("a.yaml", []byte(src))
 		if err != nil {
 			t.Fatal(err)
@@ -321,6 +329,7 @@ func TestConfigJSONRoundTrip(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(base))
 	f.Add([]byte(full))
+	f.Add(sampledata.CyclesConfig())
 	f.Add([]byte(`{"data_source": {}, "aggregation": {}, "output": {}}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		c, err := Parse("f.yaml", doc)

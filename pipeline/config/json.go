@@ -3,9 +3,54 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
+	"time"
+
+	"github.com/zagg-go/zagg/agg"
+	"github.com/zagg-go/zagg/pipeline/timewin"
 )
+
+// jsonValue is output.time with its windows as given.
+func (t *Time) jsonValue() obj {
+	o := obj{{"source", t.Source}, {"epoch", t.EpochName}}
+	sp := t.Spec
+	switch sp.Kind {
+	case timewin.Cycle:
+		o.add("cycles", fmt.Sprintf("%d-%d", sp.FirstCycle, sp.LastCycle))
+		if sp.CycleDefinition != "" {
+			o.add("cycle_definition", sp.CycleDefinition)
+		}
+	case timewin.Explicit:
+		rs := make([]jv, len(sp.Ranges))
+		for i, w := range sp.Ranges {
+			r := w.Start.UTC().Format(time.RFC3339) + "/" + w.End.UTC().Format(time.RFC3339)
+			if w.Label != "" {
+				r = w.Label + "=" + r
+			}
+			rs[i] = r
+		}
+		o.add("ranges", rs)
+	default:
+		o.add("every", string(sp.Kind))
+		o.add("start", sp.Start.UTC().Format(time.RFC3339))
+		o.add("end", sp.End.UTC().Format(time.RFC3339))
+	}
+	return o
+}
+
+// jsonValue is output.trend with its defaults explicit.
+func (t *Trend) jsonValue() obj {
+	o := obj{{"name", t.Name}, {"value", t.Value}}
+	if t.Sigma != "" {
+		o.add("sigma", t.Sigma)
+	}
+	o.add("min_windows", max(2, t.Options.MinWindows))
+	o.add("min_span", t.Options.MinSpan)
+	o.add("errors", map[agg.ErrorModel]string{agg.ErrorMax: "max", agg.ErrorFormal: "formal", agg.ErrorScaled: "scaled"}[t.Options.Errors])
+	return o
+}
 
 // MarshalJSON encodes the config as the JSON form of its YAML document (the
 // form zagg 0.1.0's Lambda events carry in "config"), with every default made
@@ -199,6 +244,12 @@ func (c *Config) jsonValue() obj {
 			ords[i] = x
 		}
 		o.add("orders", ords)
+	}
+	if t := out.Time; t != nil {
+		o.add("time", t.jsonValue())
+	}
+	if t := out.Trend; t != nil {
+		o.add("trend", t.jsonValue())
 	}
 	root.add("output", o)
 	if c.Catalog != "" {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/sampledata"
+	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/config"
 	"github.com/zagg-go/zagg/pipeline/dispatch"
 	"github.com/zagg-go/zagg/zarrstore"
@@ -216,5 +219,92 @@ func TestLambdaRunnerRefusesRegridding(t *testing.T) {
 	}
 	if len(svc.modes) != 0 {
 		t.Errorf("invoked %v before refusing", svc.modes)
+	}
+}
+
+// TestLambdaRunnerWindows: a multi-window config (the cycles sample: four
+// windows, dh/dt, order 4 by finalize) runs through Lambda invokes and
+// gives the store a local run gives.
+func TestLambdaRunnerWindows(t *testing.T) {
+	w, srv, _, _ := workerFixture(t)
+	svc := &lambdaService{w: w, invokes: map[string]int{}, throttled: map[string]bool{}}
+	ls := httptest.NewServer(svc)
+	defer ls.Close()
+	client := NewClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
+		time.Minute, 4, func(o *awslambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
+	cfg, err := config.Parse("cycles.yaml", sampledata.CyclesConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := cmr.ParseCatalog(sampledata.CyclesCatalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := outStore(t, "windows.zarr")
+	z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	lr := &Runner{
+		Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
+		Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
+		Workers:     3, Store: z, Log: &log,
+		Dispatcher: &dispatch.Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
+	}
+	rep, err := lr.Run(context.Background())
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, log.String())
+	}
+	exp, err := sampledata.LoadExpectedCycles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.TotalObs != int64(exp.PointsKept) || rep.Summary.CellsError != 0 {
+		t.Fatalf("summary %+v, want %d observations", rep.Summary, exp.PointsKept)
+	}
+	// The local runner on the same input, in memory.
+	sub, err := fs.Sub(sampledata.FS(), "cycles/granules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := zarrstore.New(zarrstore.NewMemBackend())
+	if _, err := (&pipeline.Runner{Config: cfg, Catalog: cat, Store: local, Opener: pipeline.FSOpener(sub), Workers: 2}).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, o := range []int{12, 6, 4} {
+		gl, err := local.OpenOrder(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gz, err := z.OpenOrder(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gz.Windows() != 4 {
+			t.Fatalf("order %d: %d windows", o, gz.Windows())
+		}
+		chunks, _ := gl.Chunks(ctx)
+		for _, name := range []string{"count", "h_mean", "h_q50", "dhdt", "dhdt_sigma", "dhdt_windows"} {
+			for _, i := range chunks {
+				idxs := [][]int64{{i}}
+				if gl.PerWindow(name) {
+					idxs = [][]int64{{0, i}, {3, i}}
+				}
+				for _, idx := range idxs {
+					a, err1 := gl.Arrays[name].ReadChunkFloat64At(ctx, idx)
+					b, err2 := gz.Arrays[name].ReadChunkFloat64At(ctx, idx)
+					if err1 != nil || err2 != nil {
+						t.Fatalf("order %d %s %v: %v, %v", o, name, idx, err1, err2)
+					}
+					for j := range a {
+						if a[j] != b[j] && !(math.IsNaN(a[j]) && math.IsNaN(b[j])) {
+							t.Fatalf("order %d %s chunk %v element %d: local %v, Lambda %v", o, name, idx, j, a[j], b[j])
+						}
+					}
+				}
+			}
+		}
 	}
 }

@@ -7,5 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/fuzz-smoke.sh "${STORE_FUZZTIME:-50000x}" \
-  agg:FuzzDecodeDigest agg:FuzzStateUnmarshal agg:FuzzDecodePartial \
+  agg:FuzzDecodeDigest agg:FuzzStateUnmarshal agg:FuzzDecodePartial agg:FuzzDecodeWindowPartials zarrstore:FuzzDecodeChunkND \
   zarrstore:FuzzDecodeChunk zarrstore:FuzzArrayMetadata zarrstore:FuzzGroupMetadata pipeline/config:FuzzParse pipeline/config:FuzzParseColumn pipeline/chunkindex:FuzzDecode pipeline/cellmap:FuzzDecode

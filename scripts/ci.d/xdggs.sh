@@ -58,7 +58,7 @@ grep -q '^  orders: ' "$tmp/atl06-coarse.yaml" || { echo "xdggs: could not add o
 
 # The README's xarray block, as a reader copies it, on the demo store.
 mkdir "$tmp/readme" && ln -s "$tmp/authalic.zarr" "$tmp/readme/demo.zarr"
-awk '/<!-- ci: xdggs.sh runs this block/{f=1; next} f && /^```python$/{p=1; next} p && /^```$/{exit} p' README.md >"$tmp/readme/snippet.py"
+awk '/<!-- ci: xdggs.sh runs this block/{f=1; next} f && /^```python( runnable)?$/{p=1; next} p && /^```$/{exit} p' README.md >"$tmp/readme/snippet.py"
 [ -s "$tmp/readme/snippet.py" ] || { echo "xdggs: no marked python block in README.md" >&2; exit 1; }
 echo "xdggs: README.md's xarray block on the demo store"
 (cd "$tmp/readme" && "$py" snippet.py) || { echo "xdggs: the README's xarray block failed" >&2; exit 1; }
@@ -76,3 +76,17 @@ if [ "$fail" != 0 ]; then
   echo "xdggs: the demo stores do not open as scientists open them (see FAIL lines)" >&2
   exit 1
 fi
+
+# The multi-window store (issue #17): `demo --trend` (four cycles, dh/dt),
+# opened with xarray + xdggs: (time, cells) statistics, CF time with bounds,
+# windows equal to `export --window`, dh/dt equal to numpy's polyfit of the
+# stored windows (scripts/python/check_time.py).
+"$tmp/zagg-local" demo --trend --store "$tmp/trend.zarr" --quiet >"$tmp/demo-trend.out"
+echo "xdggs: check_time.py on the multi-window demo store"
+if ! "$py" scripts/python/check_time.py "$tmp/trend.zarr" \
+  --export-cmd "$tmp/zagg-local export --store {store} --order {order} --window {window} --format csv --output {output}" >"$tmp/trend.check" 2>&1; then
+  grep "^FAIL" "$tmp/trend.check" >&2 || cat "$tmp/trend.check" >&2
+  echo "xdggs: the multi-window store does not open as scientists open it" >&2
+  exit 1
+fi
+tail -1 "$tmp/trend.check"

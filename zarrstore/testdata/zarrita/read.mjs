@@ -6,8 +6,9 @@
 //
 // REQUEST: {"store": DIR, "schema": FILE, "consolidated": bool,
 //           "groups": [PATH, ...], "arrays": [PATH, ...]}
-// Arrays are read whole; values are printed as strings (uint64/int64 come
-// back as BigInt, floats as "NaN"/"Infinity" where needed).
+// Arrays (of any rank) are read whole; values are printed as strings, flat
+// in C order (uint64/int64 come back as BigInt, floats as "NaN"/"Infinity"
+// where needed).
 import * as zarr from "zarrita";
 import FileSystemStore from "@zarrita/storage/fs";
 import Ajv from "ajv";
@@ -38,10 +39,19 @@ const str = (v) => (typeof v === "bigint" ? v.toString() : String(v));
 
 for (const path of req.arrays ?? []) {
   const arr = await zarr.open(root.resolve(path), { kind: "array" });
-  const sel = await zarr.get(arr, [null]);
+  const sel = await zarr.get(arr, arr.shape.map(() => null));
+  // Walk the result in C order through its strides (whatever its layout).
+  const size = sel.shape.reduce((a, b) => a * b, 1);
+  const idx = sel.shape.map(() => 0);
   const data = [];
-  for (let i = 0; i < sel.data.length; i++) {
-    data.push(str(sel.data.get ? sel.data.get(i) : sel.data[i]));
+  for (let k = 0; k < size; k++) {
+    let off = 0;
+    for (let d = 0; d < idx.length; d++) off += idx[d] * sel.stride[d];
+    data.push(str(sel.data.get ? sel.data.get(off) : sel.data[off]));
+    for (let d = idx.length - 1; d >= 0; d--) {
+      if (++idx[d] < sel.shape[d]) break;
+      idx[d] = 0;
+    }
   }
   out.arrays[path] = {
     dtype: arr.dtype,
@@ -49,6 +59,7 @@ for (const path of req.arrays ?? []) {
     chunks: arr.chunks,
     fill_value: str(arr.fillValue),
     attrs: arr.attrs,
+    dimension_names: arr.dimensionNames ?? null,
     data,
   };
 }
