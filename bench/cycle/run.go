@@ -36,6 +36,10 @@ type runEnv struct {
 	Build          *buildTotals // set by a design with a build step
 	MemStore       bool         // the output store in memory, not in StoreDir
 	Codec          string       // the cell maps' codec (design map)
+	// SidecarLatency delays every read of a sidecar object (chunk index,
+	// cell map) as the granule server delays its answers: with -source
+	// http, the sidecars cost round trips like the granules on S3.
+	SidecarLatency time.Duration
 
 	counter *countingBackend // the store's, set by newStore
 }
@@ -49,7 +53,7 @@ func (e *runEnv) newStore() *zarrstore.Store {
 	if e.MemStore {
 		b = zarrstore.NewMemBackend()
 	}
-	e.counter = &countingBackend{Backend: b}
+	e.counter = &countingBackend{Backend: b, sidecarLatency: e.SidecarLatency}
 	return zarrstore.New(e.counter)
 }
 
@@ -270,6 +274,7 @@ func measure(ctx context.Context, o runOptions) (*measurement, error) {
 		}
 		defer stop()
 		m.LatencyMS = float64(o.Latency) / float64(time.Millisecond)
+		env.SidecarLatency = o.Latency
 		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 		env.Opener = pipeline.HTTPSOpener(client, func(u string) (string, error) {
 			return base + "/" + u[strings.LastIndexByte(u, '/')+1:], nil
