@@ -51,6 +51,7 @@ type Store struct {
 	cfg         *config.Config
 	cfgDigest   string        // configDigest(cfg), computed once
 	windows     int           // time windows (1 without output.time)
+	tchunk      int           // windows per chunk along time (output.time.chunk)
 	timed       bool          // statistic arrays are [time, cells]
 	trend       *config.Trend // output.trend, or nil
 	trendVars   []trendVar    // its four arrays
@@ -115,10 +116,11 @@ func NewStore(z *zarrstore.Store, cfg *config.Config, a *Aggregator, parentOrder
 		zv := zarrstore.Variable{Name: v.Name, DataType: zarrstore.DataType(v.DType.String()), Fill: v.FillValue, PerWindow: timed}
 		l.Variables = append(l.Variables, zv)
 	}
-	s := &Store{z: z, parentOrder: parentOrder, orders: orders, coarse: coarse, vars: vars, conv: conv, agg: c, cfg: cfg, cfgDigest: configDigest(cfg), windows: 1}
+	s := &Store{z: z, parentOrder: parentOrder, orders: orders, coarse: coarse, vars: vars, conv: conv, agg: c, cfg: cfg, cfgDigest: configDigest(cfg), windows: 1, tchunk: 1}
 	if t := cfg.Output.Time; t != nil {
-		s.timed, s.windows = true, len(t.Windows)
+		s.timed, s.windows, s.tchunk = true, len(t.Windows), max(1, t.Chunk)
 		l.Time = timeAxis(t.Windows)
+		l.Time.Chunk = s.tchunk
 	}
 	if tr := cfg.Output.Trend; tr != nil && timed {
 		s.trend = tr
@@ -367,12 +369,15 @@ func (s *Store) Done(ctx context.Context, parent morton.Cell) (bool, error) {
 const WriteConcurrency = 8
 
 // chunkWrite is one chunk to store, or to delete (data nil): chunk
-// (window, parent) of a per-window array, chunk parent of the others.
+// (window chunk, parent) of a per-window array, chunk parent of the others.
 type chunkWrite struct {
 	path   string
-	window int // −1: a 1-D array
+	window int // the chunk along time (output.time.chunk windows each); −1: a 1-D array
 	data   any
 }
+
+// timeChunks returns the number of chunks along time of a per-window array.
+func (s *Store) timeChunks() int { return (s.windows + s.tchunk - 1) / s.tchunk }
 
 // Write stores the cell's values as a one-off attempt (see WriteCell).
 func (s *Store) Write(ctx context.Context, parent morton.Cell, st *CellStats) error {
@@ -411,28 +416,54 @@ func (s *Store) WriteCell(ctx context.Context, parent morton.Cell, st *CellStats
 		return fmt.Errorf("pipeline: write: %d windows of statistics, the store has %d", len(st.Windows), s.windows)
 	}
 	var writes []chunkWrite
-	for k, res := range st.Windows {
-		win := k
-		if !s.timed {
-			win = -1
-		}
-		for _, o := range s.orders {
-			var lv *agg.Level
+	for _, o := range s.orders {
+		lvs := make([]*agg.Level, len(st.Windows))
+		for k, res := range st.Windows {
 			if res != nil {
-				if lv = res.Level(o); lv == nil {
+				if lvs[k] = res.Level(o); lvs[k] == nil {
 					return fmt.Errorf("pipeline: write: the aggregation has no order %d", o)
 				}
 			}
+		}
+		if !s.timed {
+			if lvs[0] == nil {
+				return fmt.Errorf("pipeline: write: no statistics")
+			}
 			for vi, va := range s.vars {
-				cw := chunkWrite{path: fmt.Sprintf("%d/%s", o, va.Name), window: win}
-				if lv != nil {
-					if cw.data, err = castValues(lv.Values[vi], va.DType, va.FillValue); err != nil {
-						return fmt.Errorf("pipeline: write %d/%s: %w", o, va.Name, err)
-					}
-				} else if !s.timed {
-					return fmt.Errorf("pipeline: write: no statistics")
+				data, err := castValues(lvs[0].Values[vi], va.DType, va.FillValue)
+				if err != nil {
+					return fmt.Errorf("pipeline: write %d/%s: %w", o, va.Name, err)
 				}
-				writes = append(writes, cw)
+				writes = append(writes, chunkWrite{path: fmt.Sprintf("%d/%s", o, va.Name), window: -1, data: data})
+			}
+			continue
+		}
+		// Chunk j along time holds windows j·N … j·N+N−1 (N = tchunk); a
+		// window without points, or past the last, is the fill value, and
+		// a chunk of windows without any point is deleted.
+		ncell := 1 << (2 * uint(o-s.parentOrder))
+		for j := range s.timeChunks() {
+			win := lvs[j*s.tchunk : min((j+1)*s.tchunk, len(lvs))]
+			if !slices.ContainsFunc(win, func(lv *agg.Level) bool { return lv != nil }) {
+				for _, va := range s.vars {
+					writes = append(writes, chunkWrite{path: fmt.Sprintf("%d/%s", o, va.Name), window: j})
+				}
+				continue
+			}
+			for vi, va := range s.vars {
+				vals := make([]float64, 0, s.tchunk*ncell)
+				for r := range s.tchunk {
+					if r < len(win) && win[r] != nil {
+						vals = append(vals, win[r].Values[vi]...)
+					} else {
+						vals = append(vals, nanSlice(ncell)...)
+					}
+				}
+				data, err := castValues(vals, va.DType, va.FillValue)
+				if err != nil {
+					return fmt.Errorf("pipeline: write %d/%s: %w", o, va.Name, err)
+				}
+				writes = append(writes, chunkWrite{path: fmt.Sprintf("%d/%s", o, va.Name), window: j, data: data})
 			}
 		}
 	}
@@ -552,7 +583,11 @@ func (s *Store) ClearCell(ctx context.Context, parent morton.Cell, w CellWrite) 
 		return err
 	}
 	var dels []chunkWrite
-	for k := range s.windows {
+	nchunk := 1
+	if s.timed {
+		nchunk = s.timeChunks()
+	}
+	for k := range nchunk {
 		win := k
 		if !s.timed {
 			win = -1
@@ -873,12 +908,22 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 			}},
 		}
 		for v, va := range s.vars {
-			arrays = append(arrays, arr{name: va.Name, perW: s.timed, chunk: func(k, lo, hi int) (any, error) {
-				vals := cols[k][v][lo:hi]
-				if s.timed && len(vals) < zarrstore.CoarseChunkLen {
-					// Chunks of a [time, cells] array are written whole:
-					// pad the last one with the fill value.
-					vals = append(slices.Clone(vals), nanSlice(zarrstore.CoarseChunkLen-len(vals))...)
+			arrays = append(arrays, arr{name: va.Name, perW: s.timed, chunk: func(j, lo, hi int) (any, error) {
+				if !s.timed {
+					return castValues(cols[0][v][lo:hi], va.DType, va.FillValue)
+				}
+				// Chunk j along time: windows j·N … j·N+N−1, each row
+				// padded to the whole chunk with the fill value (Zarr
+				// chunks are written whole), as are windows past the last.
+				const cl = zarrstore.CoarseChunkLen
+				vals := make([]float64, 0, s.tchunk*cl)
+				for r := range s.tchunk {
+					if k := j*s.tchunk + r; k < s.windows {
+						vals = append(vals, cols[k][v][lo:hi]...)
+						vals = append(vals, nanSlice(cl-(hi-lo))...)
+					} else {
+						vals = append(vals, nanSlice(cl)...)
+					}
 				}
 				return castValues(vals, va.DType, va.FillValue)
 			}})
@@ -899,7 +944,7 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 			arrays[a].a = za
 			nw := 1
 			if arrays[a].perW {
-				nw = s.windows
+				nw = s.timeChunks()
 			}
 			for k := range nw {
 				for j := range nchunks {
@@ -914,7 +959,8 @@ func (s *Store) Finalize(ctx context.Context) (int, error) {
 				return err
 			}
 			if arrays[a].perW {
-				// Unchanged windows (a run that added windows) are not rewritten.
+				// Unchanged windows (a run that added windows) are not
+				// rewritten; k is the chunk along time.
 				_, err := arrays[a].a.UpdateChunkAt(ctx, []int64{int64(k), int64(j)}, data)
 				return err
 			}

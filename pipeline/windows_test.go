@@ -197,8 +197,8 @@ func TestWindowsExtend(t *testing.T) {
 						}
 						idx = []int64{i}
 					}
-					x, err1 := ga.Arrays[name].ReadChunkFloat64At(ctx, idx)
-					y, err2 := gb.Arrays[name].ReadChunkFloat64At(ctx, idx)
+					x, err1 := ga.Arrays[name].ReadWindowFloat64(ctx, idx[0], idx[len(idx)-1])
+					y, err2 := gb.Arrays[name].ReadWindowFloat64(ctx, idx[0], idx[len(idx)-1])
 					if err1 != nil || err2 != nil {
 						t.Fatal(err1, err2)
 					}
@@ -230,4 +230,65 @@ func (r *putRecorder) Put(ctx context.Context, key string, data []byte) error {
 	r.keys = append(r.keys, key)
 	r.mu.Unlock()
 	return r.MemBackend.Put(ctx, key, data)
+}
+
+// TestWindowsChunk: output.time.chunk 3 stores three windows per chunk
+// (the fourth alone in a partial chunk, padded): every value equals the
+// one-window-per-chunk store's at every order, coarse ones included, with
+// fewer objects.
+func TestWindowsChunk(t *testing.T) {
+	ctx := context.Background()
+	one := zarrstore.NewMemBackend()
+	if _, err := cyclesRunner(t, cyclesConfig(t, ""), zarrstore.New(one)).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	y := bytes.Replace(sampledata.CyclesConfig(), []byte("cycles: 19-22 "), []byte("cycles: 19-22\n    chunk: 3 "), 1)
+	cfg, err := config.Parse("chunk3.yaml", y)
+	if err != nil || cfg.Output.Time.Chunk != 3 {
+		t.Fatalf("chunk 3 config: %v", err)
+	}
+	three := zarrstore.NewMemBackend()
+	if _, err := cyclesRunner(t, cfg, zarrstore.New(three)).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a, b := zarrstore.New(one), zarrstore.New(three)
+	for _, o := range []int{12, 9, 6, 4} {
+		ga, _ := a.OpenOrder(ctx, o)
+		gb, err := b.OpenOrder(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cs := gb.Arrays["h_mean"].ChunkShape(); cs[0] != 3 {
+			t.Fatalf("order %d: chunk shape %v", o, cs)
+		}
+		chunks, _ := ga.Chunks(ctx)
+		for _, name := range ga.Names {
+			for _, i := range chunks {
+				for k := range ga.Windows() {
+					x, err1 := ga.Arrays[name].ReadWindowFloat64(ctx, k, i)
+					y, err2 := gb.Arrays[name].ReadWindowFloat64(ctx, k, i)
+					if err1 != nil || err2 != nil {
+						t.Fatal(err1, err2)
+					}
+					for j := range x {
+						if x[j] != y[j] && !(math.IsNaN(x[j]) && math.IsNaN(y[j])) {
+							t.Fatalf("order %d %s window %d chunk %d element %d: one per chunk %v, three %v", o, name, k, i, j, x[j], y[j])
+						}
+					}
+				}
+			}
+		}
+	}
+	count := func(m *zarrstore.MemBackend) int {
+		n := 0
+		for k, err := range m.List(ctx, "12/h_mean/c/") {
+			if err == nil && k != "" {
+				n++
+			}
+		}
+		return n
+	}
+	if n1, n3 := count(one), count(three); n3 >= n1 || n3 == 0 {
+		t.Errorf("12/h_mean: %d chunk objects with three windows per chunk, %d with one", n3, n1)
+	}
 }

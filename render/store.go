@@ -183,7 +183,7 @@ func readChunks(ctx context.Context, og *zarrstore.OrderGroup, a *zarrstore.Arra
 				if err == nil {
 					var v64 []float64
 					if window >= 0 {
-						v64, err = a.ReadChunkFloat64At(ctx, []int64{window, i})
+						v64, err = a.ReadWindowFloat64(ctx, window, i)
 					} else {
 						v64, err = a.ReadChunkFloat64(ctx, i)
 					}

@@ -159,7 +159,12 @@ func (c Codecs) ListShape(chunk []int64) ([]Codec, error) {
 		if last%c.ShardInner != 0 {
 			return nil, fmt.Errorf("%w: shard inner chunk %d does not divide the chunk of %d", ErrInvalidLayout, c.ShardInner, last)
 		}
-		inner := slices.Clone(chunk)
+		// Inner chunks of one row along the leading dimensions (one time
+		// window), ShardInner long along the last.
+		inner := make([]int64, len(chunk))
+		for i := range inner {
+			inner[i] = 1
+		}
 		inner[len(inner)-1] = c.ShardInner
 		return []Codec{ShardingCodecShape(inner, list)}, nil
 	}
@@ -207,8 +212,9 @@ type Variable struct {
 	// coordinate.
 	Attributes map[string]any
 	// PerWindow makes the array 2-D, [time, cells], with one chunk per
-	// window and parent ([1, ChunkLen]); it needs Layout.Time. Otherwise the
-	// array is 1-D, [cells] (e.g. a trend over all windows).
+	// TimeAxis.Chunk windows and parent ([Chunk, ChunkLen], by default
+	// [1, ChunkLen]); it needs Layout.Time. Otherwise the array is 1-D,
+	// [cells] (e.g. a trend over all windows).
 	PerWindow bool
 }
 
@@ -226,7 +232,16 @@ type TimeAxis struct {
 	Attributes map[string]any
 	// BoundsAttributes are the attributes of the "time_bnds" array.
 	BoundsAttributes map[string]any
+	// Chunk is the number of windows in one chunk of a per-window array
+	// (its chunk shape along time); 0 means 1. A larger Chunk writes Chunk×
+	// fewer objects, but a window added later rewrites the last,
+	// partly filled chunk of the windows before it.
+	Chunk int
 }
+
+// WindowsPerChunk returns the number of windows in one chunk of a
+// per-window array (Chunk, at least 1).
+func (t *TimeAxis) WindowsPerChunk() int64 { return int64(max(1, t.Chunk)) }
 
 // Names of the time coordinate arrays and dimensions of a store with
 // per-window arrays.
@@ -259,6 +274,9 @@ func (t *TimeAxis) Validate() error {
 	}
 	if len(t.Bounds) != len(t.Mid) {
 		return fmt.Errorf("%w: time axis has %d values and %d bounds", ErrInvalidLayout, len(t.Mid), len(t.Bounds))
+	}
+	if t.Chunk < 0 || t.Chunk > maxWindows {
+		return fmt.Errorf("%w: %d windows per chunk (want 1…%d)", ErrInvalidLayout, t.Chunk, maxWindows)
 	}
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	for i, m := range t.Mid {
@@ -557,7 +575,7 @@ func (l Layout) nodes(nParents int) (map[string][]byte, error) {
 			var err error
 			if v.PerWindow {
 				err = arrShape(v.Name, v.DataType, v.Fill, c, attrs, []int64{windows, g.Len(nParents)},
-					[]int64{1, g.ChunkLen()}, []string{TimeDimension, Dimension})
+					[]int64{l.Time.WindowsPerChunk(), g.ChunkLen()}, []string{TimeDimension, Dimension})
 			} else {
 				err = arr(v.Name, v.DataType, v.Fill, c, attrs)
 			}

@@ -185,8 +185,8 @@ func (s *Store) OpenOrder(ctx context.Context, order int) (*OrderGroup, error) {
 		switch {
 		case a.Rank() == 1:
 		case a.Rank() == 2 && d != MortonArray && g.Time != nil:
-			if sh, cs := a.Shape(), a.ChunkShape(); sh[0] != g.Time.Len() || cs[0] != 1 {
-				return nil, fmt.Errorf("%w: %s/%s has shape %v in chunks of %v, want [%d, cells] in chunks of [1, %d] (one window per chunk)",
+			if sh, cs := a.Shape(), a.ChunkShape(); sh[0] != g.Time.Len() || cs[0] < 1 {
+				return nil, fmt.Errorf("%w: %s/%s has shape %v in chunks of %v, want [%d, cells] in chunks of [windows, %d]",
 					ErrInvalidMetadata, gp, d, sh, cs, g.Time.Len(), g.CellIDs.ChunkLen())
 			}
 		default:

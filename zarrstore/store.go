@@ -582,6 +582,29 @@ func (a *Array) WriteChunkAt(ctx context.Context, idx []int64, data any) error {
 	return a.s.b.Put(ctx, a.ChunkKeyAt(idx...), enc)
 }
 
+// ReadWindowFloat64 returns window w of chunk i of a per-window array
+// ([time, cells]): the chunk's row for that window (the chunk at (w /
+// windows per chunk, i)), as ReadChunkFloat64At reads values; for a 1-D
+// array, w is ignored and chunk i is returned.
+func (a *Array) ReadWindowFloat64(ctx context.Context, w, i int64) ([]float64, error) {
+	if a.Rank() == 1 {
+		return a.ReadChunkFloat64(ctx, i)
+	}
+	if a.Rank() != 2 {
+		return nil, fmt.Errorf("array %q: %w: %d-D, not [time, cells]", a.path, ErrChunkIndex, a.Rank())
+	}
+	cs := a.ChunkShape()
+	if w < 0 || w >= a.Shape()[0] {
+		return nil, fmt.Errorf("array %q: %w: window %d of %d", a.path, ErrChunkIndex, w, a.Shape()[0])
+	}
+	v, err := a.ReadChunkFloat64At(ctx, []int64{w / cs[0], i})
+	if err != nil {
+		return nil, err
+	}
+	r := w % cs[0]
+	return v[r*cs[1] : (r+1)*cs[1]], nil
+}
+
 // UpdateChunkAt writes the chunk at grid coordinates idx like WriteChunkAt
 // unless the stored chunk already holds exactly the bytes it would write,
 // and reports whether it wrote. A rerun that computes the same values (the

@@ -11,8 +11,9 @@
 // of reading the cell (pipeline.CellReader.ReadCell), of aggregating it
 // (Aggregator.Aggregate) and of writing it into an in-memory store
 // (Store.WriteCell), the best of -rounds rounds, and the ratios of the
-// multi-window configuration to the one-window one. Target: read +
-// aggregate ≤ 1.2× one window's.
+// multi-window configuration to the one-window one (also with all 20
+// windows in one chunk, output.time.chunk 20). Target: read + aggregate ≤
+// 1.2× one window's.
 //
 // Usage (from the repository root):
 //
@@ -74,7 +75,11 @@ func run(dir string, ngranules, nseg, rounds int) error {
 	if err != nil {
 		return err
 	}
-	multi, err := windowed()
+	multi, err := windowed(1)
+	if err != nil {
+		return err
+	}
+	packed, err := windowed(20)
 	if err != nil {
 		return err
 	}
@@ -86,7 +91,7 @@ func run(dir string, ngranules, nseg, rounds int) error {
 		for _, c := range []struct {
 			name string
 			cfg  *config.Config
-		}{{"one window", one}, {"20 windows + dh/dt", multi}} {
+		}{{"one window", one}, {"20 windows + dh/dt", multi}, {"same, chunk: 20", packed}} {
 			p, err := measure(cell, c.cfg, opener)
 			if err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
@@ -102,7 +107,7 @@ func run(dir string, ngranules, nseg, rounds int) error {
 	for _, x := range []struct {
 		name string
 		p    *phases
-	}{{"one window", a}, {"20 windows + dh/dt", b}} {
+	}{{"one window", a}, {"20 windows + dh/dt", b}, {"same, chunk: 20", best["same, chunk: 20"]}} {
 		p := x.p
 		fmt.Printf("%-20s %8d %9.3fs %8.3fs %8.3fs %8.3fs %8.3fs %8d\n", x.name, p.points, p.readCPU.Seconds(), p.aggCPU.Seconds(), p.writeCPU.Seconds(),
 			(p.readCPU + p.aggCPU).Seconds(), (p.readWall + p.aggWall).Seconds(), p.chunks)
@@ -113,18 +118,22 @@ func run(dir string, ngranules, nseg, rounds int) error {
 		float64(b.readCPU)/float64(a.readCPU), float64(b.aggCPU)/float64(a.aggCPU))
 	fmt.Printf("write: %.2f× CPU for %.1f× the chunks (each window's chunk of every statistic at every order, and the trend)\n",
 		float64(b.writeCPU)/float64(a.writeCPU), float64(b.chunks)/float64(a.chunks))
+	c := best["same, chunk: 20"]
+	fmt.Printf("with output.time.chunk 20 (all windows in one chunk): %.2f× one window's chunks, write %.2f× its CPU\n",
+		float64(c.chunks)/float64(a.chunks), float64(c.writeCPU)/float64(a.writeCPU))
 	return nil
 }
 
-// windowed is the ATL06 config with delta_time, 20 cycle windows and dh/dt.
-func windowed() (*config.Config, error) {
+// windowed is the ATL06 config with delta_time, 20 cycle windows (chunk
+// windows per chunk) and dh/dt.
+func windowed(chunk int) (*config.Config, error) {
 	y, err := os.ReadFile(filepath.Join("pipeline", "config", "builtin", "atl06.yaml"))
 	if err != nil {
 		return nil, fmt.Errorf("%w (run from the repository root)", err)
 	}
 	y = bytes.Replace(y, []byte(`    s_li: "/{group}/land_ice_segments/h_li_sigma"`),
 		[]byte(`    s_li: "/{group}/land_ice_segments/h_li_sigma"`+"\n"+`    t: "/{group}/land_ice_segments/delta_time"`), 1)
-	y = append(y, []byte("  time: {source: t, cycles: 3-22}\n  trend: {value: h_mean, sigma: h_sigma, min_windows: 3}\n")...)
+	y = append(y, []byte(fmt.Sprintf("  time: {source: t, cycles: 3-22, chunk: %d}\n  trend: {value: h_mean, sigma: h_sigma, min_windows: 3}\n", chunk))...)
 	return config.Parse("atl06+time", y)
 }
 

@@ -374,7 +374,27 @@ func (c *tableCheck) check(ctx context.Context, og *zarrstore.OrderGroup, table 
 			d, ok := data[p.chunk]
 			if !ok {
 				if w >= 0 {
-					d, err = arr.ReadChunkAt(ctx, []int64{w, p.chunk})
+					// Window w's row of its chunk, as float32 (the sample's
+					// per-window statistics are int32 counts, exact in
+					// float64, and float32 values).
+					var v []float64
+					v, err = arr.ReadWindowFloat64(ctx, w, p.chunk)
+					switch arr.DataType() {
+					case zarrstore.Float32:
+						f := make([]float32, len(v))
+						for i, x := range v {
+							f[i] = float32(x)
+						}
+						d = f
+					case zarrstore.Int32:
+						n := make([]int32, len(v))
+						for i, x := range v {
+							n[i] = int32(x)
+						}
+						d = n
+					default:
+						d = v
+					}
 				} else {
 					d, err = arr.ReadChunk(ctx, p.chunk)
 				}

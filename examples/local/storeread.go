@@ -150,7 +150,7 @@ func (g *orderGroup) readChunk(ctx context.Context, i int64) (*chunk, error) {
 		var v []float64
 		var err error
 		if a.Rank() == 2 {
-			v, err = a.ReadChunkFloat64At(ctx, []int64{g.window, i})
+			v, err = a.ReadWindowFloat64(ctx, g.window, i)
 		} else {
 			v, err = a.ReadChunkFloat64(ctx, i)
 		}

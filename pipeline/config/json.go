@@ -37,6 +37,7 @@ func (t *Time) jsonValue() obj {
 		o.add("start", sp.Start.UTC().Format(time.RFC3339))
 		o.add("end", sp.End.UTC().Format(time.RFC3339))
 	}
+	o.add("chunk", max(1, t.Chunk))
 	return o
 }
 

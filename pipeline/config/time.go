@@ -35,6 +35,11 @@ type Time struct {
 	// Spec describes the windows; Windows are the windows it gives.
 	Spec    timewin.Spec
 	Windows []timewin.Window
+	// Chunk is the number of windows stored in one chunk of every
+	// statistic (output.time.chunk, default 1): each cell then writes
+	// Chunk× fewer objects, but a window added later rewrites the last
+	// chunk of the windows before it.
+	Chunk int
 }
 
 // Trend is output.trend: a per-cell linear trend (e.g. dh/dt) of one
@@ -76,7 +81,7 @@ var epochs = map[string]func() timewin.Epoch{
 }
 
 var (
-	timeKeys  = []string{"source", "epoch", "cycles", "cycle_definition", "every", "start", "end", "ranges"}
+	timeKeys  = []string{"source", "epoch", "cycles", "cycle_definition", "every", "start", "end", "ranges", "chunk"}
 	trendKeys = []string{"value", "sigma", "min_windows", "min_span", "errors", "name"}
 )
 
@@ -86,7 +91,7 @@ func parseTime(n *yaml.Node) (*Time, error) {
 	if err := yamlx.Mapping(n, p, ErrInvalidValue); err != nil {
 		return nil, err
 	}
-	t := &Time{EpochName: "atlas_sdp"}
+	t := &Time{EpochName: "atlas_sdp", Chunk: 1}
 	var srcNode, kindNode, startNode, endNode *yaml.Node
 	var kinds []string
 	var cycleDef string
@@ -99,6 +104,15 @@ func parseTime(n *yaml.Node) (*Time, error) {
 			s, err := yamlx.String(v, kp, ErrInvalidValue)
 			t.Source, srcNode = s, v
 			return err
+		case "chunk":
+			x, err := yamlx.Int(v, kp, ErrInvalidValue)
+			if err != nil {
+				return err
+			}
+			if x < 1 || x > timewin.MaxWindows {
+				return at(v, kp, ErrInvalidValue, "chunk %d outside 1..%d (windows per chunk)", x, timewin.MaxWindows)
+			}
+			t.Chunk = x
 		case "epoch":
 			s, err := yamlx.String(v, kp, ErrInvalidValue)
 			if err != nil {

@@ -293,8 +293,8 @@ func TestLambdaRunnerWindows(t *testing.T) {
 					idxs = [][]int64{{0, i}, {3, i}}
 				}
 				for _, idx := range idxs {
-					a, err1 := gl.Arrays[name].ReadChunkFloat64At(ctx, idx)
-					b, err2 := gz.Arrays[name].ReadChunkFloat64At(ctx, idx)
+					a, err1 := gl.Arrays[name].ReadWindowFloat64(ctx, idx[0], idx[len(idx)-1])
+					b, err2 := gz.Arrays[name].ReadWindowFloat64(ctx, idx[0], idx[len(idx)-1])
 					if err1 != nil || err2 != nil {
 						t.Fatalf("order %d %s %v: %v, %v", o, name, idx, err1, err2)
 					}

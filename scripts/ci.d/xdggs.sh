@@ -90,3 +90,19 @@ if ! "$py" scripts/python/check_time.py "$tmp/trend.zarr" \
   exit 1
 fi
 tail -1 "$tmp/trend.check"
+
+# The same windows stored three per chunk (output.time.chunk: 3; the fourth
+# window alone in a padded chunk), run from a copy of the sample config.
+sed 's/^    cycles: 19-22 .*$/    cycles: 19-22\n    chunk: 3/' internal/sampledata/cycles/config.yaml >"$tmp/chunk3.yaml"
+grep -q '^    chunk: 3$' "$tmp/chunk3.yaml" || { echo "xdggs: could not add output.time.chunk to a copy of the cycles config" >&2; exit 1; }
+"$tmp/zagg-local" run --config "$tmp/chunk3.yaml" --catalog internal/sampledata/cycles/catalog.json \
+  --store "$tmp/chunk3.zarr" --driver file --granule-dir internal/sampledata/cycles/granules \
+  --results "$tmp/results-chunk3.json" --quiet >"$tmp/run-chunk3.out"
+echo "xdggs: check_time.py on the multi-window store with three windows per chunk"
+if ! "$py" scripts/python/check_time.py "$tmp/chunk3.zarr" \
+  --export-cmd "$tmp/zagg-local export --store {store} --order {order} --window {window} --format csv --output {output}" >"$tmp/chunk3.check" 2>&1; then
+  grep "^FAIL" "$tmp/chunk3.check" >&2 || cat "$tmp/chunk3.check" >&2
+  echo "xdggs: the three-windows-per-chunk store does not open as scientists open it" >&2
+  exit 1
+fi
+tail -1 "$tmp/chunk3.check"
