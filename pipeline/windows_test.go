@@ -234,45 +234,55 @@ func (r *putRecorder) Put(ctx context.Context, key string, data []byte) error {
 
 // TestWindowsChunk: output.time.chunk 3 stores three windows per chunk
 // (the fourth alone in a partial chunk, padded): every value equals the
-// one-window-per-chunk store's at every order, coarse ones included, with
-// fewer objects.
+// one-window-per-chunk store's at every order, coarse ones included, also
+// with each chunk a shard (inner_chunk_order), with fewer objects.
 func TestWindowsChunk(t *testing.T) {
 	ctx := context.Background()
 	one := zarrstore.NewMemBackend()
 	if _, err := cyclesRunner(t, cyclesConfig(t, ""), zarrstore.New(one)).Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	y := bytes.Replace(sampledata.CyclesConfig(), []byte("cycles: 19-22 "), []byte("cycles: 19-22\n    chunk: 3 "), 1)
-	cfg, err := config.Parse("chunk3.yaml", y)
-	if err != nil || cfg.Output.Time.Chunk != 3 {
-		t.Fatalf("chunk 3 config: %v", err)
-	}
-	three := zarrstore.NewMemBackend()
-	if _, err := cyclesRunner(t, cfg, zarrstore.New(three)).Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	a, b := zarrstore.New(one), zarrstore.New(three)
-	for _, o := range []int{12, 9, 6, 4} {
-		ga, _ := a.OpenOrder(ctx, o)
-		gb, err := b.OpenOrder(ctx, o)
-		if err != nil {
+	var three *zarrstore.MemBackend
+	for _, sharded := range []bool{false, true} {
+		y := bytes.Replace(sampledata.CyclesConfig(), []byte("cycles: 19-22 "), []byte("cycles: 19-22\n    chunk: 3 "), 1)
+		if sharded {
+			// Each chunk a shard of [1, 64]-cell inner chunks.
+			y = bytes.Replace(y, []byte("  orders: ["), []byte("  inner_chunk_order: 9\n  orders: ["), 1)
+		}
+		cfg, err := config.Parse("chunk3.yaml", y)
+		if err != nil || cfg.Output.Time.Chunk != 3 || sharded != (cfg.Output.InnerChunkOrder == 9) {
+			t.Fatalf("chunk 3 config (sharded %v): %v", sharded, err)
+		}
+		mem := zarrstore.NewMemBackend()
+		if _, err := cyclesRunner(t, cfg, zarrstore.New(mem)).Run(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if cs := gb.Arrays["h_mean"].ChunkShape(); cs[0] != 3 {
-			t.Fatalf("order %d: chunk shape %v", o, cs)
+		if !sharded {
+			three = mem
 		}
-		chunks, _ := ga.Chunks(ctx)
-		for _, name := range ga.Names {
-			for _, i := range chunks {
-				for k := range ga.Windows() {
-					x, err1 := ga.Arrays[name].ReadWindowFloat64(ctx, k, i)
-					y, err2 := gb.Arrays[name].ReadWindowFloat64(ctx, k, i)
-					if err1 != nil || err2 != nil {
-						t.Fatal(err1, err2)
-					}
-					for j := range x {
-						if x[j] != y[j] && !(math.IsNaN(x[j]) && math.IsNaN(y[j])) {
-							t.Fatalf("order %d %s window %d chunk %d element %d: one per chunk %v, three %v", o, name, k, i, j, x[j], y[j])
+		a, b := zarrstore.New(one), zarrstore.New(mem)
+		for _, o := range []int{12, 9, 6, 4} {
+			ga, _ := a.OpenOrder(ctx, o)
+			gb, err := b.OpenOrder(ctx, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cs := gb.Arrays["h_mean"].ChunkShape(); cs[0] != 3 {
+				t.Fatalf("order %d: chunk shape %v", o, cs)
+			}
+			chunks, _ := ga.Chunks(ctx)
+			for _, name := range ga.Names {
+				for _, i := range chunks {
+					for k := range ga.Windows() {
+						x, err1 := ga.Arrays[name].ReadWindowFloat64(ctx, k, i)
+						y, err2 := gb.Arrays[name].ReadWindowFloat64(ctx, k, i)
+						if err1 != nil || err2 != nil {
+							t.Fatal(err1, err2)
+						}
+						for j := range x {
+							if x[j] != y[j] && !(math.IsNaN(x[j]) && math.IsNaN(y[j])) {
+								t.Fatalf("sharded %v order %d %s window %d chunk %d element %d: one per chunk %v, three %v", sharded, o, name, k, i, j, x[j], y[j])
+							}
 						}
 					}
 				}
