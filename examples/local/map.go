@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/zagg-go/zagg/cmr"
 	"github.com/zagg-go/zagg/internal/humanize"
 	"github.com/zagg-go/zagg/pipeline"
 	"github.com/zagg-go/zagg/pipeline/cellmap"
@@ -78,28 +77,12 @@ func runMap(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	cfg, err := config.Open(f.config)
+	in, err := loadInputs(ctx, &f, nil)
 	if err != nil {
 		return fail(err)
 	}
-	catPath := firstNonEmpty(f.catalog, cfg.Catalog)
-	if catPath == "" {
-		return fail(errors.New("no catalog specified (pass --catalog or set catalog: in the config)"))
-	}
-	cat, err := cmr.LoadCatalog(catPath)
-	if err != nil {
-		return fail(err)
-	}
-	storeLoc := firstNonEmpty(f.store, cfg.Output.Store)
-	if storeLoc == "" {
-		return fail(errors.New("no store specified (pass --store or set output.store in the config)"))
-	}
-	z, err := openStore(ctx, storeLoc, &f)
-	if err != nil {
-		return fail(err)
-	}
-	driver := config.Driver(firstNonEmpty(f.driver, string(cfg.DataSource.Driver), string(config.DriverS3)))
-	opener, err := granuleOpener(ctx, driver, cat, &f)
+	cfg, cat, z := in.cfg, in.cat, in.z
+	opener, err := granuleOpener(ctx, in.driver, cat, &f)
 	if err != nil {
 		return fail(err)
 	}
@@ -119,6 +102,6 @@ func runMap(args []string, stdout, stderr io.Writer) int {
 	if len(rep.Failed) > 0 {
 		return 1
 	}
-	fmt.Fprintf(stdout, "Cell maps: %s/%s\n", strings.TrimSuffix(storeLoc, "/"), strings.TrimSuffix(cellmap.Prefix, "/"))
+	fmt.Fprintf(stdout, "Cell maps: %s/%s\n", strings.TrimSuffix(in.storeLoc, "/"), strings.TrimSuffix(cellmap.Prefix, "/"))
 	return 0
 }

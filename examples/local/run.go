@@ -142,30 +142,11 @@ func doRun(ctx context.Context, f *runFlags, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "run: --config is required")
 		return 2
 	}
-	cfg, err := config.Open(f.config)
+	in, err := loadInputs(ctx, f, stderr)
 	if err != nil {
 		return fail(err)
 	}
-	for _, n := range cfg.Notes {
-		fmt.Fprintf(stderr, "note: %s: %s\n", f.config, n)
-	}
-	catPath := firstNonEmpty(f.catalog, cfg.Catalog)
-	if catPath == "" {
-		return fail(errors.New("no catalog specified (pass --catalog or set catalog: in the config)"))
-	}
-	cat, err := cmr.LoadCatalog(catPath)
-	if err != nil {
-		return fail(err)
-	}
-	storeLoc := firstNonEmpty(f.store, cfg.Output.Store)
-	if storeLoc == "" {
-		return fail(errors.New("no store specified (pass --store or set output.store in the config)"))
-	}
-	driver := config.Driver(firstNonEmpty(f.driver, string(cfg.DataSource.Driver), string(config.DriverS3)))
-	z, err := openStore(ctx, storeLoc, f)
-	if err != nil {
-		return fail(err)
-	}
+	cfg, cat, storeLoc, driver, z := in.cfg, in.cat, in.storeLoc, in.driver, in.z
 	r := &pipeline.Runner{
 		Config: cfg, Catalog: cat, Store: z,
 		Workers: f.workers, GranuleConcurrency: f.granuleConc,
@@ -286,6 +267,48 @@ func openStore(ctx context.Context, loc string, f *runFlags) (*zarrstore.Store, 
 }
 
 // granuleOpener builds the reader of the configured driver.
+// inputs is what run, index and map load from their flags.
+type inputs struct {
+	cfg      *config.Config
+	cat      *cmr.Catalog
+	storeLoc string
+	driver   config.Driver
+	z        *zarrstore.Store
+}
+
+// loadInputs loads the config (printing its notes to notes, when not nil),
+// the catalog (--catalog or the config's catalog key) and opens the store
+// (--store or the config's output.store), and resolves the granule driver.
+func loadInputs(ctx context.Context, f *runFlags, notes io.Writer) (*inputs, error) {
+	cfg, err := config.Open(f.config)
+	if err != nil {
+		return nil, err
+	}
+	if notes != nil {
+		for _, n := range cfg.Notes {
+			fmt.Fprintf(notes, "note: %s: %s\n", f.config, n)
+		}
+	}
+	catPath := firstNonEmpty(f.catalog, cfg.Catalog)
+	if catPath == "" {
+		return nil, errors.New("no catalog specified (pass --catalog or set catalog: in the config)")
+	}
+	cat, err := cmr.LoadCatalog(catPath)
+	if err != nil {
+		return nil, err
+	}
+	storeLoc := firstNonEmpty(f.store, cfg.Output.Store)
+	if storeLoc == "" {
+		return nil, errors.New("no store specified (pass --store or set output.store in the config)")
+	}
+	driver := config.Driver(firstNonEmpty(f.driver, string(cfg.DataSource.Driver), string(config.DriverS3)))
+	z, err := openStore(ctx, storeLoc, f)
+	if err != nil {
+		return nil, err
+	}
+	return &inputs{cfg: cfg, cat: cat, storeLoc: storeLoc, driver: driver, z: z}, nil
+}
+
 func granuleOpener(ctx context.Context, driver config.Driver, cat *cmr.Catalog, f *runFlags) (pipeline.Opener, error) {
 	switch driver {
 	case config.DriverFile:
