@@ -11,7 +11,9 @@ import (
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
+
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/varint"
 )
 
 // Version is the format version this package writes and reads.
@@ -384,82 +386,82 @@ func DecodeFooter(tail []byte, size int64) (*Footer, error) {
 	if got, want := crc32.Checksum(fb, castagnoli), binary.LittleEndian.Uint32(t[4:8]); got != want {
 		return nil, fmt.Errorf("%w: footer checksum %08x, want %08x", ErrFormat, got, want)
 	}
-	d := &decoder{b: fb}
+	d := &varint.Decoder{B: fb, Class: ErrFormat, Where: "footer byte"}
 	f := &Footer{Size: size}
-	f.Meta.Size = d.int("granule size", math.MaxInt64)
-	copy(f.Digest[:], d.bytes("digest", 32))
-	copy(f.Spec[:], d.bytes("spec digest", 32))
-	po := d.byte("parent order")
-	codec := d.byte("codec")
-	if d.err == nil && po > healpix.MaxOrder {
-		d.fail("parent order %d", po)
+	f.Meta.Size = d.Int("granule size", math.MaxInt64)
+	copy(f.Digest[:], d.Bytes("digest", 32))
+	copy(f.Spec[:], d.Bytes("spec digest", 32))
+	po := d.Byte("parent order")
+	codec := d.Byte("codec")
+	if d.Err == nil && po > healpix.MaxOrder {
+		d.Fail("parent order %d", po)
 	}
-	if d.err == nil && Codec(codec) != None && Codec(codec) != Zstd {
-		d.fail("codec %d", codec)
+	if d.Err == nil && Codec(codec) != None && Codec(codec) != Zstd {
+		d.Fail("codec %d", codec)
 	}
 	f.ParentOrder, f.Codec = int(po), Codec(codec)
-	ncol := d.count("columns", maxColumns)
+	ncol := d.Count("columns", maxColumns)
 	for range ncol {
-		name := string(d.bytes("column name", d.count("column name length", maxString)))
-		flag := d.byte("column type")
-		if d.err == nil && flag > 1 {
-			d.fail("column %q: type %d", name, flag)
+		name := string(d.Bytes("column name", d.Count("column name length", maxString)))
+		flag := d.Byte("column type")
+		if d.Err == nil && flag > 1 {
+			d.Fail("column %q: type %d", name, flag)
 		}
 		f.Columns = append(f.Columns, Column{Name: name, F32: flag == 1})
 	}
 	data := size - need // bytes before the footer
 	ncells := uint64(12) << (2 * uint(min(po, healpix.MaxOrder)))
-	nc := d.count("cells", math.MaxInt32)
-	if d.err == nil {
+	nc := d.Count("cells", math.MaxInt32)
+	if d.Err == nil {
 		f.Cells = make([]Cell, 0, nc)
 	}
 	var off int64
 	for i := range nc {
-		if d.err != nil {
+		if d.Err != nil {
 			break
 		}
 		c := Cell{Offset: off}
-		c.Nest = d.uvarint("cell")
-		c.Points = d.int("points", maxPoints)
-		c.Rows = d.int("rows", math.MaxInt64)
-		c.Inside = d.int("points inside", math.MaxInt64)
-		c.FillDropped = d.int("points dropped", math.MaxInt64)
+		c.Nest = d.Uvarint("cell")
+		c.Points = d.Int("points", maxPoints)
+		c.Rows = d.Int("rows", math.MaxInt64)
+		c.Inside = d.Int("points inside", math.MaxInt64)
+		c.FillDropped = d.Int("points dropped", math.MaxInt64)
 		c.Lens = make([]int64, 1+ncol)
 		for k := range c.Lens {
-			c.Lens[k] = d.int("block length", data)
-			if d.err == nil && c.Lens[k] > data-off {
-				d.fail("cell %d: block %d of %d bytes past the data (%d bytes)", c.Nest, k, c.Lens[k], data)
+			c.Lens[k] = d.Int("block length", data)
+			if d.Err == nil && c.Lens[k] > data-off {
+				d.Fail("cell %d: block %d of %d bytes past the data (%d bytes)", c.Nest, k, c.Lens[k], data)
 			}
 			off += c.Lens[k]
 		}
-		c.CRC = binary.LittleEndian.Uint32(pad4(d.bytes("cell checksum", 4)))
+		c.CRC = binary.LittleEndian.Uint32(pad4(d.Bytes("cell checksum", 4)))
 		switch {
-		case d.err != nil:
+		case d.Err != nil:
 		case c.Nest >= ncells:
-			d.fail("cell %d at order %d", c.Nest, po)
+			d.Fail("cell %d at order %d", c.Nest, po)
 		case i > 0 && c.Nest <= f.Cells[i-1].Nest:
-			d.fail("cell %d after %d: not in ascending order", c.Nest, f.Cells[i-1].Nest)
+			d.Fail("cell %d after %d: not in ascending order", c.Nest, f.Cells[i-1].Nest)
 		case c.Inside != c.Points+c.FillDropped || c.Rows < c.Inside || c.Points > c.Inside:
-			d.fail("cell %d: %d points, %d inside, %d dropped, %d rows", c.Nest, c.Points, c.Inside, c.FillDropped, c.Rows)
+			d.Fail("cell %d: %d points, %d inside, %d dropped, %d rows", c.Nest, c.Points, c.Inside, c.FillDropped, c.Rows)
 		}
-		if d.err == nil && f.Codec == None {
+		if d.Err == nil && f.Codec == None {
 			for k, l := range c.Lens {
 				if l != c.Points*int64(f.elemSize(k)) {
-					d.fail("cell %d: block %d of %d bytes for %d points", c.Nest, k, l, c.Points)
+					d.Fail("cell %d: block %d of %d bytes for %d points", c.Nest, k, l, c.Points)
 					break
 				}
 			}
 		}
 		f.Cells = append(f.Cells, c)
 	}
-	if d.err == nil && d.pos != len(d.b) {
-		d.fail("%d bytes after the last cell", len(d.b)-d.pos)
+	if d.Err == nil && d.Pos != len(d.B) {
+		d.Fail("%d bytes after the last cell", len(d.B)-d.Pos)
 	}
-	if d.err == nil && off != data {
-		d.fail("the cells hold %d bytes, the object %d before its footer", off, data)
+	if d.Err == nil && off != data {
+		d.Fail("the cells hold %d bytes, the object %d before its footer", off, data)
 	}
-	if d.err != nil {
-		return nil, d.err
+	if d.Err != nil {
+		return nil, d.Err
 	}
 	return f, nil
 }
@@ -612,69 +614,4 @@ func Decode(obj []byte, maxPoints int64) (*Footer, []*Fragment, error) {
 		out = append(out, fr)
 	}
 	return f, out, nil
-}
-
-// decoder reads varints, remembering the first error.
-type decoder struct {
-	b   []byte
-	pos int
-	err error
-}
-
-func (d *decoder) fail(format string, args ...any) {
-	if d.err == nil {
-		d.err = fmt.Errorf("%w: footer byte %d: %s", ErrFormat, d.pos, fmt.Sprintf(format, args...))
-	}
-}
-
-func (d *decoder) uvarint(what string) uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b[d.pos:])
-	if n <= 0 {
-		d.fail("%s: truncated or overlong varint", what)
-		return 0
-	}
-	d.pos += n
-	return v
-}
-
-func (d *decoder) int(what string, lim int64) int64 {
-	v := d.uvarint(what)
-	if d.err == nil && v > uint64(lim) {
-		d.fail("%s %d exceeds %d", what, v, lim)
-		return 0
-	}
-	return int64(v)
-}
-
-// count reads a count of items that each take at least one byte.
-func (d *decoder) count(what string, lim int) int {
-	v := d.int(what, int64(lim))
-	if d.err == nil && v > int64(len(d.b)-d.pos) {
-		d.fail("%d %s in the %d bytes left", v, what, len(d.b)-d.pos)
-		return 0
-	}
-	return int(v)
-}
-
-func (d *decoder) byte(what string) byte {
-	b := d.bytes(what, 1)
-	if len(b) == 0 {
-		return 0
-	}
-	return b[0]
-}
-
-func (d *decoder) bytes(what string, n int) []byte {
-	if d.err != nil {
-		return nil
-	}
-	if n > len(d.b)-d.pos {
-		d.fail("%s: truncated", what)
-		return nil
-	}
-	d.pos += n
-	return d.b[d.pos-n : d.pos]
 }

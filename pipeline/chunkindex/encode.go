@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/zagg-go/zagg/healpix"
+	"github.com/zagg-go/zagg/internal/varint"
 )
 
 // The encoding, version 1 (all integers unsigned LEB128 varints unless
@@ -118,142 +119,80 @@ func Decode(b []byte) (*Index, error) {
 	if got, want := crc32.Checksum(body, castagnoli), binary.LittleEndian.Uint32(b[len(b)-4:]); got != want {
 		return nil, fmt.Errorf("%w: checksum %08x, want %08x", ErrFormat, got, want)
 	}
-	d := &decoder{b: body, pos: len(magic) + 1}
+	d := newDecoder(body, len(magic)+1)
 	ix := &Index{}
-	ix.Size = d.int("granule size", math.MaxInt64)
-	copy(ix.Digest[:], d.bytes("digest", 32))
-	po := d.byte("parent order")
-	conv := d.byte("latitude convention")
-	if d.err == nil && po > healpix.MaxOrder {
-		d.fail("parent order %d", po)
+	ix.Size = d.Int("granule size", math.MaxInt64)
+	copy(ix.Digest[:], d.Bytes("digest", 32))
+	po := d.Byte("parent order")
+	conv := d.Byte("latitude convention")
+	if d.Err == nil && po > healpix.MaxOrder {
+		d.Fail("parent order %d", po)
 	}
-	if d.err == nil && conv > byte(healpix.Geodetic) {
-		d.fail("latitude convention %d", conv)
+	if d.Err == nil && conv > byte(healpix.Geodetic) {
+		d.Fail("latitude convention %d", conv)
 	}
 	ix.ParentOrder, ix.Convention = int(po), healpix.LatitudeConvention(conv)
 	ncells := uint64(12) << (2 * uint(min(po, healpix.MaxOrder)))
-	ng := d.count("groups", maxGroups)
+	ng := d.Count("groups", maxGroups)
 	for range ng {
-		if d.err != nil {
+		if d.Err != nil {
 			break
 		}
 		ix.Groups = append(ix.Groups, d.group(ix, ncells))
 	}
-	if d.err == nil && d.pos != len(d.b) {
-		d.fail("%d bytes after the last group", len(d.b)-d.pos)
+	if d.Err == nil && d.Pos != len(d.B) {
+		d.Fail("%d bytes after the last group", len(d.B)-d.Pos)
 	}
-	if d.err != nil {
-		return nil, d.err
+	if d.Err != nil {
+		return nil, d.Err
 	}
 	return ix, nil
 }
 
-// decoder reads varints and strings, remembering the first error.
-type decoder struct {
-	b   []byte
-	pos int
-	err error
-}
+// decoder is the varint decoder of the format's errors (ErrFormat, the
+// byte position in the index).
+type decoder struct{ varint.Decoder }
 
-func (d *decoder) fail(format string, args ...any) {
-	if d.err == nil {
-		d.err = fmt.Errorf("%w: at byte %d: %s", ErrFormat, d.pos, fmt.Sprintf(format, args...))
-	}
-}
-
-func (d *decoder) uvarint(what string) uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b[d.pos:])
-	if n <= 0 {
-		d.fail("%s: truncated or overlong varint", what)
-		return 0
-	}
-	d.pos += n
-	return v
-}
-
-// int reads a varint that must be at most lim.
-func (d *decoder) int(what string, lim int64) int64 {
-	v := d.uvarint(what)
-	if d.err == nil && v > uint64(lim) {
-		d.fail("%s %d exceeds %d", what, v, lim)
-		return 0
-	}
-	return int64(v)
-}
-
-// count reads a count of items that each take at least one byte.
-func (d *decoder) count(what string, lim int) int {
-	v := d.int(what, int64(lim))
-	if d.err == nil && v > int64(len(d.b)-d.pos) {
-		d.fail("%d %s in the %d bytes left", v, what, len(d.b)-d.pos)
-		return 0
-	}
-	return int(v)
-}
-
-func (d *decoder) byte(what string) byte {
-	if d.err != nil {
-		return 0
-	}
-	if d.pos >= len(d.b) {
-		d.fail("%s: truncated", what)
-		return 0
-	}
-	d.pos++
-	return d.b[d.pos-1]
-}
-
-func (d *decoder) bytes(what string, n int) []byte {
-	if d.err != nil {
-		return nil
-	}
-	if n > len(d.b)-d.pos {
-		d.fail("%s: truncated", what)
-		return nil
-	}
-	d.pos += n
-	return d.b[d.pos-n : d.pos]
+func newDecoder(b []byte, pos int) *decoder {
+	return &decoder{varint.Decoder{B: b, Pos: pos, Class: ErrFormat, Where: "at byte"}}
 }
 
 func (d *decoder) string(what string) string {
-	return string(d.bytes(what, d.count(what+" length", maxString)))
+	return string(d.Bytes(what, d.Count(what+" length", maxString)))
 }
 
 func (d *decoder) group(ix *Index, ncells uint64) Group {
 	g := Group{Name: d.string("group name")}
-	g.Rows = d.int("rows", math.MaxInt64)
-	g.BlockRows = d.int("block rows", math.MaxInt64)
-	nb := d.count("blocks", math.MaxInt32)
-	if d.err != nil {
+	g.Rows = d.Int("rows", math.MaxInt64)
+	g.BlockRows = d.Int("block rows", math.MaxInt64)
+	nb := d.Count("blocks", math.MaxInt32)
+	if d.Err != nil {
 		return g
 	}
 	if g.BlockRows <= 0 && g.Rows > 0 {
-		d.fail("group %s: %d rows in blocks of %d", g.Name, g.Rows, g.BlockRows)
+		d.Fail("group %s: %d rows in blocks of %d", g.Name, g.Rows, g.BlockRows)
 		return g
 	}
 	if g.BlockRows > 0 && int64(nb) != (g.Rows+g.BlockRows-1)/g.BlockRows {
-		d.fail("group %s: %d blocks for %d rows in blocks of %d", g.Name, nb, g.Rows, g.BlockRows)
+		d.Fail("group %s: %d blocks for %d rows in blocks of %d", g.Name, nb, g.Rows, g.BlockRows)
 		return g
 	}
 	g.CellStart = make([]int, 1, nb+1)
 	for range nb {
-		nc := d.count("cells", int(ncells))
+		nc := d.Count("cells", int(ncells))
 		prev := uint64(0)
 		for k := range nc {
-			v := d.uvarint("cell")
+			v := d.Uvarint("cell")
 			if k > 0 {
 				if v == 0 || v > ncells-prev {
-					d.fail("group %s: cell delta %d after %d (cells must ascend below %d)", g.Name, v, prev, ncells)
+					d.Fail("group %s: cell delta %d after %d (cells must ascend below %d)", g.Name, v, prev, ncells)
 				}
 				v += prev
 			}
-			if d.err == nil && v >= ncells {
-				d.fail("group %s: cell %d at order %d", g.Name, v, ix.ParentOrder)
+			if d.Err == nil && v >= ncells {
+				d.Fail("group %s: cell %d at order %d", g.Name, v, ix.ParentOrder)
 			}
-			if d.err != nil {
+			if d.Err != nil {
 				return g
 			}
 			g.Cells = append(g.Cells, v)
@@ -261,44 +200,44 @@ func (d *decoder) group(ix *Index, ncells uint64) Group {
 		}
 		g.CellStart = append(g.CellStart, len(g.Cells))
 	}
-	nd := d.count("datasets", maxDatasets)
+	nd := d.Count("datasets", maxDatasets)
 	for range nd {
-		if d.err != nil {
+		if d.Err != nil {
 			return g
 		}
 		g.Datasets = append(g.Datasets, d.dataset(ix))
 	}
-	if d.err == nil && nd < 2 {
-		d.fail("group %s: %d datasets, want the two coordinates at least", g.Name, nd)
+	if d.Err == nil && nd < 2 {
+		d.Fail("group %s: %d datasets, want the two coordinates at least", g.Name, nd)
 	}
-	if d.err == nil && (g.Datasets[0].Rows != g.Rows || g.Datasets[1].Rows != g.Rows) {
-		d.fail("group %s: %d rows but coordinates of %d and %d", g.Name, g.Rows, g.Datasets[0].Rows, g.Datasets[1].Rows)
+	if d.Err == nil && (g.Datasets[0].Rows != g.Rows || g.Datasets[1].Rows != g.Rows) {
+		d.Fail("group %s: %d rows but coordinates of %d and %d", g.Name, g.Rows, g.Datasets[0].Rows, g.Datasets[1].Rows)
 	}
 	return g
 }
 
 func (d *decoder) dataset(ix *Index) Dataset {
 	ds := Dataset{Path: d.string("dataset path")}
-	ds.Rows = d.int("dataset rows", math.MaxInt64)
-	flags := d.byte("dataset flags")
-	ds.ChunkRows = d.int("chunk rows", math.MaxInt64)
-	ds.IndexAddr = d.int("chunk index address", ix.Size) - 1
-	ds.HeaderAddr = d.int("object header address", ix.Size-1)
-	nc := d.count("chunks", math.MaxInt32)
-	if d.err != nil {
+	ds.Rows = d.Int("dataset rows", math.MaxInt64)
+	flags := d.Byte("dataset flags")
+	ds.ChunkRows = d.Int("chunk rows", math.MaxInt64)
+	ds.IndexAddr = d.Int("chunk index address", ix.Size) - 1
+	ds.HeaderAddr = d.Int("object header address", ix.Size-1)
+	nc := d.Count("chunks", math.MaxInt32)
+	if d.Err != nil {
 		return ds
 	}
 	switch {
 	case flags > 1:
-		d.fail("dataset %s: flags %d", ds.Path, flags)
+		d.Fail("dataset %s: flags %d", ds.Path, flags)
 	case flags == 0 && (nc != 0 || ds.ChunkRows != 0):
-		d.fail("dataset %s: not chunked but %d chunks of %d rows", ds.Path, nc, ds.ChunkRows)
+		d.Fail("dataset %s: not chunked but %d chunks of %d rows", ds.Path, nc, ds.ChunkRows)
 	case flags == 1 && ds.ChunkRows <= 0:
-		d.fail("dataset %s: chunked in chunks of %d rows", ds.Path, ds.ChunkRows)
+		d.Fail("dataset %s: chunked in chunks of %d rows", ds.Path, ds.ChunkRows)
 	case flags == 1 && int64(nc) > (ds.Rows+ds.ChunkRows-1)/ds.ChunkRows:
-		d.fail("dataset %s: %d chunks for %d rows in chunks of %d", ds.Path, nc, ds.Rows, ds.ChunkRows)
+		d.Fail("dataset %s: %d chunks for %d rows in chunks of %d", ds.Path, nc, ds.Rows, ds.ChunkRows)
 	}
-	if d.err != nil {
+	if d.Err != nil {
 		return ds
 	}
 	ds.Chunked = flags == 1
@@ -306,19 +245,19 @@ func (d *decoder) dataset(ix *Index) Dataset {
 	limit := (ds.Rows + max(ds.ChunkRows, 1) - 1) / max(ds.ChunkRows, 1) // chunk numbers below it
 	next := int64(0)
 	for range nc {
-		num := d.int("chunk number", limit-next) + next
-		addr := d.int("chunk address", ix.Size)
-		size := d.int("chunk size", ix.Size)
-		mask := d.int("filter mask", math.MaxUint32)
-		if d.err != nil {
+		num := d.Int("chunk number", limit-next) + next
+		addr := d.Int("chunk address", ix.Size)
+		size := d.Int("chunk size", ix.Size)
+		mask := d.Int("filter mask", math.MaxUint32)
+		if d.Err != nil {
 			return ds
 		}
 		if num >= limit {
-			d.fail("dataset %s: chunk %d of %d", ds.Path, num, limit)
+			d.Fail("dataset %s: chunk %d of %d", ds.Path, num, limit)
 			return ds
 		}
 		if size == 0 || addr > ix.Size-size {
-			d.fail("dataset %s: chunk %d at %d of %d bytes outside the %d-byte granule", ds.Path, num, addr, size, ix.Size)
+			d.Fail("dataset %s: chunk %d at %d of %d bytes outside the %d-byte granule", ds.Path, num, addr, size, ix.Size)
 			return ds
 		}
 		ds.Chunks = append(ds.Chunks, Chunk{Row: num * ds.ChunkRows, Addr: addr, Size: size, FilterMask: uint32(mask)})
