@@ -87,14 +87,33 @@ func (s *lambdaService) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(rw).Encode(resp)
 }
 
-func TestLambdaRunnerEndToEnd(t *testing.T) {
+// lambdaFixture serves a Worker (workerFixture) behind a stand-in Lambda
+// service on loopback and returns a Runner over cfg and cat writing the
+// store name of the fixture's bucket through it, the service, and the store.
+func lambdaFixture(t *testing.T, cfg *config.Config, cat *cmr.Catalog, name string, workers int) (*Runner, *lambdaService, *zarrstore.Store, *strings.Builder) {
+	t.Helper()
 	w, srv, _, _ := workerFixture(t)
 	svc := &lambdaService{w: w, invokes: map[string]int{}, throttled: map[string]bool{}}
 	ls := httptest.NewServer(svc)
-	defer ls.Close()
+	t.Cleanup(ls.Close)
 	client := NewClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
 		time.Minute, 4, func(o *awslambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
+	store := outStore(t, name)
+	z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &strings.Builder{}
+	lr := &Runner{
+		Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
+		Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
+		Workers:     workers, Store: z, Log: log,
+		Dispatcher: &dispatch.Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
+	}
+	return lr, svc, z, log
+}
 
+func TestLambdaRunnerEndToEnd(t *testing.T) {
 	cfg, err := config.Builtin("atl06")
 	if err != nil {
 		t.Fatal(err)
@@ -108,18 +127,7 @@ func TestLambdaRunnerEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := outStore(t, "lambda.zarr")
-	z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var log strings.Builder
-	lr := &Runner{
-		Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
-		Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
-		Workers:     8, Store: z, Log: &log,
-		Dispatcher: &dispatch.Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
-	}
+	lr, svc, z, log := lambdaFixture(t, cfg, cat, "lambda.zarr", 8)
 	rep, err := lr.Run(context.Background())
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, log.String())
@@ -226,12 +234,6 @@ func TestLambdaRunnerRefusesRegridding(t *testing.T) {
 // windows, dh/dt, order 4 by finalize) runs through Lambda invokes and
 // gives the store a local run gives.
 func TestLambdaRunnerWindows(t *testing.T) {
-	w, srv, _, _ := workerFixture(t)
-	svc := &lambdaService{w: w, invokes: map[string]int{}, throttled: map[string]bool{}}
-	ls := httptest.NewServer(svc)
-	defer ls.Close()
-	client := NewClient(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
-		time.Minute, 4, func(o *awslambda.Options) { o.BaseEndpoint = aws.String(ls.URL) })
 	cfg, err := config.Parse("cycles.yaml", sampledata.CyclesConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -240,18 +242,7 @@ func TestLambdaRunnerWindows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := outStore(t, "windows.zarr")
-	z, err := zarrstore.Open(store, s3store.WithClient(srv.Client, s3store.Options{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var log strings.Builder
-	lr := &Runner{
-		Config: cfg, Catalog: cat, StorePath: store, Client: client, FunctionName: "zagg-cell",
-		Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
-		Workers:     3, Store: z, Log: &log,
-		Dispatcher: &dispatch.Dispatcher{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
-	}
+	lr, _, z, log := lambdaFixture(t, cfg, cat, "windows.zarr", 3)
 	rep, err := lr.Run(context.Background())
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, log.String())
