@@ -89,10 +89,7 @@ func TestReadCellMapFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := cmr.LoadCatalog("../internal/sampledata/catalog.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := sampleCatalog(t)
 	conv, err := pipeline.Convention(cat, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -25,10 +25,7 @@ type indexCase struct {
 
 func indexCases(t *testing.T) []indexCase {
 	t.Helper()
-	sample, err := cmr.LoadCatalog("../internal/sampledata/catalog.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sample := sampleCatalog(t)
 	cases := []indexCase{{"sample", sample, "../internal/sampledata/granules", true}}
 	const real = "../../shared/testdata/granules"
 	if _, err := os.Stat(real); err != nil {
@@ -163,10 +160,7 @@ func TestReadCellIndexFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := cmr.LoadCatalog("../internal/sampledata/catalog.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := sampleCatalog(t)
 	conv, err := pipeline.Convention(cat, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -254,10 +248,7 @@ func TestReadCellIndexOtherOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := cmr.LoadCatalog("../internal/sampledata/catalog.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := sampleCatalog(t)
 	conv, err := pipeline.Convention(cat, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -35,6 +35,8 @@ func cyclesConfig(t testing.TB, cycles string) *config.Config {
 	return cfg
 }
 
+// cyclesRunner returns a Runner of cfg over the multi-window sample's
+// catalog and granules, writing z.
 func cyclesRunner(t testing.TB, cfg *config.Config, z *zarrstore.Store) *pipeline.Runner {
 	t.Helper()
 	cat, err := cmr.ParseCatalog(sampledata.CyclesCatalog())
@@ -60,10 +62,9 @@ func TestAggregateWindows(t *testing.T) {
 	if a.NumWindows() != 2 || a.Columns()[len(a.Columns())-1] != "t" {
 		t.Fatalf("windows %d, columns %v", a.NumWindows(), a.Columns())
 	}
-	cat, _ := cmr.ParseCatalog(sampledata.CyclesCatalog())
-	sub, _ := fs.Sub(sampledata.FS(), "cycles/granules")
-	rd := pipeline.NewCellReader(cfg, a.Columns(), pipeline.FSOpener(sub))
-	cc := cat.Cells[0]
+	sample := cyclesRunner(t, cfg, nil) // its catalog and granules
+	rd := pipeline.NewCellReader(cfg, a.Columns(), sample.Opener)
+	cc := sample.Catalog.Cells[0]
 	pts, _, err := rd.ReadCell(context.Background(), cc.Cell, cc.Granules)
 	if err != nil {
 		t.Fatal(err)
