@@ -89,19 +89,13 @@ func NewStore(z *zarrstore.Store, cfg *config.Config, a *Aggregator, parentOrder
 		Project:     map[string]any{"child_order": cfg.Output.Grid.ChildOrder},
 	}
 	c := a.Compiled()
-	for _, co := range c.Coordinates() {
-		switch {
-		case co.Name == "cell_ids" && co.DType != agg.Uint64:
-			return nil, fmt.Errorf("%w: aggregation.coordinates.cell_ids.dtype %s: only uint64 is supported", ErrStore, co.DType)
-		case co.Name == "morton" && co.DType == agg.Uint64:
-			l.MortonType = zarrstore.Uint64
-		case co.Name == "morton" && co.DType != agg.Int64:
-			return nil, fmt.Errorf("%w: aggregation.coordinates.morton.dtype %s: want int64 (legacy ids) or uint64 (packed words)", ErrStore, co.DType)
-		}
+	if err := cfg.CheckCoordinates(c); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStore, err)
 	}
-	if l.MortonType == zarrstore.Int64 && orders[0] > morton.MaxLegacyOrder {
-		return nil, fmt.Errorf("%w: legacy int64 morton ids stop at order %d; set aggregation.coordinates.morton.dtype: uint64 for order %d",
-			ErrStore, morton.MaxLegacyOrder, orders[0])
+	for _, co := range c.Coordinates() {
+		if co.Name == "morton" && co.DType == agg.Uint64 {
+			l.MortonType = zarrstore.Uint64
+		}
 	}
 	codecs, err := zarrCodecs(cfg, orders[0])
 	if err != nil {

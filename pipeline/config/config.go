@@ -391,7 +391,7 @@ func parse(data []byte) (*Config, error) {
 	if err := c.checkTime(a, c.Output.timeNode, c.Output.trendNode); err != nil {
 		return nil, err
 	}
-	if err := c.checkCoordinates(a); err != nil {
+	if err := c.CheckCoordinates(a); err != nil {
 		return nil, err
 	}
 	return c, nil

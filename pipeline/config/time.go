@@ -331,11 +331,12 @@ func (c *Config) checkTime(a *agg.Aggregator, timeNode, trendNode *yaml.Node) er
 	return nil
 }
 
-// checkCoordinates checks the aggregation's coordinate dtypes at load (the
-// store would refuse them at setup): cell_ids holds uint64 NESTED ids,
-// morton int64 legacy ids (orders up to morton.MaxLegacyOrder) or uint64
-// packed words.
-func (c *Config) checkCoordinates(a *agg.Aggregator) error {
+// CheckCoordinates checks the coordinate dtypes of the aggregation a
+// (compiled from c): cell_ids holds uint64 NESTED ids, morton int64 legacy
+// ids (orders up to morton.MaxLegacyOrder) or uint64 packed words. Parse
+// calls it, and so does the store for a Config built in code; the error is
+// an Error wrapping ErrInvalidValue.
+func (c *Config) CheckCoordinates(a *agg.Aggregator) error {
 	finest := c.Output.Grid.ChildOrder
 	if len(c.Output.Orders) > 0 {
 		finest = slices.Max(c.Output.Orders)
