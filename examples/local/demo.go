@@ -364,7 +364,15 @@ func (c *tableCheck) check(ctx context.Context, og *zarrstore.OrderGroup, table 
 			c.estimated++ // a t-digest estimate, not numpy's exact value
 			continue
 		}
-		data := map[int64]any{}
+		switch dt := arr.DataType(); dt {
+		case zarrstore.Int32, zarrstore.Int16, zarrstore.Float32:
+		default:
+			return fmt.Errorf("%s: unexpected data type %s", name, dt)
+		}
+		// Window w's row of each chunk (a 1-D array's chunk when w < 0), as
+		// float64: the sample's integers are exact in it, and float32
+		// values round-trip.
+		data := map[int64][]float64{}
 		for row, id := range table["cell_ids"] {
 			cell := uint64(id)
 			p, ok := where[cell]
@@ -373,55 +381,19 @@ func (c *tableCheck) check(ctx context.Context, og *zarrstore.OrderGroup, table 
 			}
 			d, ok := data[p.chunk]
 			if !ok {
-				if w >= 0 {
-					// Window w's row of its chunk, as float32 (the sample's
-					// per-window statistics are int32 counts, exact in
-					// float64, and float32 values).
-					var v []float64
-					v, err = arr.ReadWindowFloat64(ctx, w, p.chunk)
-					switch arr.DataType() {
-					case zarrstore.Float32:
-						f := make([]float32, len(v))
-						for i, x := range v {
-							f[i] = float32(x)
-						}
-						d = f
-					case zarrstore.Int32:
-						n := make([]int32, len(v))
-						for i, x := range v {
-							n[i] = int32(x)
-						}
-						d = n
-					default:
-						d = v
-					}
-				} else {
-					d, err = arr.ReadChunk(ctx, p.chunk)
-				}
-				if err != nil {
+				if d, err = arr.ReadWindowFloat64(ctx, max(w, 0), p.chunk); err != nil {
 					return err
 				}
 				data[p.chunk] = d
 			}
-			want := col[row]
-			var got float64
-			switch d := d.(type) {
-			case []int32:
-				got = float64(d[p.k])
-			case []int16:
-				got = float64(d[p.k])
-			case []float32:
-				u := ulps(d[p.k], float32(want))
+			got, want := d[p.k], col[row]
+			if arr.DataType() == zarrstore.Float32 {
+				u := ulps(float32(got), float32(want))
 				if u > 2 {
-					return fmt.Errorf("window %d cell %d: %s = %v, numpy %v", w, cell, name, d[p.k], want)
+					return fmt.Errorf("window %d cell %d: %s = %v, numpy %v", w, cell, name, float32(got), want)
 				}
 				c.worst = max(c.worst, u)
-				c.values++
-				continue
-			default:
-				return fmt.Errorf("%s: unexpected type %T", name, d)
-			}
-			if got != want {
+			} else if got != want {
 				return fmt.Errorf("window %d cell %d: %s = %v, numpy %v", w, cell, name, got, want)
 			}
 			c.values++
